@@ -1,0 +1,67 @@
+import path from 'node:path';
+import express, { Router } from 'express';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { JobsService } from '../services/jobs';
+import { bearerAuth } from './auth';
+import { errorHandler, HttpError } from './errors';
+import { OpenApiRegistry } from './openapi';
+import { type HealthDeps, healthRoutes } from './routes/health';
+import { jobRoutes } from './routes/jobs';
+
+export interface ApiDeps {
+  tokens: string[];
+  publicUrl: string;
+  logger: Logger;
+  metrics: Metrics;
+  health: HealthDeps['checks'];
+  jobs: JobsService;
+}
+
+const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>jobrelay API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  const openapi = new OpenApiRegistry();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestLog(deps));
+
+  const open = Router();
+  healthRoutes(open, openapi, { checks: deps.health, metrics: () => deps.metrics.render() });
+  open.get('/openapi.json', (_req, res) => {
+    res.json(openapi.document(deps.publicUrl));
+  });
+  open.get('/docs', (_req, res) => {
+    res.type('html').send(DOCS_HTML);
+  });
+  open.use('/docs/assets', express.static(path.dirname(require.resolve('swagger-ui-dist/package.json')), { index: false }));
+  app.use(open);
+
+  const v1 = Router();
+  v1.use(express.json({ limit: '1mb' }));
+  jobRoutes(v1, openapi, deps.jobs);
+  app.use('/v1', bearerAuth(deps.tokens));
+  app.use(v1);
+
+  app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function requestLog({ logger, metrics }: Pick<ApiDeps, 'logger' | 'metrics'>): express.RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const routePath = (req.route?.path as string | undefined) ?? 'unmatched';
+      metrics.inc('jobrelay_http_requests_total', 'HTTP requests served', { method: req.method, route: routePath, status: res.statusCode });
+      // The path alone: query strings and URLs may carry secrets (e.g. a DirectApply token).
+      logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+    });
+    next();
+  };
+}

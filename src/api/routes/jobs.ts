@@ -1,0 +1,60 @@
+import type { Router } from 'express';
+import { Job, JobInput, JobPatch } from '../../domain/job';
+import type { JobsService } from '../../services/jobs';
+import { notFound } from '../errors';
+import type { OpenApiRegistry } from '../openapi';
+import { route } from '../route';
+
+export function jobRoutes(router: Router, openapi: OpenApiRegistry, jobs: JobsService) {
+  route(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/v1/jobs',
+      summary: 'Create a job',
+      tags: ['jobs'],
+      body: JobInput,
+      responses: { 201: { description: 'created', schema: Job } },
+    },
+    async ({ body, res }) => {
+      const job = await jobs.create(body);
+      res.status(201).location(`/v1/jobs/${job.id}`).json(job);
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'get',
+      path: '/v1/jobs/:id',
+      summary: 'Get a job',
+      tags: ['jobs'],
+      responses: { 200: { description: 'the job', schema: Job }, 404: { description: 'no such job' } },
+    },
+    async ({ params, res }) => {
+      const job = await jobs.get(params.id);
+      if (!job) throw notFound('job');
+      res.json(job);
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'patch',
+      path: '/v1/jobs/:id',
+      summary: 'Edit a job; live postings are amended, and closing it unposts them',
+      tags: ['jobs'],
+      body: JobPatch,
+      responses: { 200: { description: 'the job', schema: Job }, 404: { description: 'no such job' } },
+    },
+    async ({ params, body, res }) => {
+      const job = await jobs.update(params.id, body);
+      if (!job) throw notFound('job');
+      res.json(job);
+    },
+  );
+}

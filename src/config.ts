@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : ['true', '1', 'yes'].includes(v)));
+
+/** Every setting jobrelay reads from the environment, with its default. */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optional.pipe(z.url().optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JOBRELAY_API_TOKEN: optional,
+  /** 32-byte key (base64 or hex) that encrypts stored credentials; generated under DATA_DIR when unset. */
+  JOBRELAY_SECRET_KEY: optional,
+  TEMPORAL_ADDRESS: optional,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('jobrelay'),
+  TEMPORAL_API_KEY: optional,
+  TEMPORAL_TLS: bool,
+  TEMPORAL_TLS_CERT_PATH: optional,
+  TEMPORAL_TLS_KEY_PATH: optional,
+  TEMPORAL_TLS_CA_PATH: optional,
+  TEMPORAL_TLS_SERVER_NAME: optional,
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  SANDBOX_PORT: port.default(4010),
+  DEMO: bool,
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  api: { host: string; port: number; publicUrl: string; tokens: string[] };
+  dataDir: string;
+  databaseUrl?: string;
+  logLevel: Env['LOG_LEVEL'];
+  secretKey?: string;
+  temporal: {
+    /** Set when an external cluster is used; unset means `npm start` runs its own dev server. */
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    apiKey?: string;
+    tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+    devServerPort: number;
+    uiPort: number;
+  };
+  sandboxPort: number;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a wrong value throws one readable line naming the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      const value = name.includes('KEY') || name.includes('TOKEN') ? '(hidden)' : JSON.stringify(source[name]);
+      return `${name}=${value}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  const useTls = e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH);
+  return {
+    env: e.NODE_ENV,
+    api: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+      tokens: (e.JOBRELAY_API_TOKEN ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    },
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    secretKey: e.JOBRELAY_SECRET_KEY,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: useTls
+        ? {
+            certPath: e.TEMPORAL_TLS_CERT_PATH,
+            keyPath: e.TEMPORAL_TLS_KEY_PATH,
+            caPath: e.TEMPORAL_TLS_CA_PATH,
+            serverName: e.TEMPORAL_TLS_SERVER_NAME,
+          }
+        : undefined,
+      devServerPort: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    sandboxPort: e.SANDBOX_PORT,
+    demo: e.DEMO ?? true,
+  };
+}
+
+/** The address the SDK connects to: the external cluster, or our own dev server. */
+export function temporalAddress(config: Config): string {
+  return config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
+}

@@ -1,0 +1,21 @@
+import path from 'node:path';
+import type { Config } from './config';
+import { loadSecretKey, SecretBox } from './crypto/secrets';
+import { createLogger, type Logger } from './logger';
+import { Metrics } from './metrics';
+import { openStore, type Store } from './store';
+
+/** What the worker and the API share: the store, the secret box, the logger. Built once per process. */
+export interface Deps {
+  config: Config;
+  store: Store;
+  secrets: SecretBox;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
+  const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  return { config, store, secrets, logger, metrics: new Metrics() };
+}

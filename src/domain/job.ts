@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+export const Workplace = z.enum(['onsite', 'hybrid', 'remote']);
+export const SalaryPeriod = z.enum(['annum', 'month', 'day', 'hour']);
+export const JobState = z.enum(['open', 'closed']);
+
+export const Location = z.object({
+  city: z.string().trim().min(1).max(200),
+  region: z.string().trim().max(200).optional(),
+  postcode: z.string().trim().max(20).optional(),
+  country: z.string().trim().min(2).max(100),
+});
+
+export const Salary = z
+  .object({
+    min: z.number().nonnegative().optional(),
+    max: z.number().nonnegative().optional(),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code such as GBP'),
+    period: SalaryPeriod,
+  })
+  .refine((s) => s.min === undefined || s.max === undefined || s.min <= s.max, {
+    message: 'min must not exceed max',
+    path: ['min'],
+  });
+
+export const Recruiter = z.object({ name: z.string().trim().min(1).max(200), email: z.email() });
+
+/** What a client sends to create a job. */
+export const JobInput = z.object({
+  reference: z.string().trim().min(1).max(100).optional(),
+  title: z.string().trim().min(1).max(200),
+  description: z.string().min(1).max(100_000).describe('HTML'),
+  location: Location,
+  workplace: Workplace.default('onsite'),
+  salary: Salary.optional(),
+  employmentStatus: z.string().trim().min(1).max(100).describe('our job status, mapped to each board’s job type'),
+  category: z.string().trim().min(1).max(100).optional().describe('mapped to each board’s industry'),
+  recruiter: Recruiter,
+  state: JobState.default('open'),
+});
+
+/** A partial edit; `state: "closed"` unposts every live posting of the job. */
+export const JobPatch = JobInput.partial().strict();
+
+export const Job = JobInput.extend({
+  id: z.string(),
+  source: z.string(),
+  externalId: z.string().optional(),
+  hidden: z.boolean(),
+  published: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export type JobInput = z.infer<typeof JobInput>;
+export type JobPatch = z.infer<typeof JobPatch>;
+export type Job = z.infer<typeof Job>;

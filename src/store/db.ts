@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { migrationProvider } from './migrations';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+
+export interface DbOptions {
+  /** PostgreSQL connection string; when unset, PGlite is used. */
+  databaseUrl?: string;
+  /** Folder of the PGlite data; `memory://` for an in-memory database. */
+  pgliteDir?: string;
+}
+
+/** Opens the database (PGlite or PostgreSQL) and applies every pending migration. */
+export async function openDb(options: DbOptions): Promise<Db> {
+  const db = new Kysely<Database>({ dialect: await dialectFor(options) });
+  await migrate(db);
+  return db;
+}
+
+async function dialectFor({ databaseUrl, pgliteDir }: DbOptions) {
+  if (databaseUrl) {
+    // Return timestamps as Date and bigints as numbers, the same as PGlite.
+    pg.types.setTypeParser(20, (v) => Number(v));
+    return new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 10 }) });
+  }
+  const dir = pgliteDir ?? 'memory://';
+  if (!dir.startsWith('memory://')) fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  const client = await PGlite.create(dir);
+  return new PGliteDialect(client);
+}
+
+export async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}
+
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,74 @@
+import type http from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
+import { createWorker } from '../worker';
+import { createApp } from './api/app';
+import type { Deps } from './deps';
+import { createJobsService } from './services/jobs';
+import { connectClient, connectWorker } from './temporal/connection';
+
+export interface System {
+  apiUrl: string;
+  client: Client;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export interface SystemOptions {
+  deps: Deps;
+  workflowBundle?: WorkflowBundleOption;
+  /** Run the API only (a worker elsewhere serves the task queue). */
+  withoutWorker?: boolean;
+}
+
+/** The API and the worker in one process, sharing the store: what `npm start` and the integration tests run. */
+export async function startSystem({ deps, workflowBundle, withoutWorker }: SystemOptions): Promise<System> {
+  const { config, logger } = deps;
+  const client = await connectClient(config);
+  let workerConnection: NativeConnection | undefined;
+  let worker: Worker | undefined;
+  let workerDone: Promise<void> | undefined;
+  if (!withoutWorker) {
+    workerConnection = await connectWorker(config);
+    worker = await createWorker({ deps, connection: workerConnection, workflowBundle });
+    workerDone = worker.run().catch((err) => logger.error({ err }, 'worker stopped with an error'));
+  }
+
+  const app = createApp({
+    tokens: config.api.tokens,
+    publicUrl: config.api.publicUrl,
+    logger,
+    metrics: deps.metrics,
+    health: {
+      temporal: () => client.workflowService.getSystemInfo({}),
+      database: () => deps.store.ping(),
+      ...(worker ? { worker: async () => assertRunning(worker) } : {}),
+    },
+    jobs: createJobsService(deps.store),
+  });
+  const server: http.Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.api.port, config.api.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as { port: number };
+
+  return {
+    apiUrl: `http://${config.api.host}:${port}`,
+    client,
+    worker: worker as Worker,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await workerDone;
+      await workerConnection?.close();
+      await client.connection.close();
+    },
+  };
+}
+
+function assertRunning(worker: Worker) {
+  if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+}

@@ -1,0 +1,45 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { waitForPort } from '../../src/net';
+
+/** Finds PostgreSQL's server binaries from Debian's packages (/usr/lib/postgresql/<v>/bin). */
+export function findPostgresBin(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!fs.existsSync(root)) return undefined;
+  const versions = fs.readdirSync(root).sort((a, b) => Number(b) - Number(a));
+  return versions.map((v) => path.join(root, v, 'bin')).find((dir) => fs.existsSync(path.join(dir, 'postgres')));
+}
+
+export interface TestPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A throw-away PostgreSQL server on `port` (run as the `postgres` user when we are root: initdb refuses root). */
+export async function startPostgres(port: number): Promise<TestPostgres> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  const run = (file: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args]) as [string, string[]];
+  if (asRoot) execFileSync('chown', ['postgres', dataDir]);
+  execFileSync(...run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']), { stdio: 'ignore' });
+  const child = spawn(...run(path.join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', dataDir, '-h', '127.0.0.1', '-c', 'fsync=off']), {
+    stdio: 'ignore',
+    detached: false,
+  });
+  await waitForPort(port, '127.0.0.1', 30_000);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      try {
+        execFileSync(...run(path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate']), { stdio: 'ignore' });
+      } catch {
+        child.kill('SIGKILL');
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

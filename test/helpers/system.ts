@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { buildDeps, type Deps } from '../../src/deps';
+import { createLogger } from '../../src/logger';
+import { freePort } from '../../src/net';
+import { type System, startSystem } from '../../src/system';
+import { testServers, uniqueTaskQueue } from './env';
+
+export const TEST_TOKEN = 'test-token-0123456789';
+
+export interface TestSystem {
+  system: System;
+  deps: Deps;
+  /** Calls the API with the test token; `as` picks another token (or none). */
+  api(method: string, urlPath: string, body?: unknown, as?: { token?: string | null }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+/** The whole system as `npm start` wires it (API + worker + store) on the test run's dev server, with a fresh store. */
+export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-test-'));
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    JOBRELAY_API_TOKEN: TEST_TOKEN,
+    TEMPORAL_ADDRESS: testServers.temporalAddress(),
+    TEMPORAL_TASK_QUEUE: uniqueTaskQueue('system'),
+    ...env,
+  });
+  const deps = await buildDeps(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const system = await startSystem({ deps, workflowBundle: testServers.workflowBundle() });
+  return {
+    system,
+    deps,
+    async api(method, urlPath, body, as) {
+      const token = as?.token === undefined ? TEST_TOKEN : as.token;
+      const res = await fetch(`${system.apiUrl}${urlPath}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async stop() {
+      await system.stop();
+      await deps.store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

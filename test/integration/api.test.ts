@@ -1,0 +1,66 @@
+import { aJob } from '../fixtures/jobs';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+
+describe('API on a real Temporal dev server', () => {
+  let t: TestSystem;
+  beforeAll(async () => {
+    t = await startTestSystem();
+  });
+  afterAll(() => t?.stop());
+
+  it('is live and ready, with Temporal, the database and the worker checked', async () => {
+    expect((await t.api('GET', '/healthz', undefined, { token: null })).status).toBe(200);
+    const ready = await t.api('GET', '/readyz', undefined, { token: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual({ temporal: { ok: true }, database: { ok: true }, worker: { ok: true } });
+  });
+
+  it('refuses /v1 without the bearer token', async () => {
+    const none = await t.api('GET', '/v1/jobs/job_x', undefined, { token: null });
+    expect(none.status).toBe(401);
+    expect(none.body).toEqual({ error: 'missing or invalid bearer token' });
+    expect((await t.api('GET', '/v1/jobs/job_x', undefined, { token: 'wrong' })).status).toBe(401);
+  });
+
+  it('creates and reads a job', async () => {
+    const created = await t.api('POST', '/v1/jobs', aJob());
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe(`/v1/jobs/${created.body.id}`);
+    const read = await t.api('GET', `/v1/jobs/${created.body.id}`);
+    expect(read.body).toEqual(created.body);
+  });
+
+  it('answers 400 with the zod issues for a bad job, and writes nothing', async () => {
+    const res = await t.api('POST', '/v1/jobs', { ...aJob(), title: '', salary: { min: 5, max: 1, currency: 'pounds', period: 'annum' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid body');
+    expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['salary.currency', 'salary.min', 'title']);
+    const count = await t.deps.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+  });
+
+  it('answers malformed JSON and unknown routes with JSON errors, no stack', async () => {
+    const bad = await t.api('POST', '/v1/jobs', '{"title":');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ error: 'malformed JSON body' });
+    const missing = await t.api('GET', '/v1/nope');
+    expect(missing.status).toBe(404);
+    expect(JSON.stringify(missing.body)).not.toMatch(/at .*\.ts/);
+  });
+
+  it('serves the OpenAPI document built from the route schemas, and the docs page', async () => {
+    const doc = await t.api('GET', '/openapi.json', undefined, { token: null });
+    expect(doc.body.paths['/v1/jobs'].post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['title', 'description', 'location', 'employmentStatus', 'recruiter']),
+    );
+    expect(doc.body.paths['/v1/jobs/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path' });
+    const docs = await fetch(`${t.system.apiUrl}/docs`);
+    expect(await docs.text()).toContain('/openapi.json');
+    expect((await fetch(`${t.system.apiUrl}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+
+  it('counts requests in /metrics', async () => {
+    const metrics = await t.api('GET', '/metrics', undefined, { token: null });
+    expect(metrics.body).toMatch(/jobrelay_http_requests_total\{method="POST",route="\/v1\/jobs",status="201"\} 1/);
+  });
+});

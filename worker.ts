@@ -1,0 +1,48 @@
+import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { loadConfig } from './src/config';
+import { buildDeps, type Deps } from './src/deps';
+import { connectWorker } from './src/temporal/connection';
+
+export interface WorkerOptions {
+  deps: Deps;
+  connection: NativeConnection;
+  /** A pre-built bundle (tests, production); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
+  taskQueue?: string;
+}
+
+/** Wires workflows and activities onto the task queue. */
+export function createWorker({ deps, connection, workflowBundle, taskQueue }: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue: taskQueue ?? deps.config.temporal.taskQueue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities(deps),
+    maxCachedWorkflows: 2000,
+  });
+}
+
+/** `npm run worker`: a worker process on its own, for scaling out against a Temporal cluster and PostgreSQL. */
+async function main() {
+  const config = loadConfig();
+  Runtime.install({});
+  const deps = await buildDeps(config);
+  const connection = await connectWorker(config);
+  const worker = await createWorker({ deps, connection });
+  deps.logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await deps.store.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
