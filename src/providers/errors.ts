@@ -1,0 +1,60 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { isAxiosError } from 'axios';
+
+/** Failure types the workflows and the operator see; the non-retryable ones need a person to act. */
+export const ProviderErrorType = {
+  /** 401/403: wrong or revoked credentials, missing permission. Not retried. */
+  Auth: 'ProviderAuthError',
+  /** 400/404/409/422: the provider refused what we sent. Not retried. */
+  Validation: 'ProviderValidationError',
+  /** 429: retried after the provider's Retry-After. */
+  RateLimited: 'ProviderRateLimited',
+  /** 5xx, timeouts, dropped connections: retried with backoff. */
+  Unavailable: 'ProviderUnavailable',
+} as const;
+
+export const NON_RETRYABLE_PROVIDER_ERRORS = [ProviderErrorType.Auth, ProviderErrorType.Validation];
+
+/**
+ * Translates a failed provider call into an ApplicationFailure once, at the client:
+ * auth and validation faults are non-retryable with the provider's own message; 429 honours
+ * Retry-After; everything else is retried by Temporal's backoff. Never carries request headers.
+ */
+export function toProviderFailure(provider: string, err: unknown, describeBody: (body: unknown) => string | undefined = defaultMessage): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (!isAxiosError(err) || !err.response) {
+    const reason = isAxiosError(err) ? (err.code ?? err.message) : err instanceof Error ? err.message : String(err);
+    return ApplicationFailure.create({ message: `${provider}: no answer (${reason})`, type: ProviderErrorType.Unavailable });
+  }
+  const { status, data, headers } = err.response;
+  const detail = describeBody(data) ?? `HTTP ${status}`;
+  const message = `${provider} answered ${status}: ${detail}`;
+  if (status === 401 || status === 403) {
+    return ApplicationFailure.create({ message, type: ProviderErrorType.Auth, nonRetryable: true, details: [{ status }] });
+  }
+  if (status === 429) {
+    return ApplicationFailure.create({ message, type: ProviderErrorType.RateLimited, nextRetryDelay: retryAfterMs(headers['retry-after']) });
+  }
+  if (status >= 400 && status < 500 && status !== 408) {
+    return ApplicationFailure.create({ message, type: ProviderErrorType.Validation, nonRetryable: true, details: [{ status, body: data }] });
+  }
+  return ApplicationFailure.create({ message, type: ProviderErrorType.Unavailable });
+}
+
+/** Retry-After in seconds or as an HTTP date; undefined leaves the retry policy's backoff in charge. */
+export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(String(value));
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function defaultMessage(body: unknown): string | undefined {
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    const parts = [b.error, b.code, b.message].filter((v) => typeof v === 'string');
+    if (parts.length) return [...new Set(parts)].join(': ');
+  }
+  return typeof body === 'string' && body.length < 500 ? body : undefined;
+}
