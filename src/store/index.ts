@@ -1,3 +1,4 @@
+import { createCandidatesRepository } from './candidates';
 import { type Db, type DbOptions, openDb, ping } from './db';
 import { createJobsRepository } from './jobs';
 
@@ -7,6 +8,7 @@ export async function openStore(options: DbOptions) {
   return {
     db,
     jobs: createJobsRepository(db),
+    candidates: createCandidatesRepository(db),
     ping: () => ping(db),
     close: () => db.destroy(),
   };

@@ -1,31 +1,137 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { Candidate } from '../domain/candidate';
 import type { Job } from '../domain/job';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T extends object> = JSONColumnType<T, string, string>;
 
 export interface JobsTable {
   id: string;
   reference: string | null;
   title: string;
   description: string;
-  location: JSONColumnType<Job['location']>;
+  location: Json<Job['location']>;
   workplace: string;
-  salary: JSONColumnType<NonNullable<Job['salary']> | null>;
+  salary: JSONColumnType<NonNullable<Job['salary']> | null, string | null, string | null>;
   employment_status: string;
   category: string | null;
-  recruiter: JSONColumnType<Job['recruiter']>;
+  recruiter: Json<Job['recruiter']>;
   state: string;
   source: string;
   external_id: string | null;
-  hidden: boolean;
-  published: boolean;
+  hidden: ColumnType<boolean, boolean | undefined, boolean>;
+  published: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
-  updated_at: Timestamp;
+  updated_at: UpdatedAt;
+}
+
+export interface BoardSettingsTable {
+  board: string;
+  settings: Json<Record<string, unknown>>;
+  /** Sealed with SecretBox. */
+  credentials: string;
+  updated_at: UpdatedAt;
+}
+
+export interface BoardAccountsTable {
+  board: string;
+  /** The recruiter's email, lower-cased. */
+  account: string;
+  settings: Json<Record<string, unknown>>;
+  credentials: string;
+  updated_at: UpdatedAt;
+}
+
+export interface PostingsTable {
+  id: string;
+  job_id: string;
+  board: string;
+  account: string;
+  workflow_id: string;
+  state: string;
+  options: Json<Record<string, unknown>>;
+  external_id: string | null;
+  public_url: string | null;
+  posted_at: NullableTimestamp;
+  expires_at: NullableTimestamp;
+  repost_count: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PostingEventsTable {
+  id: Generated<number>;
+  posting_id: string;
+  kind: string;
+  /** Idempotency key: the same event recorded twice (an activity retry) is stored once. */
+  key: string;
+  details: Json<Record<string, unknown>>;
+  at: CreatedAt;
+}
+
+export interface CandidatesTable {
+  id: string;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  location: Json<Candidate['location']>;
+  education: Json<Array<Record<string, unknown>>>;
+  experience: Json<Array<Record<string, unknown>>>;
+  deleted_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface CandidateSourcesTable {
+  candidate_id: string;
+  provider: string;
+  external_id: string;
+  referrer: string | null;
+  first_seen_at: CreatedAt;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  candidate_id: string;
+  job_id: string | null;
+  posting_id: string | null;
+  provider: string;
+  external_id: string;
+  status: string;
+  provider_status: string | null;
+  referrer: string | null;
+  applied_at: Timestamp;
+  late: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DocumentsTable {
+  id: string;
+  candidate_id: string | null;
+  application_id: string | null;
+  kind: ColumnType<string, string | undefined, string>;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+  created_at: CreatedAt;
 }
 
 export interface Database {
   jobs: JobsTable;
-  kysely_migration: { name: string; timestamp: string };
-  _generated?: Generated<never>;
+  board_settings: BoardSettingsTable;
+  board_accounts: BoardAccountsTable;
+  postings: PostingsTable;
+  posting_events: PostingEventsTable;
+  candidates: CandidatesTable;
+  candidate_sources: CandidateSourcesTable;
+  applications: ApplicationsTable;
+  documents: DocumentsTable;
 }

@@ -1,9 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_jobs';
+import * as m002 from './002_postings';
+import * as m003 from './003_candidates';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
   '001_jobs': m001,
+  '002_postings': m002,
+  '003_candidates': m003,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,111 @@
+import { storeBackends } from '../helpers/stores';
+
+const cv = new TextEncoder().encode('%PDF-1.4 fake cv');
+
+describe.each(storeBackends())('candidates store on %s', (_name, open) => {
+  let store: Awaited<ReturnType<typeof open>>;
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(() => store.close());
+
+  it('makes one candidate of concurrent deliveries of the same person, and keeps both sources', async () => {
+    const fields = { firstName: 'Ada', lastName: 'Lovelace', email: 'Ada@Example.com', phone: '+44 (0)7700 900123' };
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map(() =>
+        store.candidates.upsertFromSource({
+          source: { provider: 'cv-library', externalId: 'a-1' },
+          fields,
+          matchBy: ['email'],
+          createIfUnknown: true,
+        }),
+      ),
+    );
+    const ids = new Set(results.map((r) => r.candidateId));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+
+    const second = await store.candidates.upsertFromSource({
+      source: { provider: 'lever', externalId: 'opp-9' },
+      fields: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', location: { town: 'London' } },
+      matchBy: ['email'],
+      createIfUnknown: true,
+    });
+    expect(second.candidateId).toBe([...ids][0]);
+    const candidate = await store.candidates.get(second.candidateId!);
+    expect(candidate).toMatchObject({ email: 'ada@example.com', phone: '07700900123', location: { town: 'London' } });
+    expect(candidate!.sources.map((s) => s.provider).sort()).toEqual(['cv-library', 'lever']);
+  });
+
+  it('matches on phone and surname, and never blanks what it holds', async () => {
+    const first = await store.candidates.upsertFromSource({
+      source: { provider: 'cv-library', externalId: 'b-1' },
+      fields: { firstName: 'Grace', lastName: 'Hopper', phone: '07700 900456', location: { town: 'Leeds', postcode: 'LS1 4AP' } },
+      matchBy: ['email', 'phone+surname'],
+      createIfUnknown: true,
+    });
+    const again = await store.candidates.upsertFromSource({
+      source: { provider: 'cv-library', externalId: 'b-2' },
+      fields: { firstName: '', lastName: 'hopper', phone: '+447700900456', location: { town: '', county: 'West Yorkshire' } },
+      matchBy: ['email', 'phone+surname'],
+      createIfUnknown: true,
+    });
+    expect(again).toEqual({ candidateId: first.candidateId, outcome: 'updated' });
+    expect(await store.candidates.get(first.candidateId!)).toMatchObject({
+      firstName: 'Grace',
+      location: { town: 'Leeds', postcode: 'LS1 4AP', county: 'West Yorkshire' },
+    });
+  });
+
+  it('skips unknown people when told not to create them', async () => {
+    const result = await store.candidates.upsertFromSource({
+      source: { provider: 'lever', externalId: 'x' },
+      fields: { firstName: 'No', lastName: 'Body', email: 'nobody@example.com' },
+      matchBy: ['email'],
+      createIfUnknown: false,
+    });
+    expect(result).toEqual({ outcome: 'skipped' });
+  });
+
+  it('creates an application once, stores a CV once, and pages lists', async () => {
+    const { candidateId } = await store.candidates.upsertFromSource({
+      source: { provider: 'cv-library', externalId: 'c-1' },
+      fields: { firstName: 'Alan', lastName: 'Turing', email: 'alan@example.com' },
+      matchBy: ['email'],
+      createIfUnknown: true,
+    });
+    const input = {
+      candidateId: candidateId!,
+      provider: 'cv-library',
+      externalId: 'app-1',
+      status: 'new',
+      appliedAt: new Date().toISOString(),
+      referrer: 'cv-library.co.uk',
+    };
+    const [a, b] = await Promise.all([store.candidates.upsertApplication(input), store.candidates.upsertApplication(input)]);
+    expect(a.application.id).toBe(b.application.id);
+    expect([a.outcome, b.outcome].sort()).toEqual(['created', 'unchanged']);
+
+    const d1 = await store.candidates.putDocument({
+      candidateId: candidateId!,
+      filename: 'cv.pdf',
+      contentType: 'application/pdf',
+      content: cv,
+    });
+    const d2 = await store.candidates.putDocument({
+      candidateId: candidateId!,
+      filename: 'cv-again.pdf',
+      contentType: 'application/pdf',
+      content: cv,
+    });
+    expect(d2).toEqual({ document: d1.document, created: false });
+    expect(Buffer.from((await store.candidates.getDocument(d1.document.id))!.content).toString()).toBe('%PDF-1.4 fake cv');
+
+    const first = await store.candidates.list({ limit: 2 });
+    expect(first.items).toHaveLength(2);
+    const rest = await store.candidates.list({ limit: 50, cursor: first.nextCursor });
+    const all = [...first.items, ...rest.items].map((c) => c.id);
+    expect(new Set(all).size).toBe(all.length);
+    expect((await store.candidates.list({ provider: 'lever' })).items.map((c) => c.lastName)).toEqual(['Lovelace']);
+  });
+});
