@@ -15,7 +15,7 @@ export interface Deps {
 }
 
 export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const store = await openStore({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), secrets });
   return { config, store, secrets, logger, metrics: new Metrics() };
 }

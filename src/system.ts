@@ -4,8 +4,11 @@ import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio
 import { createWorker } from '../worker';
 import { createApp } from './api/app';
 import type { Deps } from './deps';
+import { createBoardsService } from './services/boards';
 import { createJobsService } from './services/jobs';
+import { createPostingsService } from './services/postings';
 import { connectClient, connectWorker } from './temporal/connection';
+import { createPostingWorkflows } from './temporal/postings';
 
 export interface System {
   apiUrl: string;
@@ -34,6 +37,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     workerDone = worker.run().catch((err) => logger.error({ err }, 'worker stopped with an error'));
   }
 
+  const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue));
   const app = createApp({
     tokens: config.api.tokens,
     publicUrl: config.api.publicUrl,
@@ -44,7 +48,10 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
       database: () => deps.store.ping(),
       ...(worker ? { worker: async () => assertRunning(worker) } : {}),
     },
-    jobs: createJobsService(deps.store),
+    jobs: createJobsService(deps.store, postings.onJobChanged),
+    postings,
+    boards: createBoardsService(deps.store),
+    postingEvents: (id) => deps.store.postings.events(id),
   });
   const server: http.Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, () => resolve(s));

@@ -1,3 +1,3 @@
 // Every workflow the worker runs. Workflow code is deterministic: it imports only
 // @temporalio/workflow, domain types and pure helpers.
-export {};
+export { postingLifecycle } from './posting-lifecycle';

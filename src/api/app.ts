@@ -2,12 +2,16 @@ import path from 'node:path';
 import express, { Router } from 'express';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { BoardsService } from '../services/boards';
 import type { JobsService } from '../services/jobs';
+import type { PostingsService } from '../services/postings';
 import { bearerAuth } from './auth';
 import { errorHandler, HttpError } from './errors';
 import { OpenApiRegistry } from './openapi';
+import { boardRoutes } from './routes/boards';
 import { type HealthDeps, healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
+import { postingRoutes } from './routes/postings';
 
 export interface ApiDeps {
   tokens: string[];
@@ -16,6 +20,9 @@ export interface ApiDeps {
   metrics: Metrics;
   health: HealthDeps['checks'];
   jobs: JobsService;
+  postings: PostingsService;
+  boards: BoardsService;
+  postingEvents: (postingId: string) => Promise<unknown[]>;
 }
 
 const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>jobrelay API</title>
@@ -44,6 +51,8 @@ export function createApp(deps: ApiDeps): express.Express {
   const v1 = Router();
   v1.use(express.json({ limit: '1mb' }));
   jobRoutes(v1, openapi, deps.jobs);
+  boardRoutes(v1, openapi, deps.boards);
+  postingRoutes(v1, openapi, deps.postings, deps.boards, deps.postingEvents);
   app.use('/v1', bearerAuth(deps.tokens));
   app.use(v1);
 

@@ -1,10 +1,22 @@
 import type { Express } from 'express';
+import type { BoardEntry } from '../boards/types';
+import type { SyncProvider } from '../sync/provider';
+import { cvLibrary } from './cv-library';
+import { lever } from './lever';
 
 /** One entry per provider: what the rest of jobrelay may ask of it. */
 export interface ProviderEntry {
   name: string;
   /** The provider's fake API, mounted under `/<name>` on the sandbox port by `npm start` and the tests. */
   createSandbox?: () => Express;
+  /** Set when the provider is a job board jobrelay posts to. */
+  board?: BoardEntry;
+  /** Set when jobrelay pulls from the provider on a connector's sync loop (its streams, settings, pages). */
+  // biome-ignore lint/suspicious/noExplicitAny: each provider has its own settings and credentials types
+  sync?: SyncProvider<any, any>;
 }
 
-export const providers: Record<string, ProviderEntry> = {};
+export const providers: Record<string, ProviderEntry> = {
+  'cv-library': cvLibrary,
+  lever,
+};

@@ -1,14 +1,28 @@
-import { createCandidatesRepository } from './candidates';
+import { randomBytes } from 'node:crypto';
+import { SecretBox } from '../crypto/secrets';
 import { type Db, type DbOptions, openDb, ping } from './db';
+import { createBoardsRepository } from './boards';
+import { createCandidatesRepository } from './candidates';
+import { createConnectorsRepository } from './connectors';
 import { createJobsRepository } from './jobs';
+import { createPostingsRepository } from './postings';
+
+export interface StoreOptions extends DbOptions {
+  /** Seals credentials at rest; a throw-away key when omitted (tests). */
+  secrets?: SecretBox;
+}
 
 /** The store: one database and a repository per concern. */
-export async function openStore(options: DbOptions) {
+export async function openStore(options: StoreOptions) {
   const db = await openDb(options);
+  const secrets = options.secrets ?? new SecretBox(randomBytes(32));
   return {
     db,
     jobs: createJobsRepository(db),
     candidates: createCandidatesRepository(db),
+    postings: createPostingsRepository(db),
+    boards: createBoardsRepository(db, secrets),
+    connectors: createConnectorsRepository(db, secrets),
     ping: () => ping(db),
     close: () => db.destroy(),
   };

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import { newId } from '../domain/ids';
 import type { Job, JobInput, JobPatch } from '../domain/job';
 import type { Db } from './db';
@@ -29,6 +29,42 @@ export function createJobsRepository(db: Db) {
         .returningAll()
         .executeTakeFirst();
       return row && toJob(row);
+    },
+
+    /**
+     * Writes a job pulled from a provider, keyed on (source, externalId): inserted once, then updated only when a
+     * field differs. Says which happened, so a sync can count created/updated/unchanged without writing twice.
+     */
+    async upsertFromSource(input: JobInput & { source: string; externalId: string; hidden: boolean; published: boolean }) {
+      const columns = { ...(toColumns(input) as Insertable<JobsTable>), source: input.source, external_id: input.externalId, hidden: input.hidden, published: input.published };
+      const synced = ['reference', 'title', 'description', 'location', 'workplace', 'salary', 'employment_status', 'category', 'recruiter', 'state', 'hidden', 'published'] as const;
+      const row = await db
+        .insertInto('jobs')
+        .values({ reference: null, salary: null, category: null, ...columns, id: newId('job') })
+        .onConflict((oc) =>
+          oc
+            .columns(['source', 'external_id'])
+            .where('external_id', 'is not', null)
+            .doUpdateSet((eb) => ({ ...Object.fromEntries(synced.map((c) => [c, eb.ref(`excluded.${c}`)])), updated_at: new Date() }))
+            .where(sql<boolean>`(${sql.join(synced.map((c) => sql.ref(`jobs.${c}`)))}) is distinct from (${sql.join(synced.map((c) => sql.ref(`excluded.${c}`)))})`),
+        )
+        .returning(['id', sql<boolean>`xmax = 0`.as('inserted')])
+        .executeTakeFirst();
+      return { id: row?.id, outcome: !row ? ('unchanged' as const) : row.inserted ? ('created' as const) : ('updated' as const) };
+    },
+
+    /** A provider's job no longer matches what is synced (closed, moved channel): unpublish the one we hold, if any. */
+    async unpublishFromSource(source: string, externalId: string, state: Job['state']): Promise<'updated' | 'unchanged' | 'missing'> {
+      const existing = await db.selectFrom('jobs').select(['id', 'published', 'state']).where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst();
+      if (!existing) return 'missing';
+      if (!existing.published && existing.state === state) return 'unchanged';
+      await db.updateTable('jobs').set({ published: false, state, updated_at: new Date() }).where('id', '=', existing.id).execute();
+      return 'updated';
+    },
+
+    async idBySource(source: string, externalId: string): Promise<string | undefined> {
+      const row = await db.selectFrom('jobs').select('id').where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst();
+      return row?.id;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Candidate } from '../domain/candidate';
 import type { Job } from '../domain/job';
+import type { StreamCursor } from '../sync/types';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -134,4 +135,28 @@ export interface Database {
   candidate_sources: CandidateSourcesTable;
   applications: ApplicationsTable;
   documents: DocumentsTable;
+  connectors: ConnectorsTable;
+  connector_records: ConnectorRecordsTable;
+}
+
+export interface ConnectorsTable {
+  id: string;
+  provider: string;
+  name: string;
+  settings: JSONColumnType<Record<string, unknown>>;
+  credentials: string;
+  state: ColumnType<string, string | undefined, string>;
+  last_error: string | null;
+  streams: ColumnType<Record<string, StreamCursor>, string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ConnectorRecordsTable {
+  connector_id: string;
+  stream: string;
+  external_id: string;
+  source_updated_at: ColumnType<number, number, number>;
+  fingerprint: string;
+  seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

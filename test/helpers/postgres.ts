@@ -23,13 +23,19 @@ export async function startPostgres(port: number): Promise<TestPostgres> {
   if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-pg-'));
   const asRoot = process.getuid?.() === 0;
-  const run = (file: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args]) as [string, string[]];
+  const run = (file: string, args: string[]) =>
+    (asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args]) as [string, string[]];
   if (asRoot) execFileSync('chown', ['postgres', dataDir]);
-  execFileSync(...run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']), { stdio: 'ignore' });
-  const child = spawn(...run(path.join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', dataDir, '-h', '127.0.0.1', '-c', 'fsync=off']), {
+  execFileSync(...run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']), {
     stdio: 'ignore',
-    detached: false,
   });
+  const child = spawn(
+    ...run(path.join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', dataDir, '-h', '127.0.0.1', '-c', 'fsync=off']),
+    {
+      stdio: 'ignore',
+      detached: false,
+    },
+  );
   await waitForPort(port, '127.0.0.1', 30_000);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

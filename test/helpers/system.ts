@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import { buildDeps, type Deps } from '../../src/deps';
 import { createLogger } from '../../src/logger';
 import { freePort } from '../../src/net';
+import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
 import { type System, startSystem } from '../../src/system';
 import { testServers, uniqueTaskQueue } from './env';
 
@@ -12,9 +13,18 @@ export const TEST_TOKEN = 'test-token-0123456789';
 
 export interface TestSystem {
   system: System;
+  /** Every provider's sandbox, on a port of this test's own. */
+  sandboxes: RunningSandboxes;
+  /** Calls a sandbox (e.g. its `/_sandbox` control endpoints) as JSON. */
+  sandbox(method: string, provider: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }>;
   deps: Deps;
   /** Calls the API with the test token; `as` picks another token (or none). */
-  api(method: string, urlPath: string, body?: unknown, as?: { token?: string | null }): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    as?: { token?: string | null },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -33,15 +43,29 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     ...env,
   });
   const deps = await buildDeps(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const sandboxes = await startSandboxes(await freePort());
   const system = await startSystem({ deps, workflowBundle: testServers.workflowBundle() });
   return {
     system,
     deps,
+    sandboxes,
+    async sandbox(method, provider, urlPath, body) {
+      const res = await fetch(`${sandboxes.urlFor(provider)}${urlPath}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
     async api(method, urlPath, body, as) {
       const token = as?.token === undefined ? TEST_TOKEN : as.token;
       const res = await fetch(`${system.apiUrl}${urlPath}`, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
@@ -53,6 +77,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     },
     async stop() {
       await system.stop();
+      await sandboxes.close();
       await deps.store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_jobs';
 import * as m002 from './002_postings';
 import * as m003 from './003_candidates';
+import * as m004 from './004_connectors';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
   '001_jobs': m001,
   '002_postings': m002,
   '003_candidates': m003,
+  '004_connectors': m004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,172 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { BoardNotConfiguredError, boardClient, loadBoard } from '../src/boards/registry';
+import { JobNotPostableError, type PostingContext } from '../src/boards/types';
+import type { Deps } from '../src/deps';
+import type { Job } from '../src/domain/job';
+import type { Posting, PostingSnapshot } from '../src/domain/posting';
+import { directApplyUrl } from '../src/intake/delivery-url';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The posting workflow's hands: each reads the posting from the store, does one thing on the board,
+ * and writes the outcome back. Each is idempotent: a retry finds the work done and returns it.
+ */
+export function createPostingActivities({ store, secrets, config }: Pick<Deps, 'store' | 'secrets' | 'config'>) {
+  async function load(postingId: string): Promise<{ posting: Posting; job: Job }> {
+    const posting = await store.postings.get(postingId);
+    if (!posting) throw ApplicationFailure.nonRetryable(`posting ${postingId} does not exist`, 'PostingRejected');
+    const job = await store.jobs.get(posting.jobId);
+    if (!job) throw ApplicationFailure.nonRetryable(`job ${posting.jobId} does not exist`, 'PostingRejected');
+    return { posting, job };
+  }
+
+  async function snapshot(posting: Posting, job?: Job): Promise<PostingSnapshot> {
+    const theJob = job ?? (await store.jobs.get(posting.jobId));
+    let repostLeadMs = 0;
+    try {
+      repostLeadMs = (await loadBoard(store, posting.board)).settings.repostLeadDays * DAY_MS;
+    } catch {}
+    return {
+      postingId: posting.id,
+      jobId: posting.jobId,
+      board: posting.board,
+      state: posting.state,
+      externalId: posting.externalId,
+      publicUrl: posting.publicUrl,
+      expiresAt: posting.expiresAt,
+      repostCount: posting.repostCount,
+      autoRepost: posting.options.autoRepost,
+      repostLeadMs,
+      jobOpen: theJob?.state === 'open',
+      lastError: posting.lastError,
+    };
+  }
+
+  async function client(posting: Posting) {
+    try {
+      return await boardClient(store, posting.board, posting.account);
+    } catch (err) {
+      if (err instanceof BoardNotConfiguredError) throw ApplicationFailure.nonRetryable(err.message, 'PostingRejected');
+      throw err;
+    }
+  }
+
+  function context(posting: Posting, repostCount: number): PostingContext {
+    return {
+      reference: `${posting.id}-${repostCount}`,
+      directApplyUrl: directApplyUrl(config.api.publicUrl, posting.board, posting.id, secrets),
+      options: posting.options,
+    };
+  }
+
+  /** Board-side refusals we can name (unmapped job type, missing postcode) are not retried. */
+  function rejected(err: unknown): never {
+    if (err instanceof JobNotPostableError) {
+      throw ApplicationFailure.nonRetryable(err.message, 'PostingRejected');
+    }
+    throw err;
+  }
+
+  return {
+    async loadPosting(postingId: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      return snapshot(posting, job);
+    },
+
+    async publishPosting(postingId: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      if (posting.state === 'live') return snapshot(posting, job);
+      const published = await (await client(posting)).publish(job, context(posting, posting.repostCount)).catch(rejected);
+      const live = await store.postings.markLive(posting.id, published, posting.repostCount, {
+        kind: 'posted',
+        key: `posted:${posting.repostCount}`,
+        details: { externalId: published.externalId, expiresAt: published.expiresAt },
+      });
+      return snapshot(live, job);
+    },
+
+    /** Delete and post again for a fresh expiry; `fromRepostCount` makes a retry after success a no-op. */
+    async repostPosting(postingId: string, fromRepostCount: number, reason: 'auto' | 'requested'): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      if (posting.repostCount > fromRepostCount) return snapshot(posting, job);
+      const board = await client(posting);
+      if (posting.externalId) await board.remove(posting.externalId);
+      const next = fromRepostCount + 1;
+      const published = await board.publish(job, context(posting, next)).catch(rejected);
+      const live = await store.postings.markLive(posting.id, published, next, {
+        kind: 'reposted',
+        key: `reposted:${next}`,
+        details: { reason, previousExternalId: posting.externalId, externalId: published.externalId, expiresAt: published.expiresAt },
+      });
+      return snapshot(live, job);
+    },
+
+    /** Sends the job's current fields (and the posting's options) to the board. */
+    async amendPosting(postingId: string, key: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      if (posting.state !== 'live' || !posting.externalId) return snapshot(posting, job);
+      const published = await (await client(posting)).amend(posting.externalId, job, context(posting, posting.repostCount)).catch(rejected);
+      const amended = await store.postings.markLive(
+        posting.id,
+        { ...published, postedAt: posting.postedAt ?? published.postedAt },
+        posting.repostCount,
+        {
+          kind: 'amended',
+          key,
+          details: { title: job.title },
+        },
+      );
+      return snapshot(amended, job);
+    },
+
+    async unpostPosting(postingId: string, reason: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      if (posting.state === 'unposted') return snapshot(posting, job);
+      const outcome =
+        posting.externalId && posting.state === 'live' ? await (await client(posting)).remove(posting.externalId) : 'not-posted';
+      const unposted = await store.postings.markState(posting.id, 'unposted', {
+        kind: 'unposted',
+        key: 'unposted',
+        details: { reason, outcome },
+      });
+      return snapshot(unposted, job);
+    },
+
+    async expirePosting(postingId: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      if (posting.state !== 'live') return snapshot(posting, job);
+      const expired = await store.postings.markState(posting.id, 'expired', {
+        kind: 'expired',
+        key: `expired:${posting.repostCount}`,
+        details: { expiresAt: posting.expiresAt },
+      });
+      return snapshot(expired, job);
+    },
+
+    async failPosting(postingId: string, message: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      const failed = await store.postings.markState(
+        posting.id,
+        'failed',
+        { kind: 'failed', key: `failed:${posting.repostCount}:${posting.state}`, details: { message } },
+        message,
+      );
+      return snapshot(failed, job);
+    },
+
+    /** Keeps the posting's state and records why the last command failed, for the operator. */
+    async recordPostingError(postingId: string, message: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      const updated = await store.postings.markState(
+        posting.id,
+        posting.state,
+        { kind: 'error', key: `error:${Date.now()}`, details: { message } },
+        message,
+      );
+      return snapshot(updated, job);
+    },
+  };
+}
+
+export type PostingActivities = ReturnType<typeof createPostingActivities>;

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+export const PostingState = z.enum(['pending', 'live', 'expired', 'unposted', 'failed']);
+export type PostingState = z.infer<typeof PostingState>;
+
+/** Per-posting choices and overrides of the job's fields, validated like the job. */
+export const PostingOptions = z.object({
+  autoRepost: z.boolean().default(false).describe('repost before the board expires the posting, while the job is open'),
+  quickApply: z.boolean().default(true).describe('false makes a CV mandatory for DirectApply'),
+  jobType: z.string().trim().min(1).optional().describe('the board’s job type, instead of the job status mapping'),
+  salaryText: z.string().trim().min(1).max(200).optional().describe('salary/benefits text shown on the board'),
+});
+export type PostingOptions = z.infer<typeof PostingOptions>;
+
+export const CreatePosting = PostingOptions.partial().extend({
+  board: z.string().min(1),
+  account: z
+    .email()
+    .optional()
+    .describe('the recruiter whose own board account posts it (default: the job’s recruiter, or the generic account)'),
+});
+
+export const AmendPosting = PostingOptions.partial().strict();
+
+export const Posting = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  board: z.string(),
+  account: z.string(),
+  workflowId: z.string(),
+  state: PostingState,
+  options: PostingOptions,
+  externalId: z.string().optional(),
+  publicUrl: z.string().optional(),
+  postedAt: z.string().optional(),
+  expiresAt: z.string().optional(),
+  repostCount: z.number(),
+  lastError: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Posting = z.infer<typeof Posting>;
+
+export const GENERIC_ACCOUNT = 'generic';
+
+export const postingWorkflowId = (board: string, jobId: string) => `posting:${board}:${jobId}`;
+
+/** What a board says after a job was put live on it. */
+export interface Published {
+  externalId: string;
+  publicUrl: string;
+  postedAt: string;
+  expiresAt: string;
+}
+
+/** What the posting workflow knows of its posting: read from the store by an activity, never a secret. */
+export interface PostingSnapshot {
+  postingId: string;
+  jobId: string;
+  board: string;
+  state: PostingState;
+  externalId?: string;
+  publicUrl?: string;
+  expiresAt?: string;
+  repostCount: number;
+  autoRepost: boolean;
+  /** How long before expiry an automatic repost happens. */
+  repostLeadMs: number;
+  jobOpen: boolean;
+  lastError?: string;
+}
+
+/** The workflow's input: ids only. `then: 'repost'` starts a new run that reposts an expired or failed posting. */
+export interface PostingInput {
+  postingId: string;
+  then?: 'repost';
+}

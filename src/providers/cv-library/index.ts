@@ -1,0 +1,16 @@
+import type { ProviderEntry } from '../index';
+import { cvLibraryBoard } from './board';
+import { createCvLibrarySandbox } from './sandbox';
+
+export * from './client';
+export * from './mapping';
+export { type CvLibrarySandbox, type CvLibrarySandboxState, createCvLibrarySandbox } from './sandbox';
+export * from './schemas';
+export * from './settings';
+
+/** CV-Library's entry in the provider registry. */
+export const cvLibrary: ProviderEntry = {
+  name: 'cv-library',
+  createSandbox: () => createCvLibrarySandbox().app,
+  board: cvLibraryBoard as unknown as ProviderEntry['board'],
+};

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/** CV-Library's job types: the only values its API accepts. */
+export const JOB_TYPES = ['Permanent', 'Contract', 'Temporary', 'Part time', 'Apprenticeship'] as const;
+
+/** CV-Library's industries: the only values its API accepts; a job sent without one is posted under `Other`. */
+export const INDUSTRIES = [
+  'Accounting/Financial/Insurance',
+  'Administration',
+  'Agriculture',
+  'Arts/Graphic Design',
+  'Automotive/Aerospace',
+  'Catering',
+  'Charity',
+  'Construction',
+  'Consulting',
+  'Customer Services',
+  'Distribution',
+  'Education',
+  'Electronics',
+  'Engineering',
+  'Hospitality/Hotel',
+  'IT',
+  'Legal',
+  'Leisure/Tourism',
+  'Management',
+  'Manufacturing/Surveying',
+  'Marketing',
+  'Media',
+  'Medical/Pharmaceutical/Scientific',
+  'Military/Emergency/Government',
+  'Personnel/Recruitment',
+  'Property Services',
+  'Public Sector',
+  'Retail/Purchasing',
+  'Sales',
+  'Social Care',
+  'Telecoms',
+  'Other',
+] as const;
+
+export const SALARY_PERIODS = ['annum', 'month', 'day', 'hour'] as const;
+export const JOB_STATUSES = ['live', 'expired', 'deleted'] as const;
+
+export type JobType = (typeof JOB_TYPES)[number];
+export type Industry = (typeof INDUSTRIES)[number];
+
+const oneOf = <T extends readonly [string, ...string[]]>(what: string, values: T) =>
+  z.enum(values, { error: (issue) => `${what} must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})` });
+
+export const JobTypeEnum = oneOf('job type', JOB_TYPES);
+export const IndustryEnum = oneOf('industry', INDUSTRIES);
+
+/** A job id travels as a number or a string; we keep it as a string. */
+const JobId = z.union([z.string().min(1), z.number().int()]).transform(String);
+const Timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a timestamp');
+
+/** The job we send to `POST /v2/job/create` and `POST /v2/job/update/{job_id}`. */
+export const CvLibraryJob = z.object({
+  reference: z.string().min(1).max(100),
+  title: z.string().min(1).max(200),
+  description: z.string().min(1).describe('HTML'),
+  job_type: JobTypeEnum,
+  industry: IndustryEnum,
+  salary_from: z.number().nonnegative().optional(),
+  salary_to: z.number().nonnegative().optional(),
+  salary_period: oneOf('salary period', SALARY_PERIODS),
+  salary_currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code such as GBP'),
+  salary_benefits: z.string().max(500).optional(),
+  town: z.string().min(1),
+  county: z.string().optional(),
+  postcode: z.string().min(1),
+  country: z.string().min(2),
+  start_date: z.string().optional(),
+  poster_email: z.email(),
+  direct_apply_url: z.url(),
+  cv_required: z.boolean(),
+  duration_days: z.number().int().min(1).max(28),
+});
+export type CvLibraryJob = z.infer<typeof CvLibraryJob>;
+
+/** The answer to create and update. */
+export const CvLibraryPublishedAnswer = z.object({ job_id: JobId, url: z.url(), expires_at: Timestamp });
+
+/** The answer to `GET /v2/job/{job_id}`: the job as the board holds it. */
+export const CvLibraryJobAnswer = CvLibraryJob.partial().extend({
+  job_id: JobId,
+  reference: z.string(),
+  url: z.url(),
+  expires_at: Timestamp,
+  status: z.enum(JOB_STATUSES),
+});
+export type CvLibraryJobAnswer = z.infer<typeof CvLibraryJobAnswer>;
+
+/** The answer to `GET /v2/jobs`: the account's live jobs. */
+export const CvLibraryJobList = z.object({ jobs: z.array(CvLibraryJobAnswer) });
+
+/** Every error answer. */
+export const CvLibraryError = z.object({ error: z.string(), message: z.string() });
+
+/** A 409 on create also names the live job holding the reference (assumed contract). */
+export const CvLibraryConflict = CvLibraryError.extend({ job_id: JobId.optional() });
+
+export const CvLibraryToken = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
+
+/** What DirectApply POSTs to a job's `direct_apply_url` for each application (assumed, Resume-Library shape). */
+export const CvLibraryApplication = z.object({
+  id: JobId,
+  direct_apply_jobid: z.string().min(1).describe('our reference'),
+  first_name: z.string(),
+  last_name: z.string(),
+  email: z.string().optional(),
+  phone: z.string(),
+  town: z.string(),
+  county: z.string(),
+  postcode: z.string(),
+  applied_at: Timestamp,
+  job_title: z.string(),
+  cv: z.object({ filename: z.string().min(1), content_type: z.string().min(1), content: z.base64() }).optional(),
+});
+export type CvLibraryApplication = z.infer<typeof CvLibraryApplication>;

@@ -1,0 +1,126 @@
+import { type Selectable, sql } from 'kysely';
+import type { SecretBox } from '../crypto/secrets';
+import type { ConnectorState } from '../domain/connector';
+import { newId } from '../domain/ids';
+import type { StreamCursor } from '../sync/types';
+import type { Db } from './db';
+import type { ConnectorsTable } from './schema';
+
+export interface ConnectorRow {
+  id: string;
+  provider: string;
+  name: string;
+  settings: Record<string, unknown>;
+  state: ConnectorState;
+  lastError?: string;
+  streams: Record<string, StreamCursor>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SeenRecord {
+  externalId: string;
+  sourceUpdatedAt: number;
+  fingerprint: string;
+}
+
+/** Connectors: settings, sealed credentials, state and per-stream cursors; plus what each one last read. */
+export function createConnectorsRepository(db: Db, secrets: SecretBox) {
+  return {
+    async create(input: { provider: string; name: string; settings: object; credentials: unknown }): Promise<ConnectorRow> {
+      const row = await db
+        .insertInto('connectors')
+        .values({
+          id: newId('conn'),
+          provider: input.provider,
+          name: input.name,
+          settings: JSON.stringify(input.settings),
+          credentials: secrets.seal(input.credentials),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toConnector(row);
+    },
+
+    async get(id: string): Promise<ConnectorRow | undefined> {
+      const row = await db.selectFrom('connectors').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toConnector(row);
+    },
+
+    /** The credentials, opened: only activities call this. */
+    async credentials<C>(id: string): Promise<C | undefined> {
+      const row = await db.selectFrom('connectors').select('credentials').where('id', '=', id).executeTakeFirst();
+      return row && secrets.open<C>(row.credentials);
+    },
+
+    async update(id: string, patch: { name?: string; settings?: object; credentials?: unknown }): Promise<ConnectorRow | undefined> {
+      const row = await db
+        .updateTable('connectors')
+        .set({
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
+          ...(patch.credentials !== undefined ? { credentials: secrets.seal(patch.credentials) } : {}),
+          updated_at: new Date(),
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toConnector(row);
+    },
+
+    async setState(id: string, state: ConnectorState, lastError?: string): Promise<void> {
+      await db
+        .updateTable('connectors')
+        .set({ state, last_error: lastError ?? null, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** Stores one stream's cursor (merged into the others with jsonb_set, so streams never overwrite each other). */
+    async saveCursor(id: string, stream: string, cursor: StreamCursor): Promise<void> {
+      await db
+        .updateTable('connectors')
+        .set({ streams: sql`jsonb_set(streams, ${sql.val([stream])}::text[], ${JSON.stringify(cursor)}::jsonb, true)` })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** What the connector last read of these records, by external id. */
+    async seen(id: string, stream: string, externalIds: string[]): Promise<Map<string, SeenRecord>> {
+      if (externalIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('connector_records')
+        .select(['external_id', 'source_updated_at', 'fingerprint'])
+        .where('connector_id', '=', id)
+        .where('stream', '=', stream)
+        .where('external_id', 'in', externalIds)
+        .execute();
+      return new Map(rows.map((r) => [r.external_id, { externalId: r.external_id, sourceUpdatedAt: Number(r.source_updated_at), fingerprint: r.fingerprint }]));
+    },
+
+    async markSeen(id: string, stream: string, record: SeenRecord): Promise<void> {
+      const values = { source_updated_at: record.sourceUpdatedAt, fingerprint: record.fingerprint, seen_at: new Date() };
+      await db
+        .insertInto('connector_records')
+        .values({ connector_id: id, stream, external_id: record.externalId, ...values })
+        .onConflict((oc) => oc.columns(['connector_id', 'stream', 'external_id']).doUpdateSet(values))
+        .execute();
+    },
+  };
+}
+
+export type ConnectorsRepository = ReturnType<typeof createConnectorsRepository>;
+
+function toConnector(row: Selectable<ConnectorsTable>): ConnectorRow {
+  return {
+    id: row.id,
+    provider: row.provider,
+    name: row.name,
+    settings: row.settings,
+    state: row.state as ConnectorState,
+    lastError: row.last_error ?? undefined,
+    streams: row.streams,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,147 @@
+import type { Selectable } from 'kysely';
+import { newId } from '../domain/ids';
+import { type Posting, type PostingOptions, type PostingState, type Published, postingWorkflowId } from '../domain/posting';
+import type { Db } from './db';
+import type { PostingsTable } from './schema';
+
+export interface PostingEvent {
+  kind: string;
+  key: string;
+  details?: Record<string, unknown>;
+}
+
+export function createPostingsRepository(db: Db) {
+  const repo = {
+    /** The job's posting on the board: created once; a second request returns the first. */
+    async createOrGet(input: {
+      jobId: string;
+      board: string;
+      account: string;
+      options: PostingOptions;
+    }): Promise<{ posting: Posting; created: boolean }> {
+      const inserted = await db
+        .insertInto('postings')
+        .values({
+          id: newId('post'),
+          job_id: input.jobId,
+          board: input.board,
+          account: input.account,
+          workflow_id: postingWorkflowId(input.board, input.jobId),
+          state: 'pending',
+          options: JSON.stringify(input.options),
+        })
+        .onConflict((oc) => oc.columns(['board', 'job_id']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { posting: toPosting(inserted), created: true };
+      const existing = await db
+        .selectFrom('postings')
+        .selectAll()
+        .where('board', '=', input.board)
+        .where('job_id', '=', input.jobId)
+        .executeTakeFirstOrThrow();
+      return { posting: toPosting(existing), created: false };
+    },
+
+    async get(id: string): Promise<Posting | undefined> {
+      const row = await db.selectFrom('postings').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toPosting(row);
+    },
+
+    async listForJob(jobId: string): Promise<Posting[]> {
+      const rows = await db.selectFrom('postings').selectAll().where('job_id', '=', jobId).orderBy('created_at').execute();
+      return rows.map(toPosting);
+    },
+
+    async setOptions(id: string, options: PostingOptions): Promise<void> {
+      await db
+        .updateTable('postings')
+        .set({ options: JSON.stringify(options), updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** A new run of a finished posting (repost after expiry, retry after failure) starts from `pending` again. */
+    async reopen(id: string, account: string): Promise<void> {
+      await db.updateTable('postings').set({ account, updated_at: new Date() }).where('id', '=', id).execute();
+    },
+
+    async markLive(id: string, published: Published, repostCount: number, event: PostingEvent): Promise<Posting> {
+      return repo.transition(
+        id,
+        {
+          state: 'live',
+          external_id: published.externalId,
+          public_url: published.publicUrl,
+          posted_at: published.postedAt,
+          expires_at: published.expiresAt,
+          repost_count: repostCount,
+          last_error: null,
+        },
+        event,
+      );
+    },
+
+    async markState(id: string, state: PostingState, event: PostingEvent, lastError?: string): Promise<Posting> {
+      return repo.transition(id, { state, ...(lastError !== undefined ? { last_error: lastError } : {}) }, event);
+    },
+
+    async recordEvent(id: string, event: PostingEvent): Promise<void> {
+      await db
+        .insertInto('posting_events')
+        .values({ posting_id: id, kind: event.kind, key: event.key, details: JSON.stringify(event.details ?? {}) })
+        .onConflict((oc) => oc.columns(['posting_id', 'key']).doNothing())
+        .execute();
+    },
+
+    async events(id: string): Promise<Array<{ kind: string; at: string; details: Record<string, unknown> }>> {
+      const rows = await db
+        .selectFrom('posting_events')
+        .select(['kind', 'at', 'details'])
+        .where('posting_id', '=', id)
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({ kind: r.kind, at: r.at.toISOString(), details: r.details }));
+    },
+
+    async transition(id: string, columns: Partial<Record<keyof PostingsTable, unknown>>, event: PostingEvent): Promise<Posting> {
+      return db.transaction().execute(async (tx) => {
+        const row = await tx
+          .updateTable('postings')
+          .set({ ...(columns as object), updated_at: new Date() })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await tx
+          .insertInto('posting_events')
+          .values({ posting_id: id, kind: event.kind, key: event.key, details: JSON.stringify(event.details ?? {}) })
+          .onConflict((oc) => oc.columns(['posting_id', 'key']).doNothing())
+          .execute();
+        return toPosting(row);
+      });
+    },
+  };
+  return repo;
+}
+
+export type PostingsRepository = ReturnType<typeof createPostingsRepository>;
+
+function toPosting(row: Selectable<PostingsTable>): Posting {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    board: row.board,
+    account: row.account,
+    workflowId: row.workflow_id,
+    state: row.state as PostingState,
+    options: row.options as PostingOptions,
+    externalId: row.external_id ?? undefined,
+    publicUrl: row.public_url ?? undefined,
+    postedAt: row.posted_at?.toISOString(),
+    expiresAt: row.expires_at?.toISOString(),
+    repostCount: row.repost_count,
+    lastError: row.last_error ?? undefined,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,43 @@
+import type { ZodType } from 'zod';
+import type { Logger } from '../logger';
+import type { TokenBucket } from '../providers/rate-limit';
+import type { Store } from '../store';
+import type { PageRequest, PageResult, StreamPlan, TestReport } from './types';
+
+/**
+ * What a provider gives the sync engine. The engine asks this for the streams and the pages; it never
+ * branches on the provider's name.
+ */
+export interface SyncProvider<Settings = unknown, Credentials = unknown> {
+  settings: ZodType<Settings>;
+  credentials: ZodType<Credentials>;
+  /** The streams these settings describe (name, interval, backfill start). */
+  streams(settings: Settings): StreamPlan[];
+  /** The provider's documented request limit for one credential. */
+  rateLimit(settings: Settings): { perSecond: number; burst: number };
+  /** Credentials as an API response may show them (e.g. the key's last four characters). */
+  maskCredentials(credentials: Credentials): Record<string, string>;
+  /** A source bound to one connector's settings and credentials, for the length of one activity. */
+  open(context: SourceContext<Settings, Credentials>): SyncSource;
+}
+
+export interface SourceContext<Settings, Credentials> {
+  connectorId: string;
+  settings: Settings;
+  credentials: Credentials;
+  store: Store;
+  /** Shared by every activity of this connector in the process: the provider's rate limit. */
+  limiter: TokenBucket;
+  /** Called while a page makes progress (records done) and while it waits on the rate limit. */
+  heartbeat(detail?: unknown): void;
+  logger: Logger;
+  /** A cache that outlives one activity (e.g. archive reasons), scoped to the connector. */
+  cache: Map<string, unknown>;
+}
+
+export interface SyncSource {
+  /** Fetches one page of the stream, maps and upserts it, and says where the next page starts. */
+  page(request: PageRequest): Promise<PageResult>;
+  /** Checks the credentials and their permissions, and says what is missing. */
+  test(): Promise<TestReport>;
+}

@@ -1,0 +1,93 @@
+// The sync engine's vocabulary, shared by the workflow (pure) and the activities. No runtime imports here.
+
+export type ConnectorState = 'active' | 'paused' | 'failing';
+
+/** One stream of a connector as its settings describe it (the provider entry decides which streams exist). */
+export interface StreamPlan {
+  name: string;
+  intervalMs: number;
+  /** Backfill from here (ms epoch); unset = only changes from the time the stream is first set up. */
+  startAt?: number;
+  /** How far before the high-water mark each incremental run starts again, so nothing at the boundary is missed. */
+  overlapMs: number;
+}
+
+/** What the workflow needs to know about its connector; never carries credentials. */
+export interface ConnectorPlan {
+  connectorId: string;
+  provider: string;
+  state: ConnectorState;
+  lastError?: string;
+  streams: StreamPlan[];
+  /** Cursors kept in the store, for a workflow that starts without history (first start, or after a terminate). */
+  cursors: Record<string, StreamCursor>;
+}
+
+/** Where one run of a stream is: the time window it reads and the provider's page token. */
+export interface RunPosition {
+  /** Inclusive lower bound on the provider's updatedAt (ms); unset = from the beginning. */
+  since?: number;
+  /** Inclusive upper bound, fixed when the run starts so pages stay stable. */
+  until: number;
+  /** The provider's opaque token for the next page; unset = the first page. */
+  page?: string;
+  /** Highest updatedAt seen so far in this run. */
+  maxSeen?: number;
+  backfill: boolean;
+}
+
+export interface StreamCursor {
+  /** Highest provider updatedAt (ms) of a completed run. */
+  highWater?: number;
+  /** The run in progress, when there is one. */
+  run?: RunPosition;
+  /** The backfill start this cursor was built from; a different start date restarts the backfill. */
+  startAt?: number;
+}
+
+export interface PageRequest {
+  connectorId: string;
+  stream: string;
+  position: RunPosition;
+  /** The stream's high-water mark before this run, so the activity can store the cursor after the page. */
+  highWater?: number;
+  startAt?: number;
+}
+
+export interface RecordCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+}
+
+export interface PageResult {
+  counts: RecordCounts;
+  /** Why records were skipped, e.g. `{"no location": 3}`. */
+  skippedReasons: Record<string, number>;
+  /** The position for the next page; unset when the run is done. */
+  next?: RunPosition;
+  /** Requests made to the provider for this page. */
+  requests: number;
+  /** The provider's estimate of the run's total records, when it gives one. */
+  total?: number;
+  /** Highest updatedAt seen in the run so far (this page included): the next high-water mark once the run ends. */
+  maxSeen?: number;
+}
+
+export interface TestReport {
+  ok: boolean;
+  checks: Array<{ name: string; ok: boolean; detail?: string }>;
+  /** What the credentials lack, in words, e.g. "key lacks list opportunities". */
+  missing: string[];
+}
+
+export const emptyCounts = (): RecordCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0 });
+
+/** Failure types the workflow tells apart (the same strings as src/providers/errors.ts, which is not workflow-safe). */
+export const SyncFailureType = {
+  Auth: 'ProviderAuthError',
+  Validation: 'ProviderValidationError',
+  /** The connector row is gone or its settings no longer validate. */
+  Connector: 'ConnectorConfigError',
+} as const;

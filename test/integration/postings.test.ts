@@ -1,0 +1,156 @@
+import { CV_ACCOUNT, putCvLibraryBoard, sandboxJobs, setUpCvLibrary } from '../fixtures/cv-library';
+import { aJob } from '../fixtures/jobs';
+import { shownHistory } from '../helpers/history';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
+
+describe('CV-Library postings through API → Temporal → activity → sandbox → store', () => {
+  let t: TestSystem;
+  beforeAll(async () => {
+    t = await startTestSystem();
+    await setUpCvLibrary(t);
+  });
+  afterAll(() => t?.stop());
+
+  const posting = (id: string) => t.api('GET', `/v1/postings/${id}`).then((r) => r.body);
+  const untilState = (id: string, state: string) =>
+    waitFor(
+      () => posting(id),
+      (p) => p.state === state,
+      30_000,
+      `posting ${id} ${state}`,
+    );
+
+  async function postAJob(overrides = {}, options = {}) {
+    const job = (await t.api('POST', '/v1/jobs', aJob(overrides))).body;
+    const res = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library', ...options });
+    expect(res.status).toBe(202);
+    return { job, accepted: res.body };
+  }
+
+  it('posts a job: live, with a link to view it on CV-Library and a 28-day expiry; the same request again returns the same posting', async () => {
+    const { job, accepted } = await postAJob();
+    expect(accepted).toMatchObject({ jobId: job.id, board: 'cv-library', state: 'pending', workflowId: `posting:cv-library:${job.id}` });
+
+    const live = await untilState(accepted.id, 'live');
+    expect(live.publicUrl).toMatch(/^https:\/\/www\.cv-library\.co\.uk\/job\//);
+    const days = (Date.parse(live.expiresAt) - Date.parse(live.postedAt)) / 86_400_000;
+    expect(Math.round(days)).toBe(28);
+    expect(live.events.map((e: { kind: string }) => e.kind)).toEqual(['posted']);
+
+    const onBoard = (await sandboxJobs(t)).filter((j) => j.job_id === live.externalId);
+    expect(onBoard).toHaveLength(1);
+    expect(onBoard[0]).toMatchObject({
+      status: 'live',
+      title: job.title,
+      job_type: 'Permanent',
+      industry: 'Accounting/Financial/Insurance',
+      postcode: 'LS1 4AP',
+      cv_required: false,
+    });
+    expect(onBoard[0].direct_apply_url).toContain(`/v1/webhooks/cv-library/applications?posting=${live.id}&token=`);
+
+    const again = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(accepted.id);
+    expect((await sandboxJobs(t)).filter((j) => j.reference?.startsWith(accepted.id))).toHaveLength(1);
+
+    const view = await t.api('GET', `/v1/jobs/${job.id}/boards`);
+    expect(view.body.items).toEqual([
+      expect.objectContaining({
+        board: 'cv-library',
+        configured: true,
+        enabled: true,
+        posted: true,
+        posting: expect.objectContaining({ id: accepted.id, publicUrl: live.publicUrl }),
+      }),
+    ]);
+  });
+
+  it('amends the board when the job is edited, and unposts once (twice changes nothing)', async () => {
+    const { job, accepted } = await postAJob({ reference: 'REQ-2' });
+    const live = await untilState(accepted.id, 'live');
+
+    expect((await t.api('PATCH', `/v1/jobs/${job.id}`, { title: 'Senior Payroll Administrator' })).status).toBe(200);
+    await waitFor(
+      () => sandboxJobs(t),
+      (jobs) => jobs.some((j) => j.job_id === live.externalId && j.title === 'Senior Payroll Administrator'),
+      20_000,
+      'amended title on the board',
+    );
+
+    const unposted = await t.api('DELETE', `/v1/postings/${accepted.id}`);
+    expect(unposted.body.state).toBe('unposted');
+    const requestsAfterFirst = (await sandboxJobs(t)).find((j) => j.job_id === live.externalId)!.requests;
+    const twice = await t.api('DELETE', `/v1/postings/${accepted.id}`);
+    expect(twice.body.state).toBe('unposted');
+    const boardJob = (await sandboxJobs(t)).find((j) => j.job_id === live.externalId)!;
+    expect(boardJob.status).toBe('deleted');
+    expect(boardJob.requests).toBe(requestsAfterFirst);
+  });
+
+  it('unposts every live posting when the job is closed', async () => {
+    const { job, accepted } = await postAJob({ reference: 'REQ-3' });
+    const live = await untilState(accepted.id, 'live');
+    await t.api('PATCH', `/v1/jobs/${job.id}`, { state: 'closed' });
+    const closed = await untilState(accepted.id, 'unposted');
+    expect(closed.events.at(-1)).toMatchObject({ kind: 'unposted', details: { reason: 'job closed' } });
+    expect((await sandboxJobs(t)).find((j) => j.job_id === live.externalId)!.status).toBe('deleted');
+    const refused = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.details.problems).toContain('the job is closed');
+  });
+
+  it('refuses a job whose status has no CV-Library job type, naming it, before any workflow starts', async () => {
+    const job = (await t.api('POST', '/v1/jobs', aJob({ employmentStatus: 'zero-hours' }))).body;
+    const res = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toContain('employment status "zero-hours" has no CV-Library job type');
+    expect((await t.api('GET', `/v1/jobs/${job.id}/boards`)).body.items[0].posting).toBeUndefined();
+  });
+
+  it('rides out 429s and 5xx from the board', async () => {
+    await t.sandbox('POST', 'cv-library', '/_sandbox/faults', {
+      failNext: [
+        { status: 503, count: 2 },
+        { status: 429, count: 1 },
+      ],
+    });
+    const { accepted } = await postAJob({ reference: 'REQ-4' });
+    const live = await untilState(accepted.id, 'live');
+    expect(live.lastError).toBeUndefined();
+    await t.sandbox('POST', 'cv-library', '/_sandbox/faults', {});
+  });
+
+  it('a repost on request takes the job down and up again with a fresh expiry', async () => {
+    const { accepted } = await postAJob({ reference: 'REQ-5' });
+    const live = await untilState(accepted.id, 'live');
+    const reposted = await t.api('POST', `/v1/postings/${accepted.id}/repost`);
+    expect(reposted.status).toBe(200);
+    expect(reposted.body).toMatchObject({ state: 'live', repostCount: 1 });
+    expect(reposted.body.externalId).not.toBe(live.externalId);
+    const mine = (await sandboxJobs(t)).filter((j) => j.reference?.startsWith(accepted.id));
+    expect(mine.filter((j) => j.status === 'live')).toHaveLength(1);
+  });
+
+  it('fails a posting whose credentials are wrong with a readable reason, no retry storm, and no secret in history', async () => {
+    const stats = async () => (await t.sandbox('GET', 'cv-library', '/_sandbox/stats')).body.requests as number;
+    const wrongSecret = 'wrong-password-9f8e7d';
+    await putCvLibraryBoard(t, { credentials: { username: CV_ACCOUNT.username, password: wrongSecret } });
+    const before = await stats();
+    const { accepted } = await postAJob({ reference: 'REQ-6' });
+    const failed = await untilState(accepted.id, 'failed');
+    expect(failed.lastError).toMatch(/publish failed: CV-Library answered 401/);
+    expect(failed.lastError).not.toContain(wrongSecret);
+    expect((await stats()) - before).toBeLessThanOrEqual(2);
+
+    const shown = shownHistory(accepted.workflowId);
+    expect(shown).toContain('publish failed: CV-Library answered 401');
+    expect(shown).not.toContain(wrongSecret);
+    expect(shown).not.toContain(CV_ACCOUNT.password);
+
+    const board = await t.api('GET', '/v1/boards/cv-library');
+    expect(JSON.stringify(board.body)).not.toContain(wrongSecret);
+    await putCvLibraryBoard(t);
+  });
+});

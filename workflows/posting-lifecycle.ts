@@ -1,0 +1,148 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { PostingActivities } from '../activities/postings';
+import type { PostingInput, PostingSnapshot } from '../src/domain/posting';
+import { Board, ExpiresAt, JobId, PostingState } from '../src/temporal/search-attributes';
+import { type Command, type CommandKind, PostingMachine } from './posting-machine';
+import { NON_RETRYABLE_PROVIDER_ERRORS_LIST } from './retry';
+
+export const amendUpdate = defineUpdate<PostingSnapshot>('amend');
+export const repostUpdate = defineUpdate<PostingSnapshot>('repost');
+export const unpostUpdate = defineUpdate<PostingSnapshot, [reason?: string]>('unpost');
+/** Signals do the same as the updates, for operators in the Temporal UI or CLI. */
+export const repostSignal = defineSignal('repostSignal');
+export const unpostSignal = defineSignal<[reason?: string]>('unpostSignal');
+export const statusQuery = defineQuery<PostingSnapshot>('status');
+
+const board = proxyActivities<PostingActivities>({
+  startToCloseTimeout: '1 minute',
+  // Provider faults (429, 5xx, timeouts) are ridden out for about half an hour; auth and validation faults fail at once.
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: NON_RETRYABLE_PROVIDER_ERRORS_LIST,
+  },
+});
+
+/** A job's life on one board: post it, keep it live through the board's expiry, amend, repost and unpost it on request. */
+export async function postingLifecycle(input: PostingInput): Promise<PostingSnapshot> {
+  const posting = new PostingMachine(await board.loadPosting(input.postingId));
+  registerHandlers(posting);
+  publishSearchAttributes(posting);
+
+  if (posting.state === 'pending') await attempt(posting, () => board.publishPosting(input.postingId), 'publish');
+  else if (input.then === 'repost' && (posting.state === 'expired' || posting.state === 'failed')) await repost(posting, 'requested');
+
+  while (posting.isLive) {
+    const commanded = await condition(() => posting.hasCommand, posting.msUntilDue(Date.now()));
+    if (commanded) await run(posting, posting.nextCommand()!);
+    else await onDue(posting);
+    if (posting.isLive && !posting.hasCommand && (posting.cycleEnded || workflowInfo().continueAsNewSuggested)) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof postingLifecycle>({ postingId: input.postingId });
+    }
+  }
+  // Commands that arrived as the posting ended (e.g. unpost after expiry) are still carried out.
+  while (posting.hasCommand) await run(posting, posting.nextCommand()!);
+  await condition(allHandlersFinished);
+  return posting.current;
+}
+
+async function onDue(posting: PostingMachine): Promise<void> {
+  posting.update(await board.loadPosting(posting.current.postingId));
+  const decision = posting.decideWhenDue(Date.now());
+  if (decision === 'repost') await repost(posting, 'auto');
+  else if (decision === 'expire') await apply(posting, board.expirePosting(posting.current.postingId));
+}
+
+async function repost(posting: PostingMachine, reason: 'auto' | 'requested'): Promise<void> {
+  const { postingId, repostCount } = posting.current;
+  await attempt(posting, () => board.repostPosting(postingId, repostCount, reason), 'repost');
+  posting.cycleEnded = posting.isLive;
+}
+
+async function run(posting: PostingMachine, command: Command): Promise<void> {
+  const { postingId } = posting.current;
+  try {
+    if (command.kind === 'repost') {
+      await repost(posting, 'requested');
+      posting.finish(command, posting.state === 'failed' ? posting.current.lastError : undefined);
+      return;
+    }
+    if (command.kind === 'amend') await apply(posting, board.amendPosting(postingId, `amend:${workflowInfo().runId}:${command.id}`));
+    else await apply(posting, board.unpostPosting(postingId, command.reason ?? 'requested'));
+    posting.finish(command);
+  } catch (err) {
+    const message = `${command.kind} failed: ${reasonOf(err)}`;
+    posting.update(await board.recordPostingError(postingId, message));
+    posting.finish(command, message);
+  }
+}
+
+/** Publishing or reposting: a failure the provider will not get over (auth, validation) leaves the posting `failed` with the reason. */
+async function attempt(posting: PostingMachine, action: () => Promise<PostingSnapshot>, what: string): Promise<void> {
+  try {
+    await apply(posting, action());
+  } catch (err) {
+    await apply(posting, board.failPosting(posting.current.postingId, `${what} failed: ${reasonOf(err)}`));
+  }
+}
+
+async function apply(posting: PostingMachine, next: Promise<PostingSnapshot>): Promise<void> {
+  posting.update(await next);
+  publishSearchAttributes(posting);
+}
+
+function registerHandlers(posting: PostingMachine): void {
+  const handle = (kind: CommandKind) => async (reason?: string) => {
+    const command = posting.enqueue(kind, reason);
+    await condition(() => command.done);
+    if (command.error) throw ApplicationFailure.create({ message: command.error, type: 'PostingCommandFailed', nonRetryable: true });
+    return posting.current;
+  };
+  const validator = (kind: CommandKind) => (_reason?: string) => posting.validate(kind);
+  setHandler(amendUpdate, handle('amend'), { validator: validator('amend') });
+  setHandler(repostUpdate, handle('repost'), { validator: validator('repost') });
+  setHandler(unpostUpdate, handle('unpost'), { validator: validator('unpost') });
+  setHandler(repostSignal, () => ifAccepted(posting, 'repost'));
+  setHandler(unpostSignal, (reason) => ifAccepted(posting, 'unpost', reason ?? 'operator'));
+  setHandler(statusQuery, () => posting.current);
+}
+
+function ifAccepted(posting: PostingMachine, kind: CommandKind, reason?: string): void {
+  try {
+    posting.validate(kind);
+    posting.enqueue(kind, reason);
+  } catch {
+    // A signal cannot be refused; one that makes no sense in this state is ignored.
+  }
+}
+
+function publishSearchAttributes(posting: PostingMachine): void {
+  const { board: boardName, jobId, state, expiresAt } = posting.current;
+  upsertSearchAttributes([
+    { key: Board, value: boardName },
+    { key: JobId, value: jobId },
+    { key: PostingState, value: state },
+    { key: ExpiresAt, value: expiresAt ? new Date(expiresAt) : null },
+  ]);
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
