@@ -1,10 +1,12 @@
 import type { Deps } from '../src/deps';
 import { createPostingActivities } from './postings';
+import { createSyncActivities } from './sync';
 
 /** Every activity the worker registers, built from the process's dependencies. */
 export function createActivities(deps: Deps) {
   return {
     ...createPostingActivities(deps),
+    ...createSyncActivities(deps),
   };
 }
 

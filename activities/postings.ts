@@ -34,6 +34,7 @@ export function createPostingActivities({ store, secrets, config }: Pick<Deps, '
       state: posting.state,
       externalId: posting.externalId,
       publicUrl: posting.publicUrl,
+      postedAt: posting.postedAt,
       expiresAt: posting.expiresAt,
       repostCount: posting.repostCount,
       autoRepost: posting.options.autoRepost,

@@ -5,9 +5,11 @@ import { createWorker } from '../worker';
 import { createApp } from './api/app';
 import type { Deps } from './deps';
 import { createBoardsService } from './services/boards';
+import { createConnectorsService } from './services/connectors';
 import { createJobsService } from './services/jobs';
 import { createPostingsService } from './services/postings';
 import { connectClient, connectWorker } from './temporal/connection';
+import { createConnectorWorkflows } from './temporal/connectors';
 import { createPostingWorkflows } from './temporal/postings';
 
 export interface System {
@@ -52,6 +54,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     postings,
     boards: createBoardsService(deps.store),
     postingEvents: (id) => deps.store.postings.events(id),
+    connectors: createConnectorsService(deps.store, createConnectorWorkflows(client, config.temporal.taskQueue)),
   });
   const server: http.Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, () => resolve(s));

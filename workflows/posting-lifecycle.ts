@@ -20,7 +20,7 @@ import { NON_RETRYABLE_PROVIDER_ERRORS_LIST } from './retry';
 
 export const amendUpdate = defineUpdate<PostingSnapshot>('amend');
 export const repostUpdate = defineUpdate<PostingSnapshot>('repost');
-export const unpostUpdate = defineUpdate<PostingSnapshot, [reason?: string]>('unpost');
+export const unpostUpdate = defineUpdate<PostingSnapshot, [reason: string]>('unpost');
 /** Signals do the same as the updates, for operators in the Temporal UI or CLI. */
 export const repostSignal = defineSignal('repostSignal');
 export const unpostSignal = defineSignal<[reason?: string]>('unpostSignal');
@@ -40,8 +40,9 @@ const board = proxyActivities<PostingActivities>({
 
 /** A job's life on one board: post it, keep it live through the board's expiry, amend, repost and unpost it on request. */
 export async function postingLifecycle(input: PostingInput): Promise<PostingSnapshot> {
-  const posting = new PostingMachine(await board.loadPosting(input.postingId));
-  registerHandlers(posting);
+  const posting = new PostingMachine(input.liveSince);
+  registerHandlers(posting); // before the first await, so no update that arrives with the start is refused
+  posting.load(await board.loadPosting(input.postingId));
   publishSearchAttributes(posting);
 
   if (posting.state === 'pending') await attempt(posting, () => board.publishPosting(input.postingId), 'publish');
@@ -53,7 +54,7 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
     else await onDue(posting);
     if (posting.isLive && !posting.hasCommand && (posting.cycleEnded || workflowInfo().continueAsNewSuggested)) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof postingLifecycle>({ postingId: input.postingId });
+      return continueAsNew<typeof postingLifecycle>({ postingId: input.postingId, liveSince: posting.liveSince });
     }
   }
   // Commands that arrived as the posting ended (e.g. unpost after expiry) are still carried out.
@@ -63,7 +64,7 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
 }
 
 async function onDue(posting: PostingMachine): Promise<void> {
-  posting.update(await board.loadPosting(posting.current.postingId));
+  posting.update(await board.loadPosting(posting.current.postingId), Date.now());
   const decision = posting.decideWhenDue(Date.now());
   if (decision === 'repost') await repost(posting, 'auto');
   else if (decision === 'expire') await apply(posting, board.expirePosting(posting.current.postingId));
@@ -78,6 +79,12 @@ async function repost(posting: PostingMachine, reason: 'auto' | 'requested'): Pr
 async function run(posting: PostingMachine, command: Command): Promise<void> {
   const { postingId } = posting.current;
   try {
+    posting.check(command.kind);
+  } catch (err) {
+    posting.finish(command, (err as Error).message);
+    return;
+  }
+  try {
     if (command.kind === 'repost') {
       await repost(posting, 'requested');
       posting.finish(command, posting.state === 'failed' ? posting.current.lastError : undefined);
@@ -88,7 +95,7 @@ async function run(posting: PostingMachine, command: Command): Promise<void> {
     posting.finish(command);
   } catch (err) {
     const message = `${command.kind} failed: ${reasonOf(err)}`;
-    posting.update(await board.recordPostingError(postingId, message));
+    posting.update(await board.recordPostingError(postingId, message), Date.now());
     posting.finish(command, message);
   }
 }
@@ -103,7 +110,7 @@ async function attempt(posting: PostingMachine, action: () => Promise<PostingSna
 }
 
 async function apply(posting: PostingMachine, next: Promise<PostingSnapshot>): Promise<void> {
-  posting.update(await next);
+  posting.update(await next, Date.now());
   publishSearchAttributes(posting);
 }
 
@@ -120,7 +127,7 @@ function registerHandlers(posting: PostingMachine): void {
   setHandler(unpostUpdate, handle('unpost'), { validator: validator('unpost') });
   setHandler(repostSignal, () => ifAccepted(posting, 'repost'));
   setHandler(unpostSignal, (reason) => ifAccepted(posting, 'unpost', reason ?? 'operator'));
-  setHandler(statusQuery, () => posting.current);
+  setHandler(statusQuery, () => posting.status as PostingSnapshot);
 }
 
 function ifAccepted(posting: PostingMachine, kind: CommandKind, reason?: string): void {

@@ -21,32 +21,58 @@ const ACCEPTS: Record<PostingState, CommandKind[]> = {
 
 /** A posting's state and the rules for what happens next. Pure: unit-tested without Temporal. */
 export class PostingMachine {
-  private snapshot: PostingSnapshot;
+  /** Undefined until the run has read its posting; commands that arrive before are checked once it has. */
+  private snapshot?: PostingSnapshot;
   private readonly queue: Command[] = [];
   private nextId = 1;
   /** Set when this run has done a whole cycle (a repost), so the workflow continues as new. */
   cycleEnded = false;
 
-  constructor(snapshot: PostingSnapshot) {
+  /**
+   * When the current live posting went up, on the workflow's clock. Due times count from it with the
+   * board's own lifetime (expiresAt − postedAt), so a skew between the board's clock and ours cannot
+   * make a posting look expired the moment it is reposted.
+   */
+  liveSince?: number;
+
+  constructor(liveSince?: number) {
+    this.liveSince = liveSince;
+  }
+
+  /** The posting as read at the start of the run. */
+  load(snapshot: PostingSnapshot): void {
     this.snapshot = snapshot;
+    this.liveSince ??= snapshot.postedAt ? Date.parse(snapshot.postedAt) : undefined;
   }
 
   get state(): PostingState {
-    return this.snapshot.state;
+    return this.current.state;
   }
 
   get current(): Readonly<PostingSnapshot> {
+    if (!this.snapshot) throw new Error('the posting has not been read yet');
     return this.snapshot;
   }
 
-  update(snapshot: PostingSnapshot): void {
+  /** What the status query shows, also before the posting has been read. */
+  get status(): Readonly<PostingSnapshot> | { state: 'loading' } {
+    return this.snapshot ?? { state: 'loading' };
+  }
+
+  update(snapshot: PostingSnapshot, now: number): void {
+    if (snapshot.postedAt !== this.snapshot?.postedAt) this.liveSince = now;
     this.snapshot = snapshot;
   }
 
-  /** Throws the reason when the command makes no sense now (used as the update validator). */
+  /** Throws the reason when the command makes no sense now (the update validator; rechecked when it runs). */
   validate(kind: CommandKind): void {
+    if (!this.snapshot) return;
     const queued = this.queue.some((c) => !c.done && c.kind === 'unpost');
     if (queued) throw new Error('the posting is being unposted');
+    this.check(kind);
+  }
+
+  check(kind: CommandKind): void {
     if (!ACCEPTS[this.state].includes(kind)) throw new Error(`cannot ${kind} a posting that is ${this.state}`);
   }
 
@@ -73,9 +99,18 @@ export class PostingMachine {
 
   /** When the posting next needs attention: the repost lead time before expiry when auto-repost is on, else expiry. */
   dueAt(): number | undefined {
-    if (this.state !== 'live' || !this.snapshot.expiresAt) return undefined;
-    const expiresAt = Date.parse(this.snapshot.expiresAt);
-    return this.snapshot.autoRepost && this.snapshot.jobOpen ? expiresAt - this.snapshot.repostLeadMs : expiresAt;
+    const expiresAt = this.expiresAt();
+    if (this.state !== 'live' || expiresAt === undefined) return undefined;
+    const { autoRepost, jobOpen, repostLeadMs } = this.current;
+    return autoRepost && jobOpen ? expiresAt - repostLeadMs : expiresAt;
+  }
+
+  /** The board's expiry on the workflow's clock. */
+  private expiresAt(): number | undefined {
+    const { postedAt, expiresAt } = this.current;
+    if (!expiresAt) return undefined;
+    if (!postedAt || this.liveSince === undefined) return Date.parse(expiresAt);
+    return this.liveSince + (Date.parse(expiresAt) - Date.parse(postedAt));
   }
 
   msUntilDue(now: number): number {
@@ -85,9 +120,8 @@ export class PostingMachine {
 
   /** At the due time: repost if auto-repost is on and the job is open, expire once the board's expiry has passed, else wait on. */
   decideWhenDue(now: number): 'repost' | 'expire' | 'wait' {
-    if (this.snapshot.autoRepost && this.snapshot.jobOpen) return 'repost';
-    const expiresAt = this.snapshot.expiresAt ? Date.parse(this.snapshot.expiresAt) : now;
-    return now >= expiresAt ? 'expire' : 'wait';
+    if (this.current.autoRepost && this.current.jobOpen) return 'repost';
+    return now >= (this.expiresAt() ?? now) ? 'expire' : 'wait';
   }
 
   get isLive(): boolean {

@@ -3,12 +3,14 @@ import express, { Router } from 'express';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { BoardsService } from '../services/boards';
+import type { ConnectorsService } from '../services/connectors';
 import type { JobsService } from '../services/jobs';
 import type { PostingsService } from '../services/postings';
 import { bearerAuth } from './auth';
 import { errorHandler, HttpError } from './errors';
 import { OpenApiRegistry } from './openapi';
 import { boardRoutes } from './routes/boards';
+import { connectorRoutes } from './routes/connectors';
 import { type HealthDeps, healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { postingRoutes } from './routes/postings';
@@ -23,6 +25,7 @@ export interface ApiDeps {
   postings: PostingsService;
   boards: BoardsService;
   postingEvents: (postingId: string) => Promise<unknown[]>;
+  connectors?: ConnectorsService;
 }
 
 const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>jobrelay API</title>
@@ -53,6 +56,7 @@ export function createApp(deps: ApiDeps): express.Express {
   jobRoutes(v1, openapi, deps.jobs);
   boardRoutes(v1, openapi, deps.boards);
   postingRoutes(v1, openapi, deps.postings, deps.boards, deps.postingEvents);
+  if (deps.connectors) connectorRoutes(v1, openapi, deps.connectors);
   app.use('/v1', bearerAuth(deps.tokens));
   app.use(v1);
 

@@ -61,6 +61,7 @@ export interface PostingSnapshot {
   state: PostingState;
   externalId?: string;
   publicUrl?: string;
+  postedAt?: string;
   expiresAt?: string;
   repostCount: number;
   autoRepost: boolean;
@@ -74,4 +75,6 @@ export interface PostingSnapshot {
 export interface PostingInput {
   postingId: string;
   then?: 'repost';
+  /** Workflow time when the live posting went up; carried across continue-as-new. */
+  liveSince?: number;
 }

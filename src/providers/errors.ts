@@ -20,7 +20,11 @@ export const NON_RETRYABLE_PROVIDER_ERRORS = [ProviderErrorType.Auth, ProviderEr
  * auth and validation faults are non-retryable with the provider's own message; 429 honours
  * Retry-After; everything else is retried by Temporal's backoff. Never carries request headers.
  */
-export function toProviderFailure(provider: string, err: unknown, describeBody: (body: unknown) => string | undefined = defaultMessage): ApplicationFailure {
+export function toProviderFailure(
+  provider: string,
+  err: unknown,
+  describeBody: (body: unknown) => string | undefined = defaultMessage,
+): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   if (!isAxiosError(err) || !err.response) {
     const reason = isAxiosError(err) ? (err.code ?? err.message) : err instanceof Error ? err.message : String(err);
@@ -33,10 +37,19 @@ export function toProviderFailure(provider: string, err: unknown, describeBody: 
     return ApplicationFailure.create({ message, type: ProviderErrorType.Auth, nonRetryable: true, details: [{ status }] });
   }
   if (status === 429) {
-    return ApplicationFailure.create({ message, type: ProviderErrorType.RateLimited, nextRetryDelay: retryAfterMs(headers['retry-after']) });
+    return ApplicationFailure.create({
+      message,
+      type: ProviderErrorType.RateLimited,
+      nextRetryDelay: retryAfterMs(headers['retry-after']),
+    });
   }
   if (status >= 400 && status < 500 && status !== 408) {
-    return ApplicationFailure.create({ message, type: ProviderErrorType.Validation, nonRetryable: true, details: [{ status, body: data }] });
+    return ApplicationFailure.create({
+      message,
+      type: ProviderErrorType.Validation,
+      nonRetryable: true,
+      details: [{ status, body: data }],
+    });
   }
   return ApplicationFailure.create({ message, type: ProviderErrorType.Unavailable });
 }

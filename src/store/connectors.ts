@@ -95,7 +95,12 @@ export function createConnectorsRepository(db: Db, secrets: SecretBox) {
         .where('stream', '=', stream)
         .where('external_id', 'in', externalIds)
         .execute();
-      return new Map(rows.map((r) => [r.external_id, { externalId: r.external_id, sourceUpdatedAt: Number(r.source_updated_at), fingerprint: r.fingerprint }]));
+      return new Map(
+        rows.map((r) => [
+          r.external_id,
+          { externalId: r.external_id, sourceUpdatedAt: Number(r.source_updated_at), fingerprint: r.fingerprint },
+        ]),
+      );
     },
 
     async markSeen(id: string, stream: string, record: SeenRecord): Promise<void> {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../crypto/secrets';
-import { type Db, type DbOptions, openDb, ping } from './db';
 import { createBoardsRepository } from './boards';
 import { createCandidatesRepository } from './candidates';
 import { createConnectorsRepository } from './connectors';
+import { type Db, type DbOptions, openDb, ping } from './db';
 import { createJobsRepository } from './jobs';
 import { createPostingsRepository } from './postings';
 

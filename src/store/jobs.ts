@@ -36,8 +36,27 @@ export function createJobsRepository(db: Db) {
      * field differs. Says which happened, so a sync can count created/updated/unchanged without writing twice.
      */
     async upsertFromSource(input: JobInput & { source: string; externalId: string; hidden: boolean; published: boolean }) {
-      const columns = { ...(toColumns(input) as Insertable<JobsTable>), source: input.source, external_id: input.externalId, hidden: input.hidden, published: input.published };
-      const synced = ['reference', 'title', 'description', 'location', 'workplace', 'salary', 'employment_status', 'category', 'recruiter', 'state', 'hidden', 'published'] as const;
+      const columns = {
+        ...(toColumns(input) as Insertable<JobsTable>),
+        source: input.source,
+        external_id: input.externalId,
+        hidden: input.hidden,
+        published: input.published,
+      };
+      const synced = [
+        'reference',
+        'title',
+        'description',
+        'location',
+        'workplace',
+        'salary',
+        'employment_status',
+        'category',
+        'recruiter',
+        'state',
+        'hidden',
+        'published',
+      ] as const;
       const row = await db
         .insertInto('jobs')
         .values({ reference: null, salary: null, category: null, ...columns, id: newId('job') })
@@ -46,7 +65,9 @@ export function createJobsRepository(db: Db) {
             .columns(['source', 'external_id'])
             .where('external_id', 'is not', null)
             .doUpdateSet((eb) => ({ ...Object.fromEntries(synced.map((c) => [c, eb.ref(`excluded.${c}`)])), updated_at: new Date() }))
-            .where(sql<boolean>`(${sql.join(synced.map((c) => sql.ref(`jobs.${c}`)))}) is distinct from (${sql.join(synced.map((c) => sql.ref(`excluded.${c}`)))})`),
+            .where(
+              sql<boolean>`(${sql.join(synced.map((c) => sql.ref(`jobs.${c}`)))}) is distinct from (${sql.join(synced.map((c) => sql.ref(`excluded.${c}`)))})`,
+            ),
         )
         .returning(['id', sql<boolean>`xmax = 0`.as('inserted')])
         .executeTakeFirst();
@@ -55,7 +76,12 @@ export function createJobsRepository(db: Db) {
 
     /** A provider's job no longer matches what is synced (closed, moved channel): unpublish the one we hold, if any. */
     async unpublishFromSource(source: string, externalId: string, state: Job['state']): Promise<'updated' | 'unchanged' | 'missing'> {
-      const existing = await db.selectFrom('jobs').select(['id', 'published', 'state']).where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst();
+      const existing = await db
+        .selectFrom('jobs')
+        .select(['id', 'published', 'state'])
+        .where('source', '=', source)
+        .where('external_id', '=', externalId)
+        .executeTakeFirst();
       if (!existing) return 'missing';
       if (!existing.published && existing.state === state) return 'unchanged';
       await db.updateTable('jobs').set({ published: false, state, updated_at: new Date() }).where('id', '=', existing.id).execute();
@@ -63,7 +89,12 @@ export function createJobsRepository(db: Db) {
     },
 
     async idBySource(source: string, externalId: string): Promise<string | undefined> {
-      const row = await db.selectFrom('jobs').select('id').where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst();
+      const row = await db
+        .selectFrom('jobs')
+        .select('id')
+        .where('source', '=', source)
+        .where('external_id', '=', externalId)
+        .executeTakeFirst();
       return row?.id;
     },
   };

@@ -49,7 +49,10 @@ export interface HiddenRule {
 }
 
 /** Hidden when the job carries any listed tag, or sits in a listed team or department (case-insensitive). */
-export function isHidden(job: { tags?: string[]; team?: string | null; department?: string | null }, rule: HiddenRule | undefined): boolean {
+export function isHidden(
+  job: { tags?: string[]; team?: string | null; department?: string | null },
+  rule: HiddenRule | undefined,
+): boolean {
   if (!rule) return false;
   const norm = (s: string) => s.trim().toLowerCase();
   const has = (list: string[] | undefined, value: string | null | undefined) => !!value && !!list?.some((x) => norm(x) === norm(value));

@@ -1,3 +1,4 @@
+import { cursorAfterPage } from './cursor';
 import type { ConnectorStatus, StreamStatus } from './status';
 import type { ConnectorPlan, ConnectorState, PageRequest, PageResult, RecordCounts, StreamCursor, StreamPlan } from './types';
 
@@ -45,6 +46,9 @@ export class SyncState {
 
   get connectorId(): string {
     return this.s.connectorId;
+  }
+  get provider(): string | undefined {
+    return this.s.provider;
   }
   get configured(): boolean {
     return this.s.provider !== undefined;
@@ -107,7 +111,8 @@ export class SyncState {
   refuseSync(stream?: string): string | undefined {
     if (stream && !(stream in this.s.streams)) return `no stream "${stream}" (streams: ${this.streamNames.join(', ')})`;
     if (this.s.state === 'paused') return 'the connector is paused: resume it first';
-    if (this.s.state === 'failing') return `the connector is failing (${this.s.lastError?.message ?? 'unknown error'}): reconfigure or resume it first`;
+    if (this.s.state === 'failing')
+      return `the connector is failing (${this.s.lastError?.message ?? 'unknown error'}): reconfigure or resume it first`;
     return undefined;
   }
 
@@ -139,10 +144,9 @@ export class SyncState {
   dueStream(now: number): string | undefined {
     if (!this.isActive) return undefined;
     const names = this.streamNames;
+    const due = (n: string) => this.s.streams[n].nextRunAt <= now;
     return (
-      names.find((n) => this.s.streams[n].cursor.run) ??
-      names.find((n) => this.s.requested.includes(n)) ??
-      names.find((n) => this.s.streams[n].nextRunAt <= now)
+      names.find((n) => this.s.streams[n].cursor.run && due(n)) ?? names.find((n) => this.s.requested.includes(n)) ?? names.find(due)
     );
   }
 
@@ -173,7 +177,13 @@ export class SyncState {
   pageRequest(name: string): PageRequest {
     const st = this.stream(name);
     if (!st.cursor.run) throw new Error(`stream ${name} has no run in progress`);
-    return { connectorId: this.s.connectorId, stream: name, position: st.cursor.run, highWater: st.cursor.highWater, startAt: st.cursor.startAt };
+    return {
+      connectorId: this.s.connectorId,
+      stream: name,
+      position: st.cursor.run,
+      highWater: st.cursor.highWater,
+      startAt: st.cursor.startAt,
+    };
   }
 
   isRunning(name: string): boolean {
@@ -199,12 +209,9 @@ export class SyncState {
       if (page.total !== undefined) st.backfill.total = page.total;
     }
     const run = st.cursor.run;
-    if (page.next) {
-      st.cursor.run = page.next;
-      return;
-    }
-    const maxSeen = Math.max(page.maxSeen ?? -1, run?.maxSeen ?? -1, st.cursor.highWater ?? -1);
-    st.cursor = { highWater: maxSeen >= 0 ? maxSeen : (run?.since ?? run?.until), startAt: st.cursor.startAt };
+    if (!run) return;
+    st.cursor = cursorAfterPage({ position: run, highWater: st.cursor.highWater, startAt: st.cursor.startAt }, page);
+    if (page.next) return;
     st.lastFinishedAt = now;
     st.nextRunAt = now + st.plan.intervalMs;
     st.totals.runs += 1;
@@ -222,6 +229,13 @@ export class SyncState {
     this.s.lastError = { message, stream: name, at: now };
     if (needsPerson) this.setState('failing');
     else this.stream(name).nextRunAt = now + this.stream(name).plan.intervalMs;
+  }
+
+  /** The connector could not be planned (deleted, settings no longer valid): `failing` until reconfigured. */
+  planFailed(message: string, now: number): void {
+    this.s.lastError = { message, at: now };
+    this.s.reconfigurePending = false;
+    this.setState('failing');
   }
 
   status(): ConnectorStatus {

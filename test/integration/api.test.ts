@@ -35,7 +35,10 @@ describe('API on a real Temporal dev server', () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid body');
     expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['salary.currency', 'salary.min', 'title']);
-    const count = await t.deps.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const count = await t.deps.store.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
   });
 

@@ -14,7 +14,12 @@ describe.each(storeBackends())('store on %s', (_name, open) => {
     expect(await store.jobs.get(created.id)).toEqual(created);
 
     const edited = await store.jobs.update(created.id, { title: 'Senior Payroll Administrator', state: 'closed' });
-    expect(edited).toMatchObject({ title: 'Senior Payroll Administrator', state: 'closed', location: created.location, salary: created.salary });
+    expect(edited).toMatchObject({
+      title: 'Senior Payroll Administrator',
+      state: 'closed',
+      location: created.location,
+      salary: created.salary,
+    });
     expect(new Date(edited!.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(created.updatedAt).getTime());
   });
 

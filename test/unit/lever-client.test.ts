@@ -1,14 +1,20 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { LeverClient } from '../../src/providers/lever/client';
-import { LeverOpportunity, LeverPosting } from '../../src/providers/lever/schemas';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
+import { LeverOpportunity, LeverPosting } from '../../src/providers/lever/schemas';
 import { TokenBucket } from '../../src/providers/rate-limit';
 import { runLeverSandbox } from '../fixtures/lever';
 
 type Running = Awaited<ReturnType<typeof runLeverSandbox>>;
 
 const client = (r: Running, apiKey = SANDBOX_API_KEY, perSecond = 1000) =>
-  new LeverClient({ baseUrl: r.baseUrl, apiKey, limiter: new TokenBucket({ perSecond, burst: perSecond }), baseDelayMs: 5, maxDelayMs: 50 });
+  new LeverClient({
+    baseUrl: r.baseUrl,
+    apiKey,
+    limiter: new TokenBucket({ perSecond, burst: perSecond }),
+    baseDelayMs: 5,
+    maxDelayMs: 50,
+  });
 
 describe('Lever client against the sandbox', () => {
   let r: Running;
@@ -50,16 +56,25 @@ describe('Lever client against the sandbox', () => {
 
   it('filters inclusively on updated_at_start/end', async () => {
     const some = [...r.sandbox.opportunities.values()].filter((o) => o.confidentiality === 'non-confidential')[5];
-    const page = await client(r).list('/opportunities', LeverOpportunity, { updated_at_start: some.updatedAt, updated_at_end: some.updatedAt });
+    const page = await client(r).list('/opportunities', LeverOpportunity, {
+      updated_at_start: some.updatedAt,
+      updated_at_end: some.updatedAt,
+    });
     expect(page.data.map((o) => o.id)).toContain(some.id);
     expect(page.data.every((o) => o.updatedAt === some.updatedAt)).toBe(true);
   });
 
   it('turns a wrong key into a non-retryable failure with Lever’s message, without retrying', async () => {
     const before = r.sandbox.requests.length;
-    const err = await client(r, 'wrong-key-123').list('/postings', LeverPosting, {}).catch((e) => e);
+    const err = await client(r, 'wrong-key-123')
+      .list('/postings', LeverPosting, {})
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
-    expect(err).toMatchObject({ type: 'ProviderAuthError', nonRetryable: true, message: 'Lever answered 401: UnauthorizedError: Invalid API key' });
+    expect(err).toMatchObject({
+      type: 'ProviderAuthError',
+      nonRetryable: true,
+      message: 'Lever answered 401: UnauthorizedError: Invalid API key',
+    });
     expect(r.sandbox.requests.length - before).toBe(1);
   });
 
@@ -72,7 +87,9 @@ describe('Lever client against the sandbox', () => {
 
   it('refuses an offset token that does not belong to the query', async () => {
     const first = await client(r).list('/opportunities', LeverOpportunity, { limit: 10 });
-    await expect(client(r).list('/opportunities', LeverOpportunity, { limit: 10, archived: true }, first.next ?? undefined)).rejects.toMatchObject({
+    await expect(
+      client(r).list('/opportunities', LeverOpportunity, { limit: 10, archived: true }, first.next ?? undefined),
+    ).rejects.toMatchObject({
       type: 'ProviderValidationError',
       message: expect.stringContaining('Invalid offset token'),
     });

@@ -1,6 +1,6 @@
 import { applicationStatus, candidateFields, decidePosting } from '../../src/providers/lever/mapping';
 import { LeverOpportunity, LeverPosting } from '../../src/providers/lever/schemas';
-import { LeverSettings } from '../../src/providers/lever/settings';
+import type { LeverSettings } from '../../src/providers/lever/settings';
 import { aPosting, leverSettings } from '../fixtures/lever';
 
 const imported = (posting: LeverPosting, settings: LeverSettings) => {
@@ -49,13 +49,22 @@ describe('Lever postings → jobs', () => {
 
   it('filters on the posting state: internal postings only for an "internal" connector; a closed one unpublishes', () => {
     expect(decidePosting(aPosting({ state: 'internal', distributionChannels: [] }), leverSettings()).action).toBe('unpublish');
-    expect(decidePosting(aPosting({ state: 'internal', distributionChannels: [] }), leverSettings({ postingState: 'internal' })).action).toBe('import');
-    expect(decidePosting(aPosting({ state: 'closed' }), leverSettings())).toEqual({ action: 'unpublish', state: 'closed', reason: 'state closed' });
+    expect(
+      decidePosting(aPosting({ state: 'internal', distributionChannels: [] }), leverSettings({ postingState: 'internal' })).action,
+    ).toBe('import');
+    expect(decidePosting(aPosting({ state: 'closed' }), leverSettings())).toEqual({
+      action: 'unpublish',
+      state: 'closed',
+      reason: 'state closed',
+    });
     expect(decidePosting(aPosting({ state: 'draft' }), leverSettings())).toMatchObject({ action: 'unpublish', state: 'open' });
   });
 
   it('skips a posting without a location, saying why', () => {
-    expect(decidePosting(aPosting({ categories: { team: 'Sales', location: '  ' } }), leverSettings())).toEqual({ action: 'skip', reason: 'no location' });
+    expect(decidePosting(aPosting({ categories: { team: 'Sales', location: '  ' } }), leverSettings())).toEqual({
+      action: 'skip',
+      reason: 'no location',
+    });
     expect(decidePosting(aPosting({ categories: { team: 'Sales' } }), leverSettings())).toEqual({ action: 'skip', reason: 'no location' });
   });
 
@@ -130,7 +139,10 @@ describe('Lever opportunities → candidates and applications', () => {
     expect(applicationStatus(opportunity, reasons)).toEqual({ status: 'in-progress', providerStatus: 'Phone screen' });
     expect(applicationStatus({ ...opportunity, stage: 'lead-new' }, reasons).status).toBe('lead');
     expect(applicationStatus({ ...opportunity, stage: { id: 'offer', text: 'Offer' } }, reasons).status).toBe('offered');
-    expect(applicationStatus({ ...opportunity, archived: { reason: 'hired', archivedAt: 2 } }, reasons)).toEqual({ status: 'hired', providerStatus: 'archived: Hired' });
+    expect(applicationStatus({ ...opportunity, archived: { reason: 'hired', archivedAt: 2 } }, reasons)).toEqual({
+      status: 'hired',
+      providerStatus: 'archived: Hired',
+    });
     expect(applicationStatus({ ...opportunity, archived: { reason: 'withdrew', archivedAt: 2 } }, reasons).status).toBe('rejected');
   });
 });

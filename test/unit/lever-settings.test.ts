@@ -16,7 +16,11 @@ describe('Lever connector settings', () => {
   });
 
   it('refuses a regex RE2 cannot run (e.g. a lookahead) with a readable issue at its path', () => {
-    const r = LeverSettings.safeParse({ companyCode: 'acme', postingState: 'published', remote: { field: 'location', remoteRegex: '(?=remote)', hybridRegex: '(' } });
+    const r = LeverSettings.safeParse({
+      companyCode: 'acme',
+      postingState: 'published',
+      remote: { field: 'location', remoteRegex: '(?=remote)', hybridRegex: '(' },
+    });
     expect(r.success).toBe(false);
     const issues = r.error?.issues.map((i) => [i.path.join('.'), i.message]);
     expect(issues).toEqual([
@@ -26,7 +30,11 @@ describe('Lever connector settings', () => {
   });
 
   it('runs a catastrophic-backtracking pattern in linear time', () => {
-    const s = LeverSettings.parse({ companyCode: 'acme', postingState: 'published', remote: { field: 'location', remoteRegex: '^(a+)+$' } });
+    const s = LeverSettings.parse({
+      companyCode: 'acme',
+      postingState: 'published',
+      remote: { field: 'location', remoteRegex: '^(a+)+$' },
+    });
     const { userRegex } = require('../../src/sync/classify');
     const started = Date.now();
     expect(userRegex(s.remote?.remoteRegex).test(`${'a'.repeat(50_000)}!`)).toBe(false);
@@ -35,6 +43,11 @@ describe('Lever connector settings', () => {
 
   it('refuses unknown keys, a bad state, a bad company code and a bad start date', () => {
     const r = LeverSettings.safeParse({ companyCode: 'acme corp', postingState: 'closed', jobsStartDate: 'yesterday', colour: 'red' });
-    expect(r.error?.issues.map((i) => i.path.join('.') || i.code).sort()).toEqual(['companyCode', 'jobsStartDate', 'postingState', 'unrecognized_keys']);
+    expect(r.error?.issues.map((i) => i.path.join('.') || i.code).sort()).toEqual([
+      'companyCode',
+      'jobsStartDate',
+      'postingState',
+      'unrecognized_keys',
+    ]);
   });
 });

@@ -10,7 +10,9 @@ describe('time-skipping harness', () => {
         taskQueue: 'harness',
         workflowsPath: require.resolve('../fixtures/timer-workflow'),
       });
-      const result = await worker.runUntil(env.client.workflow.execute('waitTwentyEightDays', { taskQueue: 'harness', workflowId: 'timer-1' }));
+      const result = await worker.runUntil(
+        env.client.workflow.execute('waitTwentyEightDays', { taskQueue: 'harness', workflowId: 'timer-1' }),
+      );
       expect(result).toBe('expired');
     } finally {
       await env.teardown();

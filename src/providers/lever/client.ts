@@ -74,7 +74,10 @@ export class LeverClient {
   }
 
   private async request<T>(config: Parameters<AxiosInstance['request']>[0]): Promise<T>;
-  private async request<T>(config: Parameters<AxiosInstance['request']>[0], raw: true): Promise<{ data: T; headers: Record<string, unknown> }>;
+  private async request<T>(
+    config: Parameters<AxiosInstance['request']>[0],
+    raw: true,
+  ): Promise<{ data: T; headers: Record<string, unknown> }>;
   private async request<T>(config: Parameters<AxiosInstance['request']>[0], raw = false) {
     const { attempts = 6, baseDelayMs = 500, maxDelayMs = 15_000, onWait } = this.options;
     for (let attempt = 1; ; attempt++) {

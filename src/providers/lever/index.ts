@@ -9,8 +9,18 @@ export const leverSync: SyncProvider<LeverSettings, LeverCredentials> = {
   settings: LeverSettings,
   credentials: LeverCredentials,
   streams: (s) => [
-    { name: 'jobs', intervalMs: s.jobsIntervalMinutes * MINUTE, startAt: dateMs(s.jobsStartDate), overlapMs: s.cursorOverlapSeconds * 1000 },
-    { name: 'candidates', intervalMs: s.candidatesIntervalMinutes * MINUTE, startAt: dateMs(s.candidatesStartDate), overlapMs: s.cursorOverlapSeconds * 1000 },
+    {
+      name: 'jobs',
+      intervalMs: s.jobsIntervalMinutes * MINUTE,
+      startAt: dateMs(s.jobsStartDate),
+      overlapMs: s.cursorOverlapSeconds * 1000,
+    },
+    {
+      name: 'candidates',
+      intervalMs: s.candidatesIntervalMinutes * MINUTE,
+      startAt: dateMs(s.candidatesStartDate),
+      overlapMs: s.cursorOverlapSeconds * 1000,
+    },
   ],
   rateLimit: (s) => s.rateLimit,
   maskCredentials: (c) => ({ apiKey: `••••${c.apiKey.slice(-4)}` }),

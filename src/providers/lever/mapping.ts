@@ -96,10 +96,24 @@ export function candidateFields(o: LeverOpportunity, resume?: LeverResume): Cand
     phone: o.phones[0]?.value,
     location: o.location ? { city: o.location } : undefined,
     experience: positions.map((p) =>
-      compact({ title: p.title, company: p.org, location: p.location, summary: p.summary, startDate: yearMonth(p.start), endDate: yearMonth(p.end) }),
+      compact({
+        title: p.title,
+        company: p.org,
+        location: p.location,
+        summary: p.summary,
+        startDate: yearMonth(p.start),
+        endDate: yearMonth(p.end),
+      }),
     ),
     education: schools.map((s) =>
-      compact({ institution: s.org, degree: s.degree, field: s.field, summary: s.summary, startDate: yearMonth(s.start), endDate: yearMonth(s.end) }),
+      compact({
+        institution: s.org,
+        degree: s.degree,
+        field: s.field,
+        summary: s.summary,
+        startDate: yearMonth(s.start),
+        endDate: yearMonth(s.end),
+      }),
     ),
   };
 }
@@ -113,7 +127,10 @@ export interface ApplicationStatus {
 export function applicationStatus(o: LeverOpportunity, reasons: Map<string, LeverArchiveReason>): ApplicationStatus {
   if (o.archived) {
     const reason = o.archived.reason ? reasons.get(o.archived.reason) : undefined;
-    return { status: reason?.type === 'hired' ? 'hired' : 'rejected', providerStatus: `archived: ${reason?.text ?? o.archived.reason ?? 'unknown'}` };
+    return {
+      status: reason?.type === 'hired' ? 'hired' : 'rejected',
+      providerStatus: `archived: ${reason?.text ?? o.archived.reason ?? 'unknown'}`,
+    };
   }
   const stage = typeof o.stage === 'object' && o.stage ? o.stage : { id: o.stage ?? '', text: o.stage ?? '' };
   const text = stage.text || stage.id;

@@ -9,7 +9,13 @@ export interface SandboxPosting {
   hiringManager: string;
   confidentiality: 'confidential' | 'non-confidential';
   categories: { team?: string; department?: string; location?: string; allLocations?: string[]; commitment?: string; level?: string };
-  content: { description: string; descriptionHtml: string; lists: Array<{ text: string; content: string }>; closing: string; closingHtml: string };
+  content: {
+    description: string;
+    descriptionHtml: string;
+    lists: Array<{ text: string; content: string }>;
+    closing: string;
+    closingHtml: string;
+  };
   country: string | null;
   tags: string[];
   state: 'published' | 'internal' | 'closed' | 'draft' | 'pending' | 'rejected';
@@ -24,7 +30,14 @@ export interface SandboxResume {
   createdAt: number;
   file: { name: string; ext: string; uploadedAt: number; status: string; size: number; contentType: string; bytes: Buffer };
   parsedData: {
-    positions: Array<{ org: string; title: string; summary: string; location: string; start: { year: number; month: number }; end?: { year: number; month: number } }>;
+    positions: Array<{
+      org: string;
+      title: string;
+      summary: string;
+      location: string;
+      start: { year: number; month: number };
+      end?: { year: number; month: number };
+    }>;
     schools: Array<{ org: string; degree: string; field: string; start: { year: number }; end: { year: number } }>;
   };
 }
@@ -85,7 +98,18 @@ export const USERS = Array.from({ length: 5 }, (_, i) => ({
   accessRole: i === 0 ? 'super admin' : 'team member',
 }));
 
-const LOCATIONS = ['London', 'Leeds', 'Manchester, UK', 'Remote - UK', 'Remote (EMEA)', 'London (Hybrid)', 'Bristol - hybrid', 'Berlin', 'New York, NY', ''];
+const LOCATIONS = [
+  'London',
+  'Leeds',
+  'Manchester, UK',
+  'Remote - UK',
+  'Remote (EMEA)',
+  'London (Hybrid)',
+  'Bristol - hybrid',
+  'Berlin',
+  'New York, NY',
+  '',
+];
 const TEAMS = ['Engineering', 'Sales', 'Finance', 'People', 'Marketing'];
 const TITLES = ['Payroll Administrator', 'Backend Engineer', 'Account Executive', 'Recruiter', 'Data Analyst', 'Product Designer'];
 const FIRST = ['Amira', 'Ben', 'Chloe', 'Dev', 'Ella', 'Femi', 'Grace', 'Hugo', 'Isla', 'Jack', 'Kai', 'Lena'];
@@ -144,7 +168,14 @@ export function generate(options: SeedOptions): { postings: SandboxPosting[]; op
       owner: pick(USERS).id,
       hiringManager: pick(USERS).id,
       confidentiality: random() < confidentialShare ? 'confidential' : 'non-confidential',
-      categories: { team: pick(TEAMS), department: pick(TEAMS), location, allLocations: location ? [location] : [], commitment: pick(['Full-time', 'Part-time', 'Contract']), level: 'Mid' },
+      categories: {
+        team: pick(TEAMS),
+        department: pick(TEAMS),
+        location,
+        allLocations: location ? [location] : [],
+        commitment: pick(['Full-time', 'Part-time', 'Contract']),
+        level: 'Mid',
+      },
       content: {
         description: `${title} at Acme.`,
         descriptionHtml: `<p>${title} at Acme.</p>`,
@@ -158,7 +189,11 @@ export function generate(options: SeedOptions): { postings: SandboxPosting[]; op
       distributionChannels,
       reqCode: `REQ-${Math.floor(random() * 9000 + 1000)}`,
       salaryRange: random() < 0.5 ? { min: 30000, max: 45000, currency: 'GBP', interval: 'per-year-salary' } : undefined,
-      workplaceType: location.toLowerCase().includes('remote') ? 'remote' : location.toLowerCase().includes('hybrid') ? 'hybrid' : 'on-site',
+      workplaceType: location.toLowerCase().includes('remote')
+        ? 'remote'
+        : location.toLowerCase().includes('hybrid')
+          ? 'hybrid'
+          : 'on-site',
     };
   });
   const published = postings.filter((p) => p.state === 'published');
@@ -210,9 +245,26 @@ function resumeFor(resumeId: string, opportunityId: string, name: string, at: nu
   return {
     id: resumeId,
     createdAt: at,
-    file: { name: `${name.replace(/\s+/g, '_')}_CV.pdf`, ext: 'pdf', uploadedAt: at, status: 'processed', size: bytes.length, contentType: 'application/pdf', bytes },
+    file: {
+      name: `${name.replace(/\s+/g, '_')}_CV.pdf`,
+      ext: 'pdf',
+      uploadedAt: at,
+      status: 'processed',
+      size: bytes.length,
+      contentType: 'application/pdf',
+      bytes,
+    },
     parsedData: {
-      positions: [{ org: 'Globex', title: 'Analyst', summary: 'Reporting', location: 'Leeds', start: { year, month: 3 }, end: { year: year + 3, month: 6 } }],
+      positions: [
+        {
+          org: 'Globex',
+          title: 'Analyst',
+          summary: 'Reporting',
+          location: 'Leeds',
+          start: { year, month: 3 },
+          end: { year: year + 3, month: 6 },
+        },
+      ],
       schools: [{ org: 'University of Leeds', degree: 'BSc', field: 'Economics', start: { year: year - 4 }, end: { year: year - 1 } }],
     },
   };

@@ -274,13 +274,15 @@ export class LeverSandbox {
   /** `{data, hasNext, next}` with an opaque offset token bound to the query it came from. */
   private paginate<T extends { id: string }>(req: Request, res: Response, items: T[], render: (item: T) => unknown) {
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(res, 400, 'BadRequestError', 'limit must be an integer from 1 to 100');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      return error(res, 400, 'BadRequestError', 'limit must be an integer from 1 to 100');
     const { offset, limit: _l, ...rest } = req.query;
     const signature = JSON.stringify(Object.entries(rest).sort());
     let start = 0;
     if (offset !== undefined) {
       const decoded = decodeOffset(String(offset));
-      if (!decoded || decoded.q !== hash(signature)) return error(res, 400, 'BadRequestError', 'Invalid offset token: Offset token is invalid for sort');
+      if (!decoded || decoded.q !== hash(signature))
+        return error(res, 400, 'BadRequestError', 'Invalid offset token: Offset token is invalid for sort');
       const index = items.findIndex((i) => compareKey(i, decoded.k) > 0);
       start = index === -1 ? items.length : index;
     }
@@ -307,7 +309,11 @@ export class LeverSandbox {
 
   private urls(id: string) {
     const site = this.options.site ?? 'acme';
-    return { list: `https://jobs.lever.co/${site}`, show: `https://jobs.lever.co/${site}/${id}`, apply: `https://jobs.lever.co/${site}/${id}/apply` };
+    return {
+      list: `https://jobs.lever.co/${site}`,
+      show: `https://jobs.lever.co/${site}/${id}`,
+      apply: `https://jobs.lever.co/${site}/${id}/apply`,
+    };
   }
 
   /** The v0 Postings API: a bare array of published postings, `skip`/`limit`, v0 field names. */
@@ -317,7 +323,9 @@ export class LeverSandbox {
       if (req.params.site !== (this.options.site ?? 'acme')) return res.status(404).json({ ok: false, error: 'Document not found' });
       const skip = Number(req.query.skip ?? 0);
       const limit = req.query.limit === undefined ? undefined : Number(req.query.limit);
-      const published = [...this.postings.values()].filter((p) => p.state === 'published' && p.confidentiality === 'non-confidential').sort(byCreated);
+      const published = [...this.postings.values()]
+        .filter((p) => p.state === 'published' && p.confidentiality === 'non-confidential')
+        .sort(byCreated);
       res.json(
         published.slice(skip, limit === undefined ? undefined : skip + limit).map((p) => ({
           id: p.id,

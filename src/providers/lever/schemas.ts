@@ -47,9 +47,7 @@ export const LeverPosting = z.object({
   distributionChannels: z.array(z.string()).nullish(),
   reqCode: text,
   salaryDescription: text,
-  salaryRange: z
-    .object({ min: z.number().nullish(), max: z.number().nullish(), currency: text, interval: text })
-    .nullish(),
+  salaryRange: z.object({ min: z.number().nullish(), max: z.number().nullish(), currency: text, interval: text }).nullish(),
   urls: z.object({ list: text, show: text, apply: text }).partial().nullish(),
   workplaceType: text,
 });
@@ -103,9 +101,7 @@ export const LeverResume = z.object({
     .nullish(),
   parsedData: z
     .object({
-      positions: z
-        .array(z.object({ org: text, title: text, summary: text, location: text, start: YearMonth, end: YearMonth }))
-        .nullish(),
+      positions: z.array(z.object({ org: text, title: text, summary: text, location: text, start: YearMonth, end: YearMonth })).nullish(),
       schools: z.array(z.object({ org: text, degree: text, field: text, summary: text, start: YearMonth, end: YearMonth })).nullish(),
     })
     .nullish(),

@@ -16,7 +16,10 @@ const minutes = z
 /** A Lever connector's settings, as the Recruitment Marketing setup form describes them. */
 export const LeverSettings = z
   .object({
-    baseUrl: z.url().default(LEVER_PRODUCTION_URL).describe('Lever v1 API base: production, https://api.sandbox.lever.co/v1, or a test server'),
+    baseUrl: z
+      .url()
+      .default(LEVER_PRODUCTION_URL)
+      .describe('Lever v1 API base: production, https://api.sandbox.lever.co/v1, or a test server'),
     companyCode: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'the site name in jobs.lever.co/<code>')
@@ -35,12 +38,19 @@ export const LeverSettings = z
       .optional()
       .describe('how remote and hybrid jobs are identified (RE2 syntax, case-insensitive)'),
     hiddenJobs: z
-      .object({ tags: z.array(z.string().min(1)).optional(), teams: z.array(z.string().min(1)).optional(), departments: z.array(z.string().min(1)).optional() })
+      .object({
+        tags: z.array(z.string().min(1)).optional(),
+        teams: z.array(z.string().min(1)).optional(),
+        departments: z.array(z.string().min(1)).optional(),
+      })
       .optional()
       .describe('a job with any of these tags, teams or departments is synced but flagged hidden'),
     syncResumes: z.boolean().default(true),
     importUnknownCandidates: z.boolean().default(true).describe('off: only candidates matching an existing profile by email are updated'),
-    includeConfidential: z.boolean().default(true).describe('read confidential postings and candidates (the key needs confidential access)'),
+    includeConfidential: z
+      .boolean()
+      .default(true)
+      .describe('read confidential postings and candidates (the key needs confidential access)'),
     jobsStartDate: startDate.optional(),
     candidatesStartDate: startDate.optional(),
     jobsIntervalMinutes: minutes,

@@ -19,13 +19,21 @@ const INVALID_KEY = 'the API key is invalid or revoked';
 /** The Lever connector's streams: `jobs` from /postings, `candidates` from /opportunities (+ applications, resumes). */
 export function openLeverSource(ctx: Ctx): SyncSource {
   const { settings } = ctx;
-  const client = new LeverClient({ baseUrl: settings.baseUrl, apiKey: ctx.credentials.apiKey, limiter: ctx.limiter, onWait: () => ctx.heartbeat() });
+  const client = new LeverClient({
+    baseUrl: settings.baseUrl,
+    apiKey: ctx.credentials.apiKey,
+    limiter: ctx.limiter,
+    onWait: () => ctx.heartbeat(),
+  });
   const confidentiality = settings.includeConfidential ? 'all' : 'non-confidential';
 
   return {
     async page(request) {
       const started = client.requests;
-      const result = request.stream === 'jobs' ? await jobsPage(ctx, client, request, confidentiality) : await candidatesPage(ctx, client, request, confidentiality);
+      const result =
+        request.stream === 'jobs'
+          ? await jobsPage(ctx, client, request, confidentiality)
+          : await candidatesPage(ctx, client, request, confidentiality);
       return { ...result, requests: client.requests - started };
     },
     test: () => testConnection(settings, client, confidentiality),
@@ -64,7 +72,8 @@ async function listOrRestart<T>(request: PageRequest, fetch: (offset?: string) =
   try {
     return await fetch(request.position.page);
   } catch (err) {
-    const invalidOffset = err instanceof ApplicationFailure && err.type === ProviderErrorType.Validation && /offset token/i.test(err.message);
+    const invalidOffset =
+      err instanceof ApplicationFailure && err.type === ProviderErrorType.Validation && /offset token/i.test(err.message);
     if (!invalidOffset || !request.position.page) throw err;
     return fetch(undefined);
   }
@@ -74,8 +83,18 @@ async function jobsPage(ctx: Ctx, client: LeverClient, request: PageRequest, con
   const { settings, store, connectorId } = ctx;
   const params = { ...windowParams(request, settings.pageSize), include: 'content', expand: ['owner'], confidentiality };
   const page = await listOrRestart(request, (offset) => client.list('/postings', LeverPosting, params, offset));
-  const fingerprint = hashOf({ v: 1, s: settings.postingState, c: settings.distributionChannel, r: settings.remote, h: settings.hiddenJobs });
-  const seen = await store.connectors.seen(connectorId, 'jobs', page.data.map((p) => p.id));
+  const fingerprint = hashOf({
+    v: 1,
+    s: settings.postingState,
+    c: settings.distributionChannel,
+    r: settings.remote,
+    h: settings.hiddenJobs,
+  });
+  const seen = await store.connectors.seen(
+    connectorId,
+    'jobs',
+    page.data.map((p) => p.id),
+  );
   const tally = new Tally(request);
   for (const posting of page.data) {
     tally.saw(posting.updatedAt);
@@ -103,7 +122,11 @@ async function candidatesPage(ctx: Ctx, client: LeverClient, request: PageReques
   const params = { ...windowParams(request, settings.pageSize), expand: ['applications', 'stage'], confidentiality };
   const page = await listOrRestart(request, (offset) => client.list('/opportunities', LeverOpportunity, params, offset));
   const fingerprint = hashOf({ v: 1, u: settings.importUnknownCandidates, r: settings.syncResumes });
-  const seen = await store.connectors.seen(connectorId, 'candidates', page.data.map((o) => o.id));
+  const seen = await store.connectors.seen(
+    connectorId,
+    'candidates',
+    page.data.map((o) => o.id),
+  );
   const tally = new Tally(request);
   const todo: LeverOpportunity[] = [];
   for (const o of page.data) {
@@ -214,16 +237,22 @@ async function testConnection(settings: LeverSettings, client: LeverClient, conf
       const status = (failure?.details?.[0] as { status?: number } | undefined)?.status;
       checks.push({ name, ok: false, detail: failure?.message ?? (err as Error).message });
       if (status === 401) missing.push(INVALID_KEY);
-      else if (status === 403) missing.push(`key lacks ${/confidential/i.test(failure?.message ?? '') ? 'access to confidential data' : permission}`);
+      else if (status === 403)
+        missing.push(`key lacks ${/confidential/i.test(failure?.message ?? '') ? 'access to confidential data' : permission}`);
       return undefined;
     }
   };
   const auth = await check('API key', 'list postings', () => client.list('/postings', LeverPosting, { limit: 1 }));
   if (!auth && missing.includes(INVALID_KEY)) return { ok: false, checks, missing };
-  await check('list opportunities', 'list opportunities', () => client.list('/opportunities', LeverOpportunity, { limit: 1, expand: ['applications'] }));
+  await check('list opportunities', 'list opportunities', () =>
+    client.list('/opportunities', LeverOpportunity, { limit: 1, expand: ['applications'] }),
+  );
   await check('list stages', 'list stages', () => client.list('/stages', LeverStage, { limit: 1 }));
   await check('list archive reasons', 'list archive reasons', () => client.list('/archive_reasons', LeverArchiveReason, { limit: 1 }));
-  if (confidentiality === 'all') await check('confidential data', 'access to confidential data', () => client.list('/postings', LeverPosting, { limit: 1, confidentiality }));
+  if (confidentiality === 'all')
+    await check('confidential data', 'access to confidential data', () =>
+      client.list('/postings', LeverPosting, { limit: 1, confidentiality }),
+    );
   if (settings.syncResumes) {
     const first = await client.list('/opportunities', LeverOpportunity, { limit: 1 }).catch(() => undefined);
     const opportunity = first?.data[0];
@@ -233,7 +262,9 @@ async function testConnection(settings: LeverSettings, client: LeverClient, conf
       );
       const resume = resumes?.data[0];
       if (resume?.file?.downloadUrl) {
-        await check('download opportunity resume', 'download opportunity resume', () => client.download(resume.file?.downloadUrl as string));
+        await check('download opportunity resume', 'download opportunity resume', () =>
+          client.download(resume.file?.downloadUrl as string),
+        );
       }
     } else checks.push({ name: 'resumes', ok: true, detail: 'no opportunity yet to try the resume permissions on' });
   }

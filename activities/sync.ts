@@ -1,0 +1,98 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ConnectorState } from '../src/domain/connector';
+import type { Deps } from '../src/deps';
+import { providers } from '../src/providers';
+import { TokenBucket } from '../src/providers/rate-limit';
+import { cursorAfterPage } from '../src/sync/cursor';
+import { type ConnectorPlan, type PageRequest, type PageResult, SyncFailureType, type TestReport } from '../src/sync/types';
+
+/** While a page runs, a heartbeat at least this often (rate-limit waits included) so a dead worker is noticed fast. */
+const HEARTBEAT_EVERY_MS = 2_000;
+
+/**
+ * The connector sync loop's activities. The workflow passes the connector id only: settings come from the store
+ * and credentials are opened here, never carried through workflow history.
+ */
+export function createSyncActivities({ store, logger }: Pick<Deps, 'store' | 'logger'>) {
+  // Shared by every page of a connector in this process: one token bucket per connector (its key's limit).
+  const limiters = new Map<string, TokenBucket>();
+  const caches = new Map<string, Map<string, unknown>>();
+
+  async function resolve(connectorId: string) {
+    const connector = await store.connectors.get(connectorId);
+    if (!connector) throw ApplicationFailure.nonRetryable(`connector ${connectorId} does not exist`, SyncFailureType.Connector);
+    const sync = providers[connector.provider]?.sync;
+    if (!sync) throw ApplicationFailure.nonRetryable(`provider ${connector.provider} has no sync`, SyncFailureType.Connector);
+    const settings = sync.settings.safeParse(connector.settings);
+    if (!settings.success) throw ApplicationFailure.nonRetryable(`stored settings no longer validate: ${settings.error.message}`, SyncFailureType.Connector);
+    return { connector, sync, settings: settings.data };
+  }
+
+  async function openSource(connectorId: string) {
+    const { sync, settings } = await resolve(connectorId);
+    const credentials = sync.credentials.safeParse(await store.connectors.credentials(connectorId));
+    if (!credentials.success) throw ApplicationFailure.nonRetryable('stored credentials are incomplete', SyncFailureType.Connector);
+    const rate = sync.rateLimit(settings);
+    let limiter = limiters.get(connectorId);
+    if (!limiter || limiter.options.perSecond !== rate.perSecond || limiter.options.burst !== rate.burst) {
+      limiter = new TokenBucket(rate);
+      limiters.set(connectorId, limiter);
+    }
+    let cache = caches.get(connectorId);
+    if (!cache) caches.set(connectorId, (cache = new Map()));
+    const activity = Context.current();
+    return sync.open({
+      connectorId,
+      settings,
+      credentials: credentials.data,
+      store,
+      limiter,
+      cache,
+      heartbeat: (detail) => activity.heartbeat(detail),
+      logger: logger.child({ connectorId }),
+    });
+  }
+
+  return {
+    /** The connector's streams, intervals, state and stored cursors: what the workflow plans with. */
+    async loadConnectorPlan(connectorId: string): Promise<ConnectorPlan> {
+      const { connector, sync, settings } = await resolve(connectorId);
+      return {
+        connectorId,
+        provider: connector.provider,
+        state: connector.state,
+        lastError: connector.lastError,
+        streams: sync.streams(settings),
+        cursors: connector.streams,
+      };
+    },
+
+    /** One page of one stream: fetch → map → upsert → store the cursor → say where the next page starts. */
+    async syncPage(request: PageRequest): Promise<PageResult> {
+      const activity = Context.current();
+      const ticker = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        const source = await openSource(request.connectorId);
+        const result = await source.page(request);
+        await store.connectors.saveCursor(request.connectorId, request.stream, cursorAfterPage(request, result));
+        return result;
+      } finally {
+        clearInterval(ticker);
+      }
+    },
+
+    /** Mirrors the workflow's state in the store (lists, and the API when the workflow cannot answer). */
+    async recordConnectorState(connectorId: string, state: ConnectorState, lastError?: string): Promise<void> {
+      await store.connectors.setState(connectorId, state, lastError);
+    },
+
+    /** Checks the credentials and their permissions; reports what is missing instead of failing. */
+    async testConnector(connectorId: string): Promise<TestReport> {
+      const source = await openSource(connectorId);
+      return source.test();
+    },
+  };
+}
+
+export type SyncActivities = ReturnType<typeof createSyncActivities>;

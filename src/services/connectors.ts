@@ -1,0 +1,99 @@
+import type { ZodError } from 'zod';
+import { HttpError } from '../api/errors';
+import type { Connector, ConnectorInput, ConnectorPatch, ConnectorStatus } from '../domain/connector';
+import { syncWorkflowId } from '../domain/connector';
+import { providers } from '../providers';
+import type { Store } from '../store';
+import type { ConnectorRow } from '../store/connectors';
+import type { SyncProvider } from '../sync/provider';
+import { ConnectorCommandError, type ConnectorWorkflows } from '../temporal/connectors';
+
+/** Connectors: validated per provider, stored with sealed credentials, and run by their sync workflow. */
+export function createConnectorsService(store: Store, workflows: ConnectorWorkflows) {
+  async function view(row: ConnectorRow, status?: ConnectorStatus): Promise<Connector> {
+    const sync = syncOf(row.provider);
+    const credentials = await store.connectors.credentials(row.id);
+    return {
+      id: row.id,
+      provider: row.provider,
+      name: row.name,
+      state: status?.state ?? row.state,
+      workflowId: syncWorkflowId(row.id),
+      settings: row.settings,
+      credentials: credentials ? sync.maskCredentials(credentials) : {},
+      lastError: status ? status.lastError?.message : row.lastError,
+      status,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  }
+
+  async function command(id: string, run: () => Promise<ConnectorStatus>): Promise<Connector | undefined> {
+    const row = await store.connectors.get(id);
+    if (!row) return undefined;
+    try {
+      return view(row, await run());
+    } catch (err) {
+      if (err instanceof ConnectorCommandError) throw new HttpError(409, err.message);
+      throw err;
+    }
+  }
+
+  return {
+    async create(input: ConnectorInput): Promise<Connector> {
+      const sync = syncOf(input.provider, 'provider');
+      const settings = validate(sync.settings, input.settings, 'settings') as object;
+      const credentials = validate(sync.credentials, input.credentials, 'credentials');
+      const row = await store.connectors.create({ provider: input.provider, name: input.name, settings, credentials });
+      await workflows.start(row);
+      return view(row);
+    },
+
+    async get(id: string): Promise<Connector | undefined> {
+      const row = await store.connectors.get(id);
+      return row && view(row, await workflows.status(id));
+    },
+
+    /** New settings (merged over the current ones) and/or credentials; the loop reloads its plan and, if failing, retries. */
+    async update(id: string, patch: ConnectorPatch): Promise<Connector | undefined> {
+      const row = await store.connectors.get(id);
+      if (!row) return undefined;
+      const sync = syncOf(row.provider);
+      const settings = patch.settings ? (validate(sync.settings, { ...row.settings, ...patch.settings }, 'settings') as object) : undefined;
+      const credentials = patch.credentials ? validate(sync.credentials, patch.credentials, 'credentials') : undefined;
+      await store.connectors.update(id, { name: patch.name, settings, credentials });
+      return command(id, () => workflows.reconfigure(id));
+    },
+
+    syncNow: (id: string, stream?: string) => command(id, () => workflows.syncNow(id, stream)),
+    pause: (id: string) => command(id, () => workflows.pause(id)),
+    resume: (id: string) => command(id, () => workflows.resume(id)),
+
+    async test(id: string) {
+      if (!(await store.connectors.get(id))) return undefined;
+      return workflows.test(id);
+    },
+  };
+}
+
+export type ConnectorsService = ReturnType<typeof createConnectorsService>;
+
+function syncOf(provider: string, path?: string): SyncProvider {
+  const sync = providers[provider]?.sync;
+  if (!sync) {
+    const known = Object.values(providers).filter((p) => p.sync).map((p) => p.name);
+    throw new HttpError(400, 'invalid body', [{ path: path ?? 'provider', message: `no connector for "${provider}" (known: ${known.join(', ')})`, code: 'invalid_value' }]);
+  }
+  return sync;
+}
+
+/** The provider's zod schema, with its issues reported under `settings.…` / `credentials.…` (never echoing secrets). */
+function validate<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new HttpError(
+    400,
+    'invalid body',
+    result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message, code: i.code })),
+  );
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { type Client, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  connectorSync,
+  connectorTest,
+  pauseUpdate,
+  reconfigureUpdate,
+  resumeUpdate,
+  statusQuery,
+  syncNowUpdate,
+} from '../../workflows/connector-sync';
+import { type ConnectorStatus, syncWorkflowId } from '../domain/connector';
+import type { TestReport } from '../sync/types';
+import { ConnectorId, Provider } from './search-attributes';
+
+/** The workflow refused a command (e.g. `syncNow` on a paused connector); the message says why. */
+export class ConnectorCommandError extends Error {}
+
+/** The connector sync loop as the API steers it: the only place that talks to Temporal about connectors. */
+export function createConnectorWorkflows(client: Client, taskQueue: string) {
+  const handle = (connectorId: string) => client.workflow.getHandle(syncWorkflowId(connectorId));
+
+  async function update(connectorId: string, run: (h: ReturnType<typeof handle>) => Promise<ConnectorStatus>): Promise<ConnectorStatus> {
+    try {
+      return await run(handle(connectorId));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new ConnectorCommandError(err.cause?.message ?? err.message);
+      if (err instanceof WorkflowNotFoundError) throw new ConnectorCommandError('the connector’s sync loop is not running');
+      throw err;
+    }
+  }
+
+  return {
+    /** Starts the loop; the connector id is its only input (credentials stay in the store). Idempotent. */
+    async start(connector: { id: string; provider: string }): Promise<string> {
+      const workflowId = syncWorkflowId(connector.id);
+      try {
+        await client.workflow.start(connectorSync, {
+          workflowId,
+          taskQueue,
+          args: [{ connectorId: connector.id }],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          typedSearchAttributes: [
+            { key: ConnectorId, value: connector.id },
+            { key: Provider, value: connector.provider },
+          ],
+          staticSummary: `${connector.provider} connector ${connector.id}`,
+        });
+      } catch (err) {
+        if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+      }
+      return workflowId;
+    },
+
+    /** The loop's live status, or undefined when it is not running. */
+    async status(connectorId: string): Promise<ConnectorStatus | undefined> {
+      try {
+        return await handle(connectorId).query(statusQuery);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      }
+    },
+
+    syncNow: (connectorId: string, stream?: string) => update(connectorId, (h) => h.executeUpdate(syncNowUpdate, { args: [{ stream }] })),
+    pause: (connectorId: string) => update(connectorId, (h) => h.executeUpdate(pauseUpdate)),
+    resume: (connectorId: string) => update(connectorId, (h) => h.executeUpdate(resumeUpdate)),
+    reconfigure: (connectorId: string) => update(connectorId, (h) => h.executeUpdate(reconfigureUpdate)),
+
+    /** Runs the connection test on a worker (where credentials are opened) and waits for its report. */
+    test: (connectorId: string): Promise<TestReport> =>
+      client.workflow.execute(connectorTest, { workflowId: `test:${connectorId}:${randomUUID()}`, taskQueue, args: [connectorId], workflowExecutionTimeout: '2 minutes' }),
+  };
+}
+
+export type ConnectorWorkflows = ReturnType<typeof createConnectorWorkflows>;

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { requireBinary } from '../../src/temporal/binaries';
+import { putCvLibraryBoard, sandboxJobs, setUpCvLibrary } from '../fixtures/cv-library';
+import { aJob } from '../fixtures/jobs';
+import { testServers } from '../helpers/env';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
+
+const temporal = (...args: string[]) => execFileSync(requireBinary('temporal'), [...args, '--address', testServers.temporalAddress()], { encoding: 'utf8' });
+
+describe('postings: accounts, options and the operator’s Temporal tools', () => {
+  let t: TestSystem;
+  beforeAll(async () => {
+    t = await startTestSystem();
+    await setUpCvLibrary(t);
+  });
+  afterAll(() => t?.stop());
+
+  const untilState = (id: string, state: string) =>
+    waitFor(() => t.api('GET', `/v1/postings/${id}`).then((r) => r.body), (p) => p.state === state, 30_000, `posting ${id} ${state}`);
+
+  async function post(jobOverrides = {}, body: Record<string, unknown> = {}) {
+    const job = (await t.api('POST', '/v1/jobs', aJob(jobOverrides))).body;
+    return { job, res: await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library', ...body }) };
+  }
+
+  it('is listed by Board, JobId and PostingState in Temporal, and unposted by a signal from the CLI', async () => {
+    const { job, res } = await post({ reference: 'OPS-1' });
+    await untilState(res.body.id, 'live');
+    await waitFor(
+      async () => temporal('workflow', 'list', '--query', `Board="cv-library" AND JobId="${job.id}" AND PostingState="live"`, '--output', 'json'),
+      (out) => out.includes(res.body.workflowId),
+      20_000,
+      'the posting in a visibility query',
+    );
+    temporal('workflow', 'signal', '--workflow-id', res.body.workflowId, '--name', 'unpostSignal', '--input', '"operator"');
+    const unposted = await untilState(res.body.id, 'unposted');
+    expect(unposted.events.at(-1)).toMatchObject({ kind: 'unposted', details: { reason: 'operator' } });
+  });
+
+  it('makes a CV mandatory when quick apply is off, and applies per-posting overrides validated like the job', async () => {
+    const { res } = await post({ reference: 'OPS-2' }, { quickApply: false, salaryText: '£28k–£32k + bonus' });
+    const live = await untilState(res.body.id, 'live');
+    const onBoard = () => sandboxJobs(t).then((jobs) => jobs.find((j) => j.job_id === live.externalId)!);
+    expect(await onBoard()).toMatchObject({ cv_required: true, salary_benefits: '£28k–£32k + bonus' });
+
+    const bad = await t.api('PATCH', `/v1/postings/${live.id}`, { jobType: 'Gig' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error).toContain('job type override "Gig" is not a CV-Library job type');
+    const amended = await t.api('PATCH', `/v1/postings/${live.id}`, { jobType: 'Contract', quickApply: true });
+    expect(amended.status).toBe(200);
+    expect(await onBoard()).toMatchObject({ job_type: 'Contract', cv_required: false });
+  });
+
+  it('posts to the recruiter’s own account when there is no generic account', async () => {
+    await t.sandbox('POST', 'cv-library', '/_sandbox/accounts', { username: 'sam-own', password: 'sams-own-pw', posterEmails: ['sam@acme.example'] });
+    await putCvLibraryBoard(t, { genericAccount: false });
+    const recruiter = { name: 'Sam Lee', email: 'Sam@Acme.example' };
+    const missing = await post({ reference: 'OPS-3', recruiter });
+    expect(missing.res.status).toBe(422);
+    expect(missing.res.body.error).toContain('sam@acme.example has no cv-library account');
+
+    const account = await t.api('PUT', '/v1/boards/cv-library/accounts/sam@acme.example', { credentials: { username: 'sam-own', password: 'sams-own-pw' }, posterEmail: 'sam@acme.example' });
+    expect(account.status).toBe(200);
+    expect(JSON.stringify(account.body)).not.toContain('sams-own-pw');
+    const posted = await t.api('POST', `/v1/jobs/${missing.job.id}/postings`, { board: 'cv-library' });
+    expect(posted.body.account).toBe('sam@acme.example');
+    const live = await untilState(posted.body.id, 'live');
+    expect((await sandboxJobs(t)).find((j) => j.job_id === live.externalId)).toMatchObject({ poster_email: 'sam@acme.example' });
+    await putCvLibraryBoard(t);
+  });
+
+  it('refuses new postings while the board is disabled, and leaves live ones up', async () => {
+    const { res } = await post({ reference: 'OPS-4' });
+    await untilState(res.body.id, 'live');
+    await putCvLibraryBoard(t, { enabled: false });
+    const refused = await post({ reference: 'OPS-5' });
+    expect(refused.res.status).toBe(422);
+    expect(refused.res.body.details.problems[0]).toMatch(/disabled/);
+    expect((await t.api('GET', `/v1/postings/${res.body.id}`)).body.state).toBe('live');
+    const boards = await t.api('GET', `/v1/jobs/${refused.job.id}/boards`);
+    expect(boards.body.items[0]).toMatchObject({ configured: true, enabled: false, posted: false });
+    await putCvLibraryBoard(t);
+  });
+
+  it('validates board settings with clear messages and never answers with the secret', async () => {
+    const bad = await t.api('PUT', '/v1/boards/cv-library', { credentials: { username: 'x' }, jobTypeMapping: { 'full-time': 'Forever' }, industryMapping: {} });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.details)).toMatch(/credentials/);
+    expect(JSON.stringify(bad.body.details)).toMatch(/jobTypeMapping/);
+    const shown = await t.api('GET', '/v1/boards/cv-library');
+    expect(shown.body.credentials).toEqual({ username: 'acme-api', password: '••••' });
+  });
+});

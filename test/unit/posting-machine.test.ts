@@ -1,0 +1,81 @@
+import type { PostingSnapshot } from '../../src/domain/posting';
+import { PostingMachine } from '../../workflows/posting-machine';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+function live(overrides: Partial<PostingSnapshot> = {}): PostingSnapshot {
+  return {
+    postingId: 'post_1',
+    jobId: 'job_1',
+    board: 'cv-library',
+    state: 'live',
+    externalId: '100',
+    postedAt: new Date(T0).toISOString(),
+    expiresAt: new Date(T0 + 28 * DAY).toISOString(),
+    repostCount: 0,
+    autoRepost: false,
+    repostLeadMs: 2 * DAY,
+    jobOpen: true,
+    ...overrides,
+  };
+}
+
+function machine(snapshot: PostingSnapshot, liveSince?: number) {
+  const m = new PostingMachine(liveSince);
+  m.load(snapshot);
+  return m;
+}
+
+describe('PostingMachine', () => {
+  it('is due at expiry without auto-repost, and at expiry minus the lead time with it', () => {
+    expect(machine(live()).dueAt()).toBe(T0 + 28 * DAY);
+    expect(machine(live({ autoRepost: true })).dueAt()).toBe(T0 + 26 * DAY);
+    expect(machine(live({ autoRepost: true, jobOpen: false })).dueAt()).toBe(T0 + 28 * DAY);
+  });
+
+  it('counts the board’s lifetime from when the workflow saw the posting go live, whatever the board’s clock says', () => {
+    const skewed = live({ postedAt: '2026-01-01T00:05:00Z', expiresAt: new Date(T0 + 5 * 60_000 + 28 * DAY).toISOString() });
+    expect(machine(skewed, T0).dueAt()).toBe(T0 + 28 * DAY);
+  });
+
+  it('reposts when due with auto-repost on an open job, expires once the expiry has passed, else waits', () => {
+    expect(machine(live({ autoRepost: true })).decideWhenDue(T0 + 26 * DAY)).toBe('repost');
+    expect(machine(live()).decideWhenDue(T0 + 28 * DAY)).toBe('expire');
+    expect(machine(live({ autoRepost: false })).decideWhenDue(T0 + 26 * DAY)).toBe('wait');
+    expect(machine(live({ autoRepost: true, jobOpen: false })).decideWhenDue(T0 + 28 * DAY)).toBe('expire');
+  });
+
+  it('accepts only the commands that make sense in each state', () => {
+    expect(() => machine(live()).validate('amend')).not.toThrow();
+    expect(() => machine(live({ state: 'expired' })).validate('amend')).toThrow('cannot amend a posting that is expired');
+    expect(() => machine(live({ state: 'expired' })).validate('repost')).not.toThrow();
+    expect(() => machine(live({ state: 'unposted' })).validate('unpost')).toThrow('cannot unpost a posting that is unposted');
+    expect(() => machine(live({ state: 'pending' })).validate('repost')).toThrow();
+  });
+
+  it('refuses further commands while an unpost is queued, and queues commands that arrive before the posting is read', () => {
+    const m = machine(live());
+    m.enqueue('unpost');
+    expect(() => m.validate('amend')).toThrow('the posting is being unposted');
+
+    const early = new PostingMachine();
+    expect(() => early.validate('repost')).not.toThrow();
+    const command = early.enqueue('repost');
+    expect(early.status).toEqual({ state: 'loading' });
+    early.load(live({ state: 'unposted' }));
+    expect(() => early.check(command.kind)).toThrow('cannot repost a posting that is unposted');
+  });
+
+  it('takes commands in order and forgets finished ones', () => {
+    const m = machine(live());
+    const a = m.enqueue('amend');
+    const b = m.enqueue('repost');
+    expect(m.nextCommand()).toBe(a);
+    m.finish(a);
+    expect(m.nextCommand()).toBe(b);
+    m.finish(b, 'board said no');
+    expect(b).toMatchObject({ done: true, error: 'board said no' });
+    expect(m.hasCommand).toBe(false);
+  });
+});

@@ -1,0 +1,120 @@
+import { SyncState } from '../../src/sync/sync-state';
+import type { ConnectorPlan, PageResult } from '../../src/sync/types';
+
+const MIN = 60_000;
+const T0 = Date.parse('2026-03-02T09:00:00Z');
+
+const plan = (overrides: Partial<ConnectorPlan> = {}): ConnectorPlan => ({
+  connectorId: 'conn_1',
+  provider: 'fake',
+  state: 'active',
+  streams: [
+    { name: 'jobs', intervalMs: 15 * MIN, overlapMs: 5 * MIN },
+    { name: 'candidates', intervalMs: 60 * MIN, startAt: Date.parse('2025-01-01T00:00:00Z'), overlapMs: 5 * MIN },
+  ],
+  cursors: {},
+  ...overrides,
+});
+
+const page = (overrides: Partial<PageResult> = {}): PageResult => ({
+  counts: { created: 2, updated: 0, unchanged: 0, skipped: 1 },
+  skippedReasons: { 'no location': 1 },
+  requests: 1,
+  ...overrides,
+});
+
+describe('sync state', () => {
+  it('reads only changes from now for a stream without a start date, and backfills one with a start date', () => {
+    const s = new SyncState('conn_1');
+    s.configure(plan(), T0);
+    s.startRun('jobs', T0);
+    expect(s.pageRequest('jobs').position).toEqual({ since: T0 - 5 * MIN, until: T0, backfill: false });
+    s.startRun('candidates', T0);
+    expect(s.pageRequest('candidates').position).toEqual({ since: Date.parse('2025-01-01T00:00:00Z'), until: T0, backfill: true });
+  });
+
+  it('moves the high-water mark to the highest updatedAt seen, and starts the next run an overlap before it', () => {
+    const s = new SyncState('conn_1');
+    s.configure(plan(), T0);
+    s.startRun('candidates', T0);
+    const first = s.pageRequest('candidates').position;
+    s.recordPage('candidates', page({ next: { ...first, page: 'tok-2', maxSeen: T0 - 50 * MIN }, maxSeen: T0 - 50 * MIN }), T0 + 1000);
+    expect(s.pageRequest('candidates').position.page).toBe('tok-2');
+    s.recordPage('candidates', page({ maxSeen: T0 - 40 * MIN }), T0 + 2000);
+    expect(s.isRunning('candidates')).toBe(false);
+    const status = s.status().streams.candidates;
+    expect(status).toMatchObject({ created: 4, skipped: 2, pages: 2, cursor: new Date(T0 - 40 * MIN).toISOString(), backfill: { done: 6, finished: true } });
+    expect(status.skippedReasons).toEqual({ 'no location': 2 });
+    expect(status.nextRunAt).toBe(new Date(T0 + 2000 + 60 * MIN).toISOString());
+    s.startRun('candidates', T0 + 60 * MIN);
+    expect(s.pageRequest('candidates').position).toEqual({ since: T0 - 45 * MIN, until: T0 + 60 * MIN, backfill: false });
+  });
+
+  it('runs each stream on its own interval, and a requested one at once', () => {
+    const s = new SyncState('conn_1');
+    s.configure(plan(), T0);
+    for (const name of ['jobs', 'candidates']) {
+      s.startRun(name, T0);
+      s.recordPage(name, page(), T0);
+    }
+    expect(s.dueStream(T0 + 14 * MIN)).toBeUndefined();
+    expect(s.msUntilNextDue(T0)).toBe(15 * MIN);
+    expect(s.dueStream(T0 + 15 * MIN)).toBe('jobs');
+    s.requestSync('candidates');
+    expect(s.dueStream(T0 + MIN)).toBe('candidates');
+  });
+
+  it('stops as failing on an auth failure, keeping the run where it was; reconfigure continues it', () => {
+    const s = new SyncState('conn_1');
+    s.configure(plan(), T0);
+    s.startRun('candidates', T0);
+    const position = { ...s.pageRequest('candidates').position, page: 'tok-7' };
+    s.recordPage('candidates', page({ next: position }), T0);
+    s.pageFailed('candidates', 'Lever answered 401: Invalid API key', true, T0);
+    expect(s.state).toBe('failing');
+    expect(s.stateDirty).toBe(true);
+    expect(s.dueStream(T0 + 10 * MIN)).toBeUndefined();
+    expect(s.msUntilNextDue(T0)).toBeUndefined();
+    expect(s.refuseSync()).toMatch(/failing \(Lever answered 401/);
+    s.requestReconfigure();
+    s.reconfigured(plan(), T0 + MIN);
+    expect(s.state).toBe('active');
+    expect(s.dueStream(T0 + MIN)).toBe('candidates');
+    expect(s.pageRequest('candidates').position.page).toBe('tok-7');
+  });
+
+  it('retries a transient failure at the next interval, from the same page', () => {
+    const s = new SyncState('conn_1');
+    s.configure(plan(), T0);
+    s.startRun('jobs', T0);
+    s.pageFailed('jobs', 'Lever: no answer (ECONNRESET)', false, T0);
+    expect(s.state).toBe('active');
+    expect(s.dueStream(T0 + MIN)).toBe('candidates');
+    expect(s.dueStream(T0 + 15 * MIN)).toBe('jobs');
+    expect(s.isRunning('jobs')).toBe(true);
+  });
+
+  it('backfills again when the start date changes, and keeps the cursor when only the interval does', () => {
+    const s = new SyncState('conn_1');
+    s.configure(plan(), T0);
+    s.startRun('candidates', T0);
+    s.recordPage('candidates', page({ maxSeen: T0 - MIN }), T0);
+    s.reconfigured(plan({ streams: [{ name: 'candidates', intervalMs: 5 * MIN, startAt: Date.parse('2025-01-01T00:00:00Z'), overlapMs: 0 }] }), T0);
+    expect(s.status().streams.candidates.cursor).toBe(new Date(T0 - MIN).toISOString());
+    expect(s.status().streams.candidates.nextRunAt).toBe(new Date(T0 + 5 * MIN).toISOString());
+    s.reconfigured(plan({ streams: [{ name: 'candidates', intervalMs: 5 * MIN, startAt: Date.parse('2024-01-01T00:00:00Z'), overlapMs: 0 }] }), T0);
+    expect(s.status().streams.candidates.cursor).toBeUndefined();
+    s.startRun('candidates', T0 + 5 * MIN);
+    expect(s.pageRequest('candidates').position).toMatchObject({ since: Date.parse('2024-01-01T00:00:00Z'), backfill: true });
+  });
+
+  it('survives a snapshot round trip (continue-as-new)', () => {
+    const s = new SyncState('conn_1');
+    s.configure(plan(), T0);
+    s.startRun('jobs', T0);
+    s.recordPage('jobs', page({ maxSeen: T0 - 1 }), T0);
+    const copy = new SyncState('conn_1', s.snapshot());
+    expect(copy.status()).toEqual(s.status());
+    expect(copy.configured).toBe(true);
+  });
+});

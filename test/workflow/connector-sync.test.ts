@@ -1,0 +1,193 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { SyncActivities } from '../../activities/sync';
+import type { ConnectorPlan, PageRequest, PageResult } from '../../src/sync/types';
+import { type ConnectorSyncInput, pauseUpdate, reconfigureUpdate, resumeUpdate, statusQuery, syncNowUpdate } from '../../workflows/connector-sync';
+import { createTimeSkippingEnv, testServers } from '../helpers/env';
+
+const MIN = 60_000;
+
+/** A provider in memory: records with updatedAt, read two per page, so the engine is tested without any real provider. */
+class FakeProvider {
+  records: Record<string, Array<{ id: string; updatedAt: number }>> = { jobs: [], candidates: [] };
+  written = new Map<string, number>();
+  calls: PageRequest[] = [];
+  states: string[] = [];
+  /** From this call on, every page fails as a revoked key would. */
+  authFailsFromCall?: number;
+  plan: ConnectorPlan;
+
+  constructor(connectorId: string) {
+    this.plan = {
+      connectorId,
+      provider: 'fake',
+      state: 'active',
+      streams: [
+        { name: 'jobs', intervalMs: 15 * MIN, overlapMs: MIN },
+        { name: 'candidates', intervalMs: 60 * MIN, startAt: 0, overlapMs: MIN },
+      ],
+      cursors: {},
+    };
+  }
+
+  activities(): Pick<SyncActivities, 'loadConnectorPlan' | 'syncPage' | 'recordConnectorState' | 'testConnector'> {
+    return {
+      loadConnectorPlan: async () => structuredClone(this.plan),
+      syncPage: async (request) => this.page(request),
+      recordConnectorState: async (_id, state) => {
+        this.states.push(state);
+      },
+      testConnector: async () => ({ ok: true, checks: [], missing: [] }),
+    };
+  }
+
+  private async page(request: PageRequest): Promise<PageResult> {
+    this.calls.push(request);
+    if (this.authFailsFromCall !== undefined && this.calls.length > this.authFailsFromCall) throw ApplicationFailure.create({ message: 'fake answered 401: invalid key', type: 'ProviderAuthError', nonRetryable: true });
+    const { since = -Infinity, until, page } = request.position;
+    const inWindow = this.records[request.stream].filter((r) => r.updatedAt >= since && r.updatedAt <= until).sort((a, b) => a.updatedAt - b.updatedAt);
+    const start = page ? Number(page) : 0;
+    const slice = inWindow.slice(start, start + 2);
+    const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
+    for (const r of slice) {
+      const key = `${request.stream}:${r.id}`;
+      const before = this.written.get(key);
+      counts[before === undefined ? 'created' : before === r.updatedAt ? 'unchanged' : 'updated'] += 1;
+      this.written.set(key, r.updatedAt);
+    }
+    const maxSeen = Math.max(request.position.maxSeen ?? -1, ...slice.map((r) => r.updatedAt));
+    const hasNext = start + 2 < inWindow.length;
+    return {
+      counts,
+      skippedReasons: {},
+      requests: 1,
+      maxSeen: maxSeen >= 0 ? maxSeen : undefined,
+      next: hasNext ? { ...request.position, page: String(start + 2), maxSeen } : undefined,
+    };
+  }
+}
+
+describe('connectorSync under time skipping (engine with an in-memory provider)', () => {
+  let env: TestWorkflowEnvironment;
+  let now: () => Promise<number>;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    now = async () => (await env.currentTimeMs()) as unknown as number;
+  });
+  afterAll(() => env?.teardown());
+
+  async function withWorker(provider: FakeProvider, fn: (taskQueue: string) => Promise<void>) {
+    const taskQueue = `sync-${Math.random().toString(36).slice(2)}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: testServers.workflowBundle(), activities: provider.activities() });
+    await worker.runUntil(fn(taskQueue));
+  }
+
+  const start = (taskQueue: string, input: ConnectorSyncInput) =>
+    env.client.workflow.start('connectorSync', { taskQueue, workflowId: `sync:${input.connectorId}`, args: [input] });
+
+  it('backfills page by page, then runs each stream on its own interval from its cursor', async () => {
+    const p = new FakeProvider('conn_intervals');
+    const t0 = Number(await now());
+    p.records.candidates = [1, 2, 3, 4, 5].map((i) => ({ id: `c${i}`, updatedAt: t0 - i * 3600_000 }));
+    await withWorker(p, async (taskQueue) => {
+      const handle = await start(taskQueue, { connectorId: 'conn_intervals' });
+      await env.sleep(61 * MIN);
+      const status = await handle.query(statusQuery);
+      expect(status.state).toBe('active');
+      expect(status.streams.jobs.totals.runs).toBe(5);
+      expect(status.streams.candidates.totals).toEqual({ created: 5, updated: 0, runs: 2 });
+      expect(status.streams.candidates.backfill).toEqual({ done: 5, finished: true });
+      // The second candidates run reads only the overlap before the high-water mark: one page, nothing new.
+      expect(status.streams.candidates).toMatchObject({ created: 0, updated: 0, unchanged: 1, pages: 1 });
+      const secondRun = p.calls.filter((c) => c.stream === 'candidates').at(-1);
+      expect(secondRun?.position.since).toBe(t0 - 3600_000 - MIN);
+
+      // A change appears after the next cycle.
+      p.records.candidates.push({ id: 'c6', updatedAt: Number(await now()) });
+      await env.sleep(60 * MIN);
+      expect((await handle.query(statusQuery)).streams.candidates).toMatchObject({ created: 1, totals: { created: 6, runs: 3 } });
+      await handle.terminate();
+    });
+  });
+
+  it('stops as failing on a revoked key without retrying, and continues from the same page after reconfigure', async () => {
+    const p = new FakeProvider('conn_auth');
+    const t0 = Number(await now());
+    p.plan.streams = [{ name: 'candidates', intervalMs: 15 * MIN, startAt: 0, overlapMs: 0 }];
+    p.records.candidates = [1, 2, 3, 4, 5, 6].map((i) => ({ id: `c${i}`, updatedAt: t0 - i * MIN }));
+    // The key is revoked after the backfill's first page: the second page fails.
+    p.authFailsFromCall = 1;
+    await withWorker(p, async (taskQueue) => {
+      const handle = await start(taskQueue, { connectorId: 'conn_auth' });
+      await env.sleep(1000);
+      const callsAtFailure = p.calls.length;
+      expect(callsAtFailure).toBe(2);
+      let status = await handle.query(statusQuery);
+      expect(status.state).toBe('failing');
+      expect(status.lastError).toMatchObject({ message: expect.stringContaining('401: invalid key'), stream: 'candidates' });
+      expect(p.states).toEqual(['failing']);
+      await env.sleep(3 * 60 * MIN);
+      expect(p.calls.length).toBe(callsAtFailure);
+      await expect(handle.executeUpdate(syncNowUpdate, { args: [{}] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/failing/) } });
+
+      p.authFailsFromCall = undefined;
+      const failedAt = p.calls.at(-1)?.position;
+      status = await handle.executeUpdate(reconfigureUpdate);
+      await env.sleep(1000);
+      expect(failedAt?.page).toBe('2');
+      expect(p.calls[callsAtFailure].position).toEqual(failedAt);
+      status = await handle.query(statusQuery);
+      expect(status.state).toBe('active');
+      expect(p.states).toEqual(['failing', 'active']);
+      expect(status.streams.candidates.totals.created).toBe(6);
+      expect(status.lastError).toBeUndefined();
+      await handle.terminate();
+    });
+  });
+
+  it('pauses and resumes; syncNow runs a stream at once and is refused while paused', async () => {
+    const p = new FakeProvider('conn_pause');
+    await withWorker(p, async (taskQueue) => {
+      const handle = await start(taskQueue, { connectorId: 'conn_pause' });
+      await env.sleep(1000);
+      const paused = await handle.executeUpdate(pauseUpdate);
+      expect(paused.state).toBe('paused');
+      expect(paused.streams.jobs.nextRunAt).toBeUndefined();
+      const calls = p.calls.length;
+      await env.sleep(2 * 60 * MIN);
+      expect(p.calls.length).toBe(calls);
+      await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'jobs' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/paused/) } });
+      await handle.executeUpdate(resumeUpdate);
+      await env.sleep(1000);
+      expect(p.calls.length).toBeGreaterThan(calls);
+      const before = (await handle.query(statusQuery)).streams.jobs.totals.runs;
+      await handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'jobs' }] });
+      await env.sleep(1000);
+      expect((await handle.query(statusQuery)).streams.jobs.totals.runs).toBe(before + 1);
+      await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'nope' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/no stream "nope"/) } });
+      await handle.terminate();
+    });
+  });
+
+  it('continues as new with its cursors and counts, keeping the history bounded', async () => {
+    const p = new FakeProvider('conn_can');
+    const t0 = Number(await now());
+    p.records.jobs = [{ id: 'j1', updatedAt: t0 + 1 }];
+    await withWorker(p, async (taskQueue) => {
+      const handle = await start(taskQueue, { connectorId: 'conn_can', maxRunsPerExecution: 3 });
+      const firstRunId = (await handle.describe()).runId;
+      await env.sleep(2 * 60 * MIN);
+      const latest = env.client.workflow.getHandle('sync:conn_can');
+      expect((await latest.describe()).runId).not.toBe(firstRunId);
+      const status = await latest.query(statusQuery);
+      expect(status.streams.jobs.totals.runs).toBeGreaterThanOrEqual(8);
+      expect(status.streams.jobs.totals.created).toBe(1);
+      // The cursor never moves back: it is at least the record's updatedAt (or the start time, which is later).
+      expect(Date.parse(status.streams.jobs.cursor ?? '')).toBeGreaterThanOrEqual(t0 + 1);
+      expect(p.calls.filter((c) => c.stream === 'jobs').every((c) => (c.position.since ?? 0) >= t0 - MIN)).toBe(true);
+      await latest.terminate();
+    });
+  });
+});

@@ -1,0 +1,110 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { loadConfig } from '../../src/config';
+import { SecretBox } from '../../src/crypto/secrets';
+import type { Deps } from '../../src/deps';
+import { GENERIC_ACCOUNT } from '../../src/domain/posting';
+import { createLogger } from '../../src/logger';
+import { Metrics } from '../../src/metrics';
+import { freePort } from '../../src/net';
+import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
+import { openStore } from '../../src/store';
+import { repostUpdate, statusQuery, unpostUpdate } from '../../workflows/posting-lifecycle';
+import { CV_ACCOUNT } from '../fixtures/cv-library';
+import { aJob } from '../fixtures/jobs';
+import { createTimeSkippingEnv, testServers } from '../helpers/env';
+
+const DAY = 86_400_000;
+
+describe('posting lifecycle under time skipping (real activities, sandbox and store)', () => {
+  let env: TestWorkflowEnvironment;
+  let deps: Deps;
+  let sandboxes: RunningSandboxes;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    sandboxes = await startSandboxes(await freePort());
+    const secrets = new SecretBox(Buffer.alloc(32, 7));
+    const config = loadConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: 'postings' });
+    deps = { config, secrets, store: await openStore({ pgliteDir: 'memory://', secrets }), logger: createLogger('silent'), metrics: new Metrics() };
+    await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CV_ACCOUNT) });
+    await deps.store.boards.putSettings(
+      'cv-library',
+      { enabled: true, baseUrl: sandboxes.urlFor('cv-library'), posterEmail: 'jobs@acme.example', genericAccount: true, jobTypeMapping: { 'full-time': 'Permanent' }, industryMapping: {}, expiryDays: 28, repostLeadDays: 2 },
+      { username: CV_ACCOUNT.username, password: CV_ACCOUNT.password },
+    );
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'postings', workflowBundle: testServers.workflowBundle(), activities: createActivities(deps) });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await sandboxes?.close();
+    await deps?.store.close();
+    await env?.teardown();
+  });
+
+  async function startPosting(autoRepost: boolean) {
+    const job = await deps.store.jobs.create(aJob());
+    const { posting } = await deps.store.postings.createOrGet({ jobId: job.id, board: 'cv-library', account: GENERIC_ACCOUNT, options: { autoRepost, quickApply: true } });
+    const handle = await env.client.workflow.start('postingLifecycle', { taskQueue: 'postings', workflowId: posting.workflowId, args: [{ postingId: posting.id }] });
+    return { job, posting, handle };
+  }
+
+  const liveOnBoard = async (postingId: string) => {
+    const { jobs } = (await (await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as { jobs: Array<{ reference: string; status: string }> };
+    return jobs.filter((j) => j.reference.startsWith(postingId) && j.status === 'live');
+  };
+
+  it('expires a posting after 28 days when auto-repost is off', async () => {
+    const { posting, handle } = await startPosting(false);
+    const result = await handle.result();
+    expect(result).toMatchObject({ state: 'expired', repostCount: 0 });
+    const stored = await deps.store.postings.get(posting.id);
+    expect(stored!.state).toBe('expired');
+    expect(Math.abs(Date.parse(stored!.expiresAt!) - Date.parse(stored!.postedAt!) - 28 * DAY)).toBeLessThan(60_000);
+    expect((await deps.store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted', 'expired']);
+  });
+
+  it('reposts before expiry when auto-repost is on, keeping one live job on the board, and continues as new each cycle', async () => {
+    const { posting, handle } = await startPosting(true);
+    const firstRunId = handle.firstExecutionRunId;
+    // 28 days minus the 2-day lead time, then a little more: the first repost has happened.
+    await env.sleep(27 * DAY);
+    const status = await env.client.workflow.getHandle(posting.workflowId).query(statusQuery);
+    expect(status).toMatchObject({ state: 'live', repostCount: 1 });
+    expect(await liveOnBoard(posting.id)).toHaveLength(1);
+    const description = await env.client.workflow.getHandle(posting.workflowId).describe();
+    expect(description.runId).not.toBe(firstRunId);
+    expect((await deps.store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted', 'reposted']);
+
+    // Closing the job stops the reposts: at the next due time the posting expires.
+    await deps.store.jobs.update(posting.jobId, { state: 'closed' });
+    const ended = await env.client.workflow.getHandle(posting.workflowId).result();
+    expect(ended).toMatchObject({ state: 'expired', repostCount: 1 });
+  });
+
+  it('a manual repost extends an expired posting; an unpost then takes it down', async () => {
+    const { posting, handle } = await startPosting(false);
+    await handle.result();
+    const rerun = await env.client.workflow.start('postingLifecycle', {
+      taskQueue: 'postings',
+      workflowId: posting.workflowId,
+      args: [{ postingId: posting.id, then: 'repost' }],
+    });
+    await env.sleep(DAY);
+    const live = await rerun.query(statusQuery);
+    expect(live.lastError).toBeUndefined();
+    expect(live).toMatchObject({ state: 'live', repostCount: 1 });
+    expect(Date.parse(live.expiresAt!)).toBeGreaterThan(Date.now() + 20 * DAY);
+    const refused = rerun.executeUpdate(repostUpdate);
+    await expect(refused).resolves.toMatchObject({ repostCount: 2 });
+    const unposted = await rerun.executeUpdate(unpostUpdate, { args: ['job filled'] });
+    expect(unposted.state).toBe('unposted');
+    expect(await liveOnBoard(posting.id)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,170 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SyncActivities } from '../activities/sync';
+import type { ConnectorStatus } from '../src/sync/status';
+import { SyncState, type SyncSnapshot } from '../src/sync/sync-state';
+import { SyncFailureType, type TestReport } from '../src/sync/types';
+import { ConnectorId, Provider } from '../src/temporal/search-attributes';
+
+export interface ConnectorSyncInput {
+  connectorId: string;
+  /** Carried across continue-as-new; absent on the first start (cursors then come from the store). */
+  snapshot?: SyncSnapshot;
+  /** Start a fresh history after this many runs even without the server's hint (default 500). */
+  maxRunsPerExecution?: number;
+}
+
+export interface SyncNowRequest {
+  /** One stream; unset = every stream. */
+  stream?: string;
+}
+
+export const syncNowUpdate = defineUpdate<ConnectorStatus, [SyncNowRequest]>('syncNow');
+export const pauseUpdate = defineUpdate<ConnectorStatus>('pause');
+export const resumeUpdate = defineUpdate<ConnectorStatus>('resume');
+/** The connector's row changed (settings, intervals, credentials): load the plan again. Carries no data. */
+export const reconfigureUpdate = defineUpdate<ConnectorStatus>('reconfigure');
+/** Signals do the same, for operators in the Temporal UI or CLI. */
+export const syncNowSignal = defineSignal<[SyncNowRequest]>('syncNowSignal');
+export const pauseSignal = defineSignal('pauseSignal');
+export const resumeSignal = defineSignal('resumeSignal');
+export const reconfigureSignal = defineSignal('reconfigureSignal');
+export const statusQuery = defineQuery<ConnectorStatus>('status');
+
+/** Failures no retry fixes: a person must act (new key, permission, settings). */
+const NEEDS_PERSON = [SyncFailureType.Auth, SyncFailureType.Validation, SyncFailureType.Connector];
+
+const pages = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '30 minutes',
+  // A page heartbeats every couple of seconds: a killed worker's page is retried elsewhere within seconds.
+  heartbeatTimeout: '10 seconds',
+  // Each request already retries 429/5xx itself; a page that still fails is retried for a few minutes, then
+  // the stream waits for its next interval and continues from the same page.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: NEEDS_PERSON },
+});
+
+const control = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NEEDS_PERSON },
+});
+
+/** Besides the server's hint, start a fresh history after this many runs. */
+const MAX_RUNS_PER_EXECUTION = 500;
+
+/**
+ * A connector's sync loop, forever: each stream runs when its interval is up (or on `syncNow`), page by page,
+ * from its cursor. Paused and failing connectors wait for a person; the history is renewed with continue-as-new.
+ */
+export async function connectorSync(input: ConnectorSyncInput): Promise<void> {
+  const sync = new SyncState(input.connectorId, input.snapshot);
+  registerHandlers(sync);
+  if (!sync.configured) await loadPlan(sync);
+  publishSearchAttributes(sync);
+
+  for (;;) {
+    const wait = sync.msUntilNextDue(Date.now());
+    if (wait === undefined) await condition(() => sync.hasWork(Date.now()));
+    else if (wait > 0) await condition(() => sync.hasWork(Date.now()), wait);
+
+    if (sync.reconfigurePending) await loadPlan(sync);
+    const stream = sync.dueStream(Date.now());
+    if (stream) await runStream(sync, stream);
+    if (sync.stateDirty) await recordState(sync);
+
+    if (workflowInfo().continueAsNewSuggested || sync.runsThisExecution >= (input.maxRunsPerExecution ?? MAX_RUNS_PER_EXECUTION)) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof connectorSync>({ ...input, snapshot: sync.snapshot() });
+    }
+  }
+}
+
+/** One run of a stream: pages until the provider has no more, unless paused, reconfigured or failed meanwhile. */
+async function runStream(sync: SyncState, stream: string): Promise<void> {
+  sync.startRun(stream, Date.now());
+  while (sync.isActive && !sync.reconfigurePending && sync.isRunning(stream)) {
+    try {
+      const page = await pages.syncPage(sync.pageRequest(stream));
+      sync.recordPage(stream, page, Date.now());
+    } catch (err) {
+      const failure = describe(err);
+      log.warn('sync page failed', { connectorId: sync.connectorId, stream, error: failure.message, needsPerson: failure.needsPerson });
+      sync.pageFailed(stream, failure.message, failure.needsPerson, Date.now());
+      return;
+    }
+  }
+}
+
+async function loadPlan(sync: SyncState): Promise<void> {
+  try {
+    const plan = await control.loadConnectorPlan(sync.connectorId);
+    if (sync.reconfigurePending) sync.reconfigured(plan, Date.now());
+    else sync.configure(plan, Date.now());
+  } catch (err) {
+    sync.planFailed(describe(err).message, Date.now());
+  }
+}
+
+async function recordState(sync: SyncState): Promise<void> {
+  await control.recordConnectorState(sync.connectorId, sync.state, sync.state === 'failing' ? sync.lastErrorMessage : undefined);
+  sync.markStatePersisted();
+}
+
+function registerHandlers(sync: SyncState) {
+  const status = () => sync.status();
+  setHandler(statusQuery, status);
+  setHandler(
+    syncNowUpdate,
+    ({ stream }) => {
+      sync.requestSync(stream);
+      return status();
+    },
+    {
+      validator: ({ stream }) => {
+        const refusal = sync.refuseSync(stream);
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+  setHandler(pauseUpdate, () => (sync.pause(), status()));
+  setHandler(resumeUpdate, () => (sync.resume(), status()));
+  setHandler(reconfigureUpdate, () => (sync.requestReconfigure(), status()));
+  setHandler(syncNowSignal, ({ stream }) => {
+    if (!sync.refuseSync(stream)) sync.requestSync(stream);
+  });
+  setHandler(pauseSignal, () => sync.pause());
+  setHandler(resumeSignal, () => sync.resume());
+  setHandler(reconfigureSignal, () => sync.requestReconfigure());
+}
+
+function publishSearchAttributes(sync: SyncState) {
+  upsertSearchAttributes([
+    { key: ConnectorId, value: sync.connectorId },
+    ...(sync.provider ? [{ key: Provider, value: sync.provider }] : []),
+  ]);
+}
+
+function describe(err: unknown): { message: string; needsPerson: boolean } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    return { message: cause.message, needsPerson: cause.nonRetryable || NEEDS_PERSON.includes(cause.type as never) };
+  }
+  return { message: cause instanceof Error ? cause.message : String(cause), needsPerson: false };
+}
+
+/** `POST /v1/connectors/:id/test`: runs the connection test as an activity (credentials stay in the worker). */
+export async function connectorTest(connectorId: string): Promise<TestReport> {
+  return control.testConnector(connectorId);
+}
