@@ -13,6 +13,8 @@ export const TEST_TOKEN = 'test-token-0123456789';
 
 export interface TestSystem {
   system: System;
+  /** Every line the system logged (at debug level), for asserting on what an operator would read. */
+  logLines: string[];
   /** Every provider's sandbox, on a port of this test's own. */
   sandboxes: RunningSandboxes;
   /** Calls a sandbox (e.g. its `/_sandbox` control endpoints) as JSON. */
@@ -42,13 +44,16 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     TEMPORAL_TASK_QUEUE: uniqueTaskQueue('system'),
     ...env,
   });
-  const deps = await buildDeps(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const logLines: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+  const deps = await buildDeps(config, logger);
   const sandboxes = await startSandboxes(await freePort());
   const system = await startSystem({ deps, workflowBundle: testServers.workflowBundle() });
   return {
     system,
     deps,
     sandboxes,
+    logLines,
     async sandbox(method, provider, urlPath, body) {
       const res = await fetch(`${sandboxes.urlFor(provider)}${urlPath}`, {
         method,

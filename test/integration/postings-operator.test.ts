@@ -6,7 +6,8 @@ import { testServers } from '../helpers/env';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
-const temporal = (...args: string[]) => execFileSync(requireBinary('temporal'), [...args, '--address', testServers.temporalAddress()], { encoding: 'utf8' });
+const temporal = (...args: string[]) =>
+  execFileSync(requireBinary('temporal'), [...args, '--address', testServers.temporalAddress()], { encoding: 'utf8' });
 
 describe('postings: accounts, options and the operator’s Temporal tools', () => {
   let t: TestSystem;
@@ -17,7 +18,12 @@ describe('postings: accounts, options and the operator’s Temporal tools', () =
   afterAll(() => t?.stop());
 
   const untilState = (id: string, state: string) =>
-    waitFor(() => t.api('GET', `/v1/postings/${id}`).then((r) => r.body), (p) => p.state === state, 30_000, `posting ${id} ${state}`);
+    waitFor(
+      () => t.api('GET', `/v1/postings/${id}`).then((r) => r.body),
+      (p) => p.state === state,
+      30_000,
+      `posting ${id} ${state}`,
+    );
 
   async function post(jobOverrides = {}, body: Record<string, unknown> = {}) {
     const job = (await t.api('POST', '/v1/jobs', aJob(jobOverrides))).body;
@@ -28,7 +34,8 @@ describe('postings: accounts, options and the operator’s Temporal tools', () =
     const { job, res } = await post({ reference: 'OPS-1' });
     await untilState(res.body.id, 'live');
     await waitFor(
-      async () => temporal('workflow', 'list', '--query', `Board="cv-library" AND JobId="${job.id}" AND PostingState="live"`, '--output', 'json'),
+      async () =>
+        temporal('workflow', 'list', '--query', `Board="cv-library" AND JobId="${job.id}" AND PostingState="live"`, '--output', 'json'),
       (out) => out.includes(res.body.workflowId),
       20_000,
       'the posting in a visibility query',
@@ -53,14 +60,21 @@ describe('postings: accounts, options and the operator’s Temporal tools', () =
   });
 
   it('posts to the recruiter’s own account when there is no generic account', async () => {
-    await t.sandbox('POST', 'cv-library', '/_sandbox/accounts', { username: 'sam-own', password: 'sams-own-pw', posterEmails: ['sam@acme.example'] });
+    await t.sandbox('POST', 'cv-library', '/_sandbox/accounts', {
+      username: 'sam-own',
+      password: 'sams-own-pw',
+      posterEmails: ['sam@acme.example'],
+    });
     await putCvLibraryBoard(t, { genericAccount: false });
     const recruiter = { name: 'Sam Lee', email: 'Sam@Acme.example' };
     const missing = await post({ reference: 'OPS-3', recruiter });
     expect(missing.res.status).toBe(422);
     expect(missing.res.body.error).toContain('sam@acme.example has no cv-library account');
 
-    const account = await t.api('PUT', '/v1/boards/cv-library/accounts/sam@acme.example', { credentials: { username: 'sam-own', password: 'sams-own-pw' }, posterEmail: 'sam@acme.example' });
+    const account = await t.api('PUT', '/v1/boards/cv-library/accounts/sam@acme.example', {
+      credentials: { username: 'sam-own', password: 'sams-own-pw' },
+      posterEmail: 'sam@acme.example',
+    });
     expect(account.status).toBe(200);
     expect(JSON.stringify(account.body)).not.toContain('sams-own-pw');
     const posted = await t.api('POST', `/v1/jobs/${missing.job.id}/postings`, { board: 'cv-library' });
@@ -84,7 +98,11 @@ describe('postings: accounts, options and the operator’s Temporal tools', () =
   });
 
   it('validates board settings with clear messages and never answers with the secret', async () => {
-    const bad = await t.api('PUT', '/v1/boards/cv-library', { credentials: { username: 'x' }, jobTypeMapping: { 'full-time': 'Forever' }, industryMapping: {} });
+    const bad = await t.api('PUT', '/v1/boards/cv-library', {
+      credentials: { username: 'x' },
+      jobTypeMapping: { 'full-time': 'Forever' },
+      industryMapping: {},
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.details)).toMatch(/credentials/);
     expect(JSON.stringify(bad.body.details)).toMatch(/jobTypeMapping/);

@@ -1,6 +1,7 @@
 import { CV_ACCOUNT, putCvLibraryBoard, sandboxJobs, setUpCvLibrary } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { shownHistory } from '../helpers/history';
+import { recordHistory } from '../helpers/record';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
@@ -87,6 +88,7 @@ describe('CV-Library postings through API → Temporal → activity → sandbox 
     const boardJob = (await sandboxJobs(t)).find((j) => j.job_id === live.externalId)!;
     expect(boardJob.status).toBe('deleted');
     expect(boardJob.requests).toBe(requestsAfterFirst);
+    await recordHistory('posting-amended-unposted', t.system.client.workflow.getHandle(accepted.workflowId));
   });
 
   it('unposts every live posting when the job is closed', async () => {
@@ -148,9 +150,14 @@ describe('CV-Library postings through API → Temporal → activity → sandbox 
     expect(shown).toContain('publish failed: CV-Library answered 401');
     expect(shown).not.toContain(wrongSecret);
     expect(shown).not.toContain(CV_ACCOUNT.password);
+    await recordHistory('posting-failed-auth', t.system.client.workflow.getHandle(accepted.workflowId));
 
     const board = await t.api('GET', '/v1/boards/cv-library');
     expect(JSON.stringify(board.body)).not.toContain(wrongSecret);
+    const logs = t.logLines.join('');
+    expect(logs).toContain('/v1/boards/cv-library');
+    expect(logs).not.toContain(wrongSecret);
+    expect(logs).not.toContain(CV_ACCOUNT.password);
     await putCvLibraryBoard(t);
   });
 });

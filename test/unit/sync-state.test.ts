@@ -43,7 +43,13 @@ describe('sync state', () => {
     s.recordPage('candidates', page({ maxSeen: T0 - 40 * MIN }), T0 + 2000);
     expect(s.isRunning('candidates')).toBe(false);
     const status = s.status().streams.candidates;
-    expect(status).toMatchObject({ created: 4, skipped: 2, pages: 2, cursor: new Date(T0 - 40 * MIN).toISOString(), backfill: { done: 6, finished: true } });
+    expect(status).toMatchObject({
+      created: 4,
+      skipped: 2,
+      pages: 2,
+      cursor: new Date(T0 - 40 * MIN).toISOString(),
+      backfill: { done: 6, finished: true },
+    });
     expect(status.skippedReasons).toEqual({ 'no location': 2 });
     expect(status.nextRunAt).toBe(new Date(T0 + 2000 + 60 * MIN).toISOString());
     s.startRun('candidates', T0 + 60 * MIN);
@@ -99,10 +105,16 @@ describe('sync state', () => {
     s.configure(plan(), T0);
     s.startRun('candidates', T0);
     s.recordPage('candidates', page({ maxSeen: T0 - MIN }), T0);
-    s.reconfigured(plan({ streams: [{ name: 'candidates', intervalMs: 5 * MIN, startAt: Date.parse('2025-01-01T00:00:00Z'), overlapMs: 0 }] }), T0);
+    s.reconfigured(
+      plan({ streams: [{ name: 'candidates', intervalMs: 5 * MIN, startAt: Date.parse('2025-01-01T00:00:00Z'), overlapMs: 0 }] }),
+      T0,
+    );
     expect(s.status().streams.candidates.cursor).toBe(new Date(T0 - MIN).toISOString());
     expect(s.status().streams.candidates.nextRunAt).toBe(new Date(T0 + 5 * MIN).toISOString());
-    s.reconfigured(plan({ streams: [{ name: 'candidates', intervalMs: 5 * MIN, startAt: Date.parse('2024-01-01T00:00:00Z'), overlapMs: 0 }] }), T0);
+    s.reconfigured(
+      plan({ streams: [{ name: 'candidates', intervalMs: 5 * MIN, startAt: Date.parse('2024-01-01T00:00:00Z'), overlapMs: 0 }] }),
+      T0,
+    );
     expect(s.status().streams.candidates.cursor).toBeUndefined();
     s.startRun('candidates', T0 + 5 * MIN);
     expect(s.pageRequest('candidates').position).toMatchObject({ since: Date.parse('2024-01-01T00:00:00Z'), backfill: true });

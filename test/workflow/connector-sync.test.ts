@@ -3,7 +3,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { SyncActivities } from '../../activities/sync';
 import type { ConnectorPlan, PageRequest, PageResult } from '../../src/sync/types';
-import { type ConnectorSyncInput, pauseUpdate, reconfigureUpdate, resumeUpdate, statusQuery, syncNowUpdate } from '../../workflows/connector-sync';
+import {
+  type ConnectorSyncInput,
+  pauseUpdate,
+  reconfigureUpdate,
+  resumeUpdate,
+  statusQuery,
+  syncNowUpdate,
+} from '../../workflows/connector-sync';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
 
 const MIN = 60_000;
@@ -44,9 +51,12 @@ class FakeProvider {
 
   private async page(request: PageRequest): Promise<PageResult> {
     this.calls.push(request);
-    if (this.authFailsFromCall !== undefined && this.calls.length > this.authFailsFromCall) throw ApplicationFailure.create({ message: 'fake answered 401: invalid key', type: 'ProviderAuthError', nonRetryable: true });
+    if (this.authFailsFromCall !== undefined && this.calls.length > this.authFailsFromCall)
+      throw ApplicationFailure.create({ message: 'fake answered 401: invalid key', type: 'ProviderAuthError', nonRetryable: true });
     const { since = -Infinity, until, page } = request.position;
-    const inWindow = this.records[request.stream].filter((r) => r.updatedAt >= since && r.updatedAt <= until).sort((a, b) => a.updatedAt - b.updatedAt);
+    const inWindow = this.records[request.stream]
+      .filter((r) => r.updatedAt >= since && r.updatedAt <= until)
+      .sort((a, b) => a.updatedAt - b.updatedAt);
     const start = page ? Number(page) : 0;
     const slice = inWindow.slice(start, start + 2);
     const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
@@ -80,7 +90,12 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
 
   async function withWorker(provider: FakeProvider, fn: (taskQueue: string) => Promise<void>) {
     const taskQueue = `sync-${Math.random().toString(36).slice(2)}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: testServers.workflowBundle(), activities: provider.activities() });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: testServers.workflowBundle(),
+      activities: provider.activities(),
+    });
     await worker.runUntil(fn(taskQueue));
   }
 
@@ -130,7 +145,9 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       expect(p.states).toEqual(['failing']);
       await env.sleep(3 * 60 * MIN);
       expect(p.calls.length).toBe(callsAtFailure);
-      await expect(handle.executeUpdate(syncNowUpdate, { args: [{}] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/failing/) } });
+      await expect(handle.executeUpdate(syncNowUpdate, { args: [{}] })).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/failing/) },
+      });
 
       p.authFailsFromCall = undefined;
       const failedAt = p.calls.at(-1)?.position;
@@ -158,7 +175,9 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       const calls = p.calls.length;
       await env.sleep(2 * 60 * MIN);
       expect(p.calls.length).toBe(calls);
-      await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'jobs' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/paused/) } });
+      await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'jobs' }] })).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/paused/) },
+      });
       await handle.executeUpdate(resumeUpdate);
       await env.sleep(1000);
       expect(p.calls.length).toBeGreaterThan(calls);
@@ -166,7 +185,9 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       await handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'jobs' }] });
       await env.sleep(1000);
       expect((await handle.query(statusQuery)).streams.jobs.totals.runs).toBe(before + 1);
-      await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'nope' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/no stream "nope"/) } });
+      await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'nope' }] })).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/no stream "nope"/) },
+      });
       await handle.terminate();
     });
   });

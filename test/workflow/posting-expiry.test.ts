@@ -14,6 +14,7 @@ import { repostUpdate, statusQuery, unpostUpdate } from '../../workflows/posting
 import { CV_ACCOUNT } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
+import { recordHistory } from '../helpers/record';
 
 const DAY = 86_400_000;
 
@@ -29,14 +30,38 @@ describe('posting lifecycle under time skipping (real activities, sandbox and st
     sandboxes = await startSandboxes(await freePort());
     const secrets = new SecretBox(Buffer.alloc(32, 7));
     const config = loadConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: 'postings' });
-    deps = { config, secrets, store: await openStore({ pgliteDir: 'memory://', secrets }), logger: createLogger('silent'), metrics: new Metrics() };
-    await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CV_ACCOUNT) });
+    deps = {
+      config,
+      secrets,
+      store: await openStore({ pgliteDir: 'memory://', secrets }),
+      logger: createLogger('silent'),
+      metrics: new Metrics(),
+    };
+    await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(CV_ACCOUNT),
+    });
     await deps.store.boards.putSettings(
       'cv-library',
-      { enabled: true, baseUrl: sandboxes.urlFor('cv-library'), posterEmail: 'jobs@acme.example', genericAccount: true, jobTypeMapping: { 'full-time': 'Permanent' }, industryMapping: {}, expiryDays: 28, repostLeadDays: 2 },
+      {
+        enabled: true,
+        baseUrl: sandboxes.urlFor('cv-library'),
+        posterEmail: 'jobs@acme.example',
+        genericAccount: true,
+        jobTypeMapping: { 'full-time': 'Permanent' },
+        industryMapping: {},
+        expiryDays: 28,
+        repostLeadDays: 2,
+      },
       { username: CV_ACCOUNT.username, password: CV_ACCOUNT.password },
     );
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'postings', workflowBundle: testServers.workflowBundle(), activities: createActivities(deps) });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'postings',
+      workflowBundle: testServers.workflowBundle(),
+      activities: createActivities(deps),
+    });
     running = worker.run();
   });
 
@@ -50,13 +75,24 @@ describe('posting lifecycle under time skipping (real activities, sandbox and st
 
   async function startPosting(autoRepost: boolean) {
     const job = await deps.store.jobs.create(aJob());
-    const { posting } = await deps.store.postings.createOrGet({ jobId: job.id, board: 'cv-library', account: GENERIC_ACCOUNT, options: { autoRepost, quickApply: true } });
-    const handle = await env.client.workflow.start('postingLifecycle', { taskQueue: 'postings', workflowId: posting.workflowId, args: [{ postingId: posting.id }] });
+    const { posting } = await deps.store.postings.createOrGet({
+      jobId: job.id,
+      board: 'cv-library',
+      account: GENERIC_ACCOUNT,
+      options: { autoRepost, quickApply: true },
+    });
+    const handle = await env.client.workflow.start('postingLifecycle', {
+      taskQueue: 'postings',
+      workflowId: posting.workflowId,
+      args: [{ postingId: posting.id }],
+    });
     return { job, posting, handle };
   }
 
   const liveOnBoard = async (postingId: string) => {
-    const { jobs } = (await (await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as { jobs: Array<{ reference: string; status: string }> };
+    const { jobs } = (await (await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as {
+      jobs: Array<{ reference: string; status: string }>;
+    };
     return jobs.filter((j) => j.reference.startsWith(postingId) && j.status === 'live');
   };
 
@@ -86,6 +122,8 @@ describe('posting lifecycle under time skipping (real activities, sandbox and st
     await deps.store.jobs.update(posting.jobId, { state: 'closed' });
     const ended = await env.client.workflow.getHandle(posting.workflowId).result();
     expect(ended).toMatchObject({ state: 'expired', repostCount: 1 });
+    await recordHistory('posting-auto-repost-first-cycle', env.client.workflow.getHandle(posting.workflowId, firstRunId));
+    await recordHistory('posting-auto-repost-then-expired', env.client.workflow.getHandle(posting.workflowId));
   });
 
   it('a manual repost extends an expired posting; an unpost then takes it down', async () => {
@@ -106,5 +144,6 @@ describe('posting lifecycle under time skipping (real activities, sandbox and st
     const unposted = await rerun.executeUpdate(unpostUpdate, { args: ['job filled'] });
     expect(unposted.state).toBe('unposted');
     expect(await liveOnBoard(posting.id)).toHaveLength(0);
+    await recordHistory('posting-expired', handle);
   });
 });

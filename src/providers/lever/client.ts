@@ -79,7 +79,7 @@ export class LeverClient {
     raw: true,
   ): Promise<{ data: T; headers: Record<string, unknown> }>;
   private async request<T>(config: Parameters<AxiosInstance['request']>[0], raw = false) {
-    const { attempts = 6, baseDelayMs = 500, maxDelayMs = 15_000, onWait } = this.options;
+    const { attempts = 6, baseDelayMs = 200, maxDelayMs = 15_000, onWait } = this.options;
     for (let attempt = 1; ; attempt++) {
       await this.waitFor(this.options.limiter.take());
       this.requests++;

@@ -207,7 +207,7 @@ export function generate(options: SeedOptions): { postings: SandboxPosting[]; op
     const first = previous ? previous.name.split(' ')[0] : pick(FIRST);
     const last = previous ? previous.name.split(' ').slice(1).join(' ') : pick(LAST);
     const id = uuid();
-    const email = previous?.emails[0] ?? `${first}.${last}.${i}@mail.example`.toLowerCase();
+    const email = previous?.emails[0] ?? `${first}.${last}.${options.seed ?? 42}-${i}@mail.example`.toLowerCase();
     const archived = random() < 0.2 ? { reason: pick(ARCHIVE_REASONS).id, archivedAt: updatedAt } : null;
     const posting = published.length && random() < 0.9 ? pick(published) : undefined;
     const resumes: SandboxResume[] = options.resumes ? [resumeFor(uuid(), id, `${first} ${last}`, createdAt, random)] : [];
