@@ -1,4 +1,5 @@
 import type { Deps } from '../src/deps';
+import { createIntakeActivities } from './intake';
 import { createPostingActivities } from './postings';
 import { createSyncActivities } from './sync';
 
@@ -7,6 +8,7 @@ export function createActivities(deps: Deps) {
   return {
     ...createPostingActivities(deps),
     ...createSyncActivities(deps),
+    ...createIntakeActivities(deps),
   };
 }
 

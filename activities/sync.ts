@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ConnectorState } from '../src/domain/connector';
 import type { Deps } from '../src/deps';
+import type { ConnectorState } from '../src/domain/connector';
 import { providers } from '../src/providers';
 import { TokenBucket } from '../src/providers/rate-limit';
 import { cursorAfterPage } from '../src/sync/cursor';
@@ -25,7 +25,8 @@ export function createSyncActivities({ store, logger }: Pick<Deps, 'store' | 'lo
     const sync = providers[connector.provider]?.sync;
     if (!sync) throw ApplicationFailure.nonRetryable(`provider ${connector.provider} has no sync`, SyncFailureType.Connector);
     const settings = sync.settings.safeParse(connector.settings);
-    if (!settings.success) throw ApplicationFailure.nonRetryable(`stored settings no longer validate: ${settings.error.message}`, SyncFailureType.Connector);
+    if (!settings.success)
+      throw ApplicationFailure.nonRetryable(`stored settings no longer validate: ${settings.error.message}`, SyncFailureType.Connector);
     return { connector, sync, settings: settings.data };
   }
 
@@ -39,8 +40,8 @@ export function createSyncActivities({ store, logger }: Pick<Deps, 'store' | 'lo
       limiter = new TokenBucket(rate);
       limiters.set(connectorId, limiter);
     }
-    let cache = caches.get(connectorId);
-    if (!cache) caches.set(connectorId, (cache = new Map()));
+    const cache = caches.get(connectorId) ?? new Map<string, unknown>();
+    caches.set(connectorId, cache);
     const activity = Context.current();
     return sync.open({
       connectorId,

@@ -35,6 +35,8 @@ export const EnvSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   SANDBOX_PORT: port.default(4010),
+  /** When set, DirectApply deliveries must carry `X-Signature`: HMAC-SHA256 of the raw body under this secret. */
+  DIRECT_APPLY_SIGNING_SECRET: optional,
   DEMO: bool,
 });
 
@@ -59,6 +61,7 @@ export interface Config {
   };
   sandboxPort: number;
   demo: boolean;
+  intake: { signingSecret?: string };
 }
 
 export class ConfigError extends Error {}
@@ -69,7 +72,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0]);
-      const value = name.includes('KEY') || name.includes('TOKEN') ? '(hidden)' : JSON.stringify(source[name]);
+      const value = name.includes('KEY') || name.includes('TOKEN') || name.includes('SECRET') ? '(hidden)' : JSON.stringify(source[name]);
       return `${name}=${value}: ${i.message}`;
     });
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
@@ -109,6 +112,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     sandboxPort: e.SANDBOX_PORT,
     demo: e.DEMO ?? true,
+    intake: { signingSecret: e.DIRECT_APPLY_SIGNING_SECRET },
   };
 }
 

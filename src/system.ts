@@ -5,11 +5,14 @@ import { createWorker } from '../worker';
 import { createApp } from './api/app';
 import type { Deps } from './deps';
 import { createBoardsService } from './services/boards';
+import { createCandidatesService } from './services/candidates';
 import { createConnectorsService } from './services/connectors';
+import { createIntakeService } from './services/intake';
 import { createJobsService } from './services/jobs';
 import { createPostingsService } from './services/postings';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createConnectorWorkflows } from './temporal/connectors';
+import { createIntakeWorkflows } from './temporal/intake';
 import { createPostingWorkflows } from './temporal/postings';
 
 export interface System {
@@ -55,6 +58,12 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     boards: createBoardsService(deps.store),
     postingEvents: (id) => deps.store.postings.events(id),
     connectors: createConnectorsService(deps.store, createConnectorWorkflows(client, config.temporal.taskQueue)),
+    webhooks: {
+      intake: createIntakeService(deps.store, createIntakeWorkflows(client, config.temporal.taskQueue)),
+      secrets: deps.secrets,
+      signingSecret: config.intake.signingSecret,
+    },
+    candidates: createCandidatesService(deps.store),
   });
   const server: http.Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, () => resolve(s));

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
 import type { ConnectorStatus } from '../src/sync/status';
-import { SyncState, type SyncSnapshot } from '../src/sync/sync-state';
+import { type SyncSnapshot, SyncState } from '../src/sync/sync-state';
 import { SyncFailureType, type TestReport } from '../src/sync/types';
 import { ConnectorId, Provider } from '../src/temporal/search-attributes';
 
@@ -53,7 +53,13 @@ const pages = proxyActivities<SyncActivities>({
   heartbeatTimeout: '10 seconds',
   // Each request already retries 429/5xx itself; a page that still fails is retried for a few minutes, then
   // the stream waits for its next interval and continues from the same page.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: NEEDS_PERSON },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: NEEDS_PERSON,
+  },
 });
 
 const control = proxyActivities<SyncActivities>({
@@ -138,9 +144,22 @@ function registerHandlers(sync: SyncState) {
       },
     },
   );
-  setHandler(pauseUpdate, () => (sync.pause(), status()));
-  setHandler(resumeUpdate, () => (sync.resume(), status()));
-  setHandler(reconfigureUpdate, () => (sync.requestReconfigure(), status()));
+  const then = (act: () => void) => () => {
+    act();
+    return status();
+  };
+  setHandler(
+    pauseUpdate,
+    then(() => sync.pause()),
+  );
+  setHandler(
+    resumeUpdate,
+    then(() => sync.resume()),
+  );
+  setHandler(
+    reconfigureUpdate,
+    then(() => sync.requestReconfigure()),
+  );
   setHandler(syncNowSignal, ({ stream }) => {
     if (!sync.refuseSync(stream)) sync.requestSync(stream);
   });

@@ -2,3 +2,4 @@
 // @temporalio/workflow, domain types and pure helpers.
 export { postingLifecycle } from './posting-lifecycle';
 export { connectorSync, connectorTest } from './connector-sync';
+export { applicationIntake } from './application-intake';

@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { BoardsService } from '../services/boards';
+import type { CandidatesService } from '../services/candidates';
 import type { ConnectorsService } from '../services/connectors';
 import type { JobsService } from '../services/jobs';
 import type { PostingsService } from '../services/postings';
@@ -10,10 +11,12 @@ import { bearerAuth } from './auth';
 import { errorHandler, HttpError } from './errors';
 import { OpenApiRegistry } from './openapi';
 import { boardRoutes } from './routes/boards';
+import { candidateRoutes } from './routes/candidates';
 import { connectorRoutes } from './routes/connectors';
 import { type HealthDeps, healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { postingRoutes } from './routes/postings';
+import { type WebhookDeps, webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
   tokens: string[];
@@ -26,6 +29,9 @@ export interface ApiDeps {
   boards: BoardsService;
   postingEvents: (postingId: string) => Promise<unknown[]>;
   connectors?: ConnectorsService;
+  /** Application webhooks (outside bearer auth) and what they need. */
+  webhooks?: Omit<WebhookDeps, 'logger'>;
+  candidates?: CandidatesService;
 }
 
 const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>jobrelay API</title>
@@ -50,6 +56,8 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   open.use('/docs/assets', express.static(path.dirname(require.resolve('swagger-ui-dist/package.json')), { index: false }));
   app.use(open);
+  // Boards authenticate with the per-posting token (and optional signature), not a bearer token: mounted before /v1's auth.
+  if (deps.webhooks) app.use(webhookRoutes(openapi, { ...deps.webhooks, logger: deps.logger }));
 
   const v1 = Router();
   v1.use(express.json({ limit: '1mb' }));
@@ -57,6 +65,7 @@ export function createApp(deps: ApiDeps): express.Express {
   boardRoutes(v1, openapi, deps.boards);
   postingRoutes(v1, openapi, deps.postings, deps.boards, deps.postingEvents);
   if (deps.connectors) connectorRoutes(v1, openapi, deps.connectors);
+  if (deps.candidates) candidateRoutes(v1, openapi, deps.candidates);
   app.use('/v1', bearerAuth(deps.tokens));
   app.use(v1);
 

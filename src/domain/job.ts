@@ -55,3 +55,11 @@ export const Job = JobInput.extend({
 export type JobInput = z.infer<typeof JobInput>;
 export type JobPatch = z.infer<typeof JobPatch>;
 export type Job = z.infer<typeof Job>;
+
+/** `?limit=&cursor=` on every list. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional(),
+});
+
+export const JobListQuery = PageQuery.extend({ reference: z.string().optional(), state: JobState.optional(), source: z.string().optional() });

@@ -81,14 +81,22 @@ export type ConnectorsService = ReturnType<typeof createConnectorsService>;
 function syncOf(provider: string, path?: string): SyncProvider {
   const sync = providers[provider]?.sync;
   if (!sync) {
-    const known = Object.values(providers).filter((p) => p.sync).map((p) => p.name);
-    throw new HttpError(400, 'invalid body', [{ path: path ?? 'provider', message: `no connector for "${provider}" (known: ${known.join(', ')})`, code: 'invalid_value' }]);
+    const known = Object.values(providers)
+      .filter((p) => p.sync)
+      .map((p) => p.name);
+    throw new HttpError(400, 'invalid body', [
+      { path: path ?? 'provider', message: `no connector for "${provider}" (known: ${known.join(', ')})`, code: 'invalid_value' },
+    ]);
   }
   return sync;
 }
 
 /** The provider's zod schema, with its issues reported under `settings.…` / `credentials.…` (never echoing secrets). */
-function validate<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, where: string): T {
+function validate<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  value: unknown,
+  where: string,
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new HttpError(

@@ -6,6 +6,7 @@ export function createJobsService(store: Store, onChanged: (job: Job, patch: Job
   return {
     create: (input: JobInput) => store.jobs.create(input),
     get: (id: string) => store.jobs.get(id),
+    list: store.jobs.list,
     async update(id: string, patch: JobPatch): Promise<Job | undefined> {
       const job = await store.jobs.update(id, patch);
       if (job) await onChanged(job, patch);

@@ -137,7 +137,7 @@ export function createCandidatesRepository(db: Db) {
       return withDetails;
     },
 
-    async list(filter: PageRequest & { provider?: string; since?: string }): Promise<Page<Candidate>> {
+    async list(filter: PageRequest & { provider?: string; since?: string; jobId?: string }): Promise<Page<Candidate>> {
       const limit = filter.limit ?? 50;
       const after = decodeCursor(filter.cursor);
       let q = db
@@ -155,6 +155,14 @@ export function createCandidatesRepository(db: Db) {
               .select('s.candidate_id')
               .whereRef('s.candidate_id', '=', 'candidates.id')
               .where('s.provider', '=', provider),
+          ),
+        );
+      }
+      if (filter.jobId) {
+        const jobId = filter.jobId;
+        q = q.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('applications as a').select('a.id').whereRef('a.candidate_id', '=', 'candidates.id').where('a.job_id', '=', jobId),
           ),
         );
       }
@@ -262,6 +270,25 @@ export function createCandidatesRepository(db: Db) {
         document: { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 },
         created: Boolean(inserted),
       };
+    },
+
+    /** The files stored with each of these applications. */
+    async documentsOfApplications(applicationIds: string[]): Promise<Array<DocumentInfo & { applicationId: string }>> {
+      if (applicationIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('documents')
+        .select(['id', 'application_id', 'filename', 'content_type', 'size', 'sha256'])
+        .where('application_id', 'in', applicationIds)
+        .orderBy('created_at')
+        .execute();
+      return rows.map((d) => ({
+        id: d.id,
+        applicationId: d.application_id as string,
+        filename: d.filename,
+        contentType: d.content_type,
+        size: d.size,
+        sha256: d.sha256,
+      }));
     },
 
     async getDocument(id: string): Promise<(DocumentInfo & { content: Uint8Array; candidateId?: string }) | undefined> {

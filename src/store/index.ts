@@ -4,6 +4,7 @@ import { createBoardsRepository } from './boards';
 import { createCandidatesRepository } from './candidates';
 import { createConnectorsRepository } from './connectors';
 import { type Db, type DbOptions, openDb, ping } from './db';
+import { createIntakeRepository } from './intake';
 import { createJobsRepository } from './jobs';
 import { createPostingsRepository } from './postings';
 
@@ -23,6 +24,7 @@ export async function openStore(options: StoreOptions) {
     postings: createPostingsRepository(db),
     boards: createBoardsRepository(db, secrets),
     connectors: createConnectorsRepository(db, secrets),
+    intake: createIntakeRepository(db),
     ping: () => ping(db),
     close: () => db.destroy(),
   };

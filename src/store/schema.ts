@@ -137,6 +137,7 @@ export interface Database {
   documents: DocumentsTable;
   connectors: ConnectorsTable;
   connector_records: ConnectorRecordsTable;
+  intake_deliveries: IntakeDeliveriesTable;
 }
 
 export interface ConnectorsTable {
@@ -159,4 +160,26 @@ export interface ConnectorRecordsTable {
   source_updated_at: ColumnType<number, number, number>;
   fingerprint: string;
   seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** An application as a board delivered it, staged for its intake workflow (migration 005). */
+export interface IntakeDeliveriesTable {
+  provider: string;
+  external_id: string;
+  posting_id: string;
+  job_id: string;
+  payload: Json<Record<string, unknown>>;
+  cv_required: boolean;
+  late: boolean;
+  cv_filename: string | null;
+  cv_content_type: string | null;
+  cv_sha256: string | null;
+  cv_content: Uint8Array | null;
+  state: ColumnType<string, string | undefined, string>;
+  reason: string | null;
+  candidate_id: string | null;
+  application_id: string | null;
+  document_id: string | null;
+  received_at: CreatedAt;
+  processed_at: NullableTimestamp;
 }

@@ -77,7 +77,8 @@ export class SyncState {
   configure(plan: ConnectorPlan, now: number): void {
     const first = !this.configured;
     this.s.provider = plan.provider;
-    if (first) {
+    // The stored state applies on a first start, unless a command (pause, resume) already came in meanwhile.
+    if (first && !this.s.stateDirty) {
       this.s.state = plan.state;
       if (plan.lastError) this.s.lastError = { message: plan.lastError, at: now };
     }
@@ -145,9 +146,7 @@ export class SyncState {
     if (!this.isActive) return undefined;
     const names = this.streamNames;
     const due = (n: string) => this.s.streams[n].nextRunAt <= now;
-    return (
-      names.find((n) => this.s.streams[n].cursor.run && due(n)) ?? names.find((n) => this.s.requested.includes(n)) ?? names.find(due)
-    );
+    return names.find((n) => this.s.streams[n].cursor.run && due(n)) ?? names.find((n) => this.s.requested.includes(n)) ?? names.find(due);
   }
 
   hasWork(now: number): boolean {

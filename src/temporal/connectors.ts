@@ -69,7 +69,12 @@ export function createConnectorWorkflows(client: Client, taskQueue: string) {
 
     /** Runs the connection test on a worker (where credentials are opened) and waits for its report. */
     test: (connectorId: string): Promise<TestReport> =>
-      client.workflow.execute(connectorTest, { workflowId: `test:${connectorId}:${randomUUID()}`, taskQueue, args: [connectorId], workflowExecutionTimeout: '2 minutes' }),
+      client.workflow.execute(connectorTest, {
+        workflowId: `test:${connectorId}:${randomUUID()}`,
+        taskQueue,
+        args: [connectorId],
+        workflowExecutionTimeout: '2 minutes',
+      }),
   };
 }
 

@@ -1,11 +1,21 @@
 import type { Router } from 'express';
-import { Job, JobInput, JobPatch } from '../../domain/job';
+import { z } from 'zod';
+import { Job, JobInput, JobListQuery, JobPatch } from '../../domain/job';
 import type { JobsService } from '../../services/jobs';
 import { notFound } from '../errors';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
 
 export function jobRoutes(router: Router, openapi: OpenApiRegistry, jobs: JobsService) {
+  route(
+    router,
+    openapi,
+    { method: 'get', path: '/v1/jobs', summary: 'List jobs, newest first', tags: ['jobs'], query: JobListQuery, responses: { 200: { description: 'a page', schema: z.object({ items: z.array(Job), nextCursor: z.string().optional() }) } } },
+    async ({ query, res }) => {
+      res.json(await jobs.list(query));
+    },
+  );
+
   route(
     router,
     openapi,

@@ -80,7 +80,7 @@ const PERIODS: Record<string, 'annum' | 'month' | 'day' | 'hour'> = {
 function salaryOf(p: LeverPosting): SyncedJob['salary'] {
   const r = p.salaryRange;
   const period = PERIODS[r?.interval ?? ''];
-  if (!r || !r.currency || !period) return undefined;
+  if (!r?.currency || !period) return undefined;
   return { min: r.min ?? undefined, max: r.max ?? undefined, currency: r.currency.toUpperCase(), period };
 }
 

@@ -3,6 +3,7 @@ import * as m001 from './001_jobs';
 import * as m002 from './002_postings';
 import * as m003 from './003_candidates';
 import * as m004 from './004_connectors';
+import * as m005 from './005_intake';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '002_postings': m002,
   '003_candidates': m003,
   '004_connectors': m004,
+  '005_intake': m005,
 };
 
 export const migrationProvider: MigrationProvider = {

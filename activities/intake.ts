@@ -1,0 +1,103 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Deps } from '../src/deps';
+import { inspectCv } from '../src/intake/cv-type';
+import { candidateFields, type DirectApplyFields } from '../src/intake/direct-apply';
+import { type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS, REFERRERS } from '../src/intake/rules';
+import { recordedOutcome, type StagedDelivery } from '../src/store/intake';
+
+/** What `loadIntake` tells the workflow: facts only, and the recorded outcome when this application was already taken in. */
+export interface IntakeLoaded extends IntakeFacts {
+  finished?: IntakeOutcome;
+}
+
+/**
+ * The intake workflow's hands. Each reads the staged delivery from the store (the workflow carries ids only)
+ * and writes with an upsert on a natural key, so a retry or a second run finds its work done.
+ */
+export function createIntakeActivities({ store }: Pick<Deps, 'store'>) {
+  async function staged(ref: IntakeRef): Promise<StagedDelivery> {
+    const delivery = await store.intake.get(ref);
+    if (!delivery) throw ApplicationFailure.nonRetryable(`no staged application ${ref.provider}:${ref.applicationId}`, 'IntakeNotStaged');
+    return delivery;
+  }
+
+  async function cvOf(ref: IntakeRef, delivery: StagedDelivery) {
+    const content = delivery.cv && (await store.intake.cvContent(ref));
+    return delivery.cv && content ? { ...delivery.cv, content } : undefined;
+  }
+
+  return {
+    /** The staged application's facts: its posting and job, lateness, whether a CV is required, and what the CV is. */
+    async loadIntake(ref: IntakeRef): Promise<IntakeLoaded> {
+      const delivery = await staged(ref);
+      const facts: IntakeLoaded = {
+        postingId: delivery.postingId,
+        jobId: delivery.jobId,
+        late: delivery.late,
+        cvRequired: delivery.cvRequired,
+        cv: inspectCv(await cvOf(ref, delivery)),
+      };
+      const finished = recordedOutcome(delivery);
+      return finished ? { ...facts, finished } : facts;
+    },
+
+    /** The same person by email, else by phone and surname; created or filled in with DirectApply's fields only. */
+    async recordCandidate(ref: IntakeRef): Promise<{ candidateId: string }> {
+      const delivery = await staged(ref);
+      const { candidateId } = await store.candidates.upsertFromSource({
+        source: { provider: ref.provider, externalId: ref.applicationId, referrer: REFERRERS[ref.provider] },
+        fields: candidateFields(delivery.payload as DirectApplyFields),
+        matchBy: ['email', 'phone+surname'],
+        createIfUnknown: true,
+      });
+      if (!candidateId) throw new Error('the candidate was not created'); // createIfUnknown: cannot happen
+      await store.intake.note(ref, { candidateId });
+      return { candidateId };
+    },
+
+    /** The application against the posting's job, once per (provider, application id). */
+    async recordApplication(ref: IntakeRef, candidateId: string): Promise<{ applicationId: string }> {
+      const delivery = await staged(ref);
+      const { application } = await store.candidates.upsertApplication({
+        candidateId,
+        provider: ref.provider,
+        externalId: ref.applicationId,
+        jobId: delivery.jobId,
+        postingId: delivery.postingId,
+        status: NEW_APPLICATION_STATUS,
+        referrer: REFERRERS[ref.provider],
+        appliedAt: String((delivery.payload as DirectApplyFields).applied_at),
+        late: delivery.late,
+      });
+      await store.intake.note(ref, { applicationId: application.id });
+      return { applicationId: application.id };
+    },
+
+    /** The CV as the candidate's document (once per candidate and file), typed by its bytes, not by what was declared. */
+    async storeCv(ref: IntakeRef, candidateId: string, applicationId: string): Promise<{ documentId?: string }> {
+      const delivery = await staged(ref);
+      if (delivery.documentId) return { documentId: delivery.documentId };
+      const cv = await cvOf(ref, delivery);
+      if (!cv) return {}; // finished by an earlier run: the bytes are gone and nothing is left to store
+      const verdict = inspectCv(cv);
+      if (verdict.kind !== 'acceptable') return {};
+      const { document } = await store.candidates.putDocument({
+        candidateId,
+        applicationId,
+        kind: 'cv',
+        filename: cv.filename,
+        contentType: verdict.contentType,
+        content: cv.content,
+      });
+      await store.intake.note(ref, { documentId: document.id });
+      return { documentId: document.id };
+    },
+
+    /** Records the outcome on the staged delivery and drops its CV bytes. */
+    async finishIntake(ref: IntakeRef, outcome: IntakeOutcome): Promise<void> {
+      await store.intake.finish(ref, outcome);
+    },
+  };
+}
+
+export type IntakeActivities = ReturnType<typeof createIntakeActivities>;

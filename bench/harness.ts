@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../src/config';
+import { buildDeps, type Deps } from '../src/deps';
+import { createLogger } from '../src/logger';
+import { freePort } from '../src/net';
+import { type RunningSandboxes, startSandboxes } from '../src/providers/sandboxes';
+import { type System, startSystem } from '../src/system';
+import { type DevServer, startDevServer } from '../src/temporal/dev-server';
+
+export interface BenchSystem {
+  system: System;
+  deps: Deps;
+  sandboxes: RunningSandboxes;
+  devServer: DevServer;
+  token: string;
+  api<T = any>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** The whole system as `npm start` runs it (own dev server, PGlite, sandboxes, API + worker), on free ports. */
+export async function startBenchSystem(env: Record<string, string> = {}): Promise<BenchSystem> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+    runtimeInstalled = true;
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-bench-'));
+  const devServer = await startDevServer({ port: await freePort() });
+  const port = await freePort();
+  const token = 'bench-token';
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    JOBRELAY_API_TOKEN: token,
+    TEMPORAL_ADDRESS: devServer.address,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const deps = await buildDeps(config, createLogger('silent'));
+  const sandboxes = await startSandboxes(await freePort());
+  const system = await startSystem({ deps });
+  return {
+    system,
+    deps,
+    sandboxes,
+    devServer,
+    token,
+    async api(method, urlPath, body) {
+      const res = await fetch(`${system.apiUrl}${urlPath}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async stop() {
+      await system.stop();
+      await sandboxes.close();
+      await deps.store.close();
+      await devServer.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: every benchmark, one after another, each printing its numbers.
+ * `npm run bench -- postings` runs the named ones only.
+ */
+const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  postings: () => import('./postings'),
+};
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  for (const [name, load] of Object.entries(benches)) {
+    if (wanted.length && !wanted.includes(name)) continue;
+    console.log(`\n== ${name} ==`);
+    await (await load()).run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

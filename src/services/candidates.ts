@@ -1,0 +1,62 @@
+import { notFound } from '../api/errors';
+import type { Application, Candidate, DocumentInfo } from '../domain/candidate';
+import type { Store } from '../store';
+import type { Page, PageRequest } from '../store/paging';
+
+/** A stored file as the API shows it: with the link that downloads it. */
+export type DocumentView = Omit<DocumentInfo, 'sha256'> & { url: string };
+export type CandidateView = Omit<Candidate, 'documents'> & { documents: DocumentView[] };
+export type ApplicationView = Application & { documents: DocumentView[] };
+
+export interface CandidateFilter extends PageRequest {
+  provider?: string;
+  jobId?: string;
+  since?: string;
+}
+
+export interface ApplicationFilter extends CandidateFilter {
+  candidateId?: string;
+}
+
+const documentView = ({ id, filename, contentType, size }: DocumentInfo): DocumentView => ({
+  id,
+  filename,
+  contentType,
+  size,
+  url: `/v1/documents/${id}`,
+});
+
+const candidateView = (c: Candidate): CandidateView => ({ ...c, documents: c.documents.map(documentView) });
+
+/** What the API reads of candidates, applications and their files. */
+export function createCandidatesService(store: Store) {
+  return {
+    async list(filter: CandidateFilter): Promise<Page<CandidateView>> {
+      const page = await store.candidates.list(filter);
+      return { ...page, items: page.items.map(candidateView) };
+    },
+
+    async get(id: string): Promise<CandidateView> {
+      const candidate = await store.candidates.get(id);
+      if (!candidate) throw notFound('candidate');
+      return candidateView(candidate);
+    },
+
+    async listApplications(filter: ApplicationFilter): Promise<Page<ApplicationView>> {
+      const page = await store.candidates.listApplications(filter);
+      const documents = await store.candidates.documentsOfApplications(page.items.map((a) => a.id));
+      return {
+        ...page,
+        items: page.items.map((a) => ({ ...a, documents: documents.filter((d) => d.applicationId === a.id).map(documentView) })),
+      };
+    },
+
+    async document(id: string) {
+      const document = await store.candidates.getDocument(id);
+      if (!document) throw notFound('document');
+      return document;
+    },
+  };
+}
+
+export type CandidatesService = ReturnType<typeof createCandidatesService>;

@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { IntakeOutcome, IntakeRef } from '../intake/rules';
+import type { Db } from './db';
+import type { IntakeDeliveriesTable } from './schema';
+
+export interface StageInput {
+  provider: string;
+  externalId: string;
+  postingId: string;
+  jobId: string;
+  payload: Record<string, unknown>;
+  cvRequired: boolean;
+  late: boolean;
+  cv?: { filename: string; contentType: string; content: Buffer };
+}
+
+export interface StagedDelivery {
+  provider: string;
+  externalId: string;
+  postingId: string;
+  jobId: string;
+  payload: Record<string, unknown>;
+  cvRequired: boolean;
+  late: boolean;
+  cv?: { filename: string; contentType: string; sha256: string };
+  state: 'received' | 'processed' | 'rejected';
+  reason?: string;
+  candidateId?: string;
+  applicationId?: string;
+  documentId?: string;
+  receivedAt: string;
+  processedAt?: string;
+}
+
+/** Applications as boards delivered them, held until their intake workflow has turned them into records. */
+export function createIntakeRepository(db: Db) {
+  return {
+    /** Stages a delivery once: a repeat of the same application (same provider and id) changes nothing. */
+    async stage(input: StageInput): Promise<{ staged: boolean }> {
+      const inserted = await db
+        .insertInto('intake_deliveries')
+        .values({
+          provider: input.provider,
+          external_id: input.externalId,
+          posting_id: input.postingId,
+          job_id: input.jobId,
+          payload: JSON.stringify(input.payload),
+          cv_required: input.cvRequired,
+          late: input.late,
+          cv_filename: input.cv?.filename ?? null,
+          cv_content_type: input.cv?.contentType ?? null,
+          cv_sha256: input.cv ? createHash('sha256').update(input.cv.content).digest('hex') : null,
+          cv_content: input.cv?.content ?? null,
+        })
+        .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
+        .executeTakeFirst();
+      return { staged: Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 };
+    },
+
+    async exists(ref: IntakeRef): Promise<boolean> {
+      const row = await db
+        .selectFrom('intake_deliveries')
+        .select('provider')
+        .where('provider', '=', ref.provider)
+        .where('external_id', '=', ref.applicationId)
+        .executeTakeFirst();
+      return Boolean(row);
+    },
+
+    /** The staged delivery without its CV bytes. */
+    async get(ref: IntakeRef): Promise<StagedDelivery | undefined> {
+      const row = await db
+        .selectFrom('intake_deliveries')
+        .selectAll()
+        .where('provider', '=', ref.provider)
+        .where('external_id', '=', ref.applicationId)
+        .executeTakeFirst();
+      return row && toStaged(row);
+    },
+
+    /** The CV's bytes, until the delivery is finished. */
+    async cvContent(ref: IntakeRef): Promise<Buffer | undefined> {
+      const row = await db
+        .selectFrom('intake_deliveries')
+        .select('cv_content')
+        .where('provider', '=', ref.provider)
+        .where('external_id', '=', ref.applicationId)
+        .executeTakeFirst();
+      return row?.cv_content ? Buffer.from(row.cv_content) : undefined;
+    },
+
+    /** Remembers what the intake made so far (a retried step finds it). */
+    async note(ref: IntakeRef, made: { candidateId?: string; applicationId?: string; documentId?: string }): Promise<void> {
+      const set = {
+        ...(made.candidateId && { candidate_id: made.candidateId }),
+        ...(made.applicationId && { application_id: made.applicationId }),
+        ...(made.documentId && { document_id: made.documentId }),
+      };
+      if (Object.keys(set).length === 0) return;
+      await db
+        .updateTable('intake_deliveries')
+        .set(set)
+        .where('provider', '=', ref.provider)
+        .where('external_id', '=', ref.applicationId)
+        .execute();
+    },
+
+    /** Records the outcome and drops the staged CV bytes (the document holds them now, or they were refused). */
+    async finish(ref: IntakeRef, outcome: IntakeOutcome): Promise<void> {
+      await db
+        .updateTable('intake_deliveries')
+        .set({
+          state: outcome.outcome === 'recorded' ? 'processed' : 'rejected',
+          reason: outcome.reason ?? outcome.cvNote ?? null,
+          cv_content: null,
+          processed_at: new Date(),
+        })
+        .where('provider', '=', ref.provider)
+        .where('external_id', '=', ref.applicationId)
+        .where('processed_at', 'is', null)
+        .execute();
+    },
+
+    /** How many deliveries are in each state (tests, operators). */
+    async counts(): Promise<Record<string, number>> {
+      const rows = await db
+        .selectFrom('intake_deliveries')
+        .select(['state', db.fn.countAll<number>().as('n')])
+        .groupBy('state')
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+    },
+  };
+}
+
+export type IntakeRepository = ReturnType<typeof createIntakeRepository>;
+
+/** The outcome a finished delivery recorded, so a later run of the same application reports it again. */
+export function recordedOutcome(d: StagedDelivery): IntakeOutcome | undefined {
+  if (d.state === 'rejected') return { outcome: 'rejected', reason: d.reason };
+  if (d.state === 'processed')
+    return {
+      outcome: 'recorded',
+      candidateId: d.candidateId,
+      applicationId: d.applicationId,
+      documentId: d.documentId,
+      late: d.late,
+      ...(d.reason && { cvNote: d.reason }),
+    };
+  return undefined;
+}
+
+function toStaged(row: Selectable<IntakeDeliveriesTable>): StagedDelivery {
+  return {
+    provider: row.provider,
+    externalId: row.external_id,
+    postingId: row.posting_id,
+    jobId: row.job_id,
+    payload: row.payload,
+    cvRequired: row.cv_required,
+    late: row.late,
+    cv:
+      row.cv_filename && row.cv_content_type && row.cv_sha256
+        ? { filename: row.cv_filename, contentType: row.cv_content_type, sha256: row.cv_sha256 }
+        : undefined,
+    state: row.state as StagedDelivery['state'],
+    reason: row.reason ?? undefined,
+    candidateId: row.candidate_id ?? undefined,
+    applicationId: row.application_id ?? undefined,
+    documentId: row.document_id ?? undefined,
+    receivedAt: row.received_at.toISOString(),
+    processedAt: row.processed_at?.toISOString(),
+  };
+}

@@ -1,0 +1,46 @@
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import { applicationIntake } from '../../workflows/application-intake';
+import { type IntakeRef, intakeWorkflowId } from '../intake/rules';
+import { JobId, Provider } from './search-attributes';
+
+/** Temporal did not confirm it holds the intake workflow: the board must deliver again. */
+export class IntakeNotAcceptedError extends Error {}
+
+/** How long a webhook waits for Temporal before answering 503 (the board retries). */
+const START_DEADLINE_MS = 5_000;
+
+/** The intake workflow as the webhook starts it: the only place that talks to Temporal about intake. */
+export function createIntakeWorkflows(client: Client, taskQueue: string) {
+  return {
+    /**
+     * Resolves once Temporal holds the application's workflow: started now, already running (a duplicate
+     * delivery joins it) or already finished (a re-delivery after completion changes nothing).
+     */
+    async start(ref: IntakeRef, context: { jobId: string }): Promise<{ workflowId: string }> {
+      const workflowId = intakeWorkflowId(ref.provider, ref.applicationId);
+      try {
+        await client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+          client.workflow.start(applicationIntake, {
+            workflowId,
+            taskQueue,
+            args: [ref],
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+            // A finished intake is not run again; one that failed may be, when the board delivers again.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            typedSearchAttributes: [
+              { key: Provider, value: ref.provider },
+              { key: JobId, value: context.jobId },
+            ],
+            staticSummary: `${ref.provider} application ${ref.applicationId}`,
+          }),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId };
+        throw new IntakeNotAcceptedError(`Temporal did not take the workflow: ${(err as Error).message}`);
+      }
+      return { workflowId };
+    },
+  };
+}
+
+export type IntakeWorkflows = ReturnType<typeof createIntakeWorkflows>;
