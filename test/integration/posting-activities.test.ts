@@ -1,0 +1,72 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createPostingActivities } from '../../activities/postings';
+import { loadConfig } from '../../src/config';
+import { SecretBox } from '../../src/crypto/secrets';
+import { GENERIC_ACCOUNT } from '../../src/domain/posting';
+import { freePort } from '../../src/net';
+import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
+import { openStore, type Store } from '../../src/store';
+import { CV_ACCOUNT } from '../fixtures/cv-library';
+import { aJob } from '../fixtures/jobs';
+
+describe('posting activities are idempotent against the real board sandbox', () => {
+  let store: Store;
+  let sandboxes: RunningSandboxes;
+  let activities: ReturnType<typeof createPostingActivities>;
+  const env = new MockActivityEnvironment();
+
+  beforeAll(async () => {
+    const secrets = new SecretBox(Buffer.alloc(32, 3));
+    store = await openStore({ pgliteDir: 'memory://', secrets });
+    sandboxes = await startSandboxes(await freePort());
+    await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CV_ACCOUNT) });
+    await store.boards.putSettings(
+      'cv-library',
+      { enabled: true, baseUrl: sandboxes.urlFor('cv-library'), posterEmail: 'jobs@acme.example', genericAccount: true, jobTypeMapping: { 'full-time': 'Permanent' }, industryMapping: {}, expiryDays: 28, repostLeadDays: 0 },
+      { username: CV_ACCOUNT.username, password: CV_ACCOUNT.password },
+    );
+    activities = createPostingActivities({ store, secrets, config: loadConfig({}) });
+  });
+  afterAll(async () => {
+    await sandboxes?.close();
+    await store?.close();
+  });
+
+  const boardJobs = async () => ((await (await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as { jobs: Array<{ job_id: number; reference: string; status: string }> }).jobs;
+
+  async function aPosting() {
+    const job = await store.jobs.create(aJob());
+    return (await store.postings.createOrGet({ jobId: job.id, board: 'cv-library', account: GENERIC_ACCOUNT, options: { autoRepost: false, quickApply: true } })).posting;
+  }
+
+  it('publishing again after the board answered but before we stored it finds the same job (one live job on the board)', async () => {
+    const posting = await aPosting();
+    const first = await env.run(activities.publishPosting, posting.id);
+    // The worker died after CV-Library created the job but before our write: the retry starts from `pending`.
+    await store.db.updateTable('postings').set({ state: 'pending', external_id: null }).where('id', '=', posting.id).execute();
+    const retried = await env.run(activities.publishPosting, posting.id);
+    expect(retried.externalId).toBe(first.externalId);
+    expect((await boardJobs()).filter((j) => j.reference.startsWith(posting.id))).toHaveLength(1);
+
+    const again = await env.run(activities.publishPosting, posting.id);
+    expect(again).toEqual(retried);
+    expect((await store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted']);
+  });
+
+  it('a repost retried after it succeeded changes nothing; unposting twice deletes once', async () => {
+    const posting = await aPosting();
+    await env.run(activities.publishPosting, posting.id);
+    const reposted = await env.run(activities.repostPosting, posting.id, 0, 'requested');
+    const retried = await env.run(activities.repostPosting, posting.id, 0, 'requested');
+    expect(retried).toEqual(reposted);
+    expect(reposted.repostCount).toBe(1);
+    const mine = (await boardJobs()).filter((j) => j.reference.startsWith(posting.id));
+    expect(mine.map((j) => j.status).sort()).toEqual(['deleted', 'live']);
+
+    await env.run(activities.unpostPosting, posting.id, 'requested');
+    const twice = await env.run(activities.unpostPosting, posting.id, 'requested');
+    expect(twice.state).toBe('unposted');
+    expect((await boardJobs()).filter((j) => j.reference.startsWith(posting.id)).every((j) => j.status === 'deleted')).toBe(true);
+    expect((await store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted', 'reposted', 'unposted']);
+  });
+});
