@@ -2,7 +2,7 @@ import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import { newId } from '../domain/ids';
 import type { Job, JobInput, JobPatch } from '../domain/job';
 import type { Db } from './db';
-import { decodeCursor, type Page, type PageRequest, pageOf } from './paging';
+import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { JobsTable } from './schema';
 
 export function createJobsRepository(db: Db) {
@@ -23,12 +23,10 @@ export function createJobsRepository(db: Db) {
 
     async list(filter: PageRequest & { reference?: string; state?: string; source?: string }): Promise<Page<Job>> {
       const limit = filter.limit ?? 50;
-      const after = decodeCursor(filter.cursor);
-      let q = db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1);
+      let q = newestFirst(db.selectFrom('jobs').selectAll(), filter, limit);
       if (filter.reference) q = q.where('reference', '=', filter.reference);
       if (filter.state) q = q.where('state', '=', filter.state);
       if (filter.source) q = q.where('source', '=', filter.source);
-      if (after) q = q.where(({ eb, or, and }) => or([eb('created_at', '<', after.createdAt), and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
       return pageOf(await q.execute(), limit, toJob);
     },
 

@@ -1,3 +1,4 @@
+import { type SelectQueryBuilder, sql } from 'kysely';
 import { HttpError } from '../api/errors';
 
 export interface Page<T> {
@@ -31,4 +32,15 @@ export function pageOf<R extends { created_at: Date; id: string }, T>(rows: R[],
     nextCursor:
       rows.length > limit && last ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString('base64url') : undefined,
   };
+}
+
+/** Orders newest first, asks for one row more than the page (to know there is a next one), and starts after the cursor. */
+// biome-ignore lint/suspicious/noExplicitAny: works on any table with created_at and id
+export function newestFirst<QB extends SelectQueryBuilder<any, any, any>>(q: QB, page: PageRequest, limit: number): QB {
+  const after = decodeCursor(page.cursor);
+  // Timestamps are compared at millisecond precision, the precision the cursor (a JS Date) keeps.
+  const createdMs = sql`date_trunc('milliseconds', created_at)`;
+  let query = q.orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1) as QB;
+  if (after) query = query.where(sql<boolean>`(${createdMs}, id) < (${after.createdAt}, ${after.id})`) as QB;
+  return query;
 }

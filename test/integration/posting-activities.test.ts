@@ -14,6 +14,7 @@ describe('posting activities are idempotent against the real board sandbox', () 
   let sandboxes: RunningSandboxes;
   let activities: ReturnType<typeof createPostingActivities>;
   const env = new MockActivityEnvironment();
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn as never, ...args) as Promise<R>;
 
   beforeAll(async () => {
     const secrets = new SecretBox(Buffer.alloc(32, 3));
@@ -41,30 +42,30 @@ describe('posting activities are idempotent against the real board sandbox', () 
 
   it('publishing again after the board answered but before we stored it finds the same job (one live job on the board)', async () => {
     const posting = await aPosting();
-    const first = await env.run(activities.publishPosting, posting.id);
+    const first = await run(activities.publishPosting, posting.id);
     // The worker died after CV-Library created the job but before our write: the retry starts from `pending`.
     await store.db.updateTable('postings').set({ state: 'pending', external_id: null }).where('id', '=', posting.id).execute();
-    const retried = await env.run(activities.publishPosting, posting.id);
+    const retried = await run(activities.publishPosting, posting.id);
     expect(retried.externalId).toBe(first.externalId);
     expect((await boardJobs()).filter((j) => j.reference.startsWith(posting.id))).toHaveLength(1);
 
-    const again = await env.run(activities.publishPosting, posting.id);
+    const again = await run(activities.publishPosting, posting.id);
     expect(again).toEqual(retried);
     expect((await store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted']);
   });
 
   it('a repost retried after it succeeded changes nothing; unposting twice deletes once', async () => {
     const posting = await aPosting();
-    await env.run(activities.publishPosting, posting.id);
-    const reposted = await env.run(activities.repostPosting, posting.id, 0, 'requested');
-    const retried = await env.run(activities.repostPosting, posting.id, 0, 'requested');
+    await run(activities.publishPosting, posting.id);
+    const reposted = await run(activities.repostPosting, posting.id, 0, 'requested');
+    const retried = await run(activities.repostPosting, posting.id, 0, 'requested');
     expect(retried).toEqual(reposted);
     expect(reposted.repostCount).toBe(1);
     const mine = (await boardJobs()).filter((j) => j.reference.startsWith(posting.id));
     expect(mine.map((j) => j.status).sort()).toEqual(['deleted', 'live']);
 
-    await env.run(activities.unpostPosting, posting.id, 'requested');
-    const twice = await env.run(activities.unpostPosting, posting.id, 'requested');
+    await run(activities.unpostPosting, posting.id, 'requested');
+    const twice = await run(activities.unpostPosting, posting.id, 'requested');
     expect(twice.state).toBe('unposted');
     expect((await boardJobs()).filter((j) => j.reference.startsWith(posting.id)).every((j) => j.status === 'deleted')).toBe(true);
     expect((await store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted', 'reposted', 'unposted']);
