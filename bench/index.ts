@@ -4,6 +4,7 @@
  */
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   postings: () => import('./postings'),
+  'direct-apply': () => import('./direct-apply'),
 };
 
 async function main() {

@@ -42,13 +42,21 @@ export async function run(): Promise<void> {
     const total = Date.now() - started;
     await settle();
     const heapIdle = usedHeap();
-    const { jobs } = (await (await fetch(`${b.sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as { jobs: Array<{ status: string }> };
+    const { jobs } = (await (await fetch(`${b.sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as {
+      jobs: Array<{ status: string }>;
+    };
     const times = [...liveAfter.values()];
     console.log(`postings: ${POSTINGS} jobs posted to CV-Library (sandbox, ${RECRUITERS} recruiter accounts at its 10 req/s each)`);
-    console.log(`  API accepted all in ${(accepted / 1000).toFixed(1)} s (${((POSTINGS * 2) / (accepted / 1000)).toFixed(0)} requests/s: create job + posting)`);
-    console.log(`  all live after ${(total / 1000).toFixed(1)} s = ${(POSTINGS / (total / 1000)).toFixed(1)} postings/s; from 202 to live on the board p50 ${percentile(times, 50)} ms, p99 ${percentile(times, 99)} ms`);
+    console.log(
+      `  API accepted all in ${(accepted / 1000).toFixed(1)} s (${((POSTINGS * 2) / (accepted / 1000)).toFixed(0)} requests/s: create job + posting)`,
+    );
+    console.log(
+      `  all live after ${(total / 1000).toFixed(1)} s = ${(POSTINGS / (total / 1000)).toFixed(1)} postings/s; from 202 to live on the board p50 ${percentile(times, 50)} ms, p99 ${percentile(times, 99)} ms`,
+    );
     console.log(`  live jobs on the board: ${jobs.filter((j) => j.status === 'live').length} (expected ${POSTINGS})`);
-    console.log(`  process heap with ${POSTINGS} idle postings: ${mib(heapIdle)} (before: ${mib(heapBefore)}; ${((heapIdle - heapBefore) / 1024 / POSTINGS).toFixed(1)} KiB per idle posting, the worker's workflow cache included)${global.gc ? '' : ' [no --expose-gc: heap figures are rough]'}, RSS ${mib(process.memoryUsage().rss)}`);
+    console.log(
+      `  process heap with ${POSTINGS} idle postings: ${mib(heapIdle)} (before: ${mib(heapBefore)}; ${((heapIdle - heapBefore) / 1024 / POSTINGS).toFixed(1)} KiB per idle posting, the worker's workflow cache included)${global.gc ? '' : ' [no --expose-gc: heap figures are rough]'}, RSS ${mib(process.memoryUsage().rss)}`,
+    );
   } finally {
     await b.stop();
   }
@@ -56,7 +64,8 @@ export async function run(): Promise<void> {
 
 async function setUp(b: BenchSystem) {
   const sandbox = b.sandboxes.urlFor('cv-library');
-  const post = (path: string, body: unknown) => fetch(`${sandbox}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(`${sandbox}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await post('/_sandbox/accounts', { username: 'generic', password: 'pw', posterEmails: ['jobs@bench.example'] });
   await b.api('PUT', '/v1/boards/cv-library', {
     baseUrl: sandbox,
@@ -69,7 +78,10 @@ async function setUp(b: BenchSystem) {
   for (let r = 0; r < RECRUITERS; r++) {
     const email = `recruiter${r}@bench.example`;
     await post('/_sandbox/accounts', { username: `r${r}`, password: `pw${r}`, posterEmails: [email] });
-    await b.api('PUT', `/v1/boards/cv-library/accounts/${email}`, { credentials: { username: `r${r}`, password: `pw${r}` }, posterEmail: email });
+    await b.api('PUT', `/v1/boards/cv-library/accounts/${email}`, {
+      credentials: { username: `r${r}`, password: `pw${r}` },
+      posterEmail: email,
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 // Every workflow the worker runs. Workflow code is deterministic: it imports only
 // @temporalio/workflow, domain types and pure helpers.
-export { postingLifecycle } from './posting-lifecycle';
-export { connectorSync, connectorTest } from './connector-sync';
+
 export { applicationIntake } from './application-intake';
+export { connectorSync, connectorTest } from './connector-sync';
+export { postingLifecycle } from './posting-lifecycle';

@@ -46,7 +46,7 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
   publishSearchAttributes(posting);
 
   if (posting.state === 'pending') await attempt(posting, () => board.publishPosting(input.postingId), 'publish');
-  else if (input.then === 'repost' && (posting.state === 'expired' || posting.state === 'failed')) await repost(posting, 'requested');
+  else if (input.repostFirst && (posting.state === 'expired' || posting.state === 'failed')) await repost(posting, 'requested');
 
   while (posting.isLive) {
     const commanded = await condition(() => posting.hasCommand, posting.msUntilDue(Date.now()));

@@ -26,13 +26,23 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
   };
 
   // The sandbox forgets its accounts on restart; a 409 means it already has this one.
-  await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO_ACCOUNT) });
+  await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_ACCOUNT),
+  });
   await call('PUT', '/v1/boards/cv-library', {
     baseUrl: sandboxes.urlFor('cv-library'),
     credentials: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password },
     posterEmail: 'jobs@demo.example',
     genericAccount: true,
-    jobTypeMapping: { 'full-time': 'Permanent', 'part-time': 'Part time', contract: 'Contract', temporary: 'Temporary', apprenticeship: 'Apprenticeship' },
+    jobTypeMapping: {
+      'full-time': 'Permanent',
+      'part-time': 'Part time',
+      contract: 'Contract',
+      temporary: 'Temporary',
+      apprenticeship: 'Apprenticeship',
+    },
     industryMapping: { finance: 'Accounting/Financial/Insurance', engineering: 'Engineering', it: 'IT' },
     repostLeadDays: 1,
   });
@@ -50,7 +60,10 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
       category: 'finance',
       recruiter: { name: 'Priya Shah', email: 'priya.shah@demo.example' },
     }));
-  const posting = await call<{ id: string; state: string; workflowId: string }>('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library', autoRepost: true });
+  const posting = await call<{ id: string; state: string; workflowId: string }>('POST', `/v1/jobs/${job.id}/postings`, {
+    board: 'cv-library',
+    autoRepost: true,
+  });
   log(`job ${job.id} "${job.title}" → CV-Library posting ${posting.id} (${posting.state}); workflow ${posting.workflowId}`);
   log(`  GET ${apiUrl}/v1/postings/${posting.id}   ·   GET ${apiUrl}/v1/jobs/${job.id}/boards`);
 }

@@ -62,4 +62,8 @@ export const PageQuery = z.object({
   cursor: z.string().optional(),
 });
 
-export const JobListQuery = PageQuery.extend({ reference: z.string().optional(), state: JobState.optional(), source: z.string().optional() });
+export const JobListQuery = PageQuery.extend({
+  reference: z.string().optional(),
+  state: JobState.optional(),
+  source: z.string().optional(),
+});

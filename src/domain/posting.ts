@@ -71,10 +71,10 @@ export interface PostingSnapshot {
   lastError?: string;
 }
 
-/** The workflow's input: ids only. `then: 'repost'` starts a new run that reposts an expired or failed posting. */
+/** The workflow's input: ids only. `repostFirst` starts a new run that reposts an expired or failed posting. */
 export interface PostingInput {
   postingId: string;
-  then?: 'repost';
+  repostFirst?: boolean;
   /** Workflow time when the live posting went up; carried across continue-as-new. */
   liveSince?: number;
 }

@@ -40,7 +40,10 @@ export function newestFirst<QB extends SelectQueryBuilder<any, any, any>>(q: QB,
   const after = decodeCursor(page.cursor);
   // Timestamps are compared at millisecond precision, the precision the cursor (a JS Date) keeps.
   const createdMs = sql`date_trunc('milliseconds', created_at)`;
-  let query = q.orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1) as QB;
+  let query = q
+    .orderBy(createdMs, 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1) as QB;
   if (after) query = query.where(sql<boolean>`(${createdMs}, id) < (${after.createdAt}, ${after.id})`) as QB;
   return query;
 }

@@ -9,11 +9,11 @@ export class PostingCommandError extends Error {}
 export function createPostingWorkflows(client: Client, taskQueue: string) {
   const handle = (posting: Posting) => client.workflow.getHandle(posting.workflowId);
 
-  const start = (posting: Posting, then?: 'repost') =>
+  const start = (posting: Posting, repostFirst?: boolean) =>
     client.workflow.start(postingLifecycle, {
       workflowId: posting.workflowId,
       taskQueue,
-      args: [{ postingId: posting.id, then }],
+      args: [{ postingId: posting.id, repostFirst }],
       // A finished posting (expired, failed, unposted) may be started again; a running one is never duplicated.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [
@@ -59,7 +59,7 @@ export function createPostingWorkflows(client: Client, taskQueue: string) {
     /** A live posting's workflow reposts it; an expired or failed one gets a new run that reposts first. */
     async repost(posting: Posting): Promise<PostingSnapshot | undefined> {
       if (await this.isRunning(posting)) return update(posting, repostUpdate.name, []);
-      await start(posting, 'repost');
+      await start(posting, true);
       return undefined;
     },
 

@@ -14,16 +14,30 @@ describe('posting activities are idempotent against the real board sandbox', () 
   let sandboxes: RunningSandboxes;
   let activities: ReturnType<typeof createPostingActivities>;
   const env = new MockActivityEnvironment();
-  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn as never, ...args) as Promise<R>;
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
+    env.run(fn as never, ...args) as Promise<R>;
 
   beforeAll(async () => {
     const secrets = new SecretBox(Buffer.alloc(32, 3));
     store = await openStore({ pgliteDir: 'memory://', secrets });
     sandboxes = await startSandboxes(await freePort());
-    await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CV_ACCOUNT) });
+    await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(CV_ACCOUNT),
+    });
     await store.boards.putSettings(
       'cv-library',
-      { enabled: true, baseUrl: sandboxes.urlFor('cv-library'), posterEmail: 'jobs@acme.example', genericAccount: true, jobTypeMapping: { 'full-time': 'Permanent' }, industryMapping: {}, expiryDays: 28, repostLeadDays: 0 },
+      {
+        enabled: true,
+        baseUrl: sandboxes.urlFor('cv-library'),
+        posterEmail: 'jobs@acme.example',
+        genericAccount: true,
+        jobTypeMapping: { 'full-time': 'Permanent' },
+        industryMapping: {},
+        expiryDays: 28,
+        repostLeadDays: 0,
+      },
       { username: CV_ACCOUNT.username, password: CV_ACCOUNT.password },
     );
     activities = createPostingActivities({ store, secrets, config: loadConfig({}) });
@@ -33,11 +47,23 @@ describe('posting activities are idempotent against the real board sandbox', () 
     await store?.close();
   });
 
-  const boardJobs = async () => ((await (await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as { jobs: Array<{ job_id: number; reference: string; status: string }> }).jobs;
+  const boardJobs = async () =>
+    (
+      (await (await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as {
+        jobs: Array<{ job_id: number; reference: string; status: string }>;
+      }
+    ).jobs;
 
   async function aPosting() {
     const job = await store.jobs.create(aJob());
-    return (await store.postings.createOrGet({ jobId: job.id, board: 'cv-library', account: GENERIC_ACCOUNT, options: { autoRepost: false, quickApply: true } })).posting;
+    return (
+      await store.postings.createOrGet({
+        jobId: job.id,
+        board: 'cv-library',
+        account: GENERIC_ACCOUNT,
+        options: { autoRepost: false, quickApply: true },
+      })
+    ).posting;
   }
 
   it('publishing again after the board answered but before we stored it finds the same job (one live job on the board)', async () => {

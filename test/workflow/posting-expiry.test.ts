@@ -132,7 +132,7 @@ describe('posting lifecycle under time skipping (real activities, sandbox and st
     const rerun = await env.client.workflow.start('postingLifecycle', {
       taskQueue: 'postings',
       workflowId: posting.workflowId,
-      args: [{ postingId: posting.id, then: 'repost' }],
+      args: [{ postingId: posting.id, repostFirst: true }],
     });
     await env.sleep(DAY);
     const live = await rerun.query(statusQuery);

@@ -10,7 +10,14 @@ export function jobRoutes(router: Router, openapi: OpenApiRegistry, jobs: JobsSe
   route(
     router,
     openapi,
-    { method: 'get', path: '/v1/jobs', summary: 'List jobs, newest first', tags: ['jobs'], query: JobListQuery, responses: { 200: { description: 'a page', schema: z.object({ items: z.array(Job), nextCursor: z.string().optional() }) } } },
+    {
+      method: 'get',
+      path: '/v1/jobs',
+      summary: 'List jobs, newest first',
+      tags: ['jobs'],
+      query: JobListQuery,
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(Job), nextCursor: z.string().optional() }) } },
+    },
     async ({ query, res }) => {
       res.json(await jobs.list(query));
     },
