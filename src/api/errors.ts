@@ -22,7 +22,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    // The path only: query strings may carry secrets (a DirectApply token).
+    if (status === 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
     const message =
       err?.type === 'entity.too.large'
         ? 'request body too large'

@@ -80,9 +80,11 @@ export function createCandidatesRepository(db: Db) {
           if (id) break;
           let q = tx.selectFrom('candidates').select('id').where('deleted_at', 'is', null).orderBy('created_at').limit(1);
           if (rule === 'email' && email) q = q.where('email', '=', email);
-          else if (rule === 'phone+surname' && phone && input.fields.lastName)
+          else if (rule === 'phone+surname' && phone && input.fields.lastName) {
             q = q.where('phone', '=', phone).where(sql`lower(last_name)`, '=', input.fields.lastName.trim().toLowerCase());
-          else continue;
+            // Two different email addresses are two people, whatever their phone says.
+            if (email) q = q.where('email', 'is', null);
+          } else continue;
           id = (await q.executeTakeFirst())?.id;
         }
         let outcome: UpsertOutcome;

@@ -103,12 +103,35 @@ export function createConnectorsRepository(db: Db, secrets: SecretBox) {
       );
     },
 
-    async markSeen(id: string, stream: string, record: SeenRecord): Promise<void> {
-      const values = { source_updated_at: record.sourceUpdatedAt, fingerprint: record.fingerprint, seen_at: new Date() };
+    /**
+     * Records what the connector read of these records, in one statement (a page's worth at a time). Call it after
+     * the records' own writes: a record in the ledger is always in the store, so a crash in between only means the
+     * next attempt writes the page again (upserts, so nothing doubles).
+     */
+    async markSeen(id: string, stream: string, records: SeenRecord[]): Promise<void> {
+      // One row per record: a provider repeating an id in a page must not hit the same row twice in one statement.
+      const latest = new Map(records.map((r) => [r.externalId, r]));
+      if (latest.size === 0) return;
+      const seenAt = new Date();
       await db
         .insertInto('connector_records')
-        .values({ connector_id: id, stream, external_id: record.externalId, ...values })
-        .onConflict((oc) => oc.columns(['connector_id', 'stream', 'external_id']).doUpdateSet(values))
+        .values(
+          [...latest.values()].map((r) => ({
+            connector_id: id,
+            stream,
+            external_id: r.externalId,
+            source_updated_at: r.sourceUpdatedAt,
+            fingerprint: r.fingerprint,
+            seen_at: seenAt,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['connector_id', 'stream', 'external_id']).doUpdateSet((eb) => ({
+            source_updated_at: eb.ref('excluded.source_updated_at'),
+            fingerprint: eb.ref('excluded.fingerprint'),
+            seen_at: eb.ref('excluded.seen_at'),
+          })),
+        )
         .execute();
     },
   };

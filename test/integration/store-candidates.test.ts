@@ -57,6 +57,23 @@ describe.each(storeBackends())('candidates store on %s', (_name, open) => {
     });
   });
 
+  it('does not merge people with different emails on phone and surname', async () => {
+    const a = await store.candidates.upsertFromSource({
+      source: { provider: 'cv-library', externalId: 'd-1' },
+      fields: { firstName: 'Sam', lastName: 'Smith', email: 'sam.one@example.com', phone: '07700 900999' },
+      matchBy: ['email', 'phone+surname'],
+      createIfUnknown: true,
+    });
+    const b = await store.candidates.upsertFromSource({
+      source: { provider: 'cv-library', externalId: 'd-2' },
+      fields: { firstName: 'Sam', lastName: 'Smith', email: 'sam.two@example.com', phone: '07700 900999' },
+      matchBy: ['email', 'phone+surname'],
+      createIfUnknown: true,
+    });
+    expect(b.outcome).toBe('created');
+    expect(b.candidateId).not.toBe(a.candidateId);
+  });
+
   it('skips unknown people when told not to create them', async () => {
     const result = await store.candidates.upsertFromSource({
       source: { provider: 'lever', externalId: 'x' },

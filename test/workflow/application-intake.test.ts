@@ -141,6 +141,8 @@ describe('applicationIntake (real activities and store; a worker that crashes af
   it('fails at once, without retrying, for an application that was never staged', async () => {
     const err = await run({ provider: 'cv-library', applicationId: 'never-staged' }).catch((e) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
-    expect(String(err.cause?.cause?.message)).toContain('no staged application cv-library:never-staged');
+    const messages: string[] = [];
+    for (let e = err; e; e = e.cause) messages.push(String(e.message));
+    expect(messages.join(' / ')).toContain('no staged application cv-library:never-staged');
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import type { SeenRecord } from '../../store/connectors';
 import type { SourceContext, SyncSource } from '../../sync/provider';
 import { emptyCounts, type PageRequest, type PageResult, type RecordCounts, type TestReport } from '../../sync/types';
 import { ProviderErrorType } from '../errors';
@@ -96,6 +97,7 @@ async function jobsPage(ctx: Ctx, client: LeverClient, request: PageRequest, con
     page.data.map((p) => p.id),
   );
   const tally = new Tally(request);
+  const ledger: SeenRecord[] = [];
   for (const posting of page.data) {
     tally.saw(posting.updatedAt);
     const before = seen.get(posting.id);
@@ -111,9 +113,11 @@ async function jobsPage(ctx: Ctx, client: LeverClient, request: PageRequest, con
       if (outcome === 'missing') tally.add('skipped', decision.reason);
       else tally.add(outcome);
     } else tally.add('skipped', decision.reason);
-    await store.connectors.markSeen(connectorId, 'jobs', { externalId: posting.id, sourceUpdatedAt: posting.updatedAt, fingerprint });
+    ledger.push({ externalId: posting.id, sourceUpdatedAt: posting.updatedAt, fingerprint });
     ctx.heartbeat();
   }
+  // The ledger last, in one statement: a page cut short (crash, failure) is written again in full by its retry.
+  await store.connectors.markSeen(connectorId, 'jobs', ledger);
   return tally.result(page);
 }
 
@@ -137,6 +141,7 @@ async function candidatesPage(ctx: Ctx, client: LeverClient, request: PageReques
   }
   const reasons = todo.some((o) => o.archived) ? await archiveReasons(ctx, client) : new Map();
   const jobIds = new Map<string, string | undefined>();
+  const ledger: SeenRecord[] = [];
   for (let i = 0; i < todo.length; i += RESUME_CONCURRENCY) {
     const chunk = todo.slice(i, i + RESUME_CONCURRENCY);
     // Network first, in parallel under the rate limit; then the writes, one opportunity at a time.
@@ -144,10 +149,11 @@ async function candidatesPage(ctx: Ctx, client: LeverClient, request: PageReques
     for (const [k, o] of chunk.entries()) {
       const outcome = await writeOpportunity(ctx, o, resumes[k], reasons, jobIds);
       tally.add(outcome, outcome === 'skipped' ? 'unknown candidate' : undefined);
-      await store.connectors.markSeen(connectorId, 'candidates', { externalId: o.id, sourceUpdatedAt: o.updatedAt, fingerprint });
+      ledger.push({ externalId: o.id, sourceUpdatedAt: o.updatedAt, fingerprint });
       ctx.heartbeat();
     }
   }
+  await store.connectors.markSeen(connectorId, 'candidates', ledger);
   return tally.result(page);
 }
 
