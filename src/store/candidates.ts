@@ -10,7 +10,7 @@ import {
 } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { Db } from './db';
-import { decodeCursor, type Page, type PageRequest, pageOf } from './paging';
+import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { ApplicationsTable, CandidatesTable } from './schema';
 
 export type MatchRule = 'email' | 'phone+surname';
@@ -141,13 +141,7 @@ export function createCandidatesRepository(db: Db) {
 
     async list(filter: PageRequest & { provider?: string; since?: string; jobId?: string }): Promise<Page<Candidate>> {
       const limit = filter.limit ?? 50;
-      const after = decodeCursor(filter.cursor);
-      let q = db
-        .selectFrom('candidates')
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1);
+      let q = newestFirst(db.selectFrom('candidates').selectAll(), filter, limit);
       if (filter.since) q = q.where('updated_at', '>=', new Date(filter.since));
       if (filter.provider) {
         const provider = filter.provider;
@@ -168,10 +162,6 @@ export function createCandidatesRepository(db: Db) {
           ),
         );
       }
-      if (after)
-        q = q.where(({ eb, or, and }) =>
-          or([eb('created_at', '<', after.createdAt), and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
-        );
       const rows = await q.execute();
       const page = pageOf(rows, limit, (r) => r);
       return { items: await withSourcesAndDocuments(db, page.items), nextCursor: page.nextCursor };
@@ -223,21 +213,11 @@ export function createCandidatesRepository(db: Db) {
       filter: PageRequest & { jobId?: string; provider?: string; since?: string; candidateId?: string },
     ): Promise<Page<Application>> {
       const limit = filter.limit ?? 50;
-      const after = decodeCursor(filter.cursor);
-      let q = db
-        .selectFrom('applications')
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1);
+      let q = newestFirst(db.selectFrom('applications').selectAll(), filter, limit);
       if (filter.jobId) q = q.where('job_id', '=', filter.jobId);
       if (filter.provider) q = q.where('provider', '=', filter.provider);
       if (filter.candidateId) q = q.where('candidate_id', '=', filter.candidateId);
       if (filter.since) q = q.where('updated_at', '>=', new Date(filter.since));
-      if (after)
-        q = q.where(({ eb, or, and }) =>
-          or([eb('created_at', '<', after.createdAt), and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
-        );
       return pageOf(await q.execute(), limit, toApplication);
     },
 

@@ -61,11 +61,6 @@ export function createPostingsRepository(db: Db) {
         .execute();
     },
 
-    /** A new run of a finished posting (repost after expiry, retry after failure) starts from `pending` again. */
-    async reopen(id: string, account: string): Promise<void> {
-      await db.updateTable('postings').set({ account, updated_at: new Date() }).where('id', '=', id).execute();
-    },
-
     async markLive(id: string, published: Published, repostCount: number, event: PostingEvent): Promise<Posting> {
       return repo.transition(
         id,

@@ -1,0 +1,242 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../../src/config';
+import { buildDeps, type Deps } from '../../src/deps';
+import { createLogger } from '../../src/logger';
+import { freePort } from '../../src/net';
+import { LeverSandbox, SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
+import { type System, startSystem } from '../../src/system';
+import { expectedFrom, leverConnector, waitFor } from '../fixtures/connectors';
+import { testServers, uniqueTaskQueue } from '../helpers/env';
+
+// The worker is killed (SIGKILL) in the middle of a Lever backfill page and a new one is started: the sync must
+// finish with every record exactly once. The worker runs as its own OS process (`worker.ts`, as `npm run worker`
+// runs it), so PostgreSQL is needed: PGlite lives inside one process.
+
+const ROOT = path.resolve(__dirname, '../..');
+const TOKEN = 'crash-test-token-0123456789';
+const OPPORTUNITIES = 600;
+const PAGE_SIZE = 25;
+/** The worker dies on this candidates page (1-based), once this many of its resumes were asked for. */
+const KILL_ON_PAGE = 6;
+const KILL_AFTER_RESUMES = 10;
+
+const baseUrl = testServers.databaseUrl();
+if (!baseUrl) {
+  if (process.env.CI) throw new Error('CI must run the worker crash test: PostgreSQL binaries not found');
+  console.warn('PostgreSQL binaries not found: the worker crash test is skipped (apt-get install postgresql to run it)');
+}
+const describeWithPostgres = baseUrl ? describe : describe.skip;
+
+/** `worker.ts` as its own process: one node process (no tsx wrapper in between), so SIGKILL hits the worker itself. */
+class WorkerProcess {
+  readonly child: ChildProcess;
+  output = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(env: Record<string, string>) {
+    const { NODE_OPTIONS: _jestOptions, ...inherited } = process.env;
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker.ts')], {
+      cwd: ROOT,
+      env: { ...inherited, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGTERM (the worker drains and exits), SIGKILL if it has not within 15 s. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill', () => {
+  const database = `jobrelay_crash_${randomBytes(4).toString('hex')}`;
+  const workers: WorkerProcess[] = [];
+  let env: Record<string, string>;
+  let deps: Deps;
+  let system: System;
+  let sandbox: LeverSandbox;
+  let sandboxServer: http.Server;
+  let sandboxUrl: string;
+  /** Called with each request's path before the sandbox answers it. */
+  let onSandboxRequest: ((pathname: string) => void) | undefined;
+
+  const admin = async <T>(run: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: baseUrl });
+    await client.connect();
+    try {
+      return await run(client);
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    await admin((c) => c.query(`create database ${database}`));
+    const url = new URL(baseUrl as string);
+    url.pathname = `/${database}`;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-crash-'));
+    // What the API process and every worker process share: the database, the key sealing credentials, Temporal.
+    env = {
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      DATABASE_URL: url.toString(),
+      JOBRELAY_SECRET_KEY: randomBytes(32).toString('base64'),
+      TEMPORAL_ADDRESS: testServers.temporalAddress(),
+      TEMPORAL_TASK_QUEUE: uniqueTaskQueue('crash'),
+      LOG_LEVEL: 'warn',
+    };
+    const port = await freePort();
+    // The API alone in this process (it migrates the new database before any worker starts).
+    deps = await buildDeps(loadConfig({ ...env, PORT: String(port), JOBRELAY_API_TOKEN: TOKEN }), createLogger('silent'));
+    system = await startSystem({ deps, withoutWorker: true });
+
+    sandbox = new LeverSandbox({ rateLimit: { perSecond: 2000, burst: 200 } });
+    sandboxServer = http.createServer((req, res) => {
+      onSandboxRequest?.(new URL(req.url ?? '/', 'http://sandbox').pathname);
+      sandbox.app(req, res);
+    });
+    await new Promise<void>((resolve) => sandboxServer.listen(0, '127.0.0.1', resolve));
+    sandboxUrl = `http://127.0.0.1:${(sandboxServer.address() as { port: number }).port}/v1`;
+  });
+
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await system?.client.workflow
+      .getHandle(`sync:${connectorId}`)
+      .terminate('test over')
+      .catch(() => undefined);
+    await system?.stop();
+    await deps?.store.close();
+    sandboxServer?.closeAllConnections();
+    await new Promise((resolve) => sandboxServer?.close(resolve));
+    if (env?.DATA_DIR) fs.rmSync(env.DATA_DIR, { recursive: true, force: true });
+    await admin((c) => c.query(`drop database if exists ${database} with (force)`));
+  });
+
+  let connectorId = '';
+  const api = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${system.apiUrl}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const count = async (table: 'candidates' | 'candidate_sources' | 'applications' | 'documents' | 'jobs' | 'connector_records') =>
+    Number(
+      (
+        await deps.store.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const startWorker = () => {
+    const w = new WorkerProcess(env);
+    workers.push(w);
+    return w;
+  };
+
+  it('resumes the interrupted page on a new worker: every candidate, application and resume exactly once, cursors moved on', async () => {
+    sandbox.seed({ postings: 20, opportunities: OPPORTUNITIES, resumes: true, seed: 4242 });
+    const expected = expectedFrom(sandbox);
+    const first = startWorker();
+
+    // Kill the worker once page KILL_ON_PAGE's first resumes are written and more are being fetched: mid-page.
+    let listed = 0;
+    let resumesOnPage = 0;
+    let killedAtRequest = -1;
+    const killed = new Promise<void>((resolve) => {
+      onSandboxRequest = (pathname) => {
+        if (pathname === '/v1/opportunities') {
+          listed += 1;
+          resumesOnPage = 0;
+        } else if (/^\/v1\/opportunities\/[^/]+\/resumes$/.test(pathname)) resumesOnPage += 1;
+        if (killedAtRequest < 0 && listed === KILL_ON_PAGE && resumesOnPage === KILL_AFTER_RESUMES) {
+          killedAtRequest = sandbox.requests.length;
+          first.child.kill('SIGKILL');
+          onSandboxRequest = undefined;
+          resolve();
+        }
+      };
+    });
+
+    const created = await api('POST', '/v1/connectors', leverConnector(sandboxUrl, SANDBOX_API_KEY, { pageSize: PAGE_SIZE }));
+    expect(created.status).toBe(201);
+    connectorId = created.body.id;
+    const outcome = await Promise.race([
+      killed.then(() => 'killed'),
+      first.exited.then(() => 'the worker exited on its own'),
+      new Promise((resolve) => setTimeout(() => resolve('no kill within 90 s'), 90_000)),
+    ]);
+    if (outcome !== 'killed') throw new Error(`${outcome} (page ${listed}); worker output: ${first.output.slice(-3000)}`);
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    // The dead worker left page KILL_ON_PAGE half written: more than the pages before it, less than with it.
+    const pagesDone = (KILL_ON_PAGE - 1) * PAGE_SIZE;
+    const documentsAtKill = await count('documents');
+    expect(documentsAtKill).toBeGreaterThan(pagesDone);
+    expect(documentsAtKill).toBeLessThan(pagesDone + PAGE_SIZE);
+    const killedPage = sandbox.requests.filter((r) => r.path === '/v1/opportunities')[KILL_ON_PAGE - 1];
+    expect(killedPage.query.offset).toBeDefined();
+
+    // A new worker process takes over once Temporal sees the page's heartbeats stop.
+    const second = startWorker();
+    const done = await waitFor(
+      async () => {
+        if (!second.running) throw new Error(`the second worker exited: ${second.output.slice(-3000)}`);
+        const c = (await api('GET', `/v1/connectors/${connectorId}`)).body;
+        const streams = Object.values(c.status?.streams ?? {}) as Array<{ totals: { runs: number }; running: boolean }>;
+        return streams.length === 2 && streams.every((s) => s.totals.runs >= 1 && !s.running) ? c : undefined;
+      },
+      90_000,
+      'the backfill to finish on the second worker',
+    );
+
+    // The retry asked Lever for the interrupted page again (its offset), not for the backfill from the start.
+    const resumed = sandbox.requests.slice(killedAtRequest).find((r) => r.path === '/v1/opportunities');
+    expect(resumed?.query.offset).toBe(killedPage.query.offset);
+
+    // Everything exactly once (a database of this test's own: totals are this sandbox's records).
+    expect(await count('candidates')).toBe(expected.contacts.size);
+    expect(await count('candidate_sources')).toBe(expected.contacts.size);
+    expect(await count('applications')).toBe(expected.applications.size);
+    expect(await count('documents')).toBe(expected.resumes);
+    expect(expected.resumes).toBe(OPPORTUNITIES);
+    expect(await count('jobs')).toBe(expected.jobs.length);
+    expect(await count('connector_records')).toBe(OPPORTUNITIES + sandbox.postings.size);
+
+    // Each page counted once; the records the dead worker had written came back as unchanged, not created again.
+    const candidates = done.status.streams.candidates;
+    expect(done.state).toBe('active');
+    expect(candidates).toMatchObject({ pages: OPPORTUNITIES / PAGE_SIZE, backfill: { done: OPPORTUNITIES, finished: true } });
+    expect(candidates.created + candidates.updated + candidates.unchanged + candidates.skipped).toBe(OPPORTUNITIES);
+    expect(candidates.unchanged).toBeGreaterThan(0);
+
+    // The cursors moved on to the newest record of each stream, with no run left open.
+    const row = await deps.store.connectors.get(connectorId);
+    const newest = (records: Iterable<{ updatedAt: number }>) => Math.max(...[...records].map((r) => r.updatedAt));
+    expect(row?.streams.candidates).toEqual({ highWater: newest(sandbox.opportunities.values()), startAt: Date.parse('2000-01-01') });
+    expect(row?.streams.jobs).toEqual({ highWater: newest(sandbox.postings.values()), startAt: Date.parse('2000-01-01') });
+  }, 180_000);
+});
