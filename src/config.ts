@@ -37,6 +37,8 @@ export const EnvSchema = z.object({
   SANDBOX_PORT: port.default(4010),
   /** When set, DirectApply deliveries must carry `X-Signature`: HMAC-SHA256 of the raw body under this secret. */
   DIRECT_APPLY_SIGNING_SECRET: optional,
+  /** How often staged applications whose workflow never started are started again. */
+  INTAKE_SWEEP_MINUTES: z.coerce.number().positive().default(5),
   DEMO: bool,
 });
 
@@ -61,7 +63,7 @@ export interface Config {
   };
   sandboxPort: number;
   demo: boolean;
-  intake: { signingSecret?: string };
+  intake: { signingSecret?: string; sweepMinutes: number };
 }
 
 export class ConfigError extends Error {}
@@ -112,7 +114,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     sandboxPort: e.SANDBOX_PORT,
     demo: e.DEMO ?? true,
-    intake: { signingSecret: e.DIRECT_APPLY_SIGNING_SECRET },
+    intake: { signingSecret: e.DIRECT_APPLY_SIGNING_SECRET, sweepMinutes: e.INTAKE_SWEEP_MINUTES },
   };
 }
 

@@ -4,6 +4,7 @@ import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio
 import { createWorker } from '../worker';
 import { createApp } from './api/app';
 import type { Deps } from './deps';
+import { startSweeper } from './intake/sweeper';
 import { createBoardsService } from './services/boards';
 import { createCandidatesService } from './services/candidates';
 import { createConnectorsService } from './services/connectors';
@@ -43,6 +44,14 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
   }
 
   const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue));
+  const intakeWorkflows = createIntakeWorkflows(client, config.temporal.taskQueue);
+  const stopSweeper = startSweeper({
+    store: deps.store,
+    workflows: intakeWorkflows,
+    logger,
+    graceMs: 2 * 60_000,
+    everyMs: config.intake.sweepMinutes * 60_000,
+  });
   const app = createApp({
     tokens: config.api.tokens,
     publicUrl: config.api.publicUrl,
@@ -59,7 +68,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     postingEvents: (id) => deps.store.postings.events(id),
     connectors: createConnectorsService(deps.store, createConnectorWorkflows(client, config.temporal.taskQueue)),
     webhooks: {
-      intake: createIntakeService(deps.store, createIntakeWorkflows(client, config.temporal.taskQueue)),
+      intake: createIntakeService(deps.store, intakeWorkflows),
       secrets: deps.secrets,
       signingSecret: config.intake.signingSecret,
     },
@@ -76,6 +85,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     client,
     worker: worker as Worker,
     async stop() {
+      stopSweeper();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

@@ -122,6 +122,19 @@ export function createIntakeRepository(db: Db) {
         .execute();
     },
 
+    /** Deliveries staged longer than `olderThan` ago that no workflow has finished: candidates for a restart. */
+    async listWaiting(olderThan: Date, limit = 100): Promise<Array<IntakeRef & { jobId: string }>> {
+      const rows = await db
+        .selectFrom('intake_deliveries')
+        .select(['provider', 'external_id', 'job_id'])
+        .where('state', '=', 'received')
+        .where('received_at', '<', olderThan)
+        .orderBy('received_at')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ provider: r.provider, applicationId: r.external_id, jobId: r.job_id }));
+    },
+
     /** How many deliveries are in each state (tests, operators). */
     async counts(): Promise<Record<string, number>> {
       const rows = await db

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { signBody } from '../../src/intake/signature';
+import { sweepWaitingDeliveries } from '../../src/intake/sweeper';
 import { freePort } from '../../src/net';
 import { tinyPdf } from '../../src/providers/cv-library/sandbox-direct-apply';
 import { createIntakeService } from '../../src/services/intake';
@@ -44,7 +45,8 @@ describe('DirectApply intake when the worker or Temporal is down', () => {
     await t?.stop();
   });
 
-  it('answers 503 when Temporal cannot be reached (nothing recorded), and takes the board’s later delivery once', async () => {
+  /** Delivers to an API whose Temporal is unreachable: the webhook stages the application and answers 503. */
+  async function deliverDuringOutage(application: Record<string, unknown>) {
     const deadTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
     const intake = createIntakeService(t.deps.store, createIntakeWorkflows(deadTemporal, t.deps.config.temporal.taskQueue));
     const app = createApp({
@@ -60,19 +62,22 @@ describe('DirectApply intake when the worker or Temporal is down', () => {
     });
     const outage = new URL(posting.directApplyUrl);
     outage.host = `127.0.0.1:${(server.address() as { port: number }).port}`;
-
-    const application = aDelivery({ email: 'arthur.patel@example.com' });
     try {
-      const started = Date.now();
-      expect(await deliver(outage.toString(), application)).toMatchObject({
-        status: 503,
-        body: { error: expect.stringContaining('deliver it again') },
-      });
-      expect(Date.now() - started).toBeLessThan(10_000);
+      return await deliver(outage.toString(), application);
     } finally {
       server.close();
       await deadTemporal.connection.close().catch(() => undefined);
     }
+  }
+
+  it('answers 503 when Temporal cannot be reached (nothing recorded), and takes the board’s later delivery once', async () => {
+    const application = aDelivery({ email: 'arthur.patel@example.com' });
+    const started = Date.now();
+    expect(await deliverDuringOutage(application)).toMatchObject({
+      status: 503,
+      body: { error: expect.stringContaining('deliver it again') },
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect((await t.api('GET', `/v1/applications?jobId=${posting.jobId}`)).body.items).toEqual([]);
 
     // The board delivers again once we are back: taken, exactly once.
@@ -80,6 +85,18 @@ describe('DirectApply intake when the worker or Temporal is down', () => {
     expect((await deliver(posting.directApplyUrl, application)).status).toBe(200);
     expect(await intakeOutcome(t, application.id)).toMatchObject({ outcome: 'recorded' });
     expect(await untilApplications(t, posting.jobId, 1)).toHaveLength(1);
+  });
+
+  it('takes in an application the board never delivered again after a 503: the sweep starts its workflow, once', async () => {
+    const application = aDelivery({ email: 'nadia.khan@example.com', phone: '07700 900777', last_name: 'Khan' });
+    expect((await deliverDuringOutage(application)).status).toBe(503);
+    const workflows = createIntakeWorkflows(t.system.client, t.deps.config.temporal.taskQueue);
+    expect(await sweepWaitingDeliveries({ store: t.deps.store, workflows, graceMs: 60_000 })).toBe(0);
+    expect(await sweepWaitingDeliveries({ store: t.deps.store, workflows, graceMs: 0 })).toBe(1);
+    expect(await intakeOutcome(t, application.id)).toMatchObject({ outcome: 'recorded' });
+    expect(await sweepWaitingDeliveries({ store: t.deps.store, workflows, graceMs: 0 })).toBe(0);
+    const applications = await untilApplications(t, posting.jobId, 2);
+    expect(applications.filter((a) => a.externalId === application.id)).toHaveLength(1);
   });
 
   it('with the worker stopped, acknowledges deliveries Temporal holds and processes every one once a worker is back', async () => {
