@@ -14,7 +14,7 @@ export interface IntakeLoaded extends IntakeFacts {
  * The intake workflow's hands. Each reads the staged delivery from the store (the workflow carries ids only)
  * and writes with an upsert on a natural key, so a retry or a second run finds its work done.
  */
-export function createIntakeActivities({ store }: Pick<Deps, 'store'>) {
+export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 'metrics'>) {
   async function staged(ref: IntakeRef): Promise<StagedDelivery> {
     const delivery = await store.intake.get(ref);
     if (!delivery) throw ApplicationFailure.nonRetryable(`no staged application ${ref.provider}:${ref.applicationId}`, 'IntakeNotStaged');
@@ -96,6 +96,10 @@ export function createIntakeActivities({ store }: Pick<Deps, 'store'>) {
     /** Records the outcome on the staged delivery and drops its CV bytes. */
     async finishIntake(ref: IntakeRef, outcome: IntakeOutcome): Promise<void> {
       await store.intake.finish(ref, outcome);
+      metrics.inc('jobrelay_applications_total', 'Applications taken in from job boards, by outcome', {
+        provider: ref.provider,
+        outcome: outcome.outcome,
+      });
     },
   };
 }

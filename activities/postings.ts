@@ -12,7 +12,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The posting workflow's hands: each reads the posting from the store, does one thing on the board,
  * and writes the outcome back. Each is idempotent: a retry finds the work done and returns it.
  */
-export function createPostingActivities({ store, secrets, config }: Pick<Deps, 'store' | 'secrets' | 'config'>) {
+export function createPostingActivities({ store, secrets, config, metrics }: Pick<Deps, 'store' | 'secrets' | 'config' | 'metrics'>) {
+  const count = (posting: Posting, event: string) =>
+    metrics.inc('jobrelay_posting_events_total', 'Posting lifecycle events (posted, reposted, amended, unposted, expired, failed)', {
+      board: posting.board,
+      event,
+    });
+
   async function load(postingId: string): Promise<{ posting: Posting; job: Job }> {
     const posting = await store.postings.get(postingId);
     if (!posting) throw ApplicationFailure.nonRetryable(`posting ${postingId} does not exist`, 'PostingRejected');
@@ -84,6 +90,7 @@ export function createPostingActivities({ store, secrets, config }: Pick<Deps, '
         key: `posted:${posting.repostCount}`,
         details: { externalId: published.externalId, expiresAt: published.expiresAt },
       });
+      count(live, 'posted');
       return snapshot(live, job);
     },
 
@@ -100,6 +107,7 @@ export function createPostingActivities({ store, secrets, config }: Pick<Deps, '
         key: `reposted:${next}`,
         details: { reason, previousExternalId: posting.externalId, externalId: published.externalId, expiresAt: published.expiresAt },
       });
+      count(live, 'reposted');
       return snapshot(live, job);
     },
 
@@ -118,6 +126,7 @@ export function createPostingActivities({ store, secrets, config }: Pick<Deps, '
           details: { title: job.title },
         },
       );
+      count(amended, 'amended');
       return snapshot(amended, job);
     },
 
@@ -131,6 +140,7 @@ export function createPostingActivities({ store, secrets, config }: Pick<Deps, '
         key: 'unposted',
         details: { reason, outcome },
       });
+      count(unposted, 'unposted');
       return snapshot(unposted, job);
     },
 
@@ -142,6 +152,7 @@ export function createPostingActivities({ store, secrets, config }: Pick<Deps, '
         key: `expired:${posting.repostCount}`,
         details: { expiresAt: posting.expiresAt },
       });
+      count(expired, 'expired');
       return snapshot(expired, job);
     },
 
@@ -153,6 +164,7 @@ export function createPostingActivities({ store, secrets, config }: Pick<Deps, '
         { kind: 'failed', key: `failed:${posting.repostCount}:${posting.state}`, details: { message } },
         message,
       );
+      count(failed, 'failed');
       return snapshot(failed, job);
     },
 

@@ -3,6 +3,7 @@ import { createPostingActivities } from '../../activities/postings';
 import { loadConfig } from '../../src/config';
 import { SecretBox } from '../../src/crypto/secrets';
 import { GENERIC_ACCOUNT } from '../../src/domain/posting';
+import { Metrics } from '../../src/metrics';
 import { freePort } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
 import { openStore, type Store } from '../../src/store';
@@ -14,6 +15,7 @@ describe('posting activities are idempotent against the real board sandbox', () 
   let sandboxes: RunningSandboxes;
   let activities: ReturnType<typeof createPostingActivities>;
   const env = new MockActivityEnvironment();
+  const metrics = new Metrics();
   const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
     env.run(fn as never, ...args) as Promise<R>;
 
@@ -40,7 +42,7 @@ describe('posting activities are idempotent against the real board sandbox', () 
       },
       { username: CV_ACCOUNT.username, password: CV_ACCOUNT.password },
     );
-    activities = createPostingActivities({ store, secrets, config: loadConfig({}) });
+    activities = createPostingActivities({ store, secrets, config: loadConfig({}), metrics });
   });
   afterAll(async () => {
     await sandboxes?.close();
@@ -95,5 +97,6 @@ describe('posting activities are idempotent against the real board sandbox', () 
     expect(twice.state).toBe('unposted');
     expect((await boardJobs()).filter((j) => j.reference.startsWith(posting.id)).every((j) => j.status === 'deleted')).toBe(true);
     expect((await store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted', 'reposted', 'unposted']);
+    expect(metrics.render()).toMatch(/jobrelay_posting_events_total\{board="cv-library",event="reposted"\} 1/);
   });
 });

@@ -5,6 +5,7 @@ import { createIntakeActivities } from '../../activities/intake';
 import { GENERIC_ACCOUNT } from '../../src/domain/posting';
 import { withoutCv } from '../../src/intake/direct-apply';
 import type { IntakeRef } from '../../src/intake/rules';
+import { Metrics } from '../../src/metrics';
 import { tinyPdf } from '../../src/providers/cv-library/sandbox-direct-apply';
 import { openStore, type Store } from '../../src/store';
 import { aDelivery, applicationId } from '../fixtures/direct-apply';
@@ -34,7 +35,7 @@ describe('applicationIntake (real activities and store; a worker that crashes af
         options: { autoRepost: false, quickApply: true },
       })
     ).posting.id;
-    const real = createIntakeActivities({ store });
+    const real = createIntakeActivities({ store, metrics: new Metrics() });
     // Each of these does its write, then "crashes" once before reporting it: the retry must not write twice.
     const crashingAfterWrite =
       <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
