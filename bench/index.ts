@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   postings: () => import('./postings'),
   'direct-apply': () => import('./direct-apply'),
+  lever: () => import('./lever-backfill'),
 };
 
 async function main() {

@@ -16,7 +16,8 @@ export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
-  PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
+  /** Base of URLs given to providers (DirectApply callbacks); defaults to http://HOST:PORT. */
+  PUBLIC_URL: optional.pipe(z.url().optional()),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: optional.pipe(z.url().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -86,7 +87,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     api: {
       host: e.HOST,
       port: e.PORT,
-      publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+      publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
       tokens: (e.JOBRELAY_API_TOKEN ?? '')
         .split(',')
         .map((t) => t.trim())

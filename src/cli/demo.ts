@@ -11,7 +11,8 @@ const DEMO_ACCOUNT = { username: 'demo-company', password: 'demo-posting-passwor
 
 /**
  * A small demo through the public API, as a user would drive it: CV-Library (the sandbox) set up as a
- * board, one job, posted with auto-repost. Idempotent: a restart finds the job and shows its posting.
+ * board, one job posted with auto-repost, and one DirectApply application from the board. Idempotent: a
+ * restart finds the job and shows its posting.
  */
 export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): Promise<void> {
   const call = async <T = { id: string }>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -60,10 +61,72 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
       category: 'finance',
       recruiter: { name: 'Priya Shah', email: 'priya.shah@demo.example' },
     }));
-  const posting = await call<{ id: string; state: string; workflowId: string }>('POST', `/v1/jobs/${job.id}/postings`, {
+  let posting = await call<{ id: string; state: string; workflowId: string }>('POST', `/v1/jobs/${job.id}/postings`, {
     board: 'cv-library',
     autoRepost: true,
   });
-  log(`job ${job.id} "${job.title}" → CV-Library posting ${posting.id} (${posting.state}); workflow ${posting.workflowId}`);
-  log(`  GET ${apiUrl}/v1/postings/${posting.id}   ·   GET ${apiUrl}/v1/jobs/${job.id}/boards`);
+  // After a restart the sandbox board is empty again: a repost puts the demo job back on it (as a real repost would).
+  if (posting.state === 'live') posting = await call('POST', `/v1/postings/${posting.id}/repost`);
+  log(`job ${job.id} "${job.title}" → CV-Library posting ${posting.id}; workflow ${posting.workflowId}`);
+
+  // A candidate applies on CV-Library: the sandbox board delivers it to the posting's DirectApply URL.
+  const live = await until(
+    () => call<{ state: string; externalId?: string }>('GET', `/v1/postings/${posting.id}`),
+    (p) => p.state === 'live',
+  );
+  const applications = await call<{ items: unknown[] }>('GET', `/v1/applications?jobId=${job.id}`);
+  if (live?.externalId && applications.items.length === 0) {
+    await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/jobs/${live.externalId}/applications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        first_name: 'Amelia',
+        last_name: 'Clarke',
+        email: 'amelia.clarke@demo.example',
+        town: 'Leeds',
+        county: 'West Yorkshire',
+        postcode: 'LS6 2AB',
+        cv: true,
+      }),
+    });
+  }
+  log(
+    `  GET ${apiUrl}/v1/postings/${posting.id}   ·   GET ${apiUrl}/v1/jobs/${job.id}/boards   ·   GET ${apiUrl}/v1/applications?jobId=${job.id}`,
+  );
+
+  // A Lever account (the sandbox, seeded afresh at each start) connected once: its jobs and candidates flow in every 15 minutes.
+  await fetch(`${sandboxes.urlFor('lever')}/_sandbox/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ postings: 12, opportunities: 60, resumes: true }),
+  });
+  const connectors = await call<{ items: Array<{ id: string; name: string }> }>('GET', '/v1/connectors?provider=lever');
+  const connector =
+    connectors.items.find((c) => c.name === 'Demo Lever') ??
+    (await call<{ id: string }>('POST', '/v1/connectors', {
+      provider: 'lever',
+      name: 'Demo Lever',
+      credentials: { apiKey: 'lever-sandbox-key' },
+      settings: {
+        baseUrl: `${sandboxes.urlFor('lever')}/v1`,
+        companyCode: 'demo',
+        postingState: 'published',
+        distributionChannel: 'public',
+        syncResumes: true,
+        importUnknownCandidates: true,
+        jobsStartDate: '2020-01-01',
+        candidatesStartDate: '2020-01-01',
+      },
+    }));
+  log(`Lever connector ${connector.id} syncs the Lever sandbox every 15 minutes: GET ${apiUrl}/v1/connectors/${connector.id}`);
+}
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
 }

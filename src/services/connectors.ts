@@ -49,6 +49,12 @@ export function createConnectorsService(store: Store, workflows: ConnectorWorkfl
       return view(row);
     },
 
+    /** Connectors as stored (state, last error); `GET /v1/connectors/:id` adds the live status from the workflow. */
+    async list(filter: { limit?: number; cursor?: string; provider?: string }): Promise<{ items: Connector[]; nextCursor?: string }> {
+      const page = await store.connectors.list(filter);
+      return { items: await Promise.all(page.items.map((row) => view(row))), nextCursor: page.nextCursor };
+    },
+
     async get(id: string): Promise<Connector | undefined> {
       const row = await store.connectors.get(id);
       return row && view(row, await workflows.status(id));

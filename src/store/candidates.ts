@@ -304,12 +304,23 @@ function changedColumns(current: Selectable<CandidatesTable>, fields: CandidateF
   text('email', fields.email);
   text('phone', fields.phone);
   const location = { ...current.location, ...compact(fields.location ?? {}) };
-  if (JSON.stringify(location) !== JSON.stringify(current.location)) changes.location = JSON.stringify(location);
+  if (!sameJson(location, current.location)) changes.location = JSON.stringify(location);
   for (const key of ['education', 'experience'] as const) {
     const value = fields[key];
-    if (value && value.length > 0 && JSON.stringify(value) !== JSON.stringify(current[key])) changes[key] = JSON.stringify(value);
+    if (value && value.length > 0 && !sameJson(value, current[key])) changes[key] = JSON.stringify(value);
   }
   return changes;
+}
+
+/** Equal as JSON whatever the key order: jsonb hands objects back with its own key order, not the one written. */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown) =>
+    JSON.stringify(value, (_key, v) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+        : v,
+    );
+  return canonical(a) === canonical(b);
 }
 
 function compact<T extends object>(value: T): Partial<T> {

@@ -4,6 +4,7 @@ import type { ConnectorState } from '../domain/connector';
 import { newId } from '../domain/ids';
 import type { StreamCursor } from '../sync/types';
 import type { Db } from './db';
+import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { ConnectorsTable } from './schema';
 
 export interface ConnectorRow {
@@ -45,6 +46,13 @@ export function createConnectorsRepository(db: Db, secrets: SecretBox) {
     async get(id: string): Promise<ConnectorRow | undefined> {
       const row = await db.selectFrom('connectors').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toConnector(row);
+    },
+
+    async list(filter: PageRequest & { provider?: string }): Promise<Page<ConnectorRow>> {
+      const limit = filter.limit ?? 50;
+      let q = newestFirst(db.selectFrom('connectors').selectAll(), filter, limit);
+      if (filter.provider) q = q.where('provider', '=', filter.provider);
+      return pageOf(await q.execute(), limit, toConnector);
     },
 
     /** The credentials, opened: only activities call this. */

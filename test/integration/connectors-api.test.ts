@@ -1,6 +1,7 @@
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
-import { leverConnector, waitForRuns } from '../fixtures/connectors';
+import { leverConnector, recordSyncHistory, waitForRuns } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
+import { shownHistory } from '../helpers/history';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 describe('connectors API', () => {
@@ -43,10 +44,14 @@ describe('connectors API', () => {
     await waitForRuns(t, created.body.id, 1);
     const row = await t.deps.store.db.selectFrom('connectors').selectAll().where('id', '=', created.body.id).executeTakeFirstOrThrow();
     expect(row.credentials).not.toContain(SANDBOX_API_KEY);
-    const history = await t.system.client.workflow.getHandle(created.body.workflowId).fetchHistory();
-    expect(JSON.stringify(history)).not.toContain(SANDBOX_API_KEY);
+    const history = shownHistory(created.body.workflowId);
+    expect(history).toContain('loadConnectorPlan');
+    expect(history).not.toContain(SANDBOX_API_KEY);
     const got = await t.api('GET', `/v1/connectors/${created.body.id}`);
     expect(JSON.stringify(got.body)).not.toContain(SANDBOX_API_KEY);
+    const listed = await t.api('GET', '/v1/connectors?provider=lever');
+    expect(listed.body.items.map((c: { id: string }) => c.id)).toContain(created.body.id);
+    expect(JSON.stringify(listed.body)).not.toContain(SANDBOX_API_KEY);
     expect(got.body.status.streams.candidates).toMatchObject({
       created: expect.any(Number),
       intervalMinutes: 60,
@@ -104,5 +109,6 @@ describe('connectors API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.details[0].path).toBe('settings.remote.hybridRegex');
     expect((await t.api('GET', '/v1/connectors/conn_missing')).status).toBe(404);
+    await recordSyncHistory(t, id, 'connector-sync-paused-resumed-reconfigured');
   });
 });

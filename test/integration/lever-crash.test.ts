@@ -162,7 +162,7 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
     const expected = expectedFrom(sandbox);
     const first = startWorker();
 
-    // Kill the worker once page KILL_ON_PAGE's first resumes are written and more are being fetched: mid-page.
+    // Kill the worker well into page KILL_ON_PAGE: some of its opportunities written, more resumes being fetched.
     let listed = 0;
     let resumesOnPage = 0;
     let killedAtRequest = -1;
@@ -184,11 +184,15 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
     const created = await api('POST', '/v1/connectors', leverConnector(sandboxUrl, SANDBOX_API_KEY, { pageSize: PAGE_SIZE }));
     expect(created.status).toBe(201);
     connectorId = created.body.id;
+    let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       killed.then(() => 'killed'),
       first.exited.then(() => 'the worker exited on its own'),
-      new Promise((resolve) => setTimeout(() => resolve('no kill within 90 s'), 90_000)),
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve('no kill within 90 s'), 90_000);
+      }),
     ]);
+    clearTimeout(timer);
     if (outcome !== 'killed') throw new Error(`${outcome} (page ${listed}); worker output: ${first.output.slice(-3000)}`);
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 

@@ -74,6 +74,27 @@ describe.each(storeBackends())('candidates store on %s', (_name, open) => {
     expect(b.candidateId).not.toBe(a.candidateId);
   });
 
+  it('writes nothing when the same person comes again with experience and education (a retried page)', async () => {
+    const input = {
+      source: { provider: 'other-ats', externalId: 'contact-e1' },
+      fields: {
+        firstName: 'Edsger',
+        lastName: 'Dijkstra',
+        email: 'edsger@example.com',
+        location: { city: 'Austin', country: 'US' },
+        experience: [{ title: 'Professor', company: 'UT Austin', location: 'Austin', startDate: '1984-01', endDate: '1999-12' }],
+        education: [{ institution: 'Leiden University', degree: 'PhD', field: 'Physics', startDate: '1948', endDate: '1956' }],
+      },
+      matchBy: ['email' as const],
+      createIfUnknown: true,
+    };
+    const first = await store.candidates.upsertFromSource(input);
+    const before = await store.candidates.get(first.candidateId!);
+    // jsonb hands the objects back in its own key order: still the same person, nothing to write.
+    expect(await store.candidates.upsertFromSource(input)).toEqual({ candidateId: first.candidateId, outcome: 'unchanged' });
+    expect((await store.candidates.get(first.candidateId!))?.updatedAt).toBe(before?.updatedAt);
+  });
+
   it('skips unknown people when told not to create them', async () => {
     const result = await store.candidates.upsertFromSource({
       source: { provider: 'lever', externalId: 'x' },

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { Connector, ConnectorInput, ConnectorPatch, TestReport } from '../../domain/connector';
+import { PageQuery } from '../../domain/job';
 import type { ConnectorsService } from '../../services/connectors';
 import { notFound } from '../errors';
 import type { OpenApiRegistry } from '../openapi';
@@ -30,6 +31,22 @@ export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connec
     async ({ body, res }) => {
       const connector = await connectors.create(body);
       res.status(201).location(`/v1/connectors/${connector.id}`).json(connector);
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'get',
+      path: '/v1/connectors',
+      summary: 'List connectors, newest first (state as stored; the live status is on each connector)',
+      tags,
+      query: PageQuery.extend({ provider: z.string().optional() }),
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(Connector), nextCursor: z.string().optional() }) } },
+    },
+    async ({ query, res }) => {
+      res.json(await connectors.list(query));
     },
   );
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SeenRecord } from '../../store/connectors';
+import { inOrder } from '../../sync/in-order';
 import type { SourceContext, SyncSource } from '../../sync/provider';
 import { emptyCounts, type PageRequest, type PageResult, type RecordCounts, type TestReport } from '../../sync/types';
 import { ProviderErrorType } from '../errors';
@@ -12,7 +13,7 @@ import type { LeverCredentials, LeverSettings } from './settings';
 type Ctx = SourceContext<LeverSettings, LeverCredentials>;
 type Outcome = keyof RecordCounts;
 
-/** Resumes are fetched for this many opportunities at once (the token bucket still paces every request). */
+/** Resumes are fetched ahead for this many opportunities at once (the token bucket still paces every request). */
 const RESUME_CONCURRENCY = 8;
 const REASONS_TTL_MS = 60 * 60_000;
 const INVALID_KEY = 'the API key is invalid or revoked';
@@ -142,17 +143,14 @@ async function candidatesPage(ctx: Ctx, client: LeverClient, request: PageReques
   const reasons = todo.some((o) => o.archived) ? await archiveReasons(ctx, client) : new Map();
   const jobIds = new Map<string, string | undefined>();
   const ledger: SeenRecord[] = [];
-  for (let i = 0; i < todo.length; i += RESUME_CONCURRENCY) {
-    const chunk = todo.slice(i, i + RESUME_CONCURRENCY);
-    // Network first, in parallel under the rate limit; then the writes, one opportunity at a time.
-    const resumes = settings.syncResumes ? await Promise.all(chunk.map((o) => latestResume(client, o.id))) : chunk.map(() => undefined);
-    for (const [k, o] of chunk.entries()) {
-      const outcome = await writeOpportunity(ctx, o, resumes[k], reasons, jobIds);
-      tally.add(outcome, outcome === 'skipped' ? 'unknown candidate' : undefined);
-      ledger.push({ externalId: o.id, sourceUpdatedAt: o.updatedAt, fingerprint });
-      ctx.heartbeat();
-    }
-  }
+  // Resumes are fetched ahead, several at once under the rate limit, while the writes go one opportunity at a time.
+  const fetchResume = (o: LeverOpportunity) => (settings.syncResumes ? latestResume(client, o.id) : Promise.resolve(undefined));
+  await inOrder(todo, RESUME_CONCURRENCY, fetchResume, async (o, resume) => {
+    const outcome = await writeOpportunity(ctx, o, resume, reasons, jobIds);
+    tally.add(outcome, outcome === 'skipped' ? 'unknown candidate' : undefined);
+    ledger.push({ externalId: o.id, sourceUpdatedAt: o.updatedAt, fingerprint });
+    ctx.heartbeat();
+  });
   await store.connectors.markSeen(connectorId, 'candidates', ledger);
   return tally.result(page);
 }
