@@ -56,7 +56,9 @@ export async function run(): Promise<void> {
     return (await res.json()) as any;
   };
   try {
-    console.log(`Lever backfill at Lever's limit (${LIMIT.perSecond} req/s, burst ${LIMIT.burst}), page size ${PAGE_SIZE}:`);
+    console.log(
+      `Lever backfill against Lever's limit (${LIMIT.perSecond} req/s, burst ${LIMIT.burst}; the client paces at its default, just under), page size ${PAGE_SIZE}:`,
+    );
     for (const [i, scenario] of scenarios.entries()) await runScenario(scenario, i, api);
   } finally {
     await system.stop();
@@ -87,7 +89,6 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
         jobsStartDate: '2000-01-01',
         candidatesStartDate: '2000-01-01',
         pageSize: PAGE_SIZE,
-        rateLimit: LIMIT,
       },
     });
     const first = await untilRuns(api, connector.id, 1);

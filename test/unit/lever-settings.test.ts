@@ -10,7 +10,7 @@ describe('Lever connector settings', () => {
       importUnknownCandidates: true,
       jobsIntervalMinutes: 15,
       candidatesIntervalMinutes: 15,
-      rateLimit: { perSecond: 10, burst: 20 },
+      rateLimit: { perSecond: 9, burst: 18 },
       pageSize: 100,
     });
   });

@@ -59,8 +59,10 @@ export const LeverSettings = z
     cursorOverlapSeconds: z.number().int().min(0).max(86_400).default(300),
     rateLimit: z
       .object({ perSecond: z.number().positive().max(10_000), burst: z.number().int().min(1).max(10_000) })
-      .default({ perSecond: 10, burst: 20 })
-      .describe("Lever's documented limit per key (10/s, bursts of 20); raise only for a test server"),
+      // Just under Lever's documented limit per key (10/s, bursts of 20): pacing at the limit itself meets an
+      // occasional 429 from timing jitter between our bucket and Lever's.
+      .default({ perSecond: 9, burst: 18 })
+      .describe('requests per second and burst; the default stays just under Lever’s limit (10/s, bursts of 20)'),
   })
   .strict();
 
