@@ -14,7 +14,7 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * The connector sync loop's activities. The workflow passes the connector id only: settings come from the store
  * and credentials are opened here, never carried through workflow history.
  */
-export function createSyncActivities({ store, logger }: Pick<Deps, 'store' | 'logger'>) {
+export function createSyncActivities({ store, logger, metrics }: Pick<Deps, 'store' | 'logger' | 'metrics'>) {
   // Shared by every page of a connector in this process: one token bucket per connector (its key's limit).
   const limiters = new Map<string, TokenBucket>();
   const caches = new Map<string, Map<string, unknown>>();
@@ -77,6 +77,11 @@ export function createSyncActivities({ store, logger }: Pick<Deps, 'store' | 'lo
         const source = await openSource(request.connectorId);
         const result = await source.page(request);
         await store.connectors.saveCursor(request.connectorId, request.stream, cursorAfterPage(request, result));
+        const labels = { connector: request.connectorId, stream: request.stream };
+        for (const [outcome, n] of Object.entries(result.counts)) {
+          if (n > 0) metrics.inc('jobrelay_sync_records_total', 'Records synced from connectors, by outcome', { ...labels, outcome }, n);
+        }
+        metrics.inc('jobrelay_sync_requests_total', 'Requests made to providers by connector syncs', labels, result.requests);
         return result;
       } finally {
         clearInterval(ticker);

@@ -49,6 +49,10 @@ describe('connectors API', () => {
     expect(history).not.toContain(SANDBOX_API_KEY);
     const got = await t.api('GET', `/v1/connectors/${created.body.id}`);
     expect(JSON.stringify(got.body)).not.toContain(SANDBOX_API_KEY);
+    const metrics = await t.api('GET', '/metrics', undefined, { token: null });
+    expect(metrics.body).toMatch(
+      new RegExp(`jobrelay_sync_records_total\\{connector="${created.body.id}",stream="candidates",outcome="created"\\} [1-9]`),
+    );
     const listed = await t.api('GET', '/v1/connectors?provider=lever');
     expect(listed.body.items.map((c: { id: string }) => c.id)).toContain(created.body.id);
     expect(JSON.stringify(listed.body)).not.toContain(SANDBOX_API_KEY);
