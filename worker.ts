@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig } from './src/config';
@@ -31,10 +32,17 @@ async function main() {
   const deps = await buildDeps(config);
   const connection = await connectWorker(config);
   const worker = await createWorker({ deps, connection });
-  deps.logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+  // A worker alone serves its own counters (activities count there), when given a port.
+  const metrics = config.workerMetricsPort
+    ? http
+        .createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(deps.metrics.render()))
+        .listen(config.workerMetricsPort)
+    : undefined;
+  deps.logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: config.workerMetricsPort }, 'worker running');
   try {
     await worker.run();
   } finally {
+    metrics?.close();
     await connection.close();
     await deps.store.close();
   }

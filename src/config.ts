@@ -36,6 +36,8 @@ export const EnvSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   SANDBOX_PORT: port.default(4010),
+  /** `npm run worker` serves /metrics on this port when set. */
+  WORKER_METRICS_PORT: port.optional(),
   /** When set, DirectApply deliveries must carry `X-Signature`: HMAC-SHA256 of the raw body under this secret. */
   DIRECT_APPLY_SIGNING_SECRET: optional,
   /** How often staged applications whose workflow never started are started again. */
@@ -63,6 +65,7 @@ export interface Config {
     uiPort: number;
   };
   sandboxPort: number;
+  workerMetricsPort?: number;
   demo: boolean;
   intake: { signingSecret?: string; sweepMinutes: number };
 }
@@ -114,6 +117,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.TEMPORAL_UI_PORT,
     },
     sandboxPort: e.SANDBOX_PORT,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     demo: e.DEMO ?? true,
     intake: { signingSecret: e.DIRECT_APPLY_SIGNING_SECRET, sweepMinutes: e.INTAKE_SWEEP_MINUTES },
   };

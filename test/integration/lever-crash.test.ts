@@ -151,8 +151,8 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
           .executeTakeFirstOrThrow()
       ).n,
     );
-  const startWorker = () => {
-    const w = new WorkerProcess(env);
+  const startWorker = (extra: Record<string, string> = {}) => {
+    const w = new WorkerProcess({ ...env, ...extra });
     workers.push(w);
     return w;
   };
@@ -205,7 +205,8 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
     expect(killedPage.query.offset).toBeDefined();
 
     // A new worker process takes over once Temporal sees the page's heartbeats stop.
-    const second = startWorker();
+    const metricsPort = await freePort();
+    const second = startWorker({ WORKER_METRICS_PORT: String(metricsPort) });
     const done = await waitFor(
       async () => {
         if (!second.running) throw new Error(`the second worker exited: ${second.output.slice(-3000)}`);
@@ -236,6 +237,11 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
     expect(candidates).toMatchObject({ pages: OPPORTUNITIES / PAGE_SIZE, backfill: { done: OPPORTUNITIES, finished: true } });
     expect(candidates.created + candidates.updated + candidates.unchanged + candidates.skipped).toBe(OPPORTUNITIES);
     expect(candidates.unchanged).toBeGreaterThan(0);
+    // The worker alone serves the counters of what it did.
+    const served = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(served).toMatch(
+      new RegExp(`jobrelay_sync_records_total\\{connector="${connectorId}",stream="candidates",outcome="unchanged"\\} [1-9]`),
+    );
 
     // The cursors moved on to the newest record of each stream, with no run left open.
     const row = await deps.store.connectors.get(connectorId);
