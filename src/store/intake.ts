@@ -15,14 +15,7 @@ export interface StageInput {
   cv?: { filename: string; contentType: string; content: Buffer };
 }
 
-export interface StagedDelivery {
-  provider: string;
-  externalId: string;
-  postingId: string;
-  jobId: string;
-  payload: Record<string, unknown>;
-  cvRequired: boolean;
-  late: boolean;
+export interface StagedDelivery extends Omit<StageInput, 'cv'> {
   cv?: { filename: string; contentType: string; sha256: string };
   state: 'received' | 'processed' | 'rejected';
   reason?: string;
