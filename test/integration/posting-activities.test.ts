@@ -7,7 +7,7 @@ import { Metrics } from '../../src/metrics';
 import { freePort } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
 import { openStore, type Store } from '../../src/store';
-import { CV_ACCOUNT } from '../fixtures/cv-library';
+import { setUpCvLibraryInStore } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 
 describe('posting activities are idempotent against the real board sandbox', () => {
@@ -23,25 +23,7 @@ describe('posting activities are idempotent against the real board sandbox', () 
     const secrets = new SecretBox(Buffer.alloc(32, 3));
     store = await openStore({ pgliteDir: 'memory://', secrets });
     sandboxes = await startSandboxes(await freePort());
-    await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(CV_ACCOUNT),
-    });
-    await store.boards.putSettings(
-      'cv-library',
-      {
-        enabled: true,
-        baseUrl: sandboxes.urlFor('cv-library'),
-        posterEmail: 'jobs@acme.example',
-        genericAccount: true,
-        jobTypeMapping: { 'full-time': 'Permanent' },
-        industryMapping: {},
-        expiryDays: 28,
-        repostLeadDays: 0,
-      },
-      { username: CV_ACCOUNT.username, password: CV_ACCOUNT.password },
-    );
+    await setUpCvLibraryInStore(store, sandboxes.urlFor('cv-library'));
     activities = createPostingActivities({ store, secrets, config: loadConfig({}), metrics });
   });
   afterAll(async () => {

@@ -11,7 +11,7 @@ import { freePort } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
 import { openStore } from '../../src/store';
 import { repostUpdate, statusQuery, unpostUpdate } from '../../workflows/posting-lifecycle';
-import { CV_ACCOUNT } from '../fixtures/cv-library';
+import { setUpCvLibraryInStore } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
 import { recordHistory } from '../helpers/record';
@@ -37,25 +37,7 @@ describe('posting lifecycle under time skipping (real activities, sandbox and st
       logger: createLogger('silent'),
       metrics: new Metrics(),
     };
-    await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/accounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(CV_ACCOUNT),
-    });
-    await deps.store.boards.putSettings(
-      'cv-library',
-      {
-        enabled: true,
-        baseUrl: sandboxes.urlFor('cv-library'),
-        posterEmail: 'jobs@acme.example',
-        genericAccount: true,
-        jobTypeMapping: { 'full-time': 'Permanent' },
-        industryMapping: {},
-        expiryDays: 28,
-        repostLeadDays: 2,
-      },
-      { username: CV_ACCOUNT.username, password: CV_ACCOUNT.password },
-    );
+    await setUpCvLibraryInStore(deps.store, sandboxes.urlFor('cv-library'), { repostLeadDays: 2 });
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'postings',
