@@ -6,6 +6,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   setupFiles: ['<rootDir>/test/helpers/setup-file.ts'],
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   testTimeout: 120_000,
   maxWorkers: 2,
   // The native Temporal bridge keeps handles open after teardown (sdk-typescript#928).
