@@ -13,6 +13,11 @@ export const REDACT_PATHS = [
   '*.token',
   'credentials',
   '*.credentials',
+  'apiKey',
+  'password',
+  'clientSecret',
+  'secret',
+  'token',
 ];
 
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
@@ -20,3 +25,22 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
 }
 
 export type { Logger };
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** One readable line per record for a person at a terminal (`npm start`); pipes and files keep JSON. */
+export const prettyDestination: pino.DestinationStream = {
+  write(line: string) {
+    try {
+      const { level, time, msg, app: _app, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      const fields = Object.entries(rest)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
+      process.stdout.write(
+        `${new Date(Number(time)).toISOString().slice(11, 19)} ${LEVELS[Number(level)] ?? level} ${msg}${fields ? `  ${fields}` : ''}\n`,
+      );
+    } catch {
+      process.stdout.write(line);
+    }
+  },
+};

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { type Config, ConfigError, loadConfig } from '../config';
 import { buildDeps } from '../deps';
-import { createLogger } from '../logger';
+import { createLogger, prettyDestination } from '../logger';
 import { isPortFree } from '../net';
 import { startSandboxes } from '../providers/sandboxes';
 import { startSystem } from '../system';
@@ -14,7 +14,7 @@ import { runDemo } from './demo';
 /** `npm start`: Temporal dev server (unless TEMPORAL_ADDRESS), sandboxes, worker, API, demo. Ctrl-C stops it all. */
 async function main() {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, process.stdout.isTTY ? prettyDestination : undefined);
   const token = ensureApiToken(config);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
