@@ -38,10 +38,10 @@ describe('Lever connector through the API, Temporal, the sandbox and the store',
   });
   afterAll(() => t?.stop());
 
-  it('backfills a thousand opportunities (ten pages) with resumes exactly once; a quiet cycle writes nothing in one request per stream; changes arrive next cycle', async () => {
+  it('backfills two thousand opportunities (twenty pages) with resumes exactly once; a quiet cycle writes nothing in one request per stream; changes arrive next cycle', async () => {
     const s = await runLeverSandbox({ rateLimit: { perSecond: 2000, burst: 200 } });
     try {
-      s.sandbox.seed({ postings: 60, opportunities: 1000, resumes: true });
+      s.sandbox.seed({ postings: 60, opportunities: 2000, resumes: true });
       const [withoutLocation] = expectedFrom(s.sandbox).jobs;
       withoutLocation.categories.location = '';
       const created = await t.api('POST', '/v1/connectors', leverConnector(s.baseUrl, SANDBOX_API_KEY));
@@ -63,8 +63,8 @@ describe('Lever connector through the API, Temporal, the sandbox and the store',
       expect(got.jobs.map((j) => j.external_id).sort()).toEqual(got.e.jobs.map((p) => p.id).sort());
       expect(got.applications.filter((a) => a.job_id).length).toBeGreaterThan(0);
       const { candidates, jobs } = first.status.streams;
-      expect(candidates).toMatchObject({ created: got.e.contacts.size, backfill: { done: 1000, finished: true } });
-      expect(candidates.pages).toBe(10);
+      expect(candidates).toMatchObject({ created: got.e.contacts.size, backfill: { done: 2000, finished: true } });
+      expect(candidates.pages).toBe(20);
       expect(jobs.skippedReasons['no location']).toBe(1);
       expect(Object.keys(jobs.skippedReasons).some((r) => r.startsWith('channel'))).toBe(true);
 
