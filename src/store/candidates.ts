@@ -248,6 +248,13 @@ export function createCandidatesRepository(db: Db) {
           .where('candidate_id', '=', input.candidateId)
           .where('sha256', '=', sha256)
           .executeTakeFirstOrThrow());
+      if (input.applicationId) {
+        await db
+          .insertInto('application_documents')
+          .values({ application_id: input.applicationId, document_id: row.id })
+          .onConflict((oc) => oc.columns(['application_id', 'document_id']).doNothing())
+          .execute();
+      }
       return {
         document: { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 },
         created: Boolean(inserted),
@@ -258,14 +265,15 @@ export function createCandidatesRepository(db: Db) {
     async documentsOfApplications(applicationIds: string[]): Promise<Array<DocumentInfo & { applicationId: string }>> {
       if (applicationIds.length === 0) return [];
       const rows = await db
-        .selectFrom('documents')
-        .select(['id', 'application_id', 'filename', 'content_type', 'size', 'sha256'])
-        .where('application_id', 'in', applicationIds)
-        .orderBy('created_at')
+        .selectFrom('application_documents as l')
+        .innerJoin('documents as d', 'd.id', 'l.document_id')
+        .select(['d.id', 'l.application_id', 'd.filename', 'd.content_type', 'd.size', 'd.sha256'])
+        .where('l.application_id', 'in', applicationIds)
+        .orderBy('d.created_at')
         .execute();
       return rows.map((d) => ({
         id: d.id,
-        applicationId: d.application_id as string,
+        applicationId: d.application_id,
         filename: d.filename,
         contentType: d.content_type,
         size: d.size,

@@ -125,7 +125,13 @@ export interface DocumentsTable {
   created_at: CreatedAt;
 }
 
+export interface ApplicationDocumentsTable {
+  application_id: string;
+  document_id: string;
+}
+
 export interface Database {
+  application_documents: ApplicationDocumentsTable;
   jobs: JobsTable;
   board_settings: BoardSettingsTable;
   board_accounts: BoardAccountsTable;

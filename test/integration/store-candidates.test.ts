@@ -124,19 +124,30 @@ describe.each(storeBackends())('candidates store on %s', (_name, open) => {
     expect(a.application.id).toBe(b.application.id);
     expect([a.outcome, b.outcome].sort()).toEqual(['created', 'unchanged']);
 
+    const second = await store.candidates.upsertApplication({ ...input, externalId: 'app-2' });
     const d1 = await store.candidates.putDocument({
       candidateId: candidateId!,
+      applicationId: a.application.id,
       filename: 'cv.pdf',
       contentType: 'application/pdf',
       content: cv,
     });
+    // The same CV sent with another application: stored once, shown with both.
     const d2 = await store.candidates.putDocument({
       candidateId: candidateId!,
+      applicationId: second.application.id,
       filename: 'cv-again.pdf',
       contentType: 'application/pdf',
       content: cv,
     });
     expect(d2).toEqual({ document: d1.document, created: false });
+    const linked = await store.candidates.documentsOfApplications([a.application.id, second.application.id]);
+    expect(linked.map((d) => [d.applicationId, d.id]).sort()).toEqual(
+      [
+        [a.application.id, d1.document.id],
+        [second.application.id, d1.document.id],
+      ].sort(),
+    );
     expect(Buffer.from((await store.candidates.getDocument(d1.document.id))!.content).toString()).toBe('%PDF-1.4 fake cv');
 
     const first = await store.candidates.list({ limit: 2 });

@@ -4,6 +4,7 @@ import * as m002 from './002_postings';
 import * as m003 from './003_candidates';
 import * as m004 from './004_connectors';
 import * as m005 from './005_intake';
+import * as m006 from './006_application_documents';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '003_candidates': m003,
   '004_connectors': m004,
   '005_intake': m005,
+  '006_application_documents': m006,
 };
 
 export const migrationProvider: MigrationProvider = {
