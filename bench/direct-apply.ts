@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { tinyPdf } from '../src/providers/cv-library/sandbox-direct-apply';
-import { type BenchSystem, percentile, startBenchSystem } from './harness';
+import { type BenchSystem, percentile, setUpCvLibraryBoard, startBenchSystem } from './harness';
 
 const RATE = Number(process.env.BENCH_RATE ?? 20); // deliveries per second
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -68,20 +68,7 @@ export async function run(): Promise<void> {
 }
 
 async function livePostingUrl(b: BenchSystem): Promise<string> {
-  const sandbox = b.sandboxes.urlFor('cv-library');
-  await fetch(`${sandbox}/_sandbox/accounts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'generic', password: 'pw', posterEmails: ['jobs@bench.example'] }),
-  });
-  await b.api('PUT', '/v1/boards/cv-library', {
-    baseUrl: sandbox,
-    credentials: { username: 'generic', password: 'pw' },
-    posterEmail: 'jobs@bench.example',
-    genericAccount: true,
-    jobTypeMapping: { 'full-time': 'Permanent' },
-    industryMapping: {},
-  });
+  await setUpCvLibraryBoard(b, { genericAccount: true });
   const job = await b.api('POST', '/v1/jobs', {
     reference: 'BENCH-APPLY',
     title: 'Payroll Administrator',
@@ -95,7 +82,7 @@ async function livePostingUrl(b: BenchSystem): Promise<string> {
   while (Date.now() < deadline) {
     const p = await b.api('GET', `/v1/postings/${posting.body.id}`);
     if (p.body.state === 'live') {
-      const { jobs } = (await (await fetch(`${sandbox}/_sandbox/jobs`)).json()) as {
+      const { jobs } = (await (await fetch(`${b.sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as {
         jobs: Array<{ job_id: number; direct_apply_url: string }>;
       };
       return jobs.find((j) => String(j.job_id) === p.body.externalId)!.direct_apply_url;

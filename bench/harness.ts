@@ -77,3 +77,25 @@ export function percentile(values: number[], p: number): number {
 }
 
 export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Posts JSON to a sandbox control endpoint, e.g. `sandboxPost(b, 'cv-library', '/_sandbox/accounts', {...})`. */
+export function sandboxPost(b: BenchSystem, provider: string, path: string, body: unknown) {
+  return fetch(`${b.sandboxes.urlFor(provider)}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+/** A CV-Library account on the sandbox and the board set up in jobrelay to use it. */
+export async function setUpCvLibraryBoard(b: BenchSystem, { genericAccount }: { genericAccount: boolean }) {
+  await sandboxPost(b, 'cv-library', '/_sandbox/accounts', { username: 'generic', password: 'pw', posterEmails: ['jobs@bench.example'] });
+  await b.api('PUT', '/v1/boards/cv-library', {
+    baseUrl: b.sandboxes.urlFor('cv-library'),
+    credentials: { username: 'generic', password: 'pw' },
+    posterEmail: 'jobs@bench.example',
+    genericAccount,
+    jobTypeMapping: { 'full-time': 'Permanent' },
+    industryMapping: {},
+  });
+}

@@ -1,4 +1,4 @@
-import { type BenchSystem, mib, percentile, startBenchSystem } from './harness';
+import { type BenchSystem, mib, percentile, sandboxPost, setUpCvLibraryBoard, startBenchSystem } from './harness';
 
 const POSTINGS = Number(process.env.BENCH_POSTINGS ?? 300);
 const RECRUITERS = 10;
@@ -63,21 +63,10 @@ export async function run(): Promise<void> {
 }
 
 async function setUp(b: BenchSystem) {
-  const sandbox = b.sandboxes.urlFor('cv-library');
-  const post = (path: string, body: unknown) =>
-    fetch(`${sandbox}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await post('/_sandbox/accounts', { username: 'generic', password: 'pw', posterEmails: ['jobs@bench.example'] });
-  await b.api('PUT', '/v1/boards/cv-library', {
-    baseUrl: sandbox,
-    credentials: { username: 'generic', password: 'pw' },
-    posterEmail: 'jobs@bench.example',
-    genericAccount: false,
-    jobTypeMapping: { 'full-time': 'Permanent' },
-    industryMapping: {},
-  });
+  await setUpCvLibraryBoard(b, { genericAccount: false });
   for (let r = 0; r < RECRUITERS; r++) {
     const email = `recruiter${r}@bench.example`;
-    await post('/_sandbox/accounts', { username: `r${r}`, password: `pw${r}`, posterEmails: [email] });
+    await sandboxPost(b, 'cv-library', '/_sandbox/accounts', { username: `r${r}`, password: `pw${r}`, posterEmails: [email] });
     await b.api('PUT', `/v1/boards/cv-library/accounts/${email}`, {
       credentials: { username: `r${r}`, password: `pw${r}` },
       posterEmail: email,

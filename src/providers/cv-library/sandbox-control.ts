@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import { type CvLibrarySandboxState, fail, freshState, jobView, noFaults, type SandboxAccount, seededRandom } from './sandbox-state';
+import { seededRandom } from '../seeded-random';
+import { type CvLibrarySandboxState, fail, freshState, jobView, noFaults, type SandboxAccount } from './sandbox-state';
 
 type Now = () => number;
 

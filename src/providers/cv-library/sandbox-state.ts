@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { seededRandom } from '../seeded-random';
 import type { CvLibraryJob } from './schemas';
 
 // The sandbox's in-memory world and the assumed numbers it runs on (shared/providers/cv-library.md).
@@ -103,18 +104,6 @@ export function freshState(): CvLibrarySandboxState {
     nextJobId: 300_000_001,
     nextApplicationId: 1,
     lifetime: new AbortController(),
-  };
-}
-
-/** mulberry32: small, fast and repeatable for a seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -1,3 +1,4 @@
+import { seededRandom } from '../seeded-random';
 // Generated, seedable Lever data for the sandbox: postings, opportunities with applications and resumes.
 
 export interface SandboxPosting {
@@ -115,18 +116,6 @@ const TITLES = ['Payroll Administrator', 'Backend Engineer', 'Account Executive'
 const FIRST = ['Amira', 'Ben', 'Chloe', 'Dev', 'Ella', 'Femi', 'Grace', 'Hugo', 'Isla', 'Jack', 'Kai', 'Lena'];
 const LAST = ['Okafor', 'Smith', 'Nowak', 'Patel', 'Jones', 'Garcia', 'Brown', 'Ito', 'Khan', 'Murphy'];
 
-/** A small deterministic PRNG (mulberry32), so a seed always builds the same data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface SeedOptions {
   postings?: number;
   opportunities?: number;
@@ -140,7 +129,7 @@ export interface SeedOptions {
 }
 
 export function generate(options: SeedOptions): { postings: SandboxPosting[]; opportunities: SandboxOpportunity[] } {
-  const random = prng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
   const to = options.to ?? Date.now() - 60 * 60_000;
   const from = options.from ?? to - 365 * 24 * 3600_000;

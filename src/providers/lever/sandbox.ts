@@ -1,15 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { TokenBucket } from '../rate-limit';
-import {
-  ARCHIVE_REASONS,
-  generate,
-  prng,
-  type SandboxOpportunity,
-  type SandboxPosting,
-  type SeedOptions,
-  STAGES,
-  USERS,
-} from './sandbox-data';
+import { seededRandom } from '../seeded-random';
+import { ARCHIVE_REASONS, generate, type SandboxOpportunity, type SandboxPosting, type SeedOptions, STAGES, USERS } from './sandbox-data';
 
 // A fake Lever v1 API, faithful to what ./README.md records: Basic auth with the key as username, `{data, hasNext,
 // next}` with opaque offset tokens, ms timestamps, inclusive updated_at_* filters, expand, confidentiality,
@@ -79,7 +71,7 @@ export class LeverSandbox {
   private seedCount = 0;
 
   constructor(private readonly options: LeverSandboxOptions = {}) {
-    this.random = prng(options.faultSeed ?? 7);
+    this.random = seededRandom(options.faultSeed ?? 7);
     this.addKey(SANDBOX_API_KEY, { confidential: true });
     this.app = this.buildApp();
   }
