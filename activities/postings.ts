@@ -81,14 +81,21 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
       return snapshot(posting, job);
     },
 
+    /** Posts a pending posting: its first cycle, or a new one after it ended (the board job of the last cycle goes first). */
     async publishPosting(postingId: string): Promise<PostingSnapshot> {
       const { posting, job } = await load(postingId);
       if (posting.state === 'live') return snapshot(posting, job);
-      const published = await (await client(posting)).publish(job, context(posting, posting.repostCount)).catch(rejected);
+      const board = await client(posting);
+      if (posting.externalId) await board.remove(posting.externalId);
+      const published = await board.publish(job, context(posting, posting.repostCount)).catch(rejected);
       const live = await store.postings.markLive(posting.id, published, posting.repostCount, {
         kind: 'posted',
         key: `posted:${posting.repostCount}`,
-        details: { externalId: published.externalId, expiresAt: published.expiresAt },
+        details: {
+          externalId: published.externalId,
+          expiresAt: published.expiresAt,
+          ...(posting.externalId && { previousExternalId: posting.externalId }),
+        },
       });
       count(live, 'posted');
       return snapshot(live, job);

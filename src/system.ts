@@ -62,7 +62,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
       database: () => deps.store.ping(),
       ...(worker ? { worker: async () => assertRunning(worker) } : {}),
     },
-    jobs: createJobsService(deps.store, postings.onJobChanged),
+    jobs: createJobsService(deps.store, { check: postings.checkJobEdit, changed: postings.onJobChanged }),
     postings,
     boards: createBoardsService(deps.store),
     postingEvents: (id) => deps.store.postings.events(id),

@@ -15,12 +15,14 @@ import {
 import type { PostingActivities } from '../activities/postings';
 import type { PostingInput, PostingSnapshot } from '../src/domain/posting';
 import { Board, ExpiresAt, JobId, PostingState } from '../src/temporal/search-attributes';
-import { type Command, type CommandKind, PostingMachine } from './posting-machine';
+import { type Command, type CommandKind, PostingMachine, QUEUED_KINDS, type QueuedKind } from './posting-machine';
 import { NON_RETRYABLE_PROVIDER_ERRORS_LIST } from './retry';
 
 export const amendUpdate = defineUpdate<PostingSnapshot>('amend');
 export const repostUpdate = defineUpdate<PostingSnapshot>('repost');
 export const unpostUpdate = defineUpdate<PostingSnapshot, [reason: string]>('unpost');
+/** Takes an amend or unpost and answers at once, as soon as it is accepted; it is carried out in turn (a pending posting's once the publish ends). */
+export const queueUpdate = defineUpdate<PostingSnapshot, [kind: QueuedKind, reason?: string]>('queue');
 /** Signals do the same as the updates, for operators in the Temporal UI or CLI. */
 export const repostSignal = defineSignal('repostSignal');
 export const unpostSignal = defineSignal<[reason?: string]>('unpostSignal');
@@ -45,6 +47,7 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
   posting.load(await board.loadPosting(input.postingId));
   publishSearchAttributes(posting);
 
+  // A posting posted for the first time, or again after it ended, is pending.
   if (posting.state === 'pending') await attempt(posting, () => board.publishPosting(input.postingId), 'publish');
   else if (input.repostFirst && (posting.state === 'expired' || posting.state === 'failed')) await repost(posting, 'requested');
 
@@ -125,6 +128,19 @@ function registerHandlers(posting: PostingMachine): void {
   setHandler(amendUpdate, handle('amend'), { validator: validator('amend') });
   setHandler(repostUpdate, handle('repost'), { validator: validator('repost') });
   setHandler(unpostUpdate, handle('unpost'), { validator: validator('unpost') });
+  setHandler(
+    queueUpdate,
+    (kind, reason) => {
+      posting.enqueue(kind, reason);
+      return posting.status as PostingSnapshot;
+    },
+    {
+      validator: (kind: QueuedKind, _reason?: string) => {
+        if (!QUEUED_KINDS.includes(kind)) throw new Error(`only ${QUEUED_KINDS.join(' and ')} can be queued`);
+        posting.validate(kind);
+      },
+    },
+  );
   setHandler(repostSignal, () => ifAccepted(posting, 'repost'));
   setHandler(unpostSignal, (reason) => ifAccepted(posting, 'unpost', reason ?? 'operator'));
   setHandler(statusQuery, () => posting.status as PostingSnapshot);

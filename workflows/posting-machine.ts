@@ -1,6 +1,9 @@
 import type { PostingSnapshot, PostingState } from '../src/domain/posting';
 
 export type CommandKind = 'amend' | 'repost' | 'unpost';
+/** Commands a caller may hand over without waiting for them to be carried out. */
+export const QUEUED_KINDS = ['amend', 'unpost'] as const satisfies CommandKind[];
+export type QueuedKind = (typeof QUEUED_KINDS)[number];
 
 export interface Command {
   id: number;
@@ -10,9 +13,13 @@ export interface Command {
   error?: string;
 }
 
-/** Which commands each state accepts; anything else is rejected before it reaches history. */
+/**
+ * Which commands each state accepts; anything else is rejected before it reaches history. A pending posting's
+ * commands wait for the publish in flight and run once it is live (or fail with it). An unposted posting takes no
+ * command: posting it again starts a new run (the service sets it pending).
+ */
 const ACCEPTS: Record<PostingState, CommandKind[]> = {
-  pending: ['unpost'],
+  pending: ['amend', 'unpost'],
   live: ['amend', 'repost', 'unpost'],
   expired: ['repost', 'unpost'],
   failed: ['repost', 'unpost'],

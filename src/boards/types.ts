@@ -38,6 +38,10 @@ export interface BoardEntry<S extends BoardSettingsBase = BoardSettingsBase, A e
   accountSchema: ZodType<A>;
   /** Why this job cannot be posted with these settings and options; empty when it can. */
   problems(job: Job, settings: S, options: PostingOptions): string[];
+  /** Why this account cannot post (the board's own, used by the generic account, when `account` is undefined); empty when it can. */
+  accountProblems(settings: S, account?: A): string[];
+  /** Whether the settings give this job status (a job's `employmentStatus`) a job type on the board. */
+  mapsJobStatus(settings: S, employmentStatus: string): boolean;
   /** The client for a posting: the recruiter's own account, or the board's (generic) one when `account` is undefined. */
   connect(settings: S, account?: A): BoardClient;
 }

@@ -3,16 +3,29 @@ import { z } from 'zod';
 export const PostingState = z.enum(['pending', 'live', 'expired', 'unposted', 'failed']);
 export type PostingState = z.infer<typeof PostingState>;
 
-/** Per-posting choices and overrides of the job's fields, validated like the job. */
-export const PostingOptions = z.object({
-  autoRepost: z.boolean().default(false).describe('repost before the board expires the posting, while the job is open'),
-  quickApply: z.boolean().default(true).describe('false makes a CV mandatory for DirectApply'),
+/** A posting in these states has ended: no workflow keeps it on the board, and it can be posted again (a new cycle). */
+export const ENDED_STATES: PostingState[] = ['expired', 'unposted', 'failed'];
+export const hasEnded = (state: PostingState) => ENDED_STATES.includes(state);
+
+const optionFields = {
+  autoRepost: z.boolean().describe('repost before the board expires the posting, while the job is open'),
+  quickApply: z.boolean().describe('false makes a CV mandatory for DirectApply'),
   jobType: z.string().trim().min(1).optional().describe('the board’s job type, instead of the job status mapping'),
   salaryText: z.string().trim().min(1).max(200).optional().describe('salary/benefits text shown on the board'),
+};
+
+/** Per-posting choices and overrides of the job's fields, validated like the job. */
+export const PostingOptions = z.object({
+  ...optionFields,
+  autoRepost: optionFields.autoRepost.default(false),
+  quickApply: optionFields.quickApply.default(true),
 });
 export type PostingOptions = z.infer<typeof PostingOptions>;
 
-export const CreatePosting = PostingOptions.partial().extend({
+/** The options a request names, and only those: defaults are the posting's business, not the request's. */
+const GivenOptions = z.object(optionFields).partial();
+
+export const CreatePosting = GivenOptions.extend({
   board: z.string().min(1),
   account: z
     .email()
@@ -20,7 +33,7 @@ export const CreatePosting = PostingOptions.partial().extend({
     .describe('the recruiter whose own board account posts it (default: the job’s recruiter, or the generic account)'),
 });
 
-export const AmendPosting = PostingOptions.partial().strict();
+export const AmendPosting = GivenOptions.strict();
 
 export const Posting = z.object({
   id: z.string(),
@@ -71,9 +84,13 @@ export interface PostingSnapshot {
   lastError?: string;
 }
 
-/** The workflow's input: ids only. `repostFirst` starts a new run that reposts an expired or failed posting. */
+/** The workflow's input: ids only. */
 export interface PostingInput {
   postingId: string;
+  /**
+   * Runs started before posting again went through the `pending` state reposted an expired or failed posting first.
+   * Kept so those runs replay; new runs find a posting posted again `pending` and publish it.
+   */
   repostFirst?: boolean;
   /** Workflow time when the live posting went up; carried across continue-as-new. */
   liveSince?: number;

@@ -1,8 +1,15 @@
 import { HttpError } from '../api/errors';
-import { boardEntry, boards } from '../boards/registry';
+import { checkConnection } from '../boards/connection';
+import { BoardNotConfiguredError, boardEntry, boards, loadBoard } from '../boards/registry';
+import type { BoardAccountBase, BoardEntry, BoardSettingsBase } from '../boards/types';
 import type { Store } from '../store';
+import type { TestReport } from '../sync/types';
 
-/** Board settings and recruiters' own accounts: validated by the board's schema, credentials sealed, answers masked. */
+/**
+ * Board settings and recruiters' own accounts: validated by the board's schema, checked with the board itself before
+ * they are saved (an account that cannot post, or credentials the board refuses, are a 422 and nothing is saved),
+ * credentials sealed, answers masked.
+ */
 export function createBoardsService(store: Store) {
   function entryFor(name: string) {
     const entry = boardEntry(name);
@@ -10,26 +17,67 @@ export function createBoardsService(store: Store) {
     return entry;
   }
 
+  async function configured(name: string) {
+    try {
+      return await loadBoard(store, name);
+    } catch (err) {
+      if (err instanceof BoardNotConfiguredError) throw new HttpError(422, err.message);
+      throw err;
+    }
+  }
+
+  /** What the board says of this account (the board's own when `account` is undefined): undefined when it can post. */
+  async function problemWith(entry: BoardEntry, settings: BoardSettingsBase, account?: BoardAccountBase) {
+    const problems = entry.accountProblems(settings, account);
+    if (problems.length) return { refused: true, message: problems.join('; ') };
+    const check = await checkConnection(entry.connect(settings, account));
+    return check.ok ? undefined : check;
+  }
+
+  async function assertCanPost(name: string, entry: BoardEntry, settings: BoardSettingsBase, account?: BoardAccountBase) {
+    const problem = await problemWith(entry, settings, account);
+    if (!problem) return;
+    if (problem.refused) throw new HttpError(422, `${name} cannot post with this account: ${problem.message}`);
+    throw new HttpError(502, `${name} could not be reached to check the account, so nothing was saved: ${problem.message}`);
+  }
+
+  /** The board's own account posts for the generic account; without it, it is checked when it is complete. */
+  const boardAccountInUse = (entry: BoardEntry, settings: BoardSettingsBase) =>
+    settings.genericAccount || entry.accountProblems(settings).length === 0;
+
   return {
     /** `body` was validated by the board's schema at the route. */
     async putSettings(name: string, body: { credentials: unknown }) {
-      entryFor(name);
-      const { credentials, ...settings } = body;
-      await store.boards.putSettings(name, settings, credentials);
+      const entry = entryFor(name);
+      const settings = body as BoardSettingsBase;
+      if (boardAccountInUse(entry, settings)) await assertCanPost(name, entry, settings);
+      const { credentials, ...rest } = body;
+      await store.boards.putSettings(name, rest, credentials);
       return this.getSettings(name);
     },
 
+    /** The settings, masked, with the job statuses of open jobs the board has no job type for yet. */
     async getSettings(name: string) {
-      entryFor(name);
+      const entry = entryFor(name);
       const stored = await store.boards.getSettings<Record<string, unknown>, Record<string, unknown>>(name);
       if (!stored) throw new HttpError(404, `${name} is not set up`);
-      return { board: name, ...stored.settings, credentials: maskCredentials(stored.credentials), updatedAt: stored.updatedAt };
+      const settings = { ...stored.settings, credentials: stored.credentials } as unknown as BoardSettingsBase;
+      const unmappedJobStatuses = (await store.jobs.openJobStatuses()).filter((s) => !entry.mapsJobStatus(settings, s.employmentStatus));
+      return {
+        board: name,
+        ...stored.settings,
+        credentials: maskCredentials(stored.credentials),
+        updatedAt: stored.updatedAt,
+        unmappedJobStatuses,
+      };
     },
 
     async putAccount(name: string, recruiterEmail: string, body: { credentials: unknown }) {
-      entryFor(name);
-      const { credentials, ...settings } = body;
-      await store.boards.putAccount(name, recruiterEmail, settings, credentials);
+      const entry = entryFor(name);
+      const { settings } = await configured(name);
+      await assertCanPost(name, entry, settings, body as BoardAccountBase);
+      const { credentials, ...rest } = body;
+      await store.boards.putAccount(name, recruiterEmail, rest, credentials);
       const stored = await store.boards.getAccount<Record<string, unknown>, Record<string, unknown>>(name, recruiterEmail);
       return {
         board: name,
@@ -38,6 +86,25 @@ export function createBoardsService(store: Store) {
         credentials: maskCredentials(stored!.credentials),
         updatedAt: stored!.updatedAt,
       };
+    },
+
+    /** Checks the stored accounts with the board again: the board's own (when in use) and every recruiter's. */
+    async test(name: string): Promise<TestReport> {
+      const entry = entryFor(name);
+      const { settings } = await configured(name);
+      const accounts = await store.boards.listAccounts<Record<string, unknown>, unknown>(name);
+      const targets: Array<{ name: string; account?: BoardAccountBase }> = [
+        ...(boardAccountInUse(entry, settings) ? [{ name: settings.genericAccount ? 'generic account' : 'board account' }] : []),
+        ...accounts.map((a) => ({ name: a.account, account: { ...a.settings, credentials: a.credentials } })),
+      ];
+      const checks = await Promise.all(
+        targets.map(async (target) => {
+          const problem = await problemWith(entry, settings, target.account);
+          return problem ? { name: target.name, ok: false, detail: problem.message } : { name: target.name, ok: true };
+        }),
+      );
+      const missing = checks.length ? [] : ['an account that can post: turn on the generic account, or add a recruiter’s account'];
+      return { ok: checks.length > 0 && checks.every((c) => c.ok), checks, missing };
     },
 
     /** Every board, as the ATS's "Job boards" screen shows it for one job. */

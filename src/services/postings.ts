@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { HttpError, notFound } from '../api/errors';
 import { BoardNotConfiguredError, boardEntry, boards, loadBoard } from '../boards/registry';
+import type { BoardAccountBase } from '../boards/types';
 import type { Job, JobPatch } from '../domain/job';
-import { type AmendPosting, type CreatePosting, GENERIC_ACCOUNT, type Posting, PostingOptions } from '../domain/posting';
+import { type AmendPosting, type CreatePosting, GENERIC_ACCOUNT, hasEnded, type Posting, PostingOptions } from '../domain/posting';
 import type { Store } from '../store';
 import { PostingCommandError, type PostingWorkflows } from '../temporal/postings';
 
@@ -12,6 +13,12 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     const posting = await store.postings.get(id);
     if (!posting) throw notFound('posting');
     return posting;
+  }
+
+  async function mustGetJob(id: string): Promise<Job> {
+    const job = await store.jobs.get(id);
+    if (!job) throw notFound('job');
+    return job;
   }
 
   async function boardFor(name: string) {
@@ -24,17 +31,28 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     }
   }
 
-  async function assertPostable(job: Job, boardName: string, options: PostingOptions) {
+  /** Everything that stops this job from being posted from this account with these options: 422 naming each. */
+  async function assertPostable(job: Job, boardName: string, account: string, options: PostingOptions) {
     const { entry, settings } = await boardFor(boardName);
+    let own: BoardAccountBase | undefined;
+    if (account !== GENERIC_ACCOUNT) {
+      const stored = await store.boards.getAccount<object, unknown>(boardName, account);
+      if (!stored)
+        throw new HttpError(
+          422,
+          `${account} has no ${boardName} account: add it with PUT /v1/boards/${boardName}/accounts/${account}, or turn on the generic account`,
+        );
+      own = { ...stored.settings, credentials: stored.credentials };
+    }
     const problems = [
       ...(settings.enabled ? [] : [`${boardName} is disabled: live postings stay until unposted, new ones are refused`]),
       ...entry.problems(job, settings, options),
+      ...entry.accountProblems(settings, own),
     ];
     if (problems.length)
       throw new HttpError(422, `job ${job.id} cannot be posted to ${boardName}: ${problems.join('; ')}`, {
         problems: [...new Set(problems)],
       });
-    return settings;
   }
 
   async function command<T>(action: () => Promise<T>): Promise<T> {
@@ -46,77 +64,140 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     }
   }
 
+  /**
+   * A live posting's command is carried out before the answer, unless `wait` is off. A pending one's is handed to its
+   * workflow, which runs it once the publish in flight ends (the answer is then 202).
+   */
+  function steer(posting: Posting, order: { kind: 'amend' } | { kind: 'unpost'; reason: string }, wait = true): Promise<unknown> {
+    if (posting.state === 'pending' || !wait) return command(() => workflows.queue(posting, order));
+    return command(() => (order.kind === 'amend' ? workflows.amend(posting) : workflows.unpost(posting, order.reason)));
+  }
+
+  /** A new cycle of a posting that ended: pending again, and a new run posts it (a new board job, a fresh expiry). */
+  async function postAgain(posting: Posting, options: PostingOptions): Promise<{ posting: Posting; created: boolean }> {
+    await command(() => workflows.awaitEnd(posting));
+    const again = await store.postings.postAgain(posting.id, options);
+    if (!again) return { posting: await mustGet(posting.id), created: false }; // another request started it
+    await workflows.start(again);
+    return { posting: again, created: true };
+  }
+
+  /** A request for a posting that exists and has not ended must ask for what it already is. */
+  function assertSameRequest(posting: Posting, account: string | undefined, given: Partial<PostingOptions>) {
+    const differ = (Object.keys(given) as Array<keyof PostingOptions>).filter(
+      (k) => given[k] !== undefined && given[k] !== posting.options[k],
+    );
+    if (account && account !== posting.account) differ.push('account' as keyof PostingOptions);
+    if (differ.length)
+      throw new HttpError(
+        409,
+        `job ${posting.jobId} is already ${posting.state} on ${posting.board} (posting ${posting.id}) with another ${differ.join(', ')}: change options with PATCH /v1/postings/${posting.id}`,
+      );
+  }
+
   const service = {
-    /** Posts the job to the board; the same job and board again returns the existing posting. */
+    /**
+     * Posts the job to the board. The same job and board again returns the posting while it is pending or live, and
+     * posts it again once it has ended (expired, unposted, failed).
+     */
     async request(jobId: string, body: z.infer<typeof CreatePosting>): Promise<{ posting: Posting; created: boolean }> {
-      const job = await store.jobs.get(jobId);
-      if (!job) throw notFound('job');
-      const { board, account: requestedAccount, ...rest } = body;
-      const options = PostingOptions.parse(rest);
-      const settings = await assertPostable(job, board, options);
+      const job = await mustGetJob(jobId);
+      const { board, account: requestedAccount, ...given } = body;
+      const { settings } = await boardFor(board);
       const account = settings.genericAccount ? GENERIC_ACCOUNT : (requestedAccount ?? job.recruiter.email).toLowerCase();
-      if (account !== GENERIC_ACCOUNT && !(await store.boards.getAccount(board, account))) {
-        throw new HttpError(
-          422,
-          `${account} has no ${board} account: add it with PUT /v1/boards/${board}/accounts/${account}, or turn on the generic account`,
-        );
+      const existing = (await store.postings.listForJob(jobId)).find((p) => p.board === board);
+
+      if (existing && !hasEnded(existing.state)) {
+        assertSameRequest(existing, requestedAccount && account, given);
+        if (existing.state === 'pending') await workflows.start(existing); // its run, should an earlier start have failed
+        return { posting: existing, created: false };
       }
+      const options = PostingOptions.parse({ ...existing?.options, ...given });
+      await assertPostable(job, board, existing?.account ?? account, options);
+      if (existing) return postAgain(existing, options);
       const { posting, created } = await store.postings.createOrGet({ jobId, board, account, options });
-      if (created) {
-        await workflows.start(posting);
-        return { posting, created };
-      }
-      if (posting.state === 'unposted' || posting.state === 'expired' || posting.state === 'failed') {
-        await store.postings.setOptions(posting.id, { ...posting.options, ...options });
-        await workflows.repost(posting);
-        return { posting: await mustGet(posting.id), created: true };
-      }
-      return { posting, created: false };
+      if (created) await workflows.start(posting);
+      return { posting, created };
     },
 
     get: mustGet,
 
     listForJob: (jobId: string) => store.postings.listForJob(jobId),
 
-    /** New options reach the board at once when the posting is live. */
+    /** New options reach the board at once when the posting is live, and once it is when it is pending. */
     async amend(id: string, patch: z.infer<typeof AmendPosting>): Promise<Posting> {
       const posting = await mustGet(id);
-      const job = await store.jobs.get(posting.jobId);
-      if (!job) throw notFound('job');
+      if (hasEnded(posting.state))
+        throw new HttpError(
+          409,
+          `the posting is ${posting.state}: nothing of it is on the board to amend; post it again with these options (POST /v1/jobs/${posting.jobId}/postings)`,
+        );
+      const job = await mustGetJob(posting.jobId);
       const options = PostingOptions.parse({ ...posting.options, ...patch });
-      await assertPostable({ ...job, state: 'open' }, posting.board, options);
+      await assertPostable(job, posting.board, posting.account, options);
       await store.postings.setOptions(id, options);
-      if (posting.state === 'live') await command(() => workflows.amend(posting));
+      try {
+        await steer(posting, { kind: 'amend' });
+      } catch (err) {
+        await store.postings.setOptions(id, posting.options); // refused: nothing changes
+        throw err;
+      }
       return mustGet(id);
     },
 
-    async repost(id: string): Promise<Posting> {
+    /** A live posting is reposted at once (a new board job, a fresh expiry); one that ended is posted again. */
+    async repost(id: string): Promise<{ posting: Posting; created: boolean }> {
       const posting = await mustGet(id);
-      const job = await store.jobs.get(posting.jobId);
-      if (job?.state !== 'open') throw new HttpError(409, 'the job is closed: reopen it to repost');
-      if (posting.state === 'pending' || posting.state === 'unposted')
-        throw new HttpError(409, `cannot repost a posting that is ${posting.state}`);
-      await command(() => workflows.repost(posting));
-      return mustGet(id);
+      const job = await mustGetJob(posting.jobId);
+      if (job.state !== 'open') throw new HttpError(409, 'the job is closed: reopen it to repost');
+      if (!hasEnded(posting.state)) {
+        await command(() => workflows.repost(posting)); // the workflow refuses a pending posting
+        return { posting: await mustGet(id), created: false };
+      }
+      await assertPostable(job, posting.board, posting.account, posting.options);
+      return postAgain(posting, posting.options);
     },
 
     /** Takes the posting off the board; unposting twice changes nothing. */
-    async unpost(id: string, reason = 'requested'): Promise<Posting> {
+    async unpost(id: string, reason = 'requested', wait = true): Promise<Posting> {
       const posting = await mustGet(id);
       if (posting.state === 'unposted') return posting;
-      if (await workflows.isRunning(posting)) await command(() => workflows.unpost(posting, reason));
+      if (await workflows.isRunning(posting)) await steer(posting, { kind: 'unpost', reason }, wait);
       else await store.postings.markState(id, 'unposted', { kind: 'unposted', key: 'unposted', details: { reason, outcome: 'not-live' } });
       return mustGet(id);
     },
 
-    /** A job edit reaches its live postings; closing the job unposts them. */
+    /** Refuses (422) a job edit that a live or pending posting could not carry to its board, before anything is saved. */
+    async checkJobEdit(job: Job, patch: JobPatch): Promise<void> {
+      const edited = { ...job, ...patch };
+      if (edited.state !== 'open' || Object.keys(patch).every((k) => k === 'state')) return;
+      for (const posting of await store.postings.listForJob(job.id)) {
+        if (posting.state !== 'live' && posting.state !== 'pending') continue;
+        const { entry, settings } = await boardFor(posting.board);
+        const problems = entry.problems(edited, { ...settings, enabled: true }, posting.options);
+        if (problems.length)
+          throw new HttpError(
+            422,
+            `the ${posting.board} posting ${posting.id} could not carry this edit to the board: ${problems.join('; ')}`,
+            { problems },
+          );
+      }
+    },
+
+    /**
+     * A job edit reaches its live and pending postings; closing the job unposts them. The answer does not wait for the
+     * boards: the workflows carry the change out, and a failure shows on the posting. A posting that refuses the
+     * command (it is being unposted) needs nothing more.
+     */
     async onJobChanged(job: Job, patch: JobPatch): Promise<void> {
-      const postings = await store.postings.listForJob(job.id);
-      for (const posting of postings) {
-        if (patch.state === 'closed') {
-          if (posting.state !== 'unposted') await service.unpost(posting.id, 'job closed');
-        } else if (posting.state === 'live' && Object.keys(patch).some((k) => k !== 'state')) {
-          await command(() => workflows.amend(posting));
+      const closed = patch.state === 'closed';
+      const edited = Object.keys(patch).some((k) => k !== 'state');
+      for (const posting of await store.postings.listForJob(job.id)) {
+        try {
+          if (closed) await service.unpost(posting.id, 'job closed', false);
+          else if (edited && (posting.state === 'live' || posting.state === 'pending')) await steer(posting, { kind: 'amend' }, false);
+        } catch (err) {
+          if (!(err instanceof HttpError && err.status === 409)) throw err;
         }
       }
     },

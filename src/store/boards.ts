@@ -33,6 +33,17 @@ export function createBoardsRepository(db: Db, secrets: SecretBox) {
         .execute();
     },
 
+    /** Every recruiter's own account on the board, by account (lower-cased email). */
+    async listAccounts<S, C>(board: string): Promise<Array<StoredBoard<S, C> & { account: string }>> {
+      const rows = await db.selectFrom('board_accounts').selectAll().where('board', '=', board).orderBy('account').execute();
+      return rows.map((row) => ({
+        account: row.account,
+        settings: row.settings as S,
+        credentials: secrets.open<C>(row.credentials),
+        updatedAt: row.updated_at.toISOString(),
+      }));
+    },
+
     async getAccount<S, C>(board: string, account: string): Promise<StoredBoard<S, C> | undefined> {
       const row = await db
         .selectFrom('board_accounts')

@@ -94,6 +94,19 @@ export function createConnectorsRepository(db: Db, secrets: SecretBox) {
     },
 
     /** What the connector last read of these records, by external id. */
+    /** The connectors of a provider whose sync has read this record: where a synced job comes from. */
+    async thatRead(provider: string, stream: string, externalId: string): Promise<Array<{ id: string; name: string }>> {
+      return db
+        .selectFrom('connector_records')
+        .innerJoin('connectors', 'connectors.id', 'connector_records.connector_id')
+        .select(['connectors.id', 'connectors.name'])
+        .where('connectors.provider', '=', provider)
+        .where('connector_records.stream', '=', stream)
+        .where('connector_records.external_id', '=', externalId)
+        .orderBy('connectors.created_at')
+        .execute();
+    },
+
     async seen(id: string, stream: string, externalIds: string[]): Promise<Map<string, SeenRecord>> {
       if (externalIds.length === 0) return new Map();
       const rows = await db

@@ -30,6 +30,18 @@ export function createJobsRepository(db: Db) {
       return pageOf(await q.execute(), limit, toJob);
     },
 
+    /** The job statuses (`employmentStatus`) open jobs use, with how many use each. */
+    async openJobStatuses(): Promise<Array<{ employmentStatus: string; openJobs: number }>> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select(['employment_status', (eb) => eb.fn.countAll<string>().as('open_jobs')])
+        .where('state', '=', 'open')
+        .groupBy('employment_status')
+        .orderBy('employment_status')
+        .execute();
+      return rows.map((r) => ({ employmentStatus: r.employment_status, openJobs: Number(r.open_jobs) }));
+    },
+
     async update(id: string, patch: JobPatch): Promise<Job | undefined> {
       const columns = toColumns(patch);
       const row = await db

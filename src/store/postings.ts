@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { newId } from '../domain/ids';
-import { type Posting, type PostingOptions, type PostingState, type Published, postingWorkflowId } from '../domain/posting';
+import { ENDED_STATES, type Posting, type PostingOptions, type PostingState, type Published, postingWorkflowId } from '../domain/posting';
 import type { Db } from './db';
 import type { PostingsTable } from './schema';
 
@@ -59,6 +59,28 @@ export function createPostingsRepository(db: Db) {
         .set({ options: JSON.stringify(options), updated_at: new Date() })
         .where('id', '=', id)
         .execute();
+    },
+
+    /**
+     * Starts a new cycle of a posting that ended (expired, unposted, failed): pending again with these options, its
+     * repost count one up (a new reference on the board, a new entry in its history). Undefined when it had not ended,
+     * so two requests at once start one cycle.
+     */
+    async postAgain(id: string, options: PostingOptions): Promise<Posting | undefined> {
+      const row = await db
+        .updateTable('postings')
+        .set((eb) => ({
+          state: 'pending',
+          options: JSON.stringify(options),
+          repost_count: eb('repost_count', '+', 1),
+          last_error: null,
+          updated_at: new Date(),
+        }))
+        .where('id', '=', id)
+        .where('state', 'in', ENDED_STATES)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toPosting(row);
     },
 
     async markLive(id: string, published: Published, repostCount: number, event: PostingEvent): Promise<Posting> {

@@ -54,9 +54,10 @@ describe('postings: accounts, options and the operator’s Temporal tools', () =
     const bad = await t.api('PATCH', `/v1/postings/${live.id}`, { jobType: 'Gig' });
     expect(bad.status).toBe(422);
     expect(bad.body.error).toContain('job type override "Gig" is not a CV-Library job type');
-    const amended = await t.api('PATCH', `/v1/postings/${live.id}`, { jobType: 'Contract', quickApply: true });
+    // An amend changes what it names: quick apply stays off.
+    const amended = await t.api('PATCH', `/v1/postings/${live.id}`, { jobType: 'Contract' });
     expect(amended.status).toBe(200);
-    expect(await onBoard()).toMatchObject({ job_type: 'Contract', cv_required: false });
+    expect(await onBoard()).toMatchObject({ job_type: 'Contract', cv_required: true, salary_benefits: '£28k–£32k + bonus' });
   });
 
   it('posts to the recruiter’s own account when there is no generic account', async () => {

@@ -135,29 +135,80 @@ describe('CV-Library postings through API → Temporal → activity → sandbox 
     expect(mine.filter((j) => j.status === 'live')).toHaveLength(1);
   });
 
-  it('fails a posting whose credentials are wrong with a readable reason, no retry storm, and no secret in history', async () => {
+  it('fails a posting whose password was changed on CV-Library with a readable reason, no retry storm, and no secret in history', async () => {
     const stats = async () => (await t.sandbox('GET', 'cv-library', '/_sandbox/stats')).body.requests as number;
-    const wrongSecret = 'wrong-password-9f8e7d';
-    await putCvLibraryBoard(t, { credentials: { username: CV_ACCOUNT.username, password: wrongSecret } });
+    const rotated = 'rotated-password-9f8e7d';
+    await t.sandbox('PATCH', 'cv-library', `/_sandbox/accounts/${CV_ACCOUNT.id}`, { password: rotated });
     const before = await stats();
     const { accepted } = await postAJob({ reference: 'REQ-6' });
     const failed = await untilState(accepted.id, 'failed');
-    expect(failed.lastError).toMatch(/publish failed: CV-Library answered 401/);
-    expect(failed.lastError).not.toContain(wrongSecret);
+    expect(failed.lastError).toMatch(/publish failed: CV-Library answered 401: unauthorized: invalid username or password/);
     expect((await stats()) - before).toBeLessThanOrEqual(2);
 
     const shown = shownHistory(accepted.workflowId);
     expect(shown).toContain('publish failed: CV-Library answered 401');
-    expect(shown).not.toContain(wrongSecret);
     expect(shown).not.toContain(CV_ACCOUNT.password);
     await recordHistory('posting-failed-auth', t.system.client.workflow.getHandle(accepted.workflowId));
 
-    const board = await t.api('GET', '/v1/boards/cv-library');
-    expect(JSON.stringify(board.body)).not.toContain(wrongSecret);
+    // The operator saves the new password (checked with CV-Library first) and posts the job again.
+    expect((await putCvLibraryBoard(t, { credentials: { username: CV_ACCOUNT.username, password: rotated } })).credentials).toEqual({
+      username: CV_ACCOUNT.username,
+      password: '••••',
+    });
+    const again = await t.api('POST', `/v1/jobs/${failed.jobId}/postings`, { board: 'cv-library' });
+    expect(again.status).toBe(202);
+    expect((await untilState(accepted.id, 'live')).events.map((e: { kind: string }) => e.kind)).toEqual(['failed', 'posted']);
+
     const logs = t.logLines.join('');
     expect(logs).toContain('/v1/boards/cv-library');
-    expect(logs).not.toContain(wrongSecret);
+    expect(logs).not.toContain(rotated);
     expect(logs).not.toContain(CV_ACCOUNT.password);
+    await t.sandbox('PATCH', 'cv-library', `/_sandbox/accounts/${CV_ACCOUNT.id}`, { password: CV_ACCOUNT.password });
     await putCvLibraryBoard(t);
+  });
+
+  it('posts a job again after it was closed and reopened: a new board job for a fresh 28 days, the history keeping the first cycle', async () => {
+    const { job, accepted } = await postAJob({ reference: 'REQ-7' }, { quickApply: false });
+    const first = await untilState(accepted.id, 'live');
+    expect((await t.api('PATCH', `/v1/jobs/${job.id}`, { state: 'closed' })).status).toBe(200);
+    await untilState(accepted.id, 'unposted');
+    expect((await t.api('PATCH', `/v1/jobs/${job.id}`, { state: 'open' })).status).toBe(200);
+    expect((await posting(accepted.id)).state).toBe('unposted');
+
+    const again = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ id: accepted.id, state: 'pending', repostCount: 1, options: { quickApply: false } });
+    const second = await untilState(accepted.id, 'live');
+    expect(second.externalId).not.toBe(first.externalId);
+    expect(second.events.map((e: { kind: string }) => e.kind)).toEqual(['posted', 'unposted', 'posted']);
+    expect(second.events[1].details).toMatchObject({ reason: 'job closed' });
+    const mine = (await sandboxJobs(t)).filter((j) => j.reference?.startsWith(`${accepted.id}-`));
+    expect(mine.map((j) => [j.reference, j.status])).toEqual([
+      [`${accepted.id}-0`, 'deleted'],
+      [`${accepted.id}-1`, 'live'],
+    ]);
+    const live = mine[1];
+    expect(Date.parse(live.expires_at) - Date.parse(live.created_at)).toBe(28 * 86_400_000);
+    expect(live.cv_required).toBe(true);
+  });
+
+  it('refuses a second request with other options while the posting is live, naming where to change them', async () => {
+    const { job, accepted } = await postAJob({ reference: 'REQ-8' });
+    await untilState(accepted.id, 'live');
+    const other = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library', quickApply: false });
+    expect(other.status).toBe(409);
+    expect(other.body.error).toContain(`with another quickApply: change options with PATCH /v1/postings/${accepted.id}`);
+    expect((await posting(accepted.id)).options.quickApply).toBe(true);
+  });
+
+  it('refuses a job edit its live posting could not carry to the board, and saves nothing', async () => {
+    const { job, accepted } = await postAJob({ reference: 'REQ-9' });
+    const live = await untilState(accepted.id, 'live');
+    const res = await t.api('PATCH', `/v1/jobs/${job.id}`, { title: 'Zero-hours payroll', employmentStatus: 'zero-hours' });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toContain(`the cv-library posting ${accepted.id} could not carry this edit`);
+    expect(res.body.details.problems).toEqual([expect.stringContaining('employment status "zero-hours" has no CV-Library job type')]);
+    expect((await t.api('GET', `/v1/jobs/${job.id}`)).body).toMatchObject({ title: job.title, employmentStatus: 'full-time' });
+    expect((await sandboxJobs(t)).find((j) => j.job_id === live.externalId)).toMatchObject({ title: job.title, status: 'live' });
   });
 });

@@ -51,7 +51,9 @@ describe('PostingMachine', () => {
     expect(() => machine(live({ state: 'expired' })).validate('amend')).toThrow('cannot amend a posting that is expired');
     expect(() => machine(live({ state: 'expired' })).validate('repost')).not.toThrow();
     expect(() => machine(live({ state: 'unposted' })).validate('unpost')).toThrow('cannot unpost a posting that is unposted');
-    expect(() => machine(live({ state: 'pending' })).validate('repost')).toThrow();
+    expect(() => machine(live({ state: 'pending' })).validate('repost')).toThrow('cannot repost a posting that is pending');
+    expect(() => machine(live({ state: 'pending' })).validate('amend')).not.toThrow();
+    expect(() => machine(live({ state: 'pending' })).validate('unpost')).not.toThrow();
   });
 
   it('refuses further commands while an unpost is queued, and queues commands that arrive before the posting is read', () => {

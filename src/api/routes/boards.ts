@@ -1,5 +1,7 @@
 import type { Router } from 'express';
+import { z } from 'zod';
 import { boards as registry } from '../../boards/registry';
+import { TestReport } from '../../domain/connector';
 import type { BoardsService } from '../../services/boards';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
@@ -15,10 +17,14 @@ export function boardRoutes(router: Router, openapi: OpenApiRegistry, boards: Bo
       {
         method: 'put',
         path: `/v1/boards/${name}`,
-        summary: `Set up ${name} (credentials are stored encrypted; the answer masks them)`,
+        summary: `Set up ${name}: the board checks the account before it is saved (credentials are stored encrypted; the answer masks them)`,
         tags,
         body: entry.settingsSchema,
-        responses: { 200: { description: 'the settings, masked' } },
+        responses: {
+          200: { description: 'the settings, masked' },
+          422: { description: 'the account cannot post (e.g. no poster email) or the board refused it (its message)' },
+          502: { description: 'the board could not be reached to check the account; nothing was saved' },
+        },
       },
       async ({ body, res }) => {
         res.json(await boards.putSettings(name, body));
@@ -31,9 +37,9 @@ export function boardRoutes(router: Router, openapi: OpenApiRegistry, boards: Bo
       {
         method: 'get',
         path: `/v1/boards/${name}`,
-        summary: `${name} settings, credentials masked`,
+        summary: `${name} settings, credentials masked, and the job statuses of open jobs that have no job type yet`,
         tags,
-        responses: { 200: { description: 'the settings, masked' } },
+        responses: { 200: { description: 'the settings, masked, with `unmappedJobStatuses: [{employmentStatus, openJobs}]`' } },
       },
       async ({ res }) => {
         res.json(await boards.getSettings(name));
@@ -46,13 +52,35 @@ export function boardRoutes(router: Router, openapi: OpenApiRegistry, boards: Bo
       {
         method: 'put',
         path: `/v1/boards/${name}/accounts/:recruiterEmail`,
-        summary: `A recruiter’s own ${name} account`,
+        summary: `A recruiter’s own ${name} account: the board checks it before it is saved`,
         tags,
         body: entry.accountSchema,
-        responses: { 200: { description: 'the account, masked' } },
+        responses: {
+          200: { description: 'the account, masked' },
+          422: {
+            description: 'the account cannot post (e.g. no poster email), the board refused it (its message), or the board is not set up',
+          },
+          502: { description: 'the board could not be reached to check the account; nothing was saved' },
+        },
       },
       async ({ params, body, res }) => {
         res.json(await boards.putAccount(name, params.recruiterEmail, body));
+      },
+    );
+
+    route(
+      router,
+      openapi,
+      {
+        method: 'post',
+        path: `/v1/boards/${name}/test`,
+        summary: `Check the stored ${name} accounts with the board again: its own (when in use) and every recruiter’s`,
+        tags,
+        body: z.object({}).strict(),
+        responses: { 200: { description: 'the report: each account, and the board’s message where it failed', schema: TestReport } },
+      },
+      async ({ res }) => {
+        res.json(await boards.test(name));
       },
     );
   }

@@ -63,10 +63,16 @@ export function jobRoutes(router: Router, openapi: OpenApiRegistry, jobs: JobsSe
     {
       method: 'patch',
       path: '/v1/jobs/:id',
-      summary: 'Edit a job; live postings are amended, and closing it unposts them',
+      summary:
+        'Edit a job of our own: its live and pending postings are amended on their boards, closing it unposts them (reopening it does not post them again)',
       tags: ['jobs'],
       body: JobPatch,
-      responses: { 200: { description: 'the job', schema: Job }, 404: { description: 'no such job' } },
+      responses: {
+        200: { description: 'the job; its postings follow', schema: Job },
+        404: { description: 'no such job' },
+        409: { description: 'the job is synced from an ATS (its source and connector named): edit it there' },
+        422: { description: 'a live or pending posting could not carry the edit to its board (reasons in details)' },
+      },
     },
     async ({ params, body, res }) => {
       const job = await jobs.update(params.id, body);

@@ -24,12 +24,14 @@ export function postingRoutes(
     {
       method: 'post',
       path: '/v1/jobs/:id/postings',
-      summary: 'Post the job to a board (the same job and board again returns the existing posting)',
+      summary:
+        'Post the job to a board. The same job and board again returns the posting while it is pending or live, and posts it again once it has ended (expired, unposted, failed)',
       tags,
       body: CreatePosting,
       responses: {
-        202: { description: 'accepted: the posting workflow runs', schema: Posting },
-        200: { description: 'already posted', schema: Posting },
+        202: { description: 'accepted: the posting is pending and its workflow posts it (a new cycle when posted again)', schema: Posting },
+        200: { description: 'already pending or live', schema: Posting },
+        409: { description: 'already pending or live with other options or another account' },
         422: { description: 'the job cannot be posted (reasons in details)' },
       },
     },
@@ -79,13 +81,19 @@ export function postingRoutes(
     {
       method: 'patch',
       path: '/v1/postings/:id',
-      summary: 'Amend the posting’s options; a live posting is updated on the board',
+      summary: 'Amend the posting’s options: a live posting is updated on the board; a pending one once it is live',
       tags,
       body: AmendPosting,
-      responses: { 200: { description: 'the posting', schema: Posting } },
+      responses: {
+        200: { description: 'the posting, amended on the board', schema: Posting },
+        202: { description: 'the posting is pending: amended on the board once the publish in flight ends', schema: Posting },
+        409: { description: 'the posting has ended: nothing of it is on the board (post it again with the options)' },
+        422: { description: 'the options cannot be posted (reasons in details)' },
+      },
     },
     async ({ params, body, res }) => {
-      res.json(await postings.amend(params.id, body));
+      const posting = await postings.amend(params.id, body);
+      res.status(posting.state === 'pending' ? 202 : 200).json(posting);
     },
   );
 
@@ -95,12 +103,19 @@ export function postingRoutes(
     {
       method: 'post',
       path: '/v1/postings/:id/repost',
-      summary: 'Repost now: a fresh expiry for a live or expired posting',
+      summary:
+        'Repost: a new board job with a fresh expiry; a live posting at once, one that ended (expired, unposted, failed) as a new cycle',
       tags,
-      responses: { 200: { description: 'the posting', schema: Posting } },
+      responses: {
+        200: { description: 'the live posting, reposted', schema: Posting },
+        202: { description: 'the posting had ended: it is pending and its workflow posts it again', schema: Posting },
+        409: { description: 'the posting is pending (being posted), or the job is closed' },
+        422: { description: 'the job cannot be posted (reasons in details)' },
+      },
     },
     async ({ params, res }) => {
-      res.json(await postings.repost(params.id));
+      const { posting, created } = await postings.repost(params.id);
+      res.status(created ? 202 : 200).json(posting);
     },
   );
 
@@ -110,12 +125,16 @@ export function postingRoutes(
     {
       method: 'delete',
       path: '/v1/postings/:id',
-      summary: 'Unpost: take the job off the board',
+      summary: 'Unpost: take the job off the board (twice changes nothing)',
       tags,
-      responses: { 200: { description: 'the posting', schema: Posting } },
+      responses: {
+        200: { description: 'the posting, unposted', schema: Posting },
+        202: { description: 'the posting is pending: unposted once the publish in flight ends', schema: Posting },
+      },
     },
     async ({ params, res }) => {
-      res.json(await postings.unpost(params.id));
+      const posting = await postings.unpost(params.id);
+      res.status(posting.state === 'pending' ? 202 : 200).json(posting);
     },
   );
 }

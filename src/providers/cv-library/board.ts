@@ -2,7 +2,7 @@ import type { BoardEntry, PostingContext } from '../../boards/types';
 import type { Job } from '../../domain/job';
 import type { Published } from '../../domain/posting';
 import { type Published as CvPublished, createCvLibraryClient } from './client';
-import { checkPostable, toCvLibraryJob } from './mapping';
+import { checkPostable, mappedJobType, toCvLibraryJob } from './mapping';
 import { CvLibraryAccountSettings, CvLibraryBoardSettings } from './settings';
 
 /** CV-Library as a job board: settings, postability rules and the client behind a posting. */
@@ -12,9 +12,13 @@ export const cvLibraryBoard: BoardEntry<CvLibraryBoardSettings, CvLibraryAccount
 
   problems: (job, settings, options) => checkPostable(job, settings, { jobType: options.jobType }),
 
+  accountProblems: (settings, account) => (posterOf(settings, account) ? [] : [missingPoster(account)]),
+
+  mapsJobStatus: (settings, employmentStatus) => mappedJobType(settings.jobTypeMapping, employmentStatus) !== undefined,
+
   connect(settings, account) {
-    const posterEmail = account?.posterEmail ?? settings.posterEmail;
-    if (!posterEmail) throw new Error('CV-Library needs a poster email: set posterEmail in the board settings or the recruiter’s account');
+    const posterEmail = posterOf(settings, account);
+    if (!posterEmail) throw new Error(missingPoster(account));
     const client = createCvLibraryClient({
       baseUrl: settings.baseUrl,
       credentials: account?.credentials ?? settings.credentials,
@@ -39,6 +43,15 @@ export const cvLibraryBoard: BoardEntry<CvLibraryBoardSettings, CvLibraryAccount
     };
   },
 };
+
+/** Every CV-Library job call names its poster: the recruiter's own account brings its own, the generic one the board's. */
+const posterOf = (settings: CvLibraryBoardSettings, account?: CvLibraryAccountSettings) =>
+  account ? account.posterEmail : settings.posterEmail;
+
+const missingPoster = (account?: CvLibraryAccountSettings) =>
+  account
+    ? 'the account has no posterEmail: CV-Library posts every job under a poster email on the account'
+    : 'the board settings have no posterEmail: CV-Library posts every job of the generic account under a poster email on that account';
 
 function toPublished(p: CvPublished): Published {
   return { externalId: p.jobId, publicUrl: p.url, postedAt: new Date().toISOString(), expiresAt: p.expiresAt };

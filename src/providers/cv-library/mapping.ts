@@ -92,9 +92,15 @@ function jobTypeFor(employmentStatus: string, mapping: Record<string, JobType>, 
     if (!isJobType(override)) throw new UnmappedJobTypeError(override, 'job type override');
     return override;
   }
-  const mapped = Object.hasOwn(mapping, employmentStatus) ? mapping[employmentStatus] : undefined;
-  if (!mapped || !isJobType(mapped)) throw new UnmappedJobTypeError(employmentStatus);
+  const mapped = mappedJobType(mapping, employmentStatus);
+  if (!mapped) throw new UnmappedJobTypeError(employmentStatus);
   return mapped;
+}
+
+/** The CV-Library job type our employment status maps to, if any. */
+export function mappedJobType(mapping: Record<string, string>, employmentStatus: string): JobType | undefined {
+  const mapped = Object.hasOwn(mapping, employmentStatus) ? mapping[employmentStatus] : undefined;
+  return mapped && isJobType(mapped) ? mapped : undefined;
 }
 
 function industryFor(category: string | undefined, mapping: Record<string, Industry>): Industry {

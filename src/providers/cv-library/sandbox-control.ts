@@ -29,6 +29,11 @@ const AccountBody = z
     'give username + password, clientId + clientSecret, or both',
   );
 
+const AccountChange = z
+  .object({ password: z.string().min(1), clientSecret: z.string().min(1), posterEmails: z.array(z.email()).min(1) })
+  .partial()
+  .strict();
+
 /** `/_sandbox`: seed accounts, inspect jobs, inject faults, move the clock, reset. No auth. */
 export function controlRoutes(state: CvLibrarySandboxState, now: Now) {
   const router = express.Router();
@@ -48,6 +53,16 @@ export function controlRoutes(state: CvLibrarySandboxState, now: Now) {
     const account: SandboxAccount = { ...input, id: input.id ?? `acct_${state.accounts.length + 1}` };
     state.accounts.push(account);
     res.status(201).json({ id: account.id, posterEmails: account.posterEmails });
+  });
+
+  /** The account's password, secret key or posters changed on CV-Library's side (e.g. a password rotated). */
+  router.patch('/accounts/:id', (req, res) => {
+    const input = body(AccountChange, req, res);
+    if (!input) return;
+    const account = state.accounts.find((a) => a.id === req.params.id);
+    if (!account) return fail(res, 404, 'not_found', `no account ${req.params.id}`);
+    Object.assign(account, input);
+    res.json({ id: account.id, posterEmails: account.posterEmails });
   });
 
   router.get('/jobs', (_req, res) => {

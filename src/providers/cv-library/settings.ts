@@ -38,7 +38,11 @@ export const CvLibraryBoardSettings = z
 export type CvLibraryBoardSettings = z.infer<typeof CvLibraryBoardSettings>;
 
 /** `PUT /v1/boards/cv-library/accounts/:recruiterEmail`: a recruiter's own CV-Library account. */
-export const CvLibraryAccountSettings = z.object({ credentials: CvLibraryCredentials, posterEmail: z.email() });
+export const CvLibraryAccountSettings = z.object({
+  credentials: CvLibraryCredentials,
+  /** Required: a missing one is refused with 422 by the board's setup check, which says why. */
+  posterEmail: z.email().optional(),
+});
 export type CvLibraryAccountSettings = z.infer<typeof CvLibraryAccountSettings>;
 
 export type MaskedCredentials = { type: 'client'; clientId: string; secret: '••••' } | { type: 'basic'; username: string; secret: '••••' };
