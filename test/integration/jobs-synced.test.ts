@@ -1,0 +1,77 @@
+import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
+import { leverConnector, waitForRuns } from '../fixtures/connectors';
+import { setUpCvLibrary } from '../fixtures/cv-library';
+import { aJob } from '../fixtures/jobs';
+import { runLeverSandbox } from '../fixtures/lever';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
+
+/** Seed 003: "jobs can only be edited in Lever". A synced job's only writer is its connector's sync. */
+describe('jobs synced from an ATS', () => {
+  let t: TestSystem;
+  let lever: Awaited<ReturnType<typeof runLeverSandbox>>;
+  let connector: { id: string; name: string };
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    await setUpCvLibrary(t);
+    lever = await runLeverSandbox();
+    lever.sandbox.seed({ postings: 20 });
+    connector = (await t.api('POST', '/v1/connectors', leverConnector(lever.baseUrl, SANDBOX_API_KEY))).body;
+    await waitForRuns(t, connector.id, 1);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await lever?.close();
+  });
+
+  const syncedJob = async () => (await t.api('GET', '/v1/jobs?source=lever&limit=1')).body.items[0];
+
+  it('refuses PATCH /v1/jobs/:id with 409 naming its source and connector, and leaves the job as the sync wrote it', async () => {
+    const job = await syncedJob();
+    expect(job).toMatchObject({ source: 'lever', externalId: expect.any(String) });
+    for (const patch of [{ title: 'Edited here' }, { state: 'closed' }]) {
+      const res = await t.api('PATCH', `/v1/jobs/${job.id}`, patch);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toBe(
+        `job ${job.id} is synced from lever by connector "Acme Lever" (${connector.id}): edit it in lever; the sync is its only writer`,
+      );
+      expect(res.body.details).toEqual({
+        source: 'lever',
+        externalId: job.externalId,
+        connectors: [{ id: connector.id, name: 'Acme Lever' }],
+      });
+    }
+    expect((await t.api('GET', `/v1/jobs/${job.id}`)).body).toEqual(job);
+  });
+
+  it('posts a synced job to a board: refused only for what the board needs, and posted once it has it', async () => {
+    const lacking = await syncedJob();
+    const refused = await t.api('POST', `/v1/jobs/${lacking.id}/postings`, { board: 'cv-library' });
+    expect(refused.status).toBe(422);
+    // A Lever posting carries no postcode, which CV-Library requires; being synced is no reason to refuse.
+    expect(refused.body.details.problems).toContain('the job has no postcode: CV-Library requires one (location.postcode)');
+    expect(JSON.stringify(refused.body)).not.toMatch(/synced|source/);
+
+    // A job as a connector whose ATS gives a postcode writes it.
+    const { id } = await t.deps.store.jobs.upsertFromSource({
+      ...aJob({ reference: 'ATS-1' }),
+      workplace: 'onsite',
+      state: 'open',
+      source: 'lever',
+      externalId: 'ats-job-with-postcode',
+      hidden: false,
+      published: true,
+    });
+    const posted = await t.api('POST', `/v1/jobs/${id}/postings`, { board: 'cv-library' });
+    expect(posted.status).toBe(202);
+    const live = await waitFor(
+      () => t.api('GET', `/v1/postings/${posted.body.id}`).then((r) => r.body),
+      (p) => p.state === 'live',
+      30_000,
+      'the synced job live on CV-Library',
+    );
+    expect(live.publicUrl).toMatch(/^https:\/\/www\.cv-library\.co\.uk\/job\//);
+    expect((await t.api('PATCH', `/v1/jobs/${id}`, { title: 'Edited here' })).status).toBe(409);
+  });
+});
