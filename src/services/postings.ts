@@ -82,17 +82,23 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     return { posting: again, created: true };
   }
 
-  /** A request for a posting that exists and has not ended must ask for what it already is. */
+  /**
+   * A request for a posting that exists stays on its account; while the posting is pending or live it must also ask
+   * for the options it has (new ones go through PATCH).
+   */
   function assertSameRequest(posting: Posting, account: string | undefined, given: Partial<PostingOptions>) {
-    const differ = (Object.keys(given) as Array<keyof PostingOptions>).filter(
-      (k) => given[k] !== undefined && given[k] !== posting.options[k],
+    const differ: string[] = hasEnded(posting.state)
+      ? []
+      : (Object.keys(given) as Array<keyof PostingOptions>).filter((k) => given[k] !== undefined && given[k] !== posting.options[k]);
+    if (account && account !== posting.account) differ.push('account');
+    if (!differ.length) return;
+    const fix = differ.includes('account')
+      ? 'a posting stays on the account it was made with'
+      : `change options with PATCH /v1/postings/${posting.id}`;
+    throw new HttpError(
+      409,
+      `job ${posting.jobId} already has posting ${posting.id} on ${posting.board} (${posting.state}) with another ${differ.join(', ')}: ${fix}`,
     );
-    if (account && account !== posting.account) differ.push('account' as keyof PostingOptions);
-    if (differ.length)
-      throw new HttpError(
-        409,
-        `job ${posting.jobId} is already ${posting.state} on ${posting.board} (posting ${posting.id}) with another ${differ.join(', ')}: change options with PATCH /v1/postings/${posting.id}`,
-      );
   }
 
   const service = {
@@ -107,8 +113,8 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
       const account = settings.genericAccount ? GENERIC_ACCOUNT : (requestedAccount ?? job.recruiter.email).toLowerCase();
       const existing = (await store.postings.listForJob(jobId)).find((p) => p.board === board);
 
+      if (existing) assertSameRequest(existing, requestedAccount && account, given);
       if (existing && !hasEnded(existing.state)) {
-        assertSameRequest(existing, requestedAccount && account, given);
         if (existing.state === 'pending') await workflows.start(existing); // its run, should an earlier start have failed
         return { posting: existing, created: false };
       }

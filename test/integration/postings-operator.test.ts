@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { requireBinary } from '../../src/temporal/binaries';
-import { putCvLibraryBoard, sandboxJobs, setUpCvLibrary } from '../fixtures/cv-library';
+import { putCvLibraryBoard, sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { testServers } from '../helpers/env';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -17,13 +17,7 @@ describe('postings: accounts, options and the operator’s Temporal tools', () =
   });
   afterAll(() => t?.stop());
 
-  const untilState = (id: string, state: string) =>
-    waitFor(
-      () => t.api('GET', `/v1/postings/${id}`).then((r) => r.body),
-      (p) => p.state === state,
-      30_000,
-      `posting ${id} ${state}`,
-    );
+  const untilState = (id: string, state: string) => untilPostingState(t, id, state);
 
   async function post(jobOverrides = {}, body: Record<string, unknown> = {}) {
     const job = (await t.api('POST', '/v1/jobs', aJob(jobOverrides))).body;

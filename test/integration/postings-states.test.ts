@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { sandboxJobs, setUpCvLibrary } from '../fixtures/cv-library';
+import { sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { createTimeSkippingEnv } from '../helpers/env';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -44,13 +44,7 @@ describe('the posting API: every request against every posting state', () => {
 
   const api = (method: string, path: string, body?: unknown) => t.api(method, path, body);
   const posting = (id: string) => api('GET', `/v1/postings/${id}`).then((r) => r.body);
-  const untilState = (id: string, state: string) =>
-    waitFor(
-      () => posting(id),
-      (p) => p.state === state,
-      30_000,
-      `posting ${id} ${state}`,
-    );
+  const untilState = (id: string, state: string) => untilPostingState(t, id, state);
   const faults = (body: object) => t.sandbox('POST', 'cv-library', '/_sandbox/faults', body);
   const boardRequests = async () => (await t.sandbox('GET', 'cv-library', '/_sandbox/stats')).body.requests as number;
   /** The posting's jobs on the board, every cycle: its references are `<postingId>-<cycle>`. */

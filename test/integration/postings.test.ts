@@ -1,4 +1,4 @@
-import { CV_ACCOUNT, putCvLibraryBoard, sandboxJobs, setUpCvLibrary } from '../fixtures/cv-library';
+import { CV_ACCOUNT, putCvLibraryBoard, sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { shownHistory } from '../helpers/history';
 import { recordHistory } from '../helpers/record';
@@ -14,13 +14,7 @@ describe('CV-Library postings through API → Temporal → activity → sandbox 
   afterAll(() => t?.stop());
 
   const posting = (id: string) => t.api('GET', `/v1/postings/${id}`).then((r) => r.body);
-  const untilState = (id: string, state: string) =>
-    waitFor(
-      () => posting(id),
-      (p) => p.state === state,
-      30_000,
-      `posting ${id} ${state}`,
-    );
+  const untilState = (id: string, state: string) => untilPostingState(t, id, state);
 
   async function postAJob(overrides = {}, options = {}) {
     const job = (await t.api('POST', '/v1/jobs', aJob(overrides))).body;
