@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { createTimeSkippingEnv } from '../helpers/env';
+import { recordHistory } from '../helpers/record';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
@@ -33,6 +34,8 @@ interface Row {
   send: (job: Json, posting: Json) => Promise<{ status: number; body: Json }>;
   /** Brings the cell's job where the request means something (the reopen row closes the job of an unposted posting first). */
   prepare?: (state: State, job: Json) => Promise<void>;
+  /** Saves the pending cell's workflow history as a replay fixture under this name (RECORD_HISTORIES=1). */
+  recordPendingAs?: string;
   cells: Record<State, Outcome>;
 }
 
@@ -166,6 +169,7 @@ describe('the posting API: every request against every posting state', () => {
     {
       request: 'PATCH /v1/postings/:id (amend its options)',
       send: (_job, p) => api('PATCH', `/v1/postings/${p.id}`, { quickApply: false }),
+      recordPendingAs: 'posting-amended-while-pending',
       cells: {
         pending: ok(202, 'the board gets the new options once the publish in flight ends', boardShowsOptions),
         live: ok(200, 'the board shows the new options', boardShowsOptions),
@@ -188,6 +192,7 @@ describe('the posting API: every request against every posting state', () => {
     {
       request: 'DELETE /v1/postings/:id (unpost)',
       send: (_job, p) => api('DELETE', `/v1/postings/${p.id}`),
+      recordPendingAs: 'posting-unposted-while-pending',
       cells: {
         pending: ok(202, 'unposted once the publish in flight ends', offTheBoard),
         live: ok(200, 'taken off the board', offTheBoard),
@@ -281,5 +286,7 @@ describe('the posting API: every request against every posting state', () => {
     });
     // A refused request changes nothing.
     await ('then' in outcome ? outcome.then : unchanged)({ job: held.job, before, res });
+    if (state === 'pending' && row.recordPendingAs)
+      await recordHistory(row.recordPendingAs, t.system.client.workflow.getHandle(before.workflowId));
   });
 });

@@ -12,6 +12,7 @@ import {
   toCvLibraryJob,
   UnmappedJobTypeError,
 } from '../../src/providers/cv-library';
+import { cvLibraryBoard } from '../../src/providers/cv-library/board';
 import { aJob } from '../fixtures/jobs';
 
 const job = (overrides: Partial<Job> = {}): Job => ({
@@ -178,13 +179,24 @@ describe('CV-Library schemas and settings', () => {
     ]);
   });
 
-  it('requires a poster email with a recruiter’s own account', () => {
-    expect(CvLibraryAccountSettings.safeParse({ credentials: { username: 'u', password: 'p' } }).error?.issues[0].path).toEqual([
-      'posterEmail',
+  it('requires a poster email of whoever posts: the generic account’s on the board, a recruiter’s on their account', () => {
+    const board = CvLibraryBoardSettings.parse(settings({ genericAccount: true }));
+    const account = (posterEmail?: string) =>
+      CvLibraryAccountSettings.parse({ credentials: { username: 'u', password: 'p' }, posterEmail });
+    expect(cvLibraryBoard.accountProblems(board)).toEqual([expect.stringContaining('the board settings have no posterEmail')]);
+    expect(cvLibraryBoard.accountProblems({ ...board, posterEmail: 'jobs@acme.example' })).toEqual([]);
+    // A recruiter's account never borrows the board's poster: it is not a poster on that account.
+    expect(cvLibraryBoard.accountProblems({ ...board, posterEmail: 'jobs@acme.example' }, account())).toEqual([
+      expect.stringContaining('the account has no posterEmail'),
     ]);
-    expect(
-      CvLibraryAccountSettings.parse({ credentials: { username: 'u', password: 'p' }, posterEmail: 'me@acme.example' }).posterEmail,
-    ).toBe('me@acme.example');
+    expect(cvLibraryBoard.accountProblems(board, account('me@acme.example'))).toEqual([]);
+  });
+
+  it('says which job statuses the settings give a job type', () => {
+    const board = CvLibraryBoardSettings.parse(settings());
+    expect(cvLibraryBoard.mapsJobStatus(board, 'full-time')).toBe(true);
+    expect(cvLibraryBoard.mapsJobStatus(board, 'zero-hours')).toBe(false);
+    expect(cvLibraryBoard.mapsJobStatus(board, 'toString')).toBe(false);
   });
 
   it('masks credentials of both styles without a trace of the secret', () => {
