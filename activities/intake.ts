@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { boardIntake } from '../src/boards/registry';
 import type { Deps } from '../src/deps';
 import { inspectCv } from '../src/intake/cv-type';
-import { candidateFields, type DirectApplyFields } from '../src/intake/direct-apply';
-import { type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS, REFERRERS } from '../src/intake/rules';
+import { type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS } from '../src/intake/rules';
 import { recordedOutcome, type StagedDelivery } from '../src/store/intake';
 
 /** What `loadIntake` tells the workflow: facts only, and the recorded outcome when this application was already taken in. */
@@ -19,6 +19,16 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     const delivery = await store.intake.get(ref);
     if (!delivery) throw ApplicationFailure.nonRetryable(`no staged application ${ref.provider}:${ref.applicationId}`, 'IntakeNotStaged');
     return delivery;
+  }
+
+  /** The board's intake, and the staged application as the board described it. */
+  function read(ref: IntakeRef, delivery: StagedDelivery) {
+    const intake = boardIntake(ref.provider);
+    if (!intake) throw ApplicationFailure.nonRetryable(`${ref.provider} delivers no applications`, 'IntakeNotStaged');
+    const application = intake.application.safeParse(delivery.payload);
+    if (!application.success)
+      throw ApplicationFailure.nonRetryable(`the staged application does not read back: ${application.error.message}`, 'IntakeNotStaged');
+    return { intake, ...application.data };
   }
 
   async function cvOf(ref: IntakeRef, delivery: StagedDelivery) {
@@ -41,12 +51,12 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
       return finished ? { ...facts, finished } : facts;
     },
 
-    /** The same person by email, else by phone and surname; created or filled in with DirectApply's fields only. */
+    /** The same person by email, else by phone and surname; created or filled in with the board's fields only. */
     async recordCandidate(ref: IntakeRef): Promise<{ candidateId: string }> {
-      const delivery = await staged(ref);
+      const { intake, candidate } = read(ref, await staged(ref));
       const { candidateId } = await store.candidates.upsertFromSource({
-        source: { provider: ref.provider, externalId: ref.applicationId, referrer: REFERRERS[ref.provider] },
-        fields: candidateFields(delivery.payload as DirectApplyFields),
+        source: { provider: ref.provider, externalId: ref.applicationId, referrer: intake.referrer },
+        fields: candidate,
         matchBy: ['email', 'phone+surname'],
         createIfUnknown: true,
       });
@@ -58,15 +68,16 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     /** The application against the posting's job, once per (provider, application id). */
     async recordApplication(ref: IntakeRef, candidateId: string): Promise<{ applicationId: string }> {
       const delivery = await staged(ref);
-      const { application } = await store.candidates.upsertApplication({
+      const { intake, appliedAt } = read(ref, delivery);
+      const { application } = await store.applications.upsert({
         candidateId,
         provider: ref.provider,
         externalId: ref.applicationId,
         jobId: delivery.jobId,
         postingId: delivery.postingId,
         status: NEW_APPLICATION_STATUS,
-        referrer: REFERRERS[ref.provider],
-        appliedAt: String((delivery.payload as DirectApplyFields).applied_at),
+        referrer: intake.referrer,
+        appliedAt,
         late: delivery.late,
       });
       await store.intake.note(ref, { applicationId: application.id });
@@ -81,7 +92,7 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
       if (!cv) return {}; // finished by an earlier run: the bytes are gone and nothing is left to store
       const verdict = inspectCv(cv);
       if (verdict.kind !== 'acceptable') return {};
-      const { document } = await store.candidates.putDocument({
+      const { document } = await store.documents.put({
         candidateId,
         applicationId,
         kind: 'cv',

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { BoardNotConfiguredError, boardClient, loadBoard } from '../src/boards/registry';
 import { JobNotPostableError, type PostingContext } from '../src/boards/types';
 import type { Deps } from '../src/deps';
+import { POSTING_REJECTED } from '../src/domain/failures';
 import type { Job } from '../src/domain/job';
 import type { Posting, PostingSnapshot } from '../src/domain/posting';
 import { directApplyUrl } from '../src/intake/delivery-url';
@@ -21,9 +22,9 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
 
   async function load(postingId: string): Promise<{ posting: Posting; job: Job }> {
     const posting = await store.postings.get(postingId);
-    if (!posting) throw ApplicationFailure.nonRetryable(`posting ${postingId} does not exist`, 'PostingRejected');
+    if (!posting) throw ApplicationFailure.nonRetryable(`posting ${postingId} does not exist`, POSTING_REJECTED);
     const job = await store.jobs.get(posting.jobId);
-    if (!job) throw ApplicationFailure.nonRetryable(`job ${posting.jobId} does not exist`, 'PostingRejected');
+    if (!job) throw ApplicationFailure.nonRetryable(`job ${posting.jobId} does not exist`, POSTING_REJECTED);
     return { posting, job };
   }
 
@@ -32,7 +33,10 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
     let repostLeadMs = 0;
     try {
       repostLeadMs = (await loadBoard(store, posting.board)).settings.repostLeadDays * DAY_MS;
-    } catch {}
+    } catch (err) {
+      // A board no longer set up has no lead time: the posting is reposted at expiry. Anything else is a real fault.
+      if (!(err instanceof BoardNotConfiguredError)) throw err;
+    }
     return {
       postingId: posting.id,
       jobId: posting.jobId,
@@ -54,7 +58,7 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
     try {
       return await boardClient(store, posting.board, posting.account);
     } catch (err) {
-      if (err instanceof BoardNotConfiguredError) throw ApplicationFailure.nonRetryable(err.message, 'PostingRejected');
+      if (err instanceof BoardNotConfiguredError) throw ApplicationFailure.nonRetryable(err.message, POSTING_REJECTED);
       throw err;
     }
   }
@@ -70,7 +74,7 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
   /** Board-side refusals we can name (unmapped job type, missing postcode) are not retried. */
   function rejected(err: unknown): never {
     if (err instanceof JobNotPostableError) {
-      throw ApplicationFailure.nonRetryable(err.message, 'PostingRejected');
+      throw ApplicationFailure.nonRetryable(err.message, POSTING_REJECTED);
     }
     throw err;
   }

@@ -2,10 +2,11 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Deps } from '../src/deps';
 import type { ConnectorState } from '../src/domain/connector';
+import { CONNECTOR_CONFIG_ERROR } from '../src/domain/failures';
 import { providers } from '../src/providers';
 import { TokenBucket } from '../src/providers/rate-limit';
 import { cursorAfterPage } from '../src/sync/cursor';
-import { type ConnectorPlan, type PageRequest, type PageResult, SyncFailureType, type TestReport } from '../src/sync/types';
+import type { ConnectorPlan, PageRequest, PageResult, TestReport } from '../src/sync/types';
 
 /** While a page runs, a heartbeat at least this often (rate-limit waits included) so a dead worker is noticed fast. */
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -21,19 +22,19 @@ export function createSyncActivities({ store, logger, metrics }: Pick<Deps, 'sto
 
   async function resolve(connectorId: string) {
     const connector = await store.connectors.get(connectorId);
-    if (!connector) throw ApplicationFailure.nonRetryable(`connector ${connectorId} does not exist`, SyncFailureType.Connector);
+    if (!connector) throw ApplicationFailure.nonRetryable(`connector ${connectorId} does not exist`, CONNECTOR_CONFIG_ERROR);
     const sync = providers[connector.provider]?.sync;
-    if (!sync) throw ApplicationFailure.nonRetryable(`provider ${connector.provider} has no sync`, SyncFailureType.Connector);
+    if (!sync) throw ApplicationFailure.nonRetryable(`provider ${connector.provider} has no sync`, CONNECTOR_CONFIG_ERROR);
     const settings = sync.settings.safeParse(connector.settings);
     if (!settings.success)
-      throw ApplicationFailure.nonRetryable(`stored settings no longer validate: ${settings.error.message}`, SyncFailureType.Connector);
+      throw ApplicationFailure.nonRetryable(`stored settings no longer validate: ${settings.error.message}`, CONNECTOR_CONFIG_ERROR);
     return { connector, sync, settings: settings.data };
   }
 
   async function openSource(connectorId: string) {
-    const { sync, settings } = await resolve(connectorId);
+    const { connector, sync, settings } = await resolve(connectorId);
     const credentials = sync.credentials.safeParse(await store.connectors.credentials(connectorId));
-    if (!credentials.success) throw ApplicationFailure.nonRetryable('stored credentials are incomplete', SyncFailureType.Connector);
+    if (!credentials.success) throw ApplicationFailure.nonRetryable('stored credentials are incomplete', CONNECTOR_CONFIG_ERROR);
     const rate = sync.rateLimit(settings);
     let limiter = limiters.get(connectorId);
     if (!limiter || limiter.options.perSecond !== rate.perSecond || limiter.options.burst !== rate.burst) {
@@ -45,6 +46,7 @@ export function createSyncActivities({ store, logger, metrics }: Pick<Deps, 'sto
     const activity = Context.current();
     return sync.open({
       connectorId,
+      provider: connector.provider,
       settings,
       credentials: credentials.data,
       store,

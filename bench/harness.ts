@@ -8,7 +8,7 @@ import { createLogger } from '../src/logger';
 import { freePort } from '../src/net';
 import { type RunningSandboxes, startSandboxes } from '../src/providers/sandboxes';
 import { type System, startSystem } from '../src/system';
-import { type DevServer, startDevServer } from '../src/temporal/dev-server';
+import { type DevServer, startDevServer } from '../src/tooling/dev-server';
 
 export interface BenchSystem {
   system: System;

@@ -8,7 +8,7 @@ import { createLogger } from '../src/logger';
 import { freePort } from '../src/net';
 import { LeverSandbox, SANDBOX_API_KEY } from '../src/providers/lever/sandbox';
 import { startSystem } from '../src/system';
-import { startDevServer } from '../src/temporal/dev-server';
+import { startDevServer } from '../src/tooling/dev-server';
 
 // A full Lever backfill through the real path (API → Temporal → activities → sandbox → store) with the sandbox and
 // the client both at Lever's documented limit (10 requests/s, bursts of 20). Prints records/s, that rate as a

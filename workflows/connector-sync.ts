@@ -14,10 +14,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
+import { CONNECTOR_CONFIG_ERROR, PROVIDER_NEEDS_PERSON } from '../src/domain/failures';
+import { ConnectorId, Provider } from '../src/domain/search-attributes';
 import type { ConnectorStatus } from '../src/sync/status';
 import { type SyncSnapshot, SyncState } from '../src/sync/sync-state';
-import { SyncFailureType, type TestReport } from '../src/sync/types';
-import { ConnectorId, Provider } from '../src/temporal/search-attributes';
+import type { TestReport } from '../src/sync/types';
 
 export interface ConnectorSyncInput {
   connectorId: string;
@@ -45,7 +46,7 @@ export const reconfigureSignal = defineSignal('reconfigureSignal');
 export const statusQuery = defineQuery<ConnectorStatus>('status');
 
 /** Failures no retry fixes: a person must act (new key, permission, settings). */
-const NEEDS_PERSON = [SyncFailureType.Auth, SyncFailureType.Validation, SyncFailureType.Connector];
+const NEEDS_PERSON = [...PROVIDER_NEEDS_PERSON, CONNECTOR_CONFIG_ERROR];
 
 const pages = proxyActivities<SyncActivities>({
   startToCloseTimeout: '30 minutes',

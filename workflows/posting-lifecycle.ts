@@ -13,10 +13,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PostingActivities } from '../activities/postings';
+import { POSTING_REJECTED, PROVIDER_NEEDS_PERSON } from '../src/domain/failures';
 import type { PostingInput, PostingSnapshot } from '../src/domain/posting';
-import { Board, ExpiresAt, JobId, PostingState } from '../src/temporal/search-attributes';
+import { Board, ExpiresAt, JobId, PostingState } from '../src/domain/search-attributes';
 import { type Command, type CommandKind, PostingMachine, QUEUED_KINDS, type QueuedKind } from './posting-machine';
-import { NON_RETRYABLE_PROVIDER_ERRORS_LIST } from './retry';
 
 export const amendUpdate = defineUpdate<PostingSnapshot>('amend');
 export const repostUpdate = defineUpdate<PostingSnapshot>('repost');
@@ -36,7 +36,7 @@ const board = proxyActivities<PostingActivities>({
     backoffCoefficient: 2,
     maximumInterval: '2 minutes',
     maximumAttempts: 20,
-    nonRetryableErrorTypes: NON_RETRYABLE_PROVIDER_ERRORS_LIST,
+    nonRetryableErrorTypes: [...PROVIDER_NEEDS_PERSON, POSTING_REJECTED],
   },
 });
 

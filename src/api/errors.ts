@@ -1,7 +1,16 @@
 import type { ErrorRequestHandler } from 'express';
+import {
+  ConflictError,
+  DomainError,
+  InvalidError,
+  NotFoundError,
+  ProviderUnreachableError,
+  RefusedError,
+  UnavailableError,
+} from '../domain/errors';
 import type { Logger } from '../logger';
 
-/** An error the API answers with its own status and a `{error, details}` body. */
+/** An error the API answers with its own status and a `{error, details}` body (auth, routing, request parsing). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -12,13 +21,30 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what: string) => new HttpError(404, `${what} not found`);
+/** The one place domain errors become HTTP statuses. */
+function statusOf(err: DomainError): number {
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof InvalidError) return 400;
+  if (err instanceof ConflictError) return 409;
+  if (err instanceof RefusedError) return 422;
+  if (err instanceof UnavailableError) return 503;
+  if (err instanceof ProviderUnreachableError) return 502;
+  return 500;
+}
+
+/** The answer for an error the API knows (HTTP or domain), or undefined for anything else. */
+export function toHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) return new HttpError(statusOf(err), err.message, err.details);
+  return undefined;
+}
 
 /** Turns any thrown error into JSON; never a stack trace. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ error: err.message, details: err.details });
+    const known = toHttpError(err);
+    if (known) {
+      res.status(known.status).json({ error: known.message, details: known.details });
       return;
     }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;

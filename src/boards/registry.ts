@@ -1,12 +1,17 @@
 import { GENERIC_ACCOUNT } from '../domain/posting';
 import { providers } from '../providers';
 import type { Store } from '../store';
-import type { BoardAccountBase, BoardClient, BoardEntry, BoardSettingsBase } from './types';
+import type { BoardAccountBase, BoardClient, BoardEntry, BoardIntake, BoardSettingsBase } from './types';
 
 /** Every job board jobrelay can post to. */
 export const boards: Record<string, BoardEntry> = Object.fromEntries(
   Object.values(providers).flatMap((p) => (p.board ? [[p.name, p.board]] : [])),
 );
+
+/** The board's application intake, when it delivers applications to us. */
+export function boardIntake(name: string): BoardIntake | undefined {
+  return boardEntry(name)?.intake;
+}
 
 export class BoardNotConfiguredError extends Error {}
 

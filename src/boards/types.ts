@@ -1,6 +1,8 @@
 import type { ZodType } from 'zod';
+import type { CandidateFields } from '../domain/candidate';
 import type { Job } from '../domain/job';
 import type { PostingOptions, Published } from '../domain/posting';
+import type { Delivery } from '../intake/delivery';
 
 /** What every board's settings share; each board's zod schema adds its own fields. */
 export interface BoardSettingsBase {
@@ -32,6 +34,30 @@ export interface BoardClient {
   testConnection(): Promise<void>;
 }
 
+/** What the intake route knows of a delivery request before reading its body. */
+export interface DeliveryRequest {
+  /** The URL carries the token `directApplyUrl` derived for its posting (src/intake/delivery-url.ts). */
+  postingTokenValid: boolean;
+  header(name: string): string | undefined;
+}
+
+/**
+ * How a board delivers applications to us (its webhook). The route, the intake rules and the intake activities are
+ * generic over this; the board says only what is its own.
+ */
+export interface BoardIntake {
+  /** The webhook's summary in the API docs. */
+  summary: string;
+  /** What the board POSTs for one application, parsed into its id, its CV and the fields to stage (invalid: 400). */
+  delivery: ZodType<Delivery>;
+  /** The staged fields read back: the person as the board describes them, and when they applied. */
+  application: ZodType<{ candidate: CandidateFields; appliedAt: string }>;
+  /** Where its applicants come from, as recruiters know it: each application's referrer. */
+  referrer: string;
+  /** Whether a request is the board's, decided before its body is read (false: 401). */
+  authenticate(request: DeliveryRequest): boolean;
+}
+
 /** A job board's entry in the provider registry. */
 export interface BoardEntry<S extends BoardSettingsBase = BoardSettingsBase, A extends BoardAccountBase = BoardAccountBase> {
   settingsSchema: ZodType<S>;
@@ -44,6 +70,8 @@ export interface BoardEntry<S extends BoardSettingsBase = BoardSettingsBase, A e
   mapsJobStatus(settings: S, employmentStatus: string): boolean;
   /** The client for a posting: the recruiter's own account, or the board's (generic) one when `account` is undefined. */
   connect(settings: S, account?: A): BoardClient;
+  /** Set when the board delivers applications to us. */
+  intake?: BoardIntake;
 }
 
 /** A job the board cannot take as it stands (e.g. an unmapped job type): not retried, shown to the operator. */

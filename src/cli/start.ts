@@ -8,7 +8,7 @@ import { createLogger, prettyDestination } from '../logger';
 import { isPortFree } from '../net';
 import { startSandboxes } from '../providers/sandboxes';
 import { startSystem } from '../system';
-import { type DevServer, startDevServer } from '../temporal/dev-server';
+import { type DevServer, startDevServer } from '../tooling/dev-server';
 import { runDemo } from './demo';
 
 /** `npm start`: Temporal dev server (unless TEMPORAL_ADDRESS), sandboxes, worker, API, demo. Ctrl-C stops it all. */

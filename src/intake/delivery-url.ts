@@ -12,3 +12,8 @@ export function directApplyUrl(publicUrl: string, board: string, postingId: stri
   url.searchParams.set('token', secrets.derive(DELIVERY_PURPOSE, postingId));
   return url.toString();
 }
+
+/** Whether `token` is the one `directApplyUrl` gave the board for this posting; compared in constant time. */
+export function postingTokenValid(secrets: SecretBox, postingId: unknown, token: unknown): boolean {
+  return typeof postingId === 'string' && typeof token === 'string' && secrets.verify(DELIVERY_PURPOSE, postingId, token);
+}

@@ -34,9 +34,6 @@ export interface IntakeOutcome {
   cvNote?: string;
 }
 
-/** Where a provider's applicants come from, as recruiters know it. */
-export const REFERRERS: Record<string, string> = { 'cv-library': 'cv-library.co.uk' };
-
 /** The status every new application starts in. */
 export const NEW_APPLICATION_STATUS = 'new';
 

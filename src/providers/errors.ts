@@ -1,19 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isAxiosError } from 'axios';
-
-/** Failure types the workflows and the operator see; the non-retryable ones need a person to act. */
-export const ProviderErrorType = {
-  /** 401/403: wrong or revoked credentials, missing permission. Not retried. */
-  Auth: 'ProviderAuthError',
-  /** 400/404/409/422: the provider refused what we sent. Not retried. */
-  Validation: 'ProviderValidationError',
-  /** 429: retried after the provider's Retry-After. */
-  RateLimited: 'ProviderRateLimited',
-  /** 5xx, timeouts, dropped connections: retried with backoff. */
-  Unavailable: 'ProviderUnavailable',
-} as const;
-
-export const NON_RETRYABLE_PROVIDER_ERRORS = [ProviderErrorType.Auth, ProviderErrorType.Validation];
+import { ProviderErrorType } from '../domain/failures';
 
 /**
  * Translates a failed provider call into an ApplicationFailure once, at the client:
@@ -52,6 +39,11 @@ export function toProviderFailure(
     });
   }
   return ApplicationFailure.create({ message, type: ProviderErrorType.Unavailable });
+}
+
+/** The answer behind a translated failure: auth failures carry its status, validation failures its status and body. */
+export function refusalOf(err: unknown): { status?: number; body?: unknown } | undefined {
+  return err instanceof ApplicationFailure ? (err.details?.[0] as { status?: number; body?: unknown } | undefined) : undefined;
 }
 
 /** Retry-After in seconds or as an HTTP date; undefined leaves the retry policy's backoff in charge. */

@@ -12,8 +12,7 @@ export interface ProviderEntry {
   /** Set when the provider is a job board jobrelay posts to. */
   board?: BoardEntry;
   /** Set when jobrelay pulls from the provider on a connector's sync loop (its streams, settings, pages). */
-  // biome-ignore lint/suspicious/noExplicitAny: each provider has its own settings and credentials types
-  sync?: SyncProvider<any, any>;
+  sync?: SyncProvider;
 }
 
 export const providers: Record<string, ProviderEntry> = {

@@ -1,7 +1,7 @@
-import { HttpError } from '../api/errors';
 import { checkConnection } from '../boards/connection';
 import { BoardNotConfiguredError, boardEntry, boards, loadBoard } from '../boards/registry';
 import type { BoardAccountBase, BoardEntry, BoardSettingsBase } from '../boards/types';
+import { NotFoundError, ProviderUnreachableError, RefusedError } from '../domain/errors';
 import type { Store } from '../store';
 import type { TestReport } from '../sync/types';
 
@@ -13,7 +13,7 @@ import type { TestReport } from '../sync/types';
 export function createBoardsService(store: Store) {
   function entryFor(name: string) {
     const entry = boardEntry(name);
-    if (!entry) throw new HttpError(404, `unknown board "${name}"`, { known: Object.keys(boards) });
+    if (!entry) throw new NotFoundError(`unknown board "${name}"`, { known: Object.keys(boards) });
     return entry;
   }
 
@@ -21,7 +21,7 @@ export function createBoardsService(store: Store) {
     try {
       return await loadBoard(store, name);
     } catch (err) {
-      if (err instanceof BoardNotConfiguredError) throw new HttpError(422, err.message);
+      if (err instanceof BoardNotConfiguredError) throw new RefusedError(err.message);
       throw err;
     }
   }
@@ -37,8 +37,8 @@ export function createBoardsService(store: Store) {
   async function assertCanPost(name: string, entry: BoardEntry, settings: BoardSettingsBase, account?: BoardAccountBase) {
     const problem = await problemWith(entry, settings, account);
     if (!problem) return;
-    if (problem.refused) throw new HttpError(422, `${name} cannot post with this account: ${problem.message}`);
-    throw new HttpError(502, `${name} could not be reached to check the account, so nothing was saved: ${problem.message}`);
+    if (problem.refused) throw new RefusedError(`${name} cannot post with this account: ${problem.message}`);
+    throw new ProviderUnreachableError(`${name} could not be reached to check the account, so nothing was saved: ${problem.message}`);
   }
 
   /** The board's own account posts for the generic account; without it, it is checked when it is complete. */
@@ -60,7 +60,7 @@ export function createBoardsService(store: Store) {
     async getSettings(name: string) {
       const entry = entryFor(name);
       const stored = await store.boards.getSettings<Record<string, unknown>, Record<string, unknown>>(name);
-      if (!stored) throw new HttpError(404, `${name} is not set up`);
+      if (!stored) throw new NotFoundError(`${name} is not set up`);
       const settings = { ...stored.settings, credentials: stored.credentials } as unknown as BoardSettingsBase;
       const unmappedJobStatuses = (await store.jobs.openJobStatuses()).filter((s) => !entry.mapsJobStatus(settings, s.employmentStatus));
       return {

@@ -1,5 +1,5 @@
-import { notFound } from '../api/errors';
 import type { Application, Candidate, DocumentInfo } from '../domain/candidate';
+import { notFound } from '../domain/errors';
 import type { Store } from '../store';
 import type { Page, PageRequest } from '../store/paging';
 
@@ -43,8 +43,8 @@ export function createCandidatesService(store: Store) {
     },
 
     async listApplications(filter: ApplicationFilter): Promise<Page<ApplicationView>> {
-      const page = await store.candidates.listApplications(filter);
-      const documents = await store.candidates.documentsOfApplications(page.items.map((a) => a.id));
+      const page = await store.applications.list(filter);
+      const documents = await store.documents.ofApplications(page.items.map((a) => a.id));
       return {
         ...page,
         items: page.items.map((a) => ({ ...a, documents: documents.filter((d) => d.applicationId === a.id).map(documentView) })),
@@ -52,7 +52,7 @@ export function createCandidatesService(store: Store) {
     },
 
     async document(id: string) {
-      const document = await store.candidates.getDocument(id);
+      const document = await store.documents.get(id);
       if (!document) throw notFound('document');
       return document;
     },

@@ -1,12 +1,12 @@
 import type { ZodError } from 'zod';
-import { HttpError } from '../api/errors';
 import type { Connector, ConnectorInput, ConnectorPatch, ConnectorStatus } from '../domain/connector';
 import { syncWorkflowId } from '../domain/connector';
+import { InvalidError } from '../domain/errors';
 import { providers } from '../providers';
 import type { Store } from '../store';
 import type { ConnectorRow } from '../store/connectors';
 import type { SyncProvider } from '../sync/provider';
-import { ConnectorCommandError, type ConnectorWorkflows } from '../temporal/connectors';
+import type { ConnectorWorkflows } from '../temporal/connectors';
 
 /** Connectors: validated per provider, stored with sealed credentials, and run by their sync workflow. */
 export function createConnectorsService(store: Store, workflows: ConnectorWorkflows) {
@@ -30,13 +30,7 @@ export function createConnectorsService(store: Store, workflows: ConnectorWorkfl
 
   async function command(id: string, run: () => Promise<ConnectorStatus>): Promise<Connector | undefined> {
     const row = await store.connectors.get(id);
-    if (!row) return undefined;
-    try {
-      return view(row, await run());
-    } catch (err) {
-      if (err instanceof ConnectorCommandError) throw new HttpError(409, err.message);
-      throw err;
-    }
+    return row && view(row, await run());
   }
 
   return {
@@ -90,7 +84,7 @@ function syncOf(provider: string, path?: string): SyncProvider {
     const known = Object.values(providers)
       .filter((p) => p.sync)
       .map((p) => p.name);
-    throw new HttpError(400, 'invalid body', [
+    throw new InvalidError('invalid body', [
       { path: path ?? 'provider', message: `no connector for "${provider}" (known: ${known.join(', ')})`, code: 'invalid_value' },
     ]);
   }
@@ -105,8 +99,7 @@ function validate<T>(
 ): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new HttpError(
-    400,
+  throw new InvalidError(
     'invalid body',
     result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message, code: i.code })),
   );

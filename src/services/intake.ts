@@ -1,6 +1,6 @@
-import { HttpError, notFound } from '../api/errors';
+import { notFound, RefusedError, UnavailableError } from '../domain/errors';
 import { inspectCv, safeFilename } from '../intake/cv-type';
-import { type DirectApplyDelivery, withoutCv } from '../intake/direct-apply';
+import type { Delivery } from '../intake/delivery';
 import { decideIntake, type IntakeRef, isLateFor } from '../intake/rules';
 import type { Store } from '../store';
 import { IntakeNotAcceptedError, type IntakeWorkflows } from '../temporal/intake';
@@ -11,27 +11,23 @@ import { IntakeNotAcceptedError, type IntakeWorkflows } from '../temporal/intake
  */
 export function createIntakeService(store: Store, workflows: IntakeWorkflows) {
   return {
-    async receive(board: string, postingId: string, delivery: DirectApplyDelivery): Promise<{ applicationId: string; workflowId: string }> {
+    async receive(board: string, postingId: string, delivery: Delivery): Promise<{ applicationId: string; workflowId: string }> {
       const posting = await store.postings.get(postingId);
       if (!posting || posting.board !== board) throw notFound('posting');
-      const ref: IntakeRef = { provider: board, applicationId: delivery.id };
+      const ref: IntakeRef = { provider: board, applicationId: delivery.applicationId };
 
       // A repeat of an application already staged is not looked at again: it only needs its workflow.
       if (!(await store.intake.exists(ref))) {
-        const cv = delivery.cv && {
-          filename: safeFilename(delivery.cv.filename, delivery.cv.content_type),
-          contentType: delivery.cv.content_type,
-          content: Buffer.from(delivery.cv.content, 'base64'),
-        };
+        const cv = delivery.cv && { ...delivery.cv, filename: safeFilename(delivery.cv.filename, delivery.cv.contentType) };
         const cvRequired = !posting.options.quickApply;
         const decision = decideIntake({ cvRequired, cv: inspectCv(cv) });
-        if (decision.action === 'reject') throw new HttpError(422, decision.reason);
+        if (decision.action === 'reject') throw new RefusedError(decision.reason);
         await store.intake.stage({
           provider: board,
-          externalId: delivery.id,
+          externalId: delivery.applicationId,
           postingId: posting.id,
           jobId: posting.jobId,
-          payload: withoutCv(delivery),
+          payload: delivery.fields,
           cvRequired,
           late: isLateFor(posting.state),
           cv,
@@ -40,9 +36,10 @@ export function createIntakeService(store: Store, workflows: IntakeWorkflows) {
 
       try {
         const { workflowId } = await workflows.start(ref, { jobId: posting.jobId });
-        return { applicationId: delivery.id, workflowId };
+        return { applicationId: delivery.applicationId, workflowId };
       } catch (err) {
-        if (err instanceof IntakeNotAcceptedError) throw new HttpError(503, 'the application could not be queued: deliver it again later');
+        if (err instanceof IntakeNotAcceptedError)
+          throw new UnavailableError('the application could not be queued: deliver it again later');
         throw err;
       }
     },

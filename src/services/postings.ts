@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { HttpError, notFound } from '../api/errors';
 import { BoardNotConfiguredError, boardEntry, boards, loadBoard } from '../boards/registry';
 import type { BoardAccountBase } from '../boards/types';
+import { ConflictError, InvalidError, notFound, RefusedError } from '../domain/errors';
 import type { Job, JobPatch } from '../domain/job';
 import { type AmendPosting, type CreatePosting, GENERIC_ACCOUNT, hasEnded, type Posting, PostingOptions } from '../domain/posting';
 import type { Store } from '../store';
-import { PostingCommandError, type PostingWorkflows } from '../temporal/postings';
+import type { PostingWorkflows } from '../temporal/postings';
 
 /** Posting a job to a board and steering it; the rules a request must pass before a workflow is involved. */
 export function createPostingsService(store: Store, workflows: PostingWorkflows) {
@@ -22,11 +22,11 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
   }
 
   async function boardFor(name: string) {
-    if (!boardEntry(name)) throw new HttpError(400, `unknown board "${name}"`, { known: Object.keys(boards) });
+    if (!boardEntry(name)) throw new InvalidError(`unknown board "${name}"`, { known: Object.keys(boards) });
     try {
       return await loadBoard(store, name);
     } catch (err) {
-      if (err instanceof BoardNotConfiguredError) throw new HttpError(422, err.message);
+      if (err instanceof BoardNotConfiguredError) throw new RefusedError(err.message);
       throw err;
     }
   }
@@ -38,8 +38,7 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     if (account !== GENERIC_ACCOUNT) {
       const stored = await store.boards.getAccount<object, unknown>(boardName, account);
       if (!stored)
-        throw new HttpError(
-          422,
+        throw new RefusedError(
           `${account} has no ${boardName} account: add it with PUT /v1/boards/${boardName}/accounts/${account}, or turn on the generic account`,
         );
       own = { ...stored.settings, credentials: stored.credentials };
@@ -50,32 +49,23 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
       ...entry.accountProblems(settings, own),
     ];
     if (problems.length)
-      throw new HttpError(422, `job ${job.id} cannot be posted to ${boardName}: ${problems.join('; ')}`, {
+      throw new RefusedError(`job ${job.id} cannot be posted to ${boardName}: ${problems.join('; ')}`, {
         problems: [...new Set(problems)],
       });
   }
 
-  async function command<T>(action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (err) {
-      if (err instanceof PostingCommandError) throw new HttpError(409, err.message);
-      throw err;
-    }
-  }
-
   /**
    * A live posting's command is carried out before the answer, unless `wait` is off. A pending one's is handed to its
-   * workflow, which runs it once the publish in flight ends (the answer is then 202).
+   * workflow, which runs it once the publish in flight ends (the answer is then 202). A refused command is a ConflictError.
    */
   function steer(posting: Posting, order: { kind: 'amend' } | { kind: 'unpost'; reason: string }, wait = true): Promise<unknown> {
-    if (posting.state === 'pending' || !wait) return command(() => workflows.queue(posting, order));
-    return command(() => (order.kind === 'amend' ? workflows.amend(posting) : workflows.unpost(posting, order.reason)));
+    if (posting.state === 'pending' || !wait) return workflows.queue(posting, order);
+    return order.kind === 'amend' ? workflows.amend(posting) : workflows.unpost(posting, order.reason);
   }
 
   /** A new cycle of a posting that ended: pending again, and a new run posts it (a new board job, a fresh expiry). */
   async function postAgain(posting: Posting, options: PostingOptions): Promise<{ posting: Posting; created: boolean }> {
-    await command(() => workflows.awaitEnd(posting));
+    await workflows.awaitEnd(posting);
     const again = await store.postings.postAgain(posting.id, options);
     if (!again) return { posting: await mustGet(posting.id), created: false }; // another request started it
     await workflows.start(again);
@@ -95,8 +85,7 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     const fix = differ.includes('account')
       ? 'a posting stays on the account it was made with'
       : `change options with PATCH /v1/postings/${posting.id}`;
-    throw new HttpError(
-      409,
+    throw new ConflictError(
       `job ${posting.jobId} already has posting ${posting.id} on ${posting.board} (${posting.state}) with another ${differ.join(', ')}: ${fix}`,
     );
   }
@@ -134,8 +123,7 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     async amend(id: string, patch: z.infer<typeof AmendPosting>): Promise<Posting> {
       const posting = await mustGet(id);
       if (hasEnded(posting.state))
-        throw new HttpError(
-          409,
+        throw new ConflictError(
           `the posting is ${posting.state}: nothing of it is on the board to amend; post it again with these options (POST /v1/jobs/${posting.jobId}/postings)`,
         );
       const job = await mustGetJob(posting.jobId);
@@ -155,9 +143,9 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     async repost(id: string): Promise<{ posting: Posting; created: boolean }> {
       const posting = await mustGet(id);
       const job = await mustGetJob(posting.jobId);
-      if (job.state !== 'open') throw new HttpError(409, 'the job is closed: reopen it to repost');
+      if (job.state !== 'open') throw new ConflictError('the job is closed: reopen it to repost');
       if (!hasEnded(posting.state)) {
-        await command(() => workflows.repost(posting)); // the workflow refuses a pending posting
+        await workflows.repost(posting); // the workflow refuses a pending posting
         return { posting: await mustGet(id), created: false };
       }
       await assertPostable(job, posting.board, posting.account, posting.options);
@@ -182,8 +170,7 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
         const { entry, settings } = await boardFor(posting.board);
         const problems = entry.problems(edited, { ...settings, enabled: true }, posting.options);
         if (problems.length)
-          throw new HttpError(
-            422,
+          throw new RefusedError(
             `the ${posting.board} posting ${posting.id} could not carry this edit to the board: ${problems.join('; ')}`,
             { problems },
           );
@@ -203,7 +190,7 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
           if (closed) await service.unpost(posting.id, 'job closed', false);
           else if (edited && (posting.state === 'live' || posting.state === 'pending')) await steer(posting, { kind: 'amend' }, false);
         } catch (err) {
-          if (!(err instanceof HttpError && err.status === 409)) throw err;
+          if (!(err instanceof ConflictError)) throw err;
         }
       }
     },

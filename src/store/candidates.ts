@@ -1,17 +1,9 @@
-import { createHash } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
-import {
-  type Application,
-  type Candidate,
-  type CandidateFields,
-  type DocumentInfo,
-  normaliseEmail,
-  normalisePhone,
-} from '../domain/candidate';
+import { type Candidate, type CandidateFields, normaliseEmail, normalisePhone } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { Db } from './db';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
-import type { ApplicationsTable, CandidatesTable } from './schema';
+import type { CandidatesTable } from './schema';
 
 export type MatchRule = 'email' | 'phone+surname';
 
@@ -32,30 +24,9 @@ export interface UpsertCandidateInput {
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged' | 'skipped';
 
-export interface ApplicationInput {
-  candidateId: string;
-  provider: string;
-  externalId: string;
-  jobId?: string;
-  postingId?: string;
-  status: string;
-  providerStatus?: string;
-  referrer?: string;
-  appliedAt: string;
-  late?: boolean;
-}
-
-export interface DocumentInput {
-  candidateId: string;
-  applicationId?: string;
-  kind?: string;
-  filename: string;
-  contentType: string;
-  content: Uint8Array;
-}
-
+/** Candidates: people, each with every source they came through; matched across sources by the rules given. */
 export function createCandidatesRepository(db: Db) {
-  const repo = {
+  return {
     /**
      * Finds the person (by source, then by the match rules), creates or updates them with only the
      * fields given (never blanking what we hold), and records the source. Serialised per person by
@@ -166,136 +137,7 @@ export function createCandidatesRepository(db: Db) {
       const page = pageOf(rows, limit, (r) => r);
       return { items: await withSourcesAndDocuments(db, page.items), nextCursor: page.nextCursor };
     },
-
-    /** Creates the application once per (provider, externalId); a repeat updates only its status fields. */
-    async upsertApplication(input: ApplicationInput): Promise<{ application: Application; outcome: UpsertOutcome }> {
-      const existing = await db
-        .selectFrom('applications')
-        .selectAll()
-        .where('provider', '=', input.provider)
-        .where('external_id', '=', input.externalId)
-        .executeTakeFirst();
-      if (existing) {
-        const changed = existing.status !== input.status || (existing.provider_status ?? undefined) !== input.providerStatus;
-        if (!changed) return { application: toApplication(existing), outcome: 'unchanged' };
-        const row = await db
-          .updateTable('applications')
-          .set({ status: input.status, provider_status: input.providerStatus ?? null, updated_at: new Date() })
-          .where('id', '=', existing.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return { application: toApplication(row), outcome: 'updated' };
-      }
-      const inserted = await db
-        .insertInto('applications')
-        .values({
-          id: newId('app'),
-          candidate_id: input.candidateId,
-          job_id: input.jobId ?? null,
-          posting_id: input.postingId ?? null,
-          provider: input.provider,
-          external_id: input.externalId,
-          status: input.status,
-          provider_status: input.providerStatus ?? null,
-          referrer: input.referrer ?? null,
-          applied_at: input.appliedAt,
-          late: input.late ?? false,
-        })
-        .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (inserted) return { application: toApplication(inserted), outcome: 'created' };
-      // Lost a race with a concurrent insert of the same application: it is there now.
-      return repo.upsertApplication(input);
-    },
-
-    async listApplications(
-      filter: PageRequest & { jobId?: string; provider?: string; since?: string; candidateId?: string },
-    ): Promise<Page<Application>> {
-      const limit = filter.limit ?? 50;
-      let q = newestFirst(db.selectFrom('applications').selectAll(), filter, limit);
-      if (filter.jobId) q = q.where('job_id', '=', filter.jobId);
-      if (filter.provider) q = q.where('provider', '=', filter.provider);
-      if (filter.candidateId) q = q.where('candidate_id', '=', filter.candidateId);
-      if (filter.since) q = q.where('updated_at', '>=', new Date(filter.since));
-      return pageOf(await q.execute(), limit, toApplication);
-    },
-
-    /** Stores a file once per candidate (deduped on its sha256). */
-    async putDocument(input: DocumentInput): Promise<{ document: DocumentInfo; created: boolean }> {
-      const sha256 = createHash('sha256').update(input.content).digest('hex');
-      const inserted = await db
-        .insertInto('documents')
-        .values({
-          id: newId('doc'),
-          candidate_id: input.candidateId,
-          application_id: input.applicationId ?? null,
-          kind: input.kind ?? 'cv',
-          filename: input.filename,
-          content_type: input.contentType,
-          size: input.content.byteLength,
-          sha256,
-          content: input.content,
-        })
-        .onConflict((oc) => oc.columns(['candidate_id', 'sha256']).doNothing())
-        .returning(['id', 'filename', 'content_type', 'size', 'sha256'])
-        .executeTakeFirst();
-      const row =
-        inserted ??
-        (await db
-          .selectFrom('documents')
-          .select(['id', 'filename', 'content_type', 'size', 'sha256'])
-          .where('candidate_id', '=', input.candidateId)
-          .where('sha256', '=', sha256)
-          .executeTakeFirstOrThrow());
-      if (input.applicationId) {
-        await db
-          .insertInto('application_documents')
-          .values({ application_id: input.applicationId, document_id: row.id })
-          .onConflict((oc) => oc.columns(['application_id', 'document_id']).doNothing())
-          .execute();
-      }
-      return {
-        document: { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 },
-        created: Boolean(inserted),
-      };
-    },
-
-    /** The files stored with each of these applications. */
-    async documentsOfApplications(applicationIds: string[]): Promise<Array<DocumentInfo & { applicationId: string }>> {
-      if (applicationIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('application_documents as l')
-        .innerJoin('documents as d', 'd.id', 'l.document_id')
-        .select(['d.id', 'l.application_id', 'd.filename', 'd.content_type', 'd.size', 'd.sha256'])
-        .where('l.application_id', 'in', applicationIds)
-        .orderBy('d.created_at')
-        .execute();
-      return rows.map((d) => ({
-        id: d.id,
-        applicationId: d.application_id,
-        filename: d.filename,
-        contentType: d.content_type,
-        size: d.size,
-        sha256: d.sha256,
-      }));
-    },
-
-    async getDocument(id: string): Promise<(DocumentInfo & { content: Uint8Array; candidateId?: string }) | undefined> {
-      const row = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!row) return undefined;
-      return {
-        id: row.id,
-        filename: row.filename,
-        contentType: row.content_type,
-        size: row.size,
-        sha256: row.sha256,
-        content: row.content,
-        candidateId: row.candidate_id ?? undefined,
-      };
-    },
   };
-  return repo;
 }
 
 export type CandidatesRepository = ReturnType<typeof createCandidatesRepository>;
@@ -375,22 +217,4 @@ async function withSourcesAndDocuments(db: Db, rows: Array<Selectable<Candidates
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   }));
-}
-
-function toApplication(row: Selectable<ApplicationsTable>): Application {
-  return {
-    id: row.id,
-    candidateId: row.candidate_id,
-    jobId: row.job_id ?? undefined,
-    postingId: row.posting_id ?? undefined,
-    provider: row.provider,
-    externalId: row.external_id,
-    status: row.status,
-    providerStatus: row.provider_status ?? undefined,
-    referrer: row.referrer ?? undefined,
-    appliedAt: row.applied_at.toISOString(),
-    late: row.late,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
 }

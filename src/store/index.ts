@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../crypto/secrets';
+import { createApplicationsRepository } from './applications';
 import { createBoardsRepository } from './boards';
 import { createCandidatesRepository } from './candidates';
 import { createConnectorsRepository } from './connectors';
 import { type Db, type DbOptions, openDb, ping } from './db';
+import { createDocumentsRepository } from './documents';
 import { createIntakeRepository } from './intake';
 import { createJobsRepository } from './jobs';
 import { createPostingsRepository } from './postings';
@@ -21,6 +23,8 @@ export async function openStore(options: StoreOptions) {
     db,
     jobs: createJobsRepository(db),
     candidates: createCandidatesRepository(db),
+    applications: createApplicationsRepository(db),
+    documents: createDocumentsRepository(db),
     postings: createPostingsRepository(db),
     boards: createBoardsRepository(db, secrets),
     connectors: createConnectorsRepository(db, secrets),

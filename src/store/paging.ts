@@ -1,5 +1,5 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
-import { HttpError } from '../api/errors';
+import { InvalidError } from '../domain/errors';
 
 export interface Page<T> {
   items: T[];
@@ -20,7 +20,7 @@ export function decodeCursor(cursor: string | undefined): { createdAt: Date; id:
     if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error();
     return { createdAt: date, id };
   } catch {
-    throw new HttpError(400, 'invalid cursor');
+    throw new InvalidError('invalid cursor');
   }
 }
 

@@ -1,20 +1,20 @@
 import type { ZodType } from 'zod';
 import type { Logger } from '../logger';
-import type { TokenBucket } from '../providers/rate-limit';
+import type { TokenBucket, TokenBucketOptions } from '../providers/rate-limit';
 import type { Store } from '../store';
 import type { PageRequest, PageResult, StreamPlan, TestReport } from './types';
 
 /**
- * What a provider gives the sync engine. The engine asks this for the streams and the pages; it never
- * branches on the provider's name.
+ * What a provider gives the sync engine's activities. The engine asks this for the streams and the pages; it never
+ * branches on the provider's name. Build it with `defineConnector` (./connector.ts) from the provider's streams.
  */
 export interface SyncProvider<Settings = unknown, Credentials = unknown> {
   settings: ZodType<Settings>;
   credentials: ZodType<Credentials>;
-  /** The streams these settings describe (name, interval, backfill start). */
+  /** The streams these settings describe (name, interval, backfill start), in the order they run when several are due. */
   streams(settings: Settings): StreamPlan[];
   /** The provider's documented request limit for one credential. */
-  rateLimit(settings: Settings): { perSecond: number; burst: number };
+  rateLimit(settings: Settings): TokenBucketOptions;
   /** Credentials as an API response may show them (e.g. the key's last four characters). */
   maskCredentials(credentials: Credentials): Record<string, string>;
   /** A source bound to one connector's settings and credentials, for the length of one activity. */
@@ -23,6 +23,8 @@ export interface SyncProvider<Settings = unknown, Credentials = unknown> {
 
 export interface SourceContext<Settings, Credentials> {
   connectorId: string;
+  /** The connector's provider: the `source`/`provider` every record it writes is keyed on. */
+  provider: string;
   settings: Settings;
   credentials: Credentials;
   store: Store;

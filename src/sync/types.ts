@@ -83,11 +83,3 @@ export interface TestReport {
 }
 
 export const emptyCounts = (): RecordCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0 });
-
-/** Failure types the workflow tells apart (the same strings as src/providers/errors.ts, which is not workflow-safe). */
-export const SyncFailureType = {
-  Auth: 'ProviderAuthError',
-  Validation: 'ProviderValidationError',
-  /** The connector row is gone or its settings no longer validate. */
-  Connector: 'ConnectorConfigError',
-} as const;

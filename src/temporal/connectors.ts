@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Client, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import {
   connectorSync,
   connectorTest,
@@ -10,32 +10,24 @@ import {
   syncNowUpdate,
 } from '../../workflows/connector-sync';
 import { type ConnectorStatus, syncWorkflowId } from '../domain/connector';
+import { ConnectorId, Provider } from '../domain/search-attributes';
 import type { TestReport } from '../sync/types';
-import { ConnectorId, Provider } from './search-attributes';
-
-/** The workflow refused a command (e.g. `syncNow` on a paused connector); the message says why. */
-export class ConnectorCommandError extends Error {}
+import { sendCommand, startOnce } from './workflow-calls';
 
 /** The connector sync loop as the API steers it: the only place that talks to Temporal about connectors. */
 export function createConnectorWorkflows(client: Client, taskQueue: string) {
   const handle = (connectorId: string) => client.workflow.getHandle(syncWorkflowId(connectorId));
 
-  async function update(connectorId: string, run: (h: ReturnType<typeof handle>) => Promise<ConnectorStatus>): Promise<ConnectorStatus> {
-    try {
-      return await run(handle(connectorId));
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new ConnectorCommandError(err.cause?.message ?? err.message);
-      if (err instanceof WorkflowNotFoundError) throw new ConnectorCommandError('the connector’s sync loop is not running');
-      throw err;
-    }
-  }
+  /** A refused command (e.g. `syncNow` on a paused connector) is a ConflictError naming why. */
+  const update = (connectorId: string, send: (h: ReturnType<typeof handle>) => Promise<ConnectorStatus>) =>
+    sendCommand(() => send(handle(connectorId)), 'the connector’s sync loop is not running');
 
   return {
     /** Starts the loop; the connector id is its only input (credentials stay in the store). Idempotent. */
     async start(connector: { id: string; provider: string }): Promise<string> {
       const workflowId = syncWorkflowId(connector.id);
-      try {
-        await client.workflow.start(connectorSync, {
+      await startOnce(() =>
+        client.workflow.start(connectorSync, {
           workflowId,
           taskQueue,
           args: [{ connectorId: connector.id }],
@@ -45,10 +37,8 @@ export function createConnectorWorkflows(client: Client, taskQueue: string) {
             { key: Provider, value: connector.provider },
           ],
           staticSummary: `${connector.provider} connector ${connector.id}`,
-        });
-      } catch (err) {
-        if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-      }
+        }),
+      );
       return workflowId;
     },
 

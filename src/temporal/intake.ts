@@ -1,7 +1,8 @@
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import { type Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import { applicationIntake } from '../../workflows/application-intake';
+import { JobId, Provider } from '../domain/search-attributes';
 import { type IntakeRef, intakeWorkflowId } from '../intake/rules';
-import { JobId, Provider } from './search-attributes';
+import { startOnce } from './workflow-calls';
 
 /** Temporal did not confirm it holds the intake workflow: the board must deliver again. */
 export class IntakeNotAcceptedError extends Error {}
@@ -20,22 +21,23 @@ export function createIntakeWorkflows(client: Client, taskQueue: string) {
       const workflowId = intakeWorkflowId(ref.provider, ref.applicationId);
       try {
         await client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-          client.workflow.start(applicationIntake, {
-            workflowId,
-            taskQueue,
-            args: [ref],
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-            // A finished intake is not run again; one that failed may be, when the board delivers again.
-            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-            typedSearchAttributes: [
-              { key: Provider, value: ref.provider },
-              { key: JobId, value: context.jobId },
-            ],
-            staticSummary: `${ref.provider} application ${ref.applicationId}`,
-          }),
+          startOnce(() =>
+            client.workflow.start(applicationIntake, {
+              workflowId,
+              taskQueue,
+              args: [ref],
+              workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+              // A finished intake is not run again; one that failed may be, when the board delivers again.
+              workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+              typedSearchAttributes: [
+                { key: Provider, value: ref.provider },
+                { key: JobId, value: context.jobId },
+              ],
+              staticSummary: `${ref.provider} application ${ref.applicationId}`,
+            }),
+          ),
         );
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId };
         throw new IntakeNotAcceptedError(`Temporal did not take the workflow: ${(err as Error).message}`);
       }
       return { workflowId };

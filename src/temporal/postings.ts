@@ -1,9 +1,9 @@
-import { type Client, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { amendUpdate, postingLifecycle, queueUpdate, repostUpdate, statusQuery, unpostUpdate } from '../../workflows/posting-lifecycle';
+import { ConflictError } from '../domain/errors';
 import type { Posting, PostingSnapshot } from '../domain/posting';
-import { Board, JobId, PostingState } from './search-attributes';
-
-export class PostingCommandError extends Error {}
+import { Board, JobId, PostingState } from '../domain/search-attributes';
+import { sendCommand, startOnce } from './workflow-calls';
 
 /** How long a request waits for the run of a posting's last cycle to finish before a new cycle starts. */
 const LAST_RUN_GRACE_MS = 30_000;
@@ -27,14 +27,8 @@ export function createPostingWorkflows(client: Client, taskQueue: string) {
       staticSummary: `${posting.board} posting of job ${posting.jobId}`,
     });
 
-  async function update(posting: Posting, name: string, args: unknown[]): Promise<PostingSnapshot> {
-    try {
-      return await handle(posting).executeUpdate<PostingSnapshot, [unknown, ...unknown[]]>(name, { args: args as [unknown, ...unknown[]] });
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new PostingCommandError(err.cause?.message ?? err.message);
-      throw err;
-    }
-  }
+  /** A refused command is a ConflictError naming why. */
+  const command = <T>(send: () => Promise<T>) => sendCommand(send, 'the posting’s workflow is not running');
 
   async function isRunning(posting: Posting): Promise<boolean> {
     try {
@@ -48,13 +42,7 @@ export function createPostingWorkflows(client: Client, taskQueue: string) {
 
   return {
     /** Starts the posting's workflow; a start for a running one is a no-op. */
-    async start(posting: Posting): Promise<void> {
-      try {
-        await start(posting);
-      } catch (err) {
-        if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-      }
-    },
+    start: (posting: Posting): Promise<void> => startOnce(() => start(posting)),
 
     isRunning,
 
@@ -75,21 +63,18 @@ export function createPostingWorkflows(client: Client, taskQueue: string) {
           () => true,
         );
       const done = await Promise.race([ended, grace]).finally(() => clearTimeout(timer));
-      if (!done) throw new PostingCommandError('the posting’s workflow is still finishing its last cycle: try again shortly');
+      if (!done) throw new ConflictError('the posting’s workflow is still finishing its last cycle: try again shortly');
     },
 
-    amend: (posting: Posting) => update(posting, amendUpdate.name, []),
-    unpost: (posting: Posting, reason: string) => update(posting, unpostUpdate.name, [reason]),
-    repost: (posting: Posting) => update(posting, repostUpdate.name, []),
+    amend: (posting: Posting) => command(() => handle(posting).executeUpdate(amendUpdate)),
+    unpost: (posting: Posting, reason: string) => command(() => handle(posting).executeUpdate(unpostUpdate, { args: [reason] })),
+    repost: (posting: Posting) => command(() => handle(posting).executeUpdate(repostUpdate)),
 
     /** Hands a command to the workflow, which accepts or refuses it at once and carries it out in turn (a pending posting's once the publish ends). */
-    async queue(posting: Posting, command: { kind: 'amend' } | { kind: 'unpost'; reason: string }): Promise<void> {
-      try {
-        await handle(posting).executeUpdate(queueUpdate, { args: [command.kind, command.kind === 'unpost' ? command.reason : undefined] });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw new PostingCommandError(err.cause?.message ?? err.message);
-        throw err;
-      }
+    async queue(posting: Posting, order: { kind: 'amend' } | { kind: 'unpost'; reason: string }): Promise<void> {
+      await command(() =>
+        handle(posting).executeUpdate(queueUpdate, { args: [order.kind, order.kind === 'unpost' ? order.reason : undefined] }),
+      );
     },
 
     status: (posting: Posting) => handle(posting).query(statusQuery),

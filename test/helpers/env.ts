@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { requireBinary } from '../../src/temporal/binaries';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+import { requireBinary } from '../../src/tooling/binaries';
 
 /** The dev server, workflow bundle and PostgreSQL that global-setup started for this run. */
 export const testServers = {

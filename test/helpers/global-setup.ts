@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort } from '../../src/net';
-import { startDevServer } from '../../src/temporal/dev-server';
+import { startDevServer } from '../../src/tooling/dev-server';
 import { findPostgresBin, startPostgres } from './postgres';
 
 /**

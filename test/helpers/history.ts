@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { requireBinary } from '../../src/temporal/binaries';
+import { requireBinary } from '../../src/tooling/binaries';
 import { testServers } from './env';
 
 /**

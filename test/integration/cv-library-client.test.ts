@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
 import express from 'express';
+import { ProviderErrorType } from '../../src/domain/failures';
 import {
   type CvLibraryClient,
   type CvLibraryCredentials,
@@ -9,7 +10,6 @@ import {
   createCvLibraryClient,
   createCvLibrarySandbox,
 } from '../../src/providers/cv-library';
-import { ProviderErrorType } from '../../src/providers/errors';
 import { startSandboxes } from '../../src/providers/sandboxes';
 
 const DAY = 86_400_000;

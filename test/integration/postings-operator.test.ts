@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { requireBinary } from '../../src/temporal/binaries';
+import { requireBinary } from '../../src/tooling/binaries';
 import { putCvLibraryBoard, sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { testServers } from '../helpers/env';

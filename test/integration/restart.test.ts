@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger';
 import { freePort } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
 import { startSystem } from '../../src/system';
-import { startDevServer } from '../../src/temporal/dev-server';
+import { startDevServer } from '../../src/tooling/dev-server';
 import { CV_ACCOUNT } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { testServers } from '../helpers/env';

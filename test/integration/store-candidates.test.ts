@@ -120,12 +120,12 @@ describe.each(storeBackends())('candidates store on %s', (_name, open) => {
       appliedAt: new Date().toISOString(),
       referrer: 'cv-library.co.uk',
     };
-    const [a, b] = await Promise.all([store.candidates.upsertApplication(input), store.candidates.upsertApplication(input)]);
+    const [a, b] = await Promise.all([store.applications.upsert(input), store.applications.upsert(input)]);
     expect(a.application.id).toBe(b.application.id);
     expect([a.outcome, b.outcome].sort()).toEqual(['created', 'unchanged']);
 
-    const second = await store.candidates.upsertApplication({ ...input, externalId: 'app-2' });
-    const d1 = await store.candidates.putDocument({
+    const second = await store.applications.upsert({ ...input, externalId: 'app-2' });
+    const d1 = await store.documents.put({
       candidateId: candidateId!,
       applicationId: a.application.id,
       filename: 'cv.pdf',
@@ -133,7 +133,7 @@ describe.each(storeBackends())('candidates store on %s', (_name, open) => {
       content: cv,
     });
     // The same CV sent with another application: stored once, shown with both.
-    const d2 = await store.candidates.putDocument({
+    const d2 = await store.documents.put({
       candidateId: candidateId!,
       applicationId: second.application.id,
       filename: 'cv-again.pdf',
@@ -141,14 +141,14 @@ describe.each(storeBackends())('candidates store on %s', (_name, open) => {
       content: cv,
     });
     expect(d2).toEqual({ document: d1.document, created: false });
-    const linked = await store.candidates.documentsOfApplications([a.application.id, second.application.id]);
+    const linked = await store.documents.ofApplications([a.application.id, second.application.id]);
     expect(linked.map((d) => [d.applicationId, d.id]).sort()).toEqual(
       [
         [a.application.id, d1.document.id],
         [second.application.id, d1.document.id],
       ].sort(),
     );
-    expect(Buffer.from((await store.candidates.getDocument(d1.document.id))!.content).toString()).toBe('%PDF-1.4 fake cv');
+    expect(Buffer.from((await store.documents.get(d1.document.id))!.content).toString()).toBe('%PDF-1.4 fake cv');
 
     const first = await store.candidates.list({ limit: 2 });
     expect(first.items).toHaveLength(2);

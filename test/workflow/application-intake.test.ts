@@ -3,9 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createIntakeActivities } from '../../activities/intake';
 import { GENERIC_ACCOUNT } from '../../src/domain/posting';
-import { withoutCv } from '../../src/intake/direct-apply';
 import type { IntakeRef } from '../../src/intake/rules';
 import { Metrics } from '../../src/metrics';
+import { withoutCv } from '../../src/providers/cv-library/intake';
 import { tinyPdf } from '../../src/providers/cv-library/sandbox-direct-apply';
 import { openStore, type Store } from '../../src/store';
 import { aDelivery, applicationId } from '../fixtures/direct-apply';
@@ -103,7 +103,7 @@ describe('applicationIntake (real activities and store; a worker that crashes af
       late: false,
     });
     expect([...crashes.keys()].filter((k) => k.endsWith(`:${ref.applicationId}`))).toHaveLength(3); // every write step was retried
-    const applications = await store.candidates.listApplications({ jobId });
+    const applications = await store.applications.list({ jobId });
     expect(applications.items.filter((a) => a.externalId === ref.applicationId)).toHaveLength(1);
     const candidate = (await store.candidates.get(outcome.candidateId))!;
     expect(candidate.sources).toHaveLength(1);

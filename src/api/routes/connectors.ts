@@ -1,9 +1,9 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { Connector, ConnectorInput, ConnectorPatch, TestReport } from '../../domain/connector';
+import { notFound } from '../../domain/errors';
 import { PageQuery } from '../../domain/job';
 import type { ConnectorsService } from '../../services/connectors';
-import { notFound } from '../errors';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
 

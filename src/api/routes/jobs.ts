@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import { notFound } from '../../domain/errors';
 import { Job, JobInput, JobListQuery, JobPatch } from '../../domain/job';
 import type { JobsService } from '../../services/jobs';
-import { notFound } from '../errors';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
 

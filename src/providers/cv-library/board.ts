@@ -2,6 +2,7 @@ import type { BoardEntry, PostingContext } from '../../boards/types';
 import type { Job } from '../../domain/job';
 import type { Published } from '../../domain/posting';
 import { type Published as CvPublished, createCvLibraryClient } from './client';
+import { directApply } from './intake';
 import { checkPostable, mappedJobType, toCvLibraryJob } from './mapping';
 import { CvLibraryAccountSettings, CvLibraryBoardSettings } from './settings';
 
@@ -42,6 +43,8 @@ export const cvLibraryBoard: BoardEntry<CvLibraryBoardSettings, CvLibraryAccount
       testConnection: () => client.testConnection(),
     };
   },
+
+  intake: directApply,
 };
 
 /** Every CV-Library job call names its poster: the recruiter's own account brings its own, the generic one the board's. */

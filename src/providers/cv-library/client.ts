@@ -1,7 +1,7 @@
-import { ApplicationFailure } from '@temporalio/common';
-import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, isAxiosError } from 'axios';
+import { type AxiosRequestConfig, isAxiosError } from 'axios';
 import type { z } from 'zod';
-import { ProviderErrorType, toProviderFailure } from '../errors';
+import { refusalOf } from '../errors';
+import { ProviderHttp, parseAnswer, type Send } from '../http';
 import {
   CvLibraryConflict,
   type CvLibraryJob,
@@ -52,32 +52,24 @@ export interface CvLibraryClient {
 }
 
 /**
- * The CV-Library posting API. Every failure is an ApplicationFailure from `toProviderFailure`
- * (auth and validation faults non-retryable, 429 with Retry-After); credentials never appear in one.
+ * The CV-Library posting API, on the shared provider HTTP policy (src/providers/http.ts) with one try per request:
+ * each activity makes one call, so Temporal's retry policy is the retry (a 429's Retry-After included). Every
+ * failure is an ApplicationFailure from `toProviderFailure`; credentials never appear in one.
  */
 export function createCvLibraryClient(options: CvLibraryClientOptions): CvLibraryClient {
   const { credentials, posterEmail } = options;
-  const http = axios.create({
-    baseURL: (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
-    timeout: options.timeoutMs ?? 15_000,
+  const http = new ProviderHttp({
+    provider: PROVIDER,
+    baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
+    timeoutMs: options.timeoutMs ?? 15_000,
     headers: { Accept: 'application/json' },
+    authorize: isClientCredentials(credentials)
+      ? (send) => bearerAuth(send, credentials.clientId, credentials.clientSecret)
+      : (send) => (config) => send({ ...config, auth: { username: credentials.username, password: credentials.password } }),
   });
-  const authorized = isClientCredentials(credentials)
-    ? bearerAuth(http, credentials.clientId, credentials.clientSecret)
-    : (config: AxiosRequestConfig) => http.request({ ...config, auth: { username: credentials.username, password: credentials.password } });
-
-  async function call<S extends z.ZodType>(what: string, config: AxiosRequestConfig, schema: S): Promise<z.output<S>> {
-    let res: AxiosResponse;
-    try {
-      res = await authorized(config);
-    } catch (err) {
-      throw toProviderFailure(PROVIDER, err);
-    }
-    return parseAnswer(what, schema, res.data);
-  }
 
   const publish = (what: string, url: string, job: CvLibraryJob) =>
-    call(what, { method: 'POST', url, data: { ...job, poster_email: posterEmail } }, CvLibraryPublishedAnswer).then(toPublished);
+    http.json(what, { method: 'POST', url, data: { ...job, poster_email: posterEmail } }, CvLibraryPublishedAnswer).then(toPublished);
   const jobPath = (jobId: string) => encodeURIComponent(jobId);
   const withPoster = { poster_email: posterEmail };
 
@@ -96,26 +88,27 @@ export function createCvLibraryClient(options: CvLibraryClientOptions): CvLibrar
 
     async deleteJob(jobId) {
       try {
-        await authorized({ method: 'DELETE', url: `/v2/job/delete/${jobPath(jobId)}`, params: withPoster });
+        await http.request({ method: 'DELETE', url: `/v2/job/delete/${jobPath(jobId)}`, params: withPoster });
         return 'deleted';
       } catch (err) {
-        if (statusOf(err) === 404) return 'already-gone';
-        throw toProviderFailure(PROVIDER, err);
+        if (refusalOf(err)?.status === 404) return 'already-gone';
+        throw err;
       }
     },
 
     async getJob(jobId) {
       try {
-        const res = await authorized({ method: 'GET', url: `/v2/job/${jobPath(jobId)}`, params: withPoster });
-        return toStatus(parseAnswer('job', CvLibraryJobAnswer, res.data));
+        return toStatus(
+          await http.json('job', { method: 'GET', url: `/v2/job/${jobPath(jobId)}`, params: withPoster }, CvLibraryJobAnswer),
+        );
       } catch (err) {
-        if (statusOf(err) === 404) return undefined;
-        throw toProviderFailure(PROVIDER, err);
+        if (refusalOf(err)?.status === 404) return undefined;
+        throw err;
       }
     },
 
     async listLiveJobs() {
-      const list = await call('job list', { method: 'GET', url: '/v2/jobs', params: withPoster }, CvLibraryJobList);
+      const list = await http.json('job list', { method: 'GET', url: '/v2/jobs', params: withPoster }, CvLibraryJobList);
       return list.jobs.map(toStatus);
     },
 
@@ -129,8 +122,7 @@ export function createCvLibraryClient(options: CvLibraryClientOptions): CvLibrar
    * its answer was lost. The 409 body carries the live job's `job_id` (assumed contract): that job is ours.
    */
   async function liveJobHoldingReference(err: unknown): Promise<Published | undefined> {
-    if (!(err instanceof ApplicationFailure)) return undefined;
-    const refused = err.details?.[0] as { status?: number; body?: unknown } | undefined;
+    const refused = refusalOf(err);
     if (refused?.status !== 409) return undefined;
     const conflict = CvLibraryConflict.safeParse(refused.body);
     if (!conflict.success || !conflict.data.job_id) return undefined;
@@ -142,20 +134,21 @@ export function createCvLibraryClient(options: CvLibraryClientOptions): CvLibrar
 }
 
 /** OAuth2 client credentials: one token at a time, renewed shortly before expiry, fetched once more after a 401. */
-function bearerAuth(http: AxiosInstance, clientId: string, clientSecret: string) {
+function bearerAuth(send: Send, clientId: string, clientSecret: string): Send {
   let cached: { token: Promise<string>; expiresAt: number } | undefined;
 
   function fetchToken(): Promise<string> {
-    const token = http
-      .post('/oauth/token', new URLSearchParams({ grant_type: 'client_credentials' }), {
-        auth: { username: clientId, password: clientSecret },
-      })
-      .then((res) => {
-        const answer = parseAnswer('token', CvLibraryToken, res.data);
-        if (cached?.token === token)
-          cached.expiresAt = Date.now() + answer.expires_in * 1000 - Math.min(TOKEN_MARGIN_MS, answer.expires_in * 100);
-        return answer.access_token;
-      });
+    const token = send({
+      method: 'POST',
+      url: '/oauth/token',
+      data: new URLSearchParams({ grant_type: 'client_credentials' }),
+      auth: { username: clientId, password: clientSecret },
+    }).then((res) => {
+      const answer = parseAnswer(PROVIDER, 'token', CvLibraryToken, res.data);
+      if (cached?.token === token)
+        cached.expiresAt = Date.now() + answer.expires_in * 1000 - Math.min(TOKEN_MARGIN_MS, answer.expires_in * 100);
+      return answer.access_token;
+    });
     cached = { token, expiresAt: Number.POSITIVE_INFINITY };
     token.catch(() => {
       if (cached?.token === token) cached = undefined;
@@ -163,27 +156,19 @@ function bearerAuth(http: AxiosInstance, clientId: string, clientSecret: string)
     return token;
   }
 
-  return async (config: AxiosRequestConfig): Promise<AxiosResponse> => {
+  return async (config: AxiosRequestConfig) => {
     const reused = cached !== undefined && Date.now() < cached.expiresAt;
     const token = reused ? cached!.token : fetchToken();
-    const send = async (t: Promise<string>) =>
-      http.request({ ...config, headers: { ...config.headers, Authorization: `Bearer ${await t}` } });
+    const withToken = async (t: Promise<string>) => send({ ...config, headers: { ...config.headers, Authorization: `Bearer ${await t}` } });
     try {
-      return await send(token);
+      return await withToken(token);
     } catch (err) {
       // A cached token may have been revoked or expired early: one fresh token, then the answer stands.
       if (!reused || statusOf(err) !== 401) throw err;
       if (cached?.token === token) cached = undefined;
-      return send(cached?.token ?? fetchToken());
+      return withToken(cached?.token ?? fetchToken());
     }
   };
-}
-
-function parseAnswer<S extends z.ZodType>(what: string, schema: S, data: unknown): z.output<S> {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-  throw ApplicationFailure.create({ message: `${PROVIDER}: unexpected ${what} answer (${issues})`, type: ProviderErrorType.Unavailable });
 }
 
 const statusOf = (err: unknown) => (isAxiosError(err) ? err.response?.status : undefined);

@@ -3,6 +3,7 @@ import { cvLibraryBoard } from './board';
 import { createCvLibrarySandbox } from './sandbox';
 
 export * from './client';
+export * from './intake';
 export * from './mapping';
 export { type CvLibrarySandbox, type CvLibrarySandboxState, createCvLibrarySandbox } from './sandbox';
 export * from './schemas';
@@ -12,5 +13,5 @@ export * from './settings';
 export const cvLibrary: ProviderEntry = {
   name: 'cv-library',
   createSandbox: () => createCvLibrarySandbox().app,
-  board: cvLibraryBoard as unknown as ProviderEntry['board'],
+  board: cvLibraryBoard,
 };

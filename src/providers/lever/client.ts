@@ -1,7 +1,6 @@
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import type { z } from 'zod';
-import { retryAfterMs, toProviderFailure } from '../errors';
-import { backoffMs, systemClock, type TokenBucket } from '../rate-limit';
+import { ProviderHttp } from '../http';
+import type { TokenBucket } from '../rate-limit';
 import { LeverError, listEnvelope } from './schemas';
 
 export interface LeverClientOptions {
@@ -24,33 +23,38 @@ export interface ListParams {
 }
 
 /**
- * Lever's v1 API: Basic auth with the key as username, paced by the token bucket, with per-request
- * retries (backoff + jitter, honouring Retry-After) for 429/5xx/dropped connections. Whatever still fails
- * is translated once by `toProviderFailure`: 401/403 become non-retryable with Lever's message.
+ * Lever's v1 API: Basic auth with the key as username, on the shared provider HTTP policy (src/providers/http.ts).
+ * A sync page makes many requests, so each one is retried here (6 tries by default) before the page fails.
  */
 export class LeverClient {
-  private readonly http: AxiosInstance;
-  private readonly origin: string;
-  /** Requests sent (retries included): what a page cost against the rate limit. */
-  requests = 0;
+  private readonly http: ProviderHttp;
 
-  constructor(private readonly options: LeverClientOptions) {
-    const baseURL = options.baseUrl.replace(/\/$/, '');
-    this.origin = new URL(baseURL).origin;
-    this.http = axios.create({
-      baseURL,
+  constructor(options: LeverClientOptions) {
+    this.http = new ProviderHttp({
+      provider: 'Lever',
+      baseUrl: options.baseUrl,
       auth: { username: options.apiKey, password: '' },
-      timeout: options.timeoutMs ?? 30_000,
+      timeoutMs: options.timeoutMs,
       // Lever repeats a parameter for several values: ?expand=a&expand=b.
       paramsSerializer: { indexes: null },
       headers: { accept: 'application/json', 'user-agent': 'jobrelay' },
+      limiter: options.limiter,
+      attempts: options.attempts ?? 6,
+      baseDelayMs: options.baseDelayMs,
+      maxDelayMs: options.maxDelayMs,
+      onWait: options.onWait,
+      describeError: describeLeverError,
     });
   }
 
+  /** Requests sent (retries included): what a page cost against the rate limit. */
+  get requests(): number {
+    return this.http.requests;
+  }
+
   /** One page of a list endpoint. */
-  async list<T extends z.ZodType>(path: string, item: T, params: ListParams, offset?: string) {
-    const data = await this.request<unknown>({ url: path, params: { ...params, ...(offset ? { offset } : {}) } });
-    return listEnvelope(item).parse(data);
+  list<T extends z.ZodType>(path: string, item: T, params: ListParams, offset?: string) {
+    return this.http.json(path, { url: path, params: { ...params, ...(offset ? { offset } : {}) } }, listEnvelope(item));
   }
 
   /** Every page of a small list (stages, archive reasons). */
@@ -67,46 +71,8 @@ export class LeverClient {
 
   /** A file (e.g. a resume). The key is only sent to Lever's own host: other URLs are refused. */
   async download(url: string): Promise<{ content: Buffer; contentType: string }> {
-    const target = new URL(url, `${this.options.baseUrl.replace(/\/$/, '')}/`);
-    if (target.origin !== this.origin) throw new Error(`refusing to send the Lever key to ${target.origin}`);
-    const res = await this.request<ArrayBuffer>({ url: target.toString(), responseType: 'arraybuffer', baseURL: undefined }, true);
+    const res = await this.http.request<ArrayBuffer>({ url: this.http.sameOrigin(url), responseType: 'arraybuffer', baseURL: undefined });
     return { content: Buffer.from(res.data), contentType: String(res.headers['content-type'] ?? 'application/octet-stream').split(';')[0] };
-  }
-
-  private async request<T>(config: Parameters<AxiosInstance['request']>[0]): Promise<T>;
-  private async request<T>(
-    config: Parameters<AxiosInstance['request']>[0],
-    raw: true,
-  ): Promise<{ data: T; headers: Record<string, unknown> }>;
-  private async request<T>(config: Parameters<AxiosInstance['request']>[0], raw = false) {
-    const { attempts = 6, baseDelayMs = 200, maxDelayMs = 15_000, onWait } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      await this.waitFor(this.options.limiter.take());
-      this.requests++;
-      try {
-        const res = await this.http.request<T>(config);
-        return raw ? { data: res.data, headers: res.headers as Record<string, unknown> } : res.data;
-      } catch (err) {
-        const status = isAxiosError(err) ? err.response?.status : undefined;
-        const transient = status === undefined || status === 429 || status >= 500 || status === 408;
-        if (!isAxiosError(err) || !transient || attempt >= attempts) throw toProviderFailure('Lever', err, describeLeverError);
-        const delay = retryAfterMs(err.response?.headers?.['retry-after']) ?? backoffMs(attempt, baseDelayMs, maxDelayMs);
-        if (status === 429) this.options.limiter.holdFor(delay);
-        else await this.waitFor(systemClock.sleep(delay));
-        onWait?.();
-      }
-    }
-  }
-
-  private async waitFor<T>(promise: Promise<T>): Promise<T> {
-    const { onWait } = this.options;
-    if (!onWait) return promise;
-    const timer = setInterval(onWait, 1000);
-    try {
-      return await promise;
-    } finally {
-      clearInterval(timer);
-    }
   }
 }
 

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { waitForPort } from '../net';
 import { requireBinary } from './binaries';
-import { searchAttributeArgs } from './search-attributes';
 
 export interface DevServerOptions {
   port: number;
@@ -80,8 +81,18 @@ async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<vo
   }
 }
 
+const CLI_TYPE: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+};
+
+/** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
+function searchAttributeArgs(): string[] {
+  return ALL_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${CLI_TYPE[k.type]}`]);
+}
+
 /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
-export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

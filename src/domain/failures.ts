@@ -1,0 +1,23 @@
+// The failure types (an ApplicationFailure's `type`) that activities raise and workflows tell apart: one list,
+// free of Node and axios, so workflow code imports it.
+
+/** How a provider call failed, as `toProviderFailure` (src/providers/errors.ts) translates it. */
+export const ProviderErrorType = {
+  /** 401/403: wrong or revoked credentials, missing permission. Not retried. */
+  Auth: 'ProviderAuthError',
+  /** 400/404/409/422: the provider refused what we sent. Not retried. */
+  Validation: 'ProviderValidationError',
+  /** 429: retried after the provider's Retry-After. */
+  RateLimited: 'ProviderRateLimited',
+  /** 5xx, timeouts, dropped connections, an answer that does not fit its schema: retried with backoff. */
+  Unavailable: 'ProviderUnavailable',
+} as const;
+
+/** A posting that cannot go ahead as it stands (unpostable job, board not set up, posting or job gone). */
+export const POSTING_REJECTED = 'PostingRejected';
+
+/** A connector whose row is gone, or whose stored settings or credentials no longer validate. */
+export const CONNECTOR_CONFIG_ERROR = 'ConnectorConfigError';
+
+/** Provider failures no retry fixes: a person must act (a new key, a permission, a refused field). */
+export const PROVIDER_NEEDS_PERSON: string[] = [ProviderErrorType.Auth, ProviderErrorType.Validation];

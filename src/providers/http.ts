@@ -1,0 +1,126 @@
+import { ApplicationFailure } from '@temporalio/common';
+import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, isAxiosError } from 'axios';
+import type { z } from 'zod';
+import { ProviderErrorType } from '../domain/failures';
+import { retryAfterMs, toProviderFailure } from './errors';
+import { backoffMs, systemClock, type TokenBucket } from './rate-limit';
+
+/** How one request goes out: axios on the client's instance, or that wrapped with credentials (see `authorize`). */
+export type Send = (config: AxiosRequestConfig) => Promise<AxiosResponse>;
+
+export interface ProviderHttpOptions {
+  /** The provider as messages name it, e.g. `Lever`. */
+  provider: string;
+  baseUrl: string;
+  timeoutMs?: number;
+  /** Sent with every request (accept, user agent). */
+  headers?: Record<string, string>;
+  /** HTTP Basic credentials sent with every request. */
+  auth?: { username: string; password: string };
+  /** Credentials that need calls of their own (an OAuth token): wraps the plain send. */
+  authorize?: (send: Send) => Send;
+  /** Shared by every request made with one credential; a 429 holds it for all of them. Unset: no pacing. */
+  limiter?: TokenBucket;
+  /**
+   * Tries per request for 429, 5xx, 408 and no answer (default 1). Above 1 for clients whose activity makes many
+   * requests (a sync page): there one failed request would otherwise repeat the whole page under Temporal's retry.
+   */
+  attempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Called while a request waits (rate limit, backoff), so a long activity keeps heartbeating. */
+  onWait?: () => void;
+  /** The provider's error body as one line, for the failure's message. */
+  describeError?: (body: unknown) => string | undefined;
+  paramsSerializer?: AxiosRequestConfig['paramsSerializer'];
+}
+
+/**
+ * Every provider request goes through here, under one policy:
+ * - paced by the credential's token bucket when there is one; a 429 holds the bucket for everyone on that
+ *   credential (Retry-After, else backoff);
+ * - a failure leaves as one ApplicationFailure from `toProviderFailure`: auth and validation faults are never
+ *   retried; 429, 5xx, 408 and dropped connections are retried here (backoff with jitter, honouring Retry-After)
+ *   while `attempts` allows, then by Temporal's retry policy (a 429's Retry-After becomes `nextRetryDelay`);
+ * - credentials are never part of a failure, and are sent only to the base URL's origin.
+ */
+export class ProviderHttp {
+  readonly axios: AxiosInstance;
+  readonly baseUrl: string;
+  /** Requests sent (retries included): what the work cost against the provider's rate limit. */
+  requests = 0;
+  private readonly send: Send;
+
+  constructor(private readonly options: ProviderHttpOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.axios = axios.create({
+      baseURL: this.baseUrl,
+      timeout: options.timeoutMs ?? 30_000,
+      auth: options.auth,
+      headers: options.headers,
+      paramsSerializer: options.paramsSerializer,
+    });
+    const plain: Send = (config) => this.axios.request(config);
+    this.send = options.authorize ? options.authorize(plain) : plain;
+  }
+
+  /** Sends a request under the policy above. */
+  async request<T = unknown>(config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
+    const { attempts = 1, baseDelayMs = 200, maxDelayMs = 15_000, limiter, onWait, provider, describeError } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      if (limiter) await this.waitFor(limiter.take());
+      this.requests++;
+      try {
+        return await this.send(config);
+      } catch (err) {
+        if (!isTransient(err) || attempt >= attempts) throw toProviderFailure(provider, err, describeError);
+        const delay = retryAfterMs(err.response?.headers?.['retry-after']) ?? backoffMs(attempt, baseDelayMs, maxDelayMs);
+        if (err.response?.status === 429 && limiter) limiter.holdFor(delay);
+        else await this.waitFor(systemClock.sleep(delay));
+        onWait?.();
+      }
+    }
+  }
+
+  /** A request whose answer must fit `schema`; one that does not is `Unavailable` (retried: a provider glitch). */
+  async json<S extends z.ZodType>(what: string, config: AxiosRequestConfig, schema: S): Promise<z.output<S>> {
+    const res = await this.request(config);
+    return parseAnswer(this.options.provider, what, schema, res.data);
+  }
+
+  /**
+   * An absolute URL the provider gave (a file download), resolved against the base. Refused unless it is on the
+   * base URL's origin: the credentials go nowhere else.
+   */
+  sameOrigin(url: string): string {
+    const target = new URL(url, `${this.baseUrl}/`);
+    const origin = new URL(this.baseUrl).origin;
+    if (target.origin !== origin) throw new Error(`refusing to send the ${this.options.provider} key to ${target.origin}`);
+    return target.toString();
+  }
+
+  private async waitFor<T>(promise: Promise<T>): Promise<T> {
+    const { onWait } = this.options;
+    if (!onWait) return promise;
+    const timer = setInterval(onWait, 1000);
+    try {
+      return await promise;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}
+
+/** An answer the provider gave that does not fit its schema, as a retryable failure naming the fields. */
+export function parseAnswer<S extends z.ZodType>(provider: string, what: string, schema: S, data: unknown): z.output<S> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+  throw ApplicationFailure.create({ message: `${provider}: unexpected ${what} answer (${issues})`, type: ProviderErrorType.Unavailable });
+}
+
+function isTransient(err: unknown): err is AxiosError {
+  if (!isAxiosError(err)) return false;
+  const status = err.response?.status;
+  return status === undefined || status === 429 || status === 408 || status >= 500;
+}

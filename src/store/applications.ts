@@ -1,0 +1,100 @@
+import type { Selectable } from 'kysely';
+import type { Application } from '../domain/candidate';
+import { newId } from '../domain/ids';
+import type { UpsertOutcome } from './candidates';
+import type { Db } from './db';
+import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
+import type { ApplicationsTable } from './schema';
+
+export interface ApplicationInput {
+  candidateId: string;
+  provider: string;
+  externalId: string;
+  jobId?: string;
+  postingId?: string;
+  status: string;
+  providerStatus?: string;
+  referrer?: string;
+  appliedAt: string;
+  late?: boolean;
+}
+
+/** Applications: one per (provider, externalId), whatever delivered or synced them. */
+export function createApplicationsRepository(db: Db) {
+  const repo = {
+    /** Creates the application once per (provider, externalId); a repeat updates only its status fields. */
+    async upsert(input: ApplicationInput): Promise<{ application: Application; outcome: UpsertOutcome }> {
+      const existing = await db
+        .selectFrom('applications')
+        .selectAll()
+        .where('provider', '=', input.provider)
+        .where('external_id', '=', input.externalId)
+        .executeTakeFirst();
+      if (existing) {
+        const changed = existing.status !== input.status || (existing.provider_status ?? undefined) !== input.providerStatus;
+        if (!changed) return { application: toApplication(existing), outcome: 'unchanged' };
+        const row = await db
+          .updateTable('applications')
+          .set({ status: input.status, provider_status: input.providerStatus ?? null, updated_at: new Date() })
+          .where('id', '=', existing.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { application: toApplication(row), outcome: 'updated' };
+      }
+      const inserted = await db
+        .insertInto('applications')
+        .values({
+          id: newId('app'),
+          candidate_id: input.candidateId,
+          job_id: input.jobId ?? null,
+          posting_id: input.postingId ?? null,
+          provider: input.provider,
+          external_id: input.externalId,
+          status: input.status,
+          provider_status: input.providerStatus ?? null,
+          referrer: input.referrer ?? null,
+          applied_at: input.appliedAt,
+          late: input.late ?? false,
+        })
+        .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { application: toApplication(inserted), outcome: 'created' };
+      // Lost a race with a concurrent insert of the same application: it is there now.
+      return repo.upsert(input);
+    },
+
+    async list(
+      filter: PageRequest & { jobId?: string; provider?: string; since?: string; candidateId?: string },
+    ): Promise<Page<Application>> {
+      const limit = filter.limit ?? 50;
+      let q = newestFirst(db.selectFrom('applications').selectAll(), filter, limit);
+      if (filter.jobId) q = q.where('job_id', '=', filter.jobId);
+      if (filter.provider) q = q.where('provider', '=', filter.provider);
+      if (filter.candidateId) q = q.where('candidate_id', '=', filter.candidateId);
+      if (filter.since) q = q.where('updated_at', '>=', new Date(filter.since));
+      return pageOf(await q.execute(), limit, toApplication);
+    },
+  };
+  return repo;
+}
+
+export type ApplicationsRepository = ReturnType<typeof createApplicationsRepository>;
+
+function toApplication(row: Selectable<ApplicationsTable>): Application {
+  return {
+    id: row.id,
+    candidateId: row.candidate_id,
+    jobId: row.job_id ?? undefined,
+    postingId: row.posting_id ?? undefined,
+    provider: row.provider,
+    externalId: row.external_id,
+    status: row.status,
+    providerStatus: row.provider_status ?? undefined,
+    referrer: row.referrer ?? undefined,
+    appliedAt: row.applied_at.toISOString(),
+    late: row.late,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { DocumentInfo } from '../domain/candidate';
+import { newId } from '../domain/ids';
+import type { Db } from './db';
+
+export interface DocumentInput {
+  candidateId: string;
+  applicationId?: string;
+  kind?: string;
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+/** Candidates' files (CVs): stored once per candidate and content, linked to the applications they came with. */
+export function createDocumentsRepository(db: Db) {
+  return {
+    /** Stores a file once per candidate (deduped on its sha256). */
+    async put(input: DocumentInput): Promise<{ document: DocumentInfo; created: boolean }> {
+      const sha256 = createHash('sha256').update(input.content).digest('hex');
+      const inserted = await db
+        .insertInto('documents')
+        .values({
+          id: newId('doc'),
+          candidate_id: input.candidateId,
+          application_id: input.applicationId ?? null,
+          kind: input.kind ?? 'cv',
+          filename: input.filename,
+          content_type: input.contentType,
+          size: input.content.byteLength,
+          sha256,
+          content: input.content,
+        })
+        .onConflict((oc) => oc.columns(['candidate_id', 'sha256']).doNothing())
+        .returning(['id', 'filename', 'content_type', 'size', 'sha256'])
+        .executeTakeFirst();
+      const row =
+        inserted ??
+        (await db
+          .selectFrom('documents')
+          .select(['id', 'filename', 'content_type', 'size', 'sha256'])
+          .where('candidate_id', '=', input.candidateId)
+          .where('sha256', '=', sha256)
+          .executeTakeFirstOrThrow());
+      if (input.applicationId) {
+        await db
+          .insertInto('application_documents')
+          .values({ application_id: input.applicationId, document_id: row.id })
+          .onConflict((oc) => oc.columns(['application_id', 'document_id']).doNothing())
+          .execute();
+      }
+      return {
+        document: { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 },
+        created: Boolean(inserted),
+      };
+    },
+
+    /** The files stored with each of these applications. */
+    async ofApplications(applicationIds: string[]): Promise<Array<DocumentInfo & { applicationId: string }>> {
+      if (applicationIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('application_documents as l')
+        .innerJoin('documents as d', 'd.id', 'l.document_id')
+        .select(['d.id', 'l.application_id', 'd.filename', 'd.content_type', 'd.size', 'd.sha256'])
+        .where('l.application_id', 'in', applicationIds)
+        .orderBy('d.created_at')
+        .execute();
+      return rows.map((d) => ({
+        id: d.id,
+        applicationId: d.application_id,
+        filename: d.filename,
+        contentType: d.content_type,
+        size: d.size,
+        sha256: d.sha256,
+      }));
+    },
+
+    async get(id: string): Promise<(DocumentInfo & { content: Uint8Array; candidateId?: string }) | undefined> {
+      const row = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        filename: row.filename,
+        contentType: row.content_type,
+        size: row.size,
+        sha256: row.sha256,
+        content: row.content,
+        candidateId: row.candidate_id ?? undefined,
+      };
+    },
+  };
+}
+
+export type DocumentsRepository = ReturnType<typeof createDocumentsRepository>;

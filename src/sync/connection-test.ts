@@ -1,0 +1,59 @@
+import { refusalOf } from '../providers/errors';
+import type { TestReport } from './types';
+
+/** How a provider words what its credentials lack. */
+export interface CredentialWords {
+  /** A 401: the credentials are refused outright. */
+  rejected: string;
+  /** A 403 on a check needing `permission`; `message` is the provider's own (it may name something more precise). */
+  lacks(permission: string, message: string): string;
+}
+
+const DEFAULT_WORDS: CredentialWords = {
+  rejected: 'the credentials are invalid or revoked',
+  lacks: (permission) => `credentials lack ${permission}`,
+};
+
+/**
+ * A connection test: each check makes the smallest request a permission allows; a 401 means the credentials are
+ * refused, a 403 names the permission they lack. The report says what is missing instead of failing.
+ */
+export class ConnectionTest {
+  private readonly checks: TestReport['checks'] = [];
+  private readonly missing: string[] = [];
+  private refused = false;
+
+  constructor(private readonly words: CredentialWords = DEFAULT_WORDS) {}
+
+  /** Runs one check; its value, or undefined when it failed. */
+  async check<T>(name: string, permission: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const value = await call();
+      this.checks.push({ name, ok: true });
+      return value;
+    } catch (err) {
+      const message = (err as Error).message;
+      const status = refusalOf(err)?.status;
+      this.checks.push({ name, ok: false, detail: message });
+      if (status === 401) {
+        this.refused = true;
+        if (!this.missing.includes(this.words.rejected)) this.missing.push(this.words.rejected);
+      } else if (status === 403) this.missing.push(this.words.lacks(permission, message));
+      return undefined;
+    }
+  }
+
+  /** A check that could not be made, and why (e.g. no record yet to try a permission on). */
+  skip(name: string, why: string): void {
+    this.checks.push({ name, ok: true, detail: why });
+  }
+
+  /** The credentials were refused outright: further checks would say nothing new. */
+  get credentialsRefused(): boolean {
+    return this.refused;
+  }
+
+  report(): TestReport {
+    return { ok: this.missing.length === 0, checks: this.checks, missing: this.missing };
+  }
+}

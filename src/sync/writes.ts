@@ -1,0 +1,100 @@
+import type { CandidateFields } from '../domain/candidate';
+import type { Job } from '../domain/job';
+import type { Store } from '../store';
+import type { RecordOutcome } from './tally';
+
+// The writes every ATS connector makes, keyed on the connector's provider: jobs, and people with their
+// applications and CV. A provider maps its records to these shapes; the store keeps every write an upsert.
+
+/** A job as a sync writes it: our Job's fields plus the flags the connector decides. */
+export type SyncedJob = Omit<Job, 'id' | 'createdAt' | 'updatedAt'> & { externalId: string };
+
+/** What becomes of a provider's job. */
+export type JobDecision =
+  | { action: 'import'; job: SyncedJob }
+  /** Not (or no longer) matching the settings: a job we already hold is marked unpublished, else skipped. */
+  | { action: 'unpublish'; state: 'open' | 'closed'; reason: string }
+  | { action: 'skip'; reason: string };
+
+/** A person at the provider, with their applications and (optionally) their CV. */
+export interface SyncedPerson {
+  /** The person's id at the provider (not an application's). */
+  externalId: string;
+  /** Where they came from, as the provider says it; kept on the source and on each application. */
+  referrer?: string;
+  fields: CandidateFields;
+  /** false: a person we do not hold yet (by this source or email) is skipped, not created. */
+  createIfUnknown: boolean;
+  applications: Array<{
+    externalId: string;
+    /** The provider's id of the job applied to: linked to the job this connector synced, when there is one. */
+    jobExternalId?: string;
+    status: string;
+    providerStatus?: string;
+    appliedAt: string;
+  }>;
+  /** Stored once per person and content, linked to their first application. */
+  cv?: { filename: string; contentType: string; content: Buffer };
+}
+
+/** One page's writes for one connector: every record keyed on the connector's provider. */
+export class SyncWriter {
+  /** Provider job id → our job id, looked up once per page. */
+  private readonly jobIds = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly provider: string,
+  ) {}
+
+  async job(externalId: string, decision: JobDecision): Promise<RecordOutcome> {
+    if (decision.action === 'skip') return { outcome: 'skipped', reason: decision.reason };
+    if (decision.action === 'import')
+      return { outcome: (await this.store.jobs.upsertFromSource({ ...decision.job, source: this.provider })).outcome };
+    const outcome = await this.store.jobs.unpublishFromSource(this.provider, externalId, decision.state);
+    return outcome === 'missing' ? { outcome: 'skipped', reason: decision.reason } : { outcome };
+  }
+
+  /** The candidate (merged, never blanked; matched by email across sources), their applications, and the CV. */
+  async person(person: SyncedPerson): Promise<RecordOutcome> {
+    const { store, provider } = this;
+    const candidate = await store.candidates.upsertFromSource({
+      source: { provider, externalId: person.externalId, referrer: person.referrer },
+      fields: person.fields,
+      matchBy: ['email'],
+      createIfUnknown: person.createIfUnknown,
+    });
+    if (!candidate.candidateId || candidate.outcome === 'skipped') return { outcome: 'skipped', reason: 'unknown candidate' };
+    let changed = candidate.outcome !== 'unchanged';
+    let firstApplicationId: string | undefined;
+    for (const a of person.applications) {
+      const written = await store.applications.upsert({
+        candidateId: candidate.candidateId,
+        provider,
+        externalId: a.externalId,
+        jobId: a.jobExternalId ? await this.jobId(a.jobExternalId) : undefined,
+        status: a.status,
+        providerStatus: a.providerStatus,
+        referrer: person.referrer,
+        appliedAt: a.appliedAt,
+      });
+      firstApplicationId ??= written.application.id;
+      changed ||= written.outcome !== 'unchanged';
+    }
+    if (person.cv) {
+      const doc = await store.documents.put({
+        candidateId: candidate.candidateId,
+        applicationId: firstApplicationId,
+        kind: 'cv',
+        ...person.cv,
+      });
+      changed ||= doc.created;
+    }
+    return { outcome: candidate.outcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged' };
+  }
+
+  private async jobId(externalId: string): Promise<string | undefined> {
+    if (!this.jobIds.has(externalId)) this.jobIds.set(externalId, await this.store.jobs.idBySource(this.provider, externalId));
+    return this.jobIds.get(externalId);
+  }
+}
