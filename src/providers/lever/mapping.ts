@@ -1,22 +1,13 @@
 import type { CandidateFields } from '../../domain/candidate';
-import type { Job } from '../../domain/job';
 import { classifyWorkplace, isHidden, type Workplace } from '../../sync/classify';
+import type { JobDecision, SyncedJob, SyncedPerson } from '../../sync/writes';
 import type { LeverArchiveReason, LeverOpportunity, LeverPosting, LeverResume } from './schemas';
 import type { LeverSettings } from './settings';
 
 // Lever → jobrelay, pure functions. See ./README.md for the assumptions behind each rule.
 
-/** A job as the sync writes it: our Job's fields plus the flags the connector decides. */
-export type SyncedJob = Omit<Job, 'id' | 'createdAt' | 'updatedAt'> & { externalId: string };
-
-export type PostingDecision =
-  | { action: 'import'; job: SyncedJob }
-  /** Not (or no longer) matching the settings: a job we already hold is marked unpublished, else skipped. */
-  | { action: 'unpublish'; state: 'open' | 'closed'; reason: string }
-  | { action: 'skip'; reason: string };
-
 /** Which postings the connector imports: the state and the exact distribution channel, then the location rule. */
-export function decidePosting(posting: LeverPosting, settings: LeverSettings): PostingDecision {
+export function decidePosting(posting: LeverPosting, settings: LeverSettings): JobDecision {
   const mismatch = postingMismatch(posting, settings);
   if (mismatch) return { action: 'unpublish', state: posting.state === 'closed' ? 'closed' : 'open', reason: mismatch };
   const location = posting.categories.location?.trim();
@@ -115,6 +106,33 @@ export function candidateFields(o: LeverOpportunity, resume?: LeverResume): Cand
         endDate: yearMonth(s.end),
       }),
     ),
+  };
+}
+
+/** One person: Lever's contact, their opportunity's applications, and the newest resume (with its file) as their CV. */
+export function personOf(
+  o: LeverOpportunity,
+  resume: { resume: LeverResume; file?: { content: Buffer; contentType: string } } | undefined,
+  reasons: Map<string, LeverArchiveReason>,
+  settings: LeverSettings,
+): SyncedPerson {
+  const status = applicationStatus(o, reasons);
+  const name = resume?.resume.file?.name;
+  return {
+    externalId: o.contact,
+    referrer: o.sources[0] ?? o.origin ?? undefined,
+    fields: candidateFields(o, resume?.resume),
+    createIfUnknown: settings.importUnknownCandidates,
+    applications: o.applications
+      .filter((a) => typeof a !== 'string')
+      .map((a) => ({
+        externalId: a.id,
+        jobExternalId: a.posting ?? undefined,
+        status: status.status,
+        providerStatus: status.providerStatus,
+        appliedAt: new Date(a.createdAt ?? o.createdAt ?? o.updatedAt).toISOString(),
+      })),
+    cv: resume?.file && name !== undefined ? { filename: name, ...resume.file } : undefined,
   };
 }
 

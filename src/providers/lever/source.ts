@@ -4,9 +4,8 @@ import { ProviderErrorType } from '../../domain/failures';
 import type { ConnectionTest } from '../../sync/connection-test';
 import { defineConnector, defineStream, type RunWindow, type StreamContext } from '../../sync/connector';
 import { inOrder } from '../../sync/in-order';
-import type { SyncedPerson } from '../../sync/writes';
 import { LeverClient, type ListParams } from './client';
-import { applicationStatus, candidateFields, decidePosting } from './mapping';
+import { decidePosting, personOf } from './mapping';
 import { LeverArchiveReason, LeverOpportunity, LeverPosting, LeverResume, LeverStage } from './schemas';
 import { LeverCredentials, LeverSettings } from './settings';
 
@@ -22,7 +21,7 @@ const REASONS_TTL_MS = 60 * 60_000;
 
 const confidentiality = (s: LeverSettings) => (s.includeConfidential ? 'all' : 'non-confidential');
 
-const schedule = (intervalMinutes: number, startDate: string | undefined, s: LeverSettings) => ({
+const schedule = (s: LeverSettings, intervalMinutes: number, startDate: string | undefined) => ({
   intervalMs: intervalMinutes * MINUTE,
   startAt: startDate === undefined ? undefined : Date.parse(startDate),
   overlapMs: s.cursorOverlapSeconds * 1000,
@@ -47,7 +46,7 @@ const isInvalidOffset = (err: unknown) =>
   err instanceof ApplicationFailure && err.type === ProviderErrorType.Validation && /offset token/i.test(err.message);
 
 const jobs = defineStream<LeverPosting, LeverSettings, LeverClient>({
-  schedule: (s) => schedule(s.jobsIntervalMinutes, s.jobsStartDate, s),
+  schedule: (s) => schedule(s, s.jobsIntervalMinutes, s.jobsStartDate),
   fetch: (ctx, window, page) => listPage(ctx, '/postings', LeverPosting, window, page, { include: 'content', expand: ['owner'] }),
   identify: (p) => ({ id: p.id, updatedAt: p.updatedAt }),
   fingerprint: (s) => ({ v: 1, s: s.postingState, c: s.distributionChannel, r: s.remote, h: s.hiddenJobs }),
@@ -58,7 +57,7 @@ const jobs = defineStream<LeverPosting, LeverSettings, LeverClient>({
 });
 
 const candidates = defineStream<LeverOpportunity, LeverSettings, LeverClient>({
-  schedule: (s) => schedule(s.candidatesIntervalMinutes, s.candidatesStartDate, s),
+  schedule: (s) => schedule(s, s.candidatesIntervalMinutes, s.candidatesStartDate),
   fetch: (ctx, window, page) => listPage(ctx, '/opportunities', LeverOpportunity, window, page, { expand: ['applications', 'stage'] }),
   identify: (o) => ({ id: o.id, updatedAt: o.updatedAt }),
   fingerprint: (s) => ({ v: 1, u: s.importUnknownCandidates, r: s.syncResumes }),
@@ -84,34 +83,6 @@ async function latestResume(client: LeverClient, opportunityId: string): Promise
   if (!resume) return undefined;
   const url = resume.file?.downloadUrl ?? `opportunities/${opportunityId}/resumes/${resume.id}/download`;
   return { resume, file: resume.file ? await client.download(url) : undefined };
-}
-
-/** One person: Lever's contact, their opportunity's applications, and the resume as their CV. */
-function personOf(
-  o: LeverOpportunity,
-  fetched: FetchedResume | undefined,
-  reasons: Map<string, LeverArchiveReason>,
-  settings: LeverSettings,
-): SyncedPerson {
-  const status = applicationStatus(o, reasons);
-  const file = fetched?.file;
-  const name = fetched?.resume.file?.name;
-  return {
-    externalId: o.contact,
-    referrer: o.sources[0] ?? o.origin ?? undefined,
-    fields: candidateFields(o, fetched?.resume),
-    createIfUnknown: settings.importUnknownCandidates,
-    applications: o.applications
-      .filter((a) => typeof a !== 'string')
-      .map((a) => ({
-        externalId: a.id,
-        jobExternalId: a.posting ?? undefined,
-        status: status.status,
-        providerStatus: status.providerStatus,
-        appliedAt: new Date(a.createdAt ?? o.createdAt ?? o.updatedAt).toISOString(),
-      })),
-    cv: file && name !== undefined ? { filename: name, contentType: file.contentType, content: file.content } : undefined,
-  };
 }
 
 async function archiveReasons(ctx: Ctx): Promise<Map<string, LeverArchiveReason>> {
