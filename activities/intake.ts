@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { boardIntake } from '../src/boards/registry';
 import type { Deps } from '../src/deps';
+import { INTAKE_NOT_STAGED } from '../src/domain/failures';
 import { inspectCv } from '../src/intake/cv-type';
 import { type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS } from '../src/intake/rules';
 import { recordedOutcome, type StagedDelivery } from '../src/store/intake';
@@ -17,17 +18,20 @@ export interface IntakeLoaded extends IntakeFacts {
 export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 'metrics'>) {
   async function staged(ref: IntakeRef): Promise<StagedDelivery> {
     const delivery = await store.intake.get(ref);
-    if (!delivery) throw ApplicationFailure.nonRetryable(`no staged application ${ref.provider}:${ref.applicationId}`, 'IntakeNotStaged');
+    if (!delivery) throw ApplicationFailure.nonRetryable(`no staged application ${ref.provider}:${ref.applicationId}`, INTAKE_NOT_STAGED);
     return delivery;
   }
 
   /** The board's intake, and the staged application as the board described it. */
   function read(ref: IntakeRef, delivery: StagedDelivery) {
     const intake = boardIntake(ref.provider);
-    if (!intake) throw ApplicationFailure.nonRetryable(`${ref.provider} delivers no applications`, 'IntakeNotStaged');
+    if (!intake) throw ApplicationFailure.nonRetryable(`${ref.provider} delivers no applications`, INTAKE_NOT_STAGED);
     const application = intake.application.safeParse(delivery.payload);
-    if (!application.success)
-      throw ApplicationFailure.nonRetryable(`the staged application does not read back: ${application.error.message}`, 'IntakeNotStaged');
+    if (!application.success) {
+      // Field names only: the values are personal data, and this message lands in workflow history.
+      const fields = application.error.issues.map((i) => i.path.join('.')).join(', ');
+      throw ApplicationFailure.nonRetryable(`the staged application does not read back (${fields})`, INTAKE_NOT_STAGED);
+    }
     return { intake, ...application.data };
   }
 

@@ -1,5 +1,6 @@
 import { log, proxyLocalActivities, upsertMemo } from '@temporalio/workflow';
 import type { IntakeActivities } from '../activities/intake';
+import { INTAKE_NOT_STAGED } from '../src/domain/failures';
 import { decideIntake, type IntakeOutcome, type IntakeRef } from '../src/intake/rules';
 
 // Local activities: each step is a short write to our own store, so the worker runs them in the workflow task
@@ -11,7 +12,7 @@ const intake = proxyLocalActivities<IntakeActivities>({
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['IntakeNotStaged'],
+    nonRetryableErrorTypes: [INTAKE_NOT_STAGED],
   },
 });
 

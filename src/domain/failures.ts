@@ -19,5 +19,8 @@ export const POSTING_REJECTED = 'PostingRejected';
 /** A connector whose row is gone, or whose stored settings or credentials no longer validate. */
 export const CONNECTOR_CONFIG_ERROR = 'ConnectorConfigError';
 
+/** An application intake whose staged delivery is missing or cannot be read back: no retry brings it. */
+export const INTAKE_NOT_STAGED = 'IntakeNotStaged';
+
 /** Provider failures no retry fixes: a person must act (a new key, a permission, a refused field). */
 export const PROVIDER_NEEDS_PERSON: string[] = [ProviderErrorType.Auth, ProviderErrorType.Validation];
