@@ -1,4 +1,4 @@
-import { HttpError } from '../api/errors';
+import { ConflictError } from '../domain/errors';
 import type { Job, JobInput, JobPatch } from '../domain/job';
 import type { Store } from '../store';
 
@@ -15,7 +15,7 @@ export function createJobsService(store: Store, hooks: Partial<JobEditHooks> = {
     if (job.source === 'jobrelay') return;
     const connectors = job.externalId ? await store.connectors.thatRead(job.source, 'jobs', job.externalId) : [];
     const by = connectors.length ? ` by connector ${connectors.map((c) => `"${c.name}" (${c.id})`).join(', ')}` : '';
-    throw new HttpError(409, `job ${job.id} is synced from ${job.source}${by}: edit it in ${job.source}; the sync is its only writer`, {
+    throw new ConflictError(`job ${job.id} is synced from ${job.source}${by}: edit it in ${job.source}; the sync is its only writer`, {
       source: job.source,
       externalId: job.externalId,
       connectors,

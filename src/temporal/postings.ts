@@ -1,7 +1,7 @@
 import { type Client, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { amendUpdate, postingLifecycle, queueUpdate, repostUpdate, statusQuery, unpostUpdate } from '../../workflows/posting-lifecycle';
 import { ConflictError } from '../domain/errors';
-import type { Posting, PostingSnapshot } from '../domain/posting';
+import type { Posting } from '../domain/posting';
 import { Board, JobId, PostingState } from '../domain/search-attributes';
 import { sendCommand, startOnce } from './workflow-calls';
 
