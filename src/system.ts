@@ -7,6 +7,7 @@ import type { Deps } from './deps';
 import { startSweeper } from './intake/sweeper';
 import { createBoardsService } from './services/boards';
 import { createCandidatesService } from './services/candidates';
+import { createCareersService } from './services/careers';
 import { createConnectorsService } from './services/connectors';
 import { createIntakeService } from './services/intake';
 import { createJobsService } from './services/jobs';
@@ -73,6 +74,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
       signingSecret: config.intake.signingSecret,
     },
     candidates: createCandidatesService(deps.store),
+    careers: createCareersService(deps.store),
   });
   const server: http.Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, () => resolve(s));

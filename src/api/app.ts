@@ -1,9 +1,11 @@
 import path from 'node:path';
 import express, { Router } from 'express';
+import { careersSite } from '../careers/site';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { BoardsService } from '../services/boards';
 import type { CandidatesService } from '../services/candidates';
+import type { CareersService } from '../services/careers';
 import type { ConnectorsService } from '../services/connectors';
 import type { JobsService } from '../services/jobs';
 import type { PostingsService } from '../services/postings';
@@ -12,6 +14,7 @@ import { errorHandler, HttpError } from './errors';
 import { OpenApiRegistry } from './openapi';
 import { boardRoutes } from './routes/boards';
 import { candidateRoutes } from './routes/candidates';
+import { careersRoutes } from './routes/careers';
 import { connectorRoutes } from './routes/connectors';
 import { type HealthDeps, healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
@@ -32,6 +35,8 @@ export interface ApiDeps {
   /** Application webhooks (outside bearer auth) and what they need. */
   webhooks?: Omit<WebhookDeps, 'logger'>;
   candidates?: CandidatesService;
+  /** The public careers site (outside bearer auth) and its settings under /v1. */
+  careers?: CareersService;
 }
 
 const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>jobrelay API</title>
@@ -56,6 +61,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   open.use('/docs/assets', express.static(path.dirname(require.resolve('swagger-ui-dist/package.json')), { index: false }));
   app.use(open);
+  if (deps.careers) app.use(careersSite(deps.careers, deps.publicUrl));
   // Boards authenticate with the per-posting token (and optional signature), not a bearer token: mounted before /v1's auth.
   if (deps.webhooks) app.use(webhookRoutes(openapi, { ...deps.webhooks, logger: deps.logger }));
 
@@ -66,6 +72,7 @@ export function createApp(deps: ApiDeps): express.Express {
   postingRoutes(v1, openapi, deps.postings, deps.boards, deps.postingEvents);
   if (deps.connectors) connectorRoutes(v1, openapi, deps.connectors);
   if (deps.candidates) candidateRoutes(v1, openapi, deps.candidates);
+  if (deps.careers) careersRoutes(v1, openapi, deps.careers);
   app.use('/v1', bearerAuth(deps.tokens));
   app.use(v1);
 

@@ -98,7 +98,7 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
   await fetch(`${sandboxes.urlFor('lever')}/_sandbox/seed`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ postings: 12, opportunities: 60, resumes: true }),
+    body: JSON.stringify({ postings: 40, opportunities: 60, resumes: true }),
   });
   const connectors = await call<{ items: Array<{ id: string; name: string }> }>('GET', '/v1/connectors?provider=lever');
   const connector =
@@ -109,7 +109,7 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
       credentials: { apiKey: 'lever-sandbox-key' },
       settings: {
         baseUrl: `${sandboxes.urlFor('lever')}/v1`,
-        companyCode: 'demo',
+        companyCode: 'acme',
         postingState: 'published',
         distributionChannel: 'public',
         syncResumes: true,
@@ -119,6 +119,17 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
       },
     }));
   log(`Lever connector ${connector.id} syncs the Lever sandbox every 15 minutes: GET ${apiUrl}/v1/connectors/${connector.id}`);
+
+  // The careers site: branded once (a later PUT by the user is kept), showing the synced Lever jobs and the API's.
+  const careers = await call<{ updatedAt?: string }>('GET', '/v1/careers/settings');
+  if (!careers.updatedAt) {
+    await call('PUT', '/v1/careers/settings', {
+      companyName: 'Acme',
+      colours: { primary: '#0f5132', background: '#ffffff', text: '#1f2937' },
+      intro: 'We build payroll software that 4,000 companies trust.\n\nEvery job below comes from our ATS and is updated whenever it changes there.',
+    });
+  }
+  log(`careers site ${apiUrl}/careers (the Lever jobs appear when the connector's first sync finishes)`);
 }
 
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T | undefined> {

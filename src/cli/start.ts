@@ -60,6 +60,7 @@ async function main() {
         'jobrelay is running',
         `  API            ${system.apiUrl}`,
         `  API docs       ${system.apiUrl}/docs`,
+        `  Careers site   ${system.apiUrl}/careers`,
         `  Temporal UI    ${uiUrl}`,
         `  Temporal       ${config.temporal.address ?? devServer?.address} (namespace ${config.temporal.namespace})`,
         `  Sandboxes      ${sandboxes.baseUrl}/<provider>`,

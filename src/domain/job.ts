@@ -25,6 +25,14 @@ export const Salary = z
 
 export const Recruiter = z.object({ name: z.string().trim().min(1).max(200), email: z.email() });
 
+/** A part of a job ad (e.g. "Requirements"), as the ATS structures it; shown as its own headed section. */
+export const JobSection = z.object({
+  title: z.string().trim().min(1).max(200).optional(),
+  html: z.string().min(1).max(100_000),
+});
+
+const webUrl = z.url({ protocol: /^https?$/ }).max(2000);
+
 /** What a client sends to create a job. */
 export const JobInput = z.object({
   reference: z.string().trim().min(1).max(100).optional(),
@@ -37,6 +45,9 @@ export const JobInput = z.object({
   category: z.string().trim().min(1).max(100).optional().describe('mapped to each board’s industry'),
   recruiter: Recruiter,
   state: JobState.default('open'),
+  applyUrl: webUrl.optional().describe('where candidates apply (the ATS’s apply page); the careers site’s Apply button'),
+  department: z.string().trim().min(1).max(200).optional(),
+  sections: z.array(JobSection).max(30).optional().describe('the description in headed parts; the careers page shows these when set'),
 });
 
 /** A partial edit; `state: "closed"` unposts every live posting of the job. */
@@ -48,6 +59,8 @@ export const Job = JobInput.extend({
   externalId: z.string().optional(),
   hidden: z.boolean(),
   published: z.boolean(),
+  /** When the job was first posted in its source (the ATS), when it says so. */
+  postedAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -3,6 +3,7 @@ import { SecretBox } from '../crypto/secrets';
 import { createApplicationsRepository } from './applications';
 import { createBoardsRepository } from './boards';
 import { createCandidatesRepository } from './candidates';
+import { createCareersRepository } from './careers';
 import { createConnectorsRepository } from './connectors';
 import { type Db, type DbOptions, openDb, ping } from './db';
 import { createDocumentsRepository } from './documents';
@@ -25,6 +26,7 @@ export async function openStore(options: StoreOptions) {
     candidates: createCandidatesRepository(db),
     applications: createApplicationsRepository(db),
     documents: createDocumentsRepository(db),
+    careers: createCareersRepository(db),
     postings: createPostingsRepository(db),
     boards: createBoardsRepository(db, secrets),
     connectors: createConnectorsRepository(db, secrets),

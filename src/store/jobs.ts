@@ -57,13 +57,16 @@ export function createJobsRepository(db: Db) {
      * Writes a job pulled from a provider, keyed on (source, externalId): inserted once, then updated only when a
      * field differs. Says which happened, so a sync can count created/updated/unchanged without writing twice.
      */
-    async upsertFromSource(input: JobInput & { source: string; externalId: string; hidden: boolean; published: boolean }) {
+    async upsertFromSource(
+      input: JobInput & { source: string; externalId: string; hidden: boolean; published: boolean; postedAt?: string },
+    ) {
       const columns = {
         ...(toColumns(input) as Insertable<JobsTable>),
         source: input.source,
         external_id: input.externalId,
         hidden: input.hidden,
         published: input.published,
+        posted_at: input.postedAt ?? null,
       };
       const synced = [
         'reference',
@@ -78,10 +81,14 @@ export function createJobsRepository(db: Db) {
         'state',
         'hidden',
         'published',
+        'apply_url',
+        'department',
+        'sections',
+        'posted_at',
       ] as const;
       const row = await db
         .insertInto('jobs')
-        .values({ reference: null, salary: null, category: null, ...columns, id: newId('job') })
+        .values({ ...UNSET, ...columns, id: newId('job') })
         .onConflict((oc) =>
           oc
             .columns(['source', 'external_id'])
@@ -124,6 +131,9 @@ export function createJobsRepository(db: Db) {
 
 export type JobsRepository = ReturnType<typeof createJobsRepository>;
 
+/** Optional columns a provider may leave out: written as null, so a field removed in the source is cleared here too. */
+const UNSET = { reference: null, salary: null, category: null, apply_url: null, department: null, sections: null };
+
 function toColumns(input: JobPatch): Updateable<JobsTable> {
   const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
   const columns = {
@@ -137,6 +147,9 @@ function toColumns(input: JobPatch): Updateable<JobsTable> {
     category: input.category,
     recruiter: json(input.recruiter),
     state: input.state,
+    apply_url: input.applyUrl,
+    department: input.department,
+    sections: json(input.sections),
   };
   return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
 }
@@ -158,6 +171,10 @@ export function toJob(row: Selectable<JobsTable>): Job {
     externalId: row.external_id ?? undefined,
     hidden: row.hidden,
     published: row.published,
+    applyUrl: row.apply_url ?? undefined,
+    department: row.department ?? undefined,
+    sections: row.sections ?? undefined,
+    postedAt: row.posted_at?.toISOString(),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -25,7 +25,18 @@ export interface JobsTable {
   external_id: string | null;
   hidden: ColumnType<boolean, boolean | undefined, boolean>;
   published: ColumnType<boolean, boolean | undefined, boolean>;
+  apply_url: ColumnType<string | null, string | null | undefined, string | null>;
+  department: ColumnType<string | null, string | null | undefined, string | null>;
+  sections: JSONColumnType<NonNullable<Job['sections']> | null, string | null | undefined, string | null>;
+  posted_at: NullableTimestamp;
   created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** The careers site's branding (migration 010): one row. */
+export interface CareersSettingsTable {
+  id: string;
+  settings: Json<Record<string, unknown>>;
   updated_at: UpdatedAt;
 }
 
@@ -133,6 +144,7 @@ export interface ApplicationDocumentsTable {
 export interface Database {
   application_documents: ApplicationDocumentsTable;
   jobs: JobsTable;
+  careers_settings: CareersSettingsTable;
   board_settings: BoardSettingsTable;
   board_accounts: BoardAccountsTable;
   postings: PostingsTable;

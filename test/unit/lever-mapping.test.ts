@@ -30,6 +30,32 @@ describe('Lever postings → jobs', () => {
     expect(job.description).toBe('<p>Build things.</p>\n<h3>Requirements</h3><ul><li>TypeScript</li></ul>\n<p>Apply.</p>');
   });
 
+  it('keeps what a careers page shows: the description in headed sections, the department, when Lever posted it', () => {
+    const job = imported(aPosting(), leverSettings());
+    expect(job.sections).toEqual([
+      { html: '<p>Build things.</p>' },
+      { title: 'Requirements', html: '<ul><li>TypeScript</li></ul>' },
+      { html: '<p>Apply.</p>' },
+    ]);
+    expect(job.department).toBe('Product');
+    expect(job.postedAt).toBe(new Date(1_700_000_000_000).toISOString());
+    const teamOnly = imported(aPosting({ categories: { team: 'Engineering', location: 'Leeds' } }), leverSettings());
+    expect(teamOnly.department).toBe('Engineering');
+    const plain = imported(aPosting({ content: { description: 'Plain <text>', lists: [] } }), leverSettings());
+    expect(plain.sections).toEqual([{ html: '<p>Plain &lt;text&gt;</p>' }]);
+  });
+
+  it('links to Lever’s own apply page when the posting gives one, else to the company code’s hosted apply page', () => {
+    const own = 'https://jobs.lever.co/acme-eu/a1b2c3d4-0000-4000-a000-000000000001/apply';
+    expect(imported(aPosting({ urls: { apply: own } }), leverSettings()).applyUrl).toBe(own);
+    expect(imported(aPosting({ urls: null }), leverSettings({ companyCode: 'globex' })).applyUrl).toBe(
+      `https://jobs.lever.co/globex/${aPosting().id}/apply`,
+    );
+    expect(imported(aPosting({ urls: { apply: 'javascript:alert(1)' } }), leverSettings()).applyUrl).toBe(
+      `https://jobs.lever.co/acme/${aPosting().id}/apply`,
+    );
+  });
+
   describe('distribution channel is an exact match, not Lever’s union', () => {
     const cases: Array<[string, string[], boolean]> = [
       ['public', ['public'], true],

@@ -26,10 +26,12 @@ function postingMismatch(posting: LeverPosting, settings: LeverSettings): string
 
 function toJob(p: LeverPosting, settings: LeverSettings, location: string): SyncedJob {
   const owner = typeof p.owner === 'object' && p.owner ? p.owner : undefined;
+  const sections = sectionsOf(p);
   return {
     reference: p.reqCode?.trim() || undefined,
     title: p.text.trim() || '(untitled)',
-    description: descriptionHtml(p),
+    description: sections.map((s) => (s.title ? `<h3>${escapeHtml(s.title)}</h3>` : '') + s.html).join('\n') || '<p></p>',
+    sections: sections.length ? sections : undefined,
     location: { city: location, country: p.country?.trim() || 'unknown' },
     workplace: workplaceOf(p, settings),
     salary: salaryOf(p),
@@ -41,7 +43,17 @@ function toJob(p: LeverPosting, settings: LeverSettings, location: string): Sync
     externalId: p.id,
     hidden: isHidden({ tags: p.tags, team: p.categories.team, department: p.categories.department }, settings.hiddenJobs),
     published: true,
+    applyUrl: applyUrlOf(p, settings),
+    department: p.categories.department?.trim() || p.categories.team?.trim() || undefined,
+    postedAt: p.createdAt === undefined ? undefined : new Date(p.createdAt).toISOString(),
   };
+}
+
+/** Lever's own apply link when it gives one, else the hosted apply page on the company's jobs site. */
+export function applyUrlOf(p: LeverPosting, settings: LeverSettings): string {
+  const given = p.urls?.apply?.trim();
+  if (given && /^https?:\/\//i.test(given)) return given;
+  return `https://jobs.lever.co/${settings.companyCode}/${encodeURIComponent(p.id)}/apply`;
 }
 
 /** The user's regexes on the chosen field; without them, Lever's own workplaceType. */
@@ -52,13 +64,17 @@ export function workplaceOf(p: LeverPosting, settings: LeverSettings): Workplace
   return classifyWorkplace(value, settings.remote) ?? (settings.remote.field === 'workplaceType' ? native : 'onsite');
 }
 
-function descriptionHtml(p: LeverPosting): string {
+/** The opening, each list under its own heading (e.g. "Requirements"), and the closing, as Lever structures them. */
+function sectionsOf(p: LeverPosting): NonNullable<SyncedJob['sections']> {
   const c = p.content;
-  if (!c) return '<p></p>';
-  const parts = [c.descriptionHtml ?? (c.description ? `<p>${escapeHtml(c.description)}</p>` : '')];
-  for (const l of c.lists ?? []) parts.push(`<h3>${escapeHtml(l.text)}</h3><ul>${l.content}</ul>`);
-  parts.push(c.closingHtml ?? (c.closing ? `<p>${escapeHtml(c.closing)}</p>` : ''));
-  return parts.filter(Boolean).join('\n') || '<p></p>';
+  if (!c) return [];
+  const sections: NonNullable<SyncedJob['sections']> = [];
+  const opening = c.descriptionHtml || (c.description ? `<p>${escapeHtml(c.description)}</p>` : '');
+  if (opening) sections.push({ html: opening });
+  for (const l of c.lists ?? []) sections.push({ title: l.text.trim() || undefined, html: `<ul>${l.content}</ul>` });
+  const closing = c.closingHtml || (c.closing ? `<p>${escapeHtml(c.closing)}</p>` : '');
+  if (closing) sections.push({ html: closing });
+  return sections;
 }
 
 const PERIODS: Record<string, 'annum' | 'month' | 'day' | 'hour'> = {

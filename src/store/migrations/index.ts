@@ -5,6 +5,7 @@ import * as m003 from './003_candidates';
 import * as m004 from './004_connectors';
 import * as m005 from './005_intake';
 import * as m006 from './006_application_documents';
+import * as m010 from './010_careers';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '004_connectors': m004,
   '005_intake': m005,
   '006_application_documents': m006,
+  '010_careers': m010,
 };
 
 export const migrationProvider: MigrationProvider = {
