@@ -44,7 +44,7 @@ export function listPage(site: Site, { search, jobs, total, facets }: ListData):
       facets.employmentStatuses.filter((t) => employmentTypeLabel(t)),
       search.type,
     ),
-    countText: `${total} ${total === 1 ? 'job' : 'jobs'}${filtered ? ' match this search' : ''}`,
+    countText: total === 1 ? `1 job${filtered ? ' matches this search' : ''}` : `${total} jobs${filtered ? ' match this search' : ''}`,
     jobs: jobs.map((job) => ({
       url: `/careers/jobs/${slugFor(job)}`,
       title: job.title,
@@ -71,10 +71,9 @@ export function listPage(site: Site, { search, jobs, total, facets }: ListData):
 }
 
 export function jobPage(site: Site, job: Job): string {
-  const sections = (job.sections?.length ? job.sections : [{ html: job.description }]).map((s) => ({
-    title: s.title,
-    html: sanitizeJobHtml(s.html),
-  }));
+  const sections = (job.sections?.length ? job.sections : [{ html: job.description }])
+    .map((s) => ({ title: s.title, html: sanitizeJobHtml(s.html) }))
+    .filter((s) => s.title || s.html.trim());
   const url = `${site.publicUrl}/careers/jobs/${slugFor(job)}`;
   const description = sections.map((s) => (s.title ? `<h2>${escapeHtml(s.title)}</h2>` : '') + s.html).join('\n');
   const body = eta.render('job', {
@@ -110,6 +109,11 @@ export function sitemap(site: Site, jobs: Array<Pick<Job, 'id' | 'title' | 'upda
     '</urlset>',
     '',
   ].join('\n');
+}
+
+/** A plain mark in the brand's colour, so browsers find an icon without asking the API for /favicon.ico. */
+export function favicon(site: Site): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="${site.settings.colours.primary}"/></svg>`;
 }
 
 /** The stylesheet and its address: the address changes with the content, so browsers may keep it for long. */

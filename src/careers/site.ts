@@ -1,12 +1,15 @@
 import { type Response, Router } from 'express';
 import type { CareersService } from '../services/careers';
-import { jobPage, listPage, messagePage, type Site, sitemap, styles } from './pages';
+import { favicon, jobPage, listPage, messagePage, type Site, sitemap, styles } from './pages';
 import { CareersSearch } from './search';
 import type { CareersSettings } from './settings';
 import { jobIdFromSlug, slugFor } from './slug';
 
-/** How long browsers and caches may reuse a page: jobs change on the next sync (minutes), so briefly. */
-const PAGE_CACHE = 'public, max-age=60';
+/**
+ * Pages may be stored by browsers and shared caches but are revalidated on every use (ETag, answered 304 when
+ * unchanged): a job closed in the ATS must be gone from every cache as soon as the sync has run.
+ */
+const PAGE_CACHE = 'public, no-cache';
 
 /**
  * The public careers site, served by the API process outside bearer auth: the job list with search and filters,
@@ -57,6 +60,13 @@ export function careersSite(careers: CareersService, publicUrl: string): Router 
       .set('Cache-Control', current ? 'public, max-age=31536000, immutable' : PAGE_CACHE)
       .type('text/css')
       .send(css);
+  });
+
+  router.get('/careers/favicon.svg', async (_req, res) => {
+    res
+      .set('Cache-Control', PAGE_CACHE)
+      .type('image/svg+xml')
+      .send(favicon(await site()));
   });
 
   router.get('/robots.txt', (_req, res) => {

@@ -11,6 +11,7 @@ const BASE = `*,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--text);font:1rem/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 a{color:var(--primary)}
+h1,h2,h3,.meta li,.facts li,.section{overflow-wrap:anywhere}
 a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid var(--primary);outline-offset:2px}
 .wrap{max-width:60rem;margin:0 auto;padding:0 1rem}
 .skip{position:absolute;left:-999px;top:0;background:var(--bg);color:var(--primary);padding:.5rem 1rem;z-index:1}
@@ -25,7 +26,7 @@ h2{font-size:1.3rem;line-height:1.3;margin:1.5rem 0 .5rem}
 .intro p{margin:.25rem 0 .75rem;max-width:45rem}
 .search{display:grid;grid-template-columns:1fr 1fr;gap:1rem;margin:1.5rem 0;padding:1rem;border:1px solid currentColor;border-radius:.5rem}
 .field{display:flex;flex-direction:column;gap:.25rem;min-width:0}
-fieldset.field{border:0;margin:0;padding:0;flex-direction:row;flex-wrap:wrap;gap:.25rem 1rem}
+fieldset.field{border:0;margin:0;padding:0;min-width:0;flex-direction:row;flex-wrap:wrap;gap:.25rem 1rem}
 fieldset.field legend{padding:0;margin-bottom:.25rem;font-weight:600;width:100%}
 .field>label{font-weight:600}
 .check{display:inline-flex;align-items:center;gap:.4rem;min-height:2.75rem}

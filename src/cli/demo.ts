@@ -126,7 +126,8 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
     await call('PUT', '/v1/careers/settings', {
       companyName: 'Acme',
       colours: { primary: '#0f5132', background: '#ffffff', text: '#1f2937' },
-      intro: 'We build payroll software that 4,000 companies trust.\n\nEvery job below comes from our ATS and is updated whenever it changes there.',
+      intro:
+        'We build payroll software that 4,000 companies trust.\n\nEvery job below comes from our ATS and is updated whenever it changes there.',
     });
   }
   log(`careers site ${apiUrl}/careers (the Lever jobs appear when the connector's first sync finishes)`);
