@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   postings: () => import('./postings'),
   'direct-apply': () => import('./direct-apply'),
   lever: () => import('./lever-backfill'),
+  careers: () => import('./careers'),
 };
 
 async function main() {

@@ -134,8 +134,9 @@ function facts(job: Pick<Job, 'location' | 'department' | 'employmentStatus' | '
 
 function options(values: string[], selected: string | undefined) {
   // A value chosen in a link that no public job has any more still shows, so the form says what was searched.
-  const all = selected && !values.includes(selected) ? [...values, selected] : values;
-  return all.map((value) => ({ value, selected: value === selected }));
+  const chosen = selected?.toLowerCase();
+  const all = selected && !values.some((v) => v.toLowerCase() === chosen) ? [...values, selected] : values;
+  return all.map((value) => ({ value, selected: value.toLowerCase() === chosen }));
 }
 
 function paragraphs(text: string | undefined): string[] {

@@ -12,6 +12,7 @@ const PERIOD: Record<NonNullable<Job['salary']>['period'], string> = {
 const countries = new Intl.DisplayNames(['en-GB'], { type: 'region' });
 const dates = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const money = new Map<string, Intl.NumberFormat>();
+const countryNames = new Map<string, string>();
 
 export function workplaceLabel(workplace: Job['workplace']): string {
   return WORKPLACE[workplace];
@@ -26,11 +27,16 @@ export function employmentTypeLabel(status: string): string | undefined {
 export function countryName(country: string): string | undefined {
   if (!country || country === 'unknown') return undefined;
   if (!/^[A-Za-z]{2}$/.test(country)) return country;
-  try {
-    return countries.of(country.toUpperCase()) ?? country;
-  } catch {
-    return country;
+  let name = countryNames.get(country);
+  if (name === undefined) {
+    try {
+      name = countries.of(country.toUpperCase()) ?? country;
+    } catch {
+      name = country;
+    }
+    countryNames.set(country, name);
   }
+  return name;
 }
 
 /** "Leeds, West Yorkshire, United Kingdom": each part once. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contrastRatio, readableOn } from './contrast';
+import { contrastRatio } from './contrast';
 
 const hex = z
   .string()
@@ -49,7 +49,7 @@ export const CareersSettings = z
     };
     check(colours.text, colours.background, 'text on the background', 'text');
     check(colours.primary, colours.background, 'links (primary) on the background', 'primary');
-    check(readableOn(colours.primary), colours.primary, 'button and header text on the primary colour', 'primary');
+    // Button and header text on the primary colour is black or white, whichever reads better: always above 4.5:1.
   });
 
 export type CareersSettings = z.infer<typeof CareersSettings>;

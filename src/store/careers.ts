@@ -4,11 +4,8 @@ import type { Db } from './db';
 import { toJob } from './jobs';
 import type { JobsTable } from './schema';
 
-/** What a careers list shows of a job (no description: a list never needs it). */
-export type JobSummary = Pick<
-  Job,
-  'id' | 'title' | 'location' | 'workplace' | 'salary' | 'employmentStatus' | 'department' | 'postedAt' | 'createdAt' | 'updatedAt'
->;
+/** What a careers list shows of a job (no description or dates: a list never needs them). */
+export type JobSummary = Pick<Job, 'id' | 'title' | 'location' | 'workplace' | 'salary' | 'employmentStatus' | 'department'>;
 
 export interface JobSearch {
   /** Every word must appear in the title, department, category, employment type or description. */
@@ -22,18 +19,7 @@ export interface JobSearch {
   limit: number;
 }
 
-const SUMMARY_COLUMNS = [
-  'id',
-  'title',
-  'location',
-  'workplace',
-  'salary',
-  'employment_status',
-  'department',
-  'posted_at',
-  'created_at',
-  'updated_at',
-] as const;
+const SUMMARY_COLUMNS = ['id', 'title', 'location', 'workplace', 'salary', 'employment_status', 'department'] as const;
 
 /** The careers site's reads: only jobs that are published, not hidden and open; and the site's branding. */
 export function createCareersRepository(db: Db) {
@@ -41,17 +27,15 @@ export function createCareersRepository(db: Db) {
   const newest = sql`coalesce(posted_at, created_at)`;
   const matching = (search: JobSearch) => {
     let q = publicJobs();
-    for (const word of words(search.q)) {
-      const text = sql`concat_ws(' ', title, department, category, employment_status, regexp_replace(description, '<[^>]*>', ' ', 'g'))`;
-      q = q.where(sql<boolean>`${text} ilike ${contains(word)}`);
-    }
+    for (const word of words(search.q)) q = q.where('search_text', 'ilike', contains(word));
     if (search.location) {
       const place = sql`concat_ws(' ', location->>'city', location->>'region', location->>'postcode', location->>'country')`;
       q = q.where(sql<boolean>`${place} ilike ${contains(search.location)}`);
     }
     if (search.workplace.length) q = q.where('workplace', 'in', search.workplace);
-    if (search.department) q = q.where('department', '=', search.department);
-    if (search.employmentStatus) q = q.where('employment_status', '=', search.employmentStatus);
+    // Sources spell the same value differently ("Full-time", "full-time"): one filter option matches them all.
+    if (search.department) q = q.where(sql<boolean>`lower(department) = lower(${search.department})`);
+    if (search.employmentStatus) q = q.where(sql<boolean>`lower(employment_status) = lower(${search.employmentStatus})`);
     return q;
   };
 
@@ -74,8 +58,11 @@ export function createCareersRepository(db: Db) {
     /** The values the filters offer: every department and employment type of the public jobs. */
     async facets(): Promise<{ departments: string[]; employmentStatuses: string[] }> {
       const rows = await publicJobs().select(['department', 'employment_status']).distinct().execute();
+      // One option per value whatever its case, in the spelling seen first.
       const sorted = (values: Array<string | null>) =>
-        [...new Set(values.filter((v): v is string => Boolean(v)))].sort((a, b) => a.localeCompare(b));
+        [...new Map(values.filter((v): v is string => Boolean(v)).map((v) => [v.toLowerCase(), v])).values()].sort((a, b) =>
+          a.localeCompare(b),
+        );
       return { departments: sorted(rows.map((r) => r.department)), employmentStatuses: sorted(rows.map((r) => r.employment_status)) };
     },
 
@@ -130,8 +117,5 @@ function toSummary(row: Pick<Selectable<JobsTable>, (typeof SUMMARY_COLUMNS)[num
     salary: row.salary ?? undefined,
     employmentStatus: row.employment_status,
     department: row.department ?? undefined,
-    postedAt: row.posted_at?.toISOString(),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
   };
 }

@@ -53,6 +53,8 @@ describe('npm start', () => {
       expect(first.output()).toContain(`API docs       http://127.0.0.1:${ports.PORT}/docs`);
       expect((await fetch(`http://127.0.0.1:${ports.PORT}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ports.PORT}/docs`)).status).toBe(200);
+      expect(first.output()).toContain(`Careers site   http://127.0.0.1:${ports.PORT}/careers`);
+      expect((await fetch(`http://127.0.0.1:${ports.PORT}/careers`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
 
       const second = start(env);

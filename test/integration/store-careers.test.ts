@@ -53,6 +53,7 @@ describe.each(storeBackends())('careers reads on %s', (_name, open) => {
       expect(await titles({ location: 'LS1' })).toEqual(['Data Analyst']);
       expect(await titles({ department: 'Finance' })).toEqual(['Data Analyst']);
       expect(await titles({ employmentStatus: 'Full-time' })).toEqual(['Widget Engineer']);
+      expect(await titles({ employmentStatus: 'FULL-TIME', department: 'engineering' })).toEqual(['Widget Engineer']);
       // Words match anywhere (title, department, type, the description's text) but never the markup.
       expect(await titles({ q: `${tok} widgets 100%` })).toEqual(['Widget Engineer']);
       expect(await titles({ q: `${tok} engineering` })).toEqual(['Widget Engineer']);

@@ -2,7 +2,8 @@ import { type Kysely, sql } from 'kysely';
 
 /**
  * The careers site: the job fields its pages show (apply link, department, headed sections, the date the source
- * posted it), the site's branding, and an index for the one query every list page runs (the public jobs, newest first).
+ * posted it) and the text its keyword search reads, the site's branding, and an index for the query every list
+ * page runs (the public jobs, newest first).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -11,6 +12,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('department', 'text')
     .addColumn('sections', 'jsonb')
     .addColumn('posted_at', 'timestamptz')
+    // What a keyword search reads: the words of the title, department, category, type and description (tags removed).
+    .addColumn('search_text', 'text', (c) =>
+      c
+        .generatedAlwaysAs(
+          sql`title || ' ' || coalesce(department, '') || ' ' || coalesce(category, '') || ' ' || employment_status || ' ' || regexp_replace(description, '<[^>]*>', ' ', 'g')`,
+        )
+        .stored(),
+    )
     .execute();
   await sql`create index jobs_public_newest on jobs ((coalesce(posted_at, created_at)) desc, id desc)
             where published and not hidden and state = 'open'`.execute(db);
@@ -31,5 +40,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .dropColumn('department')
     .dropColumn('sections')
     .dropColumn('posted_at')
+    .dropColumn('search_text')
     .execute();
 }
