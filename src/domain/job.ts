@@ -48,6 +48,8 @@ export const JobInput = z.object({
   applyUrl: webUrl.optional().describe('where candidates apply (the ATS’s apply page); the careers site’s Apply button'),
   department: z.string().trim().min(1).max(200).optional(),
   sections: z.array(JobSection).max(30).optional().describe('the description in headed parts; the careers page shows these when set'),
+  published: z.boolean().optional().describe('on the careers site (default true) while open and not hidden'),
+  hidden: z.boolean().optional().describe('kept off the careers site (default false)'),
 });
 
 /** A partial edit; `state: "closed"` unposts every live posting of the job. */

@@ -150,6 +150,8 @@ function toColumns(input: JobPatch): Updateable<JobsTable> {
     apply_url: input.applyUrl,
     department: input.department,
     sections: json(input.sections),
+    published: input.published,
+    hidden: input.hidden,
   };
   return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
 }

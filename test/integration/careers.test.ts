@@ -413,6 +413,11 @@ describeInBrowser('careers site in Chromium: Lever sandbox â†’ connector sync â†
       'https://apply.acme.example/barista',
     );
     expect(errors).toEqual([]);
+    // Hidden through the API: off the site at once.
+    expect((await t.api('PATCH', `/v1/jobs/${created.body.id}`, { hidden: true })).body).toMatchObject({ hidden: true });
+    expect((await page.goto(page.url()))?.status()).toBe(404);
+    expect((await t.api('PATCH', `/v1/jobs/${created.body.id}`, { hidden: false })).status).toBe(200);
+    expect((await page.goto(page.url()))?.status()).toBe(200);
     await page.close();
   });
 
