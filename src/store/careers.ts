@@ -58,7 +58,7 @@ export function createCareersRepository(db: Db) {
     /** The values the filters offer: every department and employment type of the public jobs. */
     async facets(): Promise<{ departments: string[]; employmentStatuses: string[] }> {
       const rows = await publicJobs().select(['department', 'employment_status']).distinct().execute();
-      // One option per value whatever its case, in the spelling seen first.
+      // One option per value whatever its case, shown in one of the spellings the jobs use.
       const sorted = (values: Array<string | null>) =>
         [...new Map(values.filter((v): v is string => Boolean(v)).map((v) => [v.toLowerCase(), v])).values()].sort((a, b) =>
           a.localeCompare(b),
