@@ -81,14 +81,16 @@ describe.each(storeBackends())('careers reads on %s', (_name, open) => {
       expect(index).toEqual(expect.arrayContaining([engineer.id, analyst.id, cashier.id]));
       expect(index).not.toContain(hidden.id);
     } finally {
+      // Leave the shared database as found: other files list every job.
+      await store.db.deleteFrom('jobs').where('title', 'like', `%${tok}%`).execute();
       await store.close();
     }
   });
 
   it('a synced job’s careers fields follow the source: set, changed, and cleared when the source drops them', async () => {
     const store = await open();
+    const externalId = `ext-${randomBytes(4).toString('hex')}`;
     try {
-      const externalId = `ext-${randomBytes(4).toString('hex')}`;
       const base = { ...aJob(), source: 'lever', externalId, hidden: false, published: true };
       const first = await store.jobs.upsertFromSource({
         ...base,
@@ -110,6 +112,7 @@ describe.each(storeBackends())('careers reads on %s', (_name, open) => {
       expect(after?.sections).toBeUndefined();
       expect(after?.postedAt).toBeUndefined();
     } finally {
+      await store.db.deleteFrom('jobs').where('source', '=', 'lever').where('external_id', '=', externalId).execute();
       await store.close();
     }
   });
