@@ -3,6 +3,7 @@ import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } fro
 import { createActivities } from './activities';
 import { loadConfig } from './src/config';
 import { buildDeps, type Deps } from './src/deps';
+import { createLogger, temporalLogger } from './src/logger';
 import { connectWorker } from './src/temporal/connection';
 
 export interface WorkerOptions {
@@ -28,8 +29,9 @@ export function createWorker({ deps, connection, workflowBundle, taskQueue }: Wo
 /** `npm run worker`: a worker process on its own, for scaling out against a Temporal cluster and PostgreSQL. */
 async function main() {
   const config = loadConfig();
-  Runtime.install({});
-  const deps = await buildDeps(config);
+  const logger = createLogger(config.logLevel);
+  Runtime.install({ logger: temporalLogger(logger) });
+  const deps = await buildDeps(config, logger);
   const connection = await connectWorker(config);
   const worker = await createWorker({ deps, connection });
   // A worker alone serves its own counters (activities count there), when given a port.

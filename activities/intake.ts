@@ -1,9 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { boardIntake } from '../src/boards/registry';
 import type { Deps } from '../src/deps';
-import { INTAKE_NOT_STAGED } from '../src/domain/failures';
+import { INTAKE_NOT_STAGED, INTAKE_REFUSED } from '../src/domain/failures';
 import { inspectCv } from '../src/intake/cv-type';
 import { type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS } from '../src/intake/rules';
+import { inputFault } from '../src/store/errors';
 import { recordedOutcome, type StagedDelivery } from '../src/store/intake';
 
 /** What `loadIntake` tells the workflow: facts only, and the recorded outcome when this application was already taken in. */
@@ -58,12 +59,14 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     /** The same person by email, else by phone and surname; created or filled in with the board's fields only. */
     async recordCandidate(ref: IntakeRef): Promise<{ candidateId: string }> {
       const { intake, candidate } = read(ref, await staged(ref));
-      const { candidateId } = await store.candidates.upsertFromSource({
-        source: { provider: ref.provider, externalId: ref.applicationId, referrer: intake.referrer },
-        fields: candidate,
-        matchBy: ['email', 'phone+surname'],
-        createIfUnknown: true,
-      });
+      const { candidateId } = await refusalIsFinal(
+        store.candidates.upsertFromSource({
+          source: { provider: ref.provider, externalId: ref.applicationId, referrer: intake.referrer },
+          fields: candidate,
+          matchBy: ['email', 'phone+surname'],
+          createIfUnknown: true,
+        }),
+      );
       if (!candidateId) throw new Error('the candidate was not created'); // createIfUnknown: cannot happen
       await store.intake.note(ref, { candidateId });
       return { candidateId };
@@ -73,17 +76,19 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     async recordApplication(ref: IntakeRef, candidateId: string): Promise<{ applicationId: string }> {
       const delivery = await staged(ref);
       const { intake, appliedAt } = read(ref, delivery);
-      const { application } = await store.applications.upsert({
-        candidateId,
-        provider: ref.provider,
-        externalId: ref.applicationId,
-        jobId: delivery.jobId,
-        postingId: delivery.postingId,
-        status: NEW_APPLICATION_STATUS,
-        referrer: intake.referrer,
-        appliedAt,
-        late: delivery.late,
-      });
+      const { application } = await refusalIsFinal(
+        store.applications.upsert({
+          candidateId,
+          provider: ref.provider,
+          externalId: ref.applicationId,
+          jobId: delivery.jobId,
+          postingId: delivery.postingId,
+          status: NEW_APPLICATION_STATUS,
+          referrer: intake.referrer,
+          appliedAt,
+          late: delivery.late,
+        }),
+      );
       await store.intake.note(ref, { applicationId: application.id });
       return { applicationId: application.id };
     },
@@ -96,16 +101,27 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
       if (!cv) return {}; // finished by an earlier run: the bytes are gone and nothing is left to store
       const verdict = inspectCv(cv);
       if (verdict.kind !== 'acceptable') return {};
-      const { document } = await store.documents.put({
-        candidateId,
-        applicationId,
-        kind: 'cv',
-        filename: cv.filename,
-        contentType: verdict.contentType,
-        content: cv.content,
-      });
+      const { document } = await refusalIsFinal(
+        store.documents.put({
+          candidateId,
+          applicationId,
+          kind: 'cv',
+          filename: cv.filename,
+          contentType: verdict.contentType,
+          content: cv.content,
+        }),
+      );
       await store.intake.note(ref, { documentId: document.id });
       return { documentId: document.id };
+    },
+
+    /** The intake failed for good: the delivery stays staged (CV included) with the reason, for an operator to replay. */
+    async failIntake(ref: IntakeRef, reason: string): Promise<void> {
+      await store.intake.fail(ref, reason);
+      metrics.inc('jobrelay_applications_total', 'Applications taken in from job boards, by outcome', {
+        provider: ref.provider,
+        outcome: 'failed',
+      });
     },
 
     /** Records the outcome on the staged delivery and drops its CV bytes. */
@@ -120,3 +136,14 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
 }
 
 export type IntakeActivities = ReturnType<typeof createIntakeActivities>;
+
+/** A write the store refused for the application's own values (NUL, an index row over 8 KiB) is never retried: the same values would fail again. */
+async function refusalIsFinal<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (inputFault(err))
+      throw ApplicationFailure.nonRetryable(`the store refused the application: ${(err as Error).message}`, INTAKE_REFUSED);
+    throw err;
+  }
+}

@@ -1,11 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { BoardNotConfiguredError, boardClient, loadBoard } from '../src/boards/registry';
-import { JobNotPostableError, type PostingContext } from '../src/boards/types';
+import { type BoardClient, JobNotPostableError, type PostingContext } from '../src/boards/types';
 import type { Deps } from '../src/deps';
-import { POSTING_REJECTED } from '../src/domain/failures';
+import { POSTING_REJECTED, ProviderErrorType } from '../src/domain/failures';
 import type { Job } from '../src/domain/job';
 import type { Posting, PostingSnapshot } from '../src/domain/posting';
 import { directApplyUrl } from '../src/intake/delivery-url';
+import { CredentialsElsewhereError } from '../src/providers/origins';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -13,7 +14,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The posting workflow's hands: each reads the posting from the store, does one thing on the board,
  * and writes the outcome back. Each is idempotent: a retry finds the work done and returns it.
  */
-export function createPostingActivities({ store, secrets, config, metrics }: Pick<Deps, 'store' | 'secrets' | 'config' | 'metrics'>) {
+export function createPostingActivities({
+  store,
+  secrets,
+  config,
+  metrics,
+  origins,
+}: Pick<Deps, 'store' | 'secrets' | 'config' | 'metrics' | 'origins'>) {
   const count = (posting: Posting, event: string) =>
     metrics.inc('jobrelay_posting_events_total', 'Posting lifecycle events (posted, reposted, amended, unposted, expired, failed)', {
       board: posting.board,
@@ -54,11 +61,25 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
     };
   }
 
-  async function client(posting: Posting) {
+  /**
+   * The board client for the posting's account. A live posting is steered only on the board origin it went live on
+   * (its DirectApply token went there and nowhere else); `publish` (a new cycle, asked for) records the origin it
+   * goes to before anything is sent, and says whether the board moved since the last cycle.
+   */
+  async function client(posting: Posting, intent: 'publish' | 'steer'): Promise<BoardClient & { moved: boolean }> {
     try {
-      return await boardClient(store, posting.board, posting.account);
+      const board = await boardClient(store, posting.board, posting.account, origins);
+      const liveOn = await store.postings.boardOrigin(posting.id);
+      const moved = Boolean(liveOn && liveOn !== board.origin);
+      if (intent === 'steer' && moved)
+        throw new CredentialsElsewhereError(
+          `this posting went live on ${liveOn} and the board now points at ${board.origin}: it cannot be changed there; post the job again`,
+        );
+      if (intent === 'publish') await store.postings.setBoardOrigin(posting.id, board.origin);
+      return { ...board.client, moved };
     } catch (err) {
       if (err instanceof BoardNotConfiguredError) throw ApplicationFailure.nonRetryable(err.message, POSTING_REJECTED);
+      if (err instanceof CredentialsElsewhereError) throw ApplicationFailure.nonRetryable(err.message, ProviderErrorType.Auth);
       throw err;
     }
   }
@@ -89,8 +110,9 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
     async publishPosting(postingId: string): Promise<PostingSnapshot> {
       const { posting, job } = await load(postingId);
       if (posting.state === 'live') return snapshot(posting, job);
-      const board = await client(posting);
-      if (posting.externalId) await board.remove(posting.externalId);
+      const board = await client(posting, 'publish');
+      // The last cycle's board job goes first, unless it was left on a board address the board has since moved from.
+      if (posting.externalId && !board.moved) await board.remove(posting.externalId);
       const published = await board.publish(job, context(posting, posting.repostCount)).catch(rejected);
       const live = await store.postings.markLive(posting.id, published, posting.repostCount, {
         kind: 'posted',
@@ -109,7 +131,7 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
     async repostPosting(postingId: string, fromRepostCount: number, reason: 'auto' | 'requested'): Promise<PostingSnapshot> {
       const { posting, job } = await load(postingId);
       if (posting.repostCount > fromRepostCount) return snapshot(posting, job);
-      const board = await client(posting);
+      const board = await client(posting, 'steer');
       if (posting.externalId) await board.remove(posting.externalId);
       const next = fromRepostCount + 1;
       const published = await board.publish(job, context(posting, next)).catch(rejected);
@@ -126,7 +148,9 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
     async amendPosting(postingId: string, key: string): Promise<PostingSnapshot> {
       const { posting, job } = await load(postingId);
       if (posting.state !== 'live' || !posting.externalId) return snapshot(posting, job);
-      const published = await (await client(posting)).amend(posting.externalId, job, context(posting, posting.repostCount)).catch(rejected);
+      const published = await (await client(posting, 'steer'))
+        .amend(posting.externalId, job, context(posting, posting.repostCount))
+        .catch(rejected);
       const amended = await store.postings.markLive(
         posting.id,
         { ...published, postedAt: posting.postedAt ?? published.postedAt },
@@ -145,7 +169,7 @@ export function createPostingActivities({ store, secrets, config, metrics }: Pic
       const { posting, job } = await load(postingId);
       if (posting.state === 'unposted') return snapshot(posting, job);
       const outcome =
-        posting.externalId && posting.state === 'live' ? await (await client(posting)).remove(posting.externalId) : 'not-posted';
+        posting.externalId && posting.state === 'live' ? await (await client(posting, 'steer')).remove(posting.externalId) : 'not-posted';
       const unposted = await store.postings.markState(posting.id, 'unposted', {
         kind: 'unposted',
         key: 'unposted',

@@ -2,8 +2,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Deps } from '../src/deps';
 import type { ConnectorState } from '../src/domain/connector';
-import { CONNECTOR_CONFIG_ERROR } from '../src/domain/failures';
+import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failures';
 import { providers } from '../src/providers';
+import { originOf } from '../src/providers/origins';
 import { TokenBucket } from '../src/providers/rate-limit';
 import { cursorAfterPage } from '../src/sync/cursor';
 import type { ConnectorPlan, PageRequest, PageResult, TestReport } from '../src/sync/types';
@@ -15,7 +16,7 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * The connector sync loop's activities. The workflow passes the connector id only: settings come from the store
  * and credentials are opened here, never carried through workflow history.
  */
-export function createSyncActivities({ store, logger, metrics }: Pick<Deps, 'store' | 'logger' | 'metrics'>) {
+export function createSyncActivities({ store, logger, metrics, origins }: Pick<Deps, 'store' | 'logger' | 'metrics' | 'origins'>) {
   // Shared by every page of a connector in this process: one token bucket per connector (its key's limit).
   const limiters = new Map<string, TokenBucket>();
   const caches = new Map<string, Map<string, unknown>>();
@@ -33,6 +34,13 @@ export function createSyncActivities({ store, logger, metrics }: Pick<Deps, 'sto
 
   async function openSource(connectorId: string) {
     const { connector, sync, settings } = await resolve(connectorId);
+    // Credentials go only to the origin they were saved for: a base URL changed since needs them entered again.
+    const origin = originOf((settings as { baseUrl?: string }).baseUrl, providers[connector.provider].origins);
+    if (connector.credentialsOrigin && connector.credentialsOrigin !== origin)
+      throw ApplicationFailure.nonRetryable(
+        `the credentials were saved for ${connector.credentialsOrigin}, not ${origin}: enter them again`,
+        ProviderErrorType.Auth,
+      );
     const credentials = sync.credentials.safeParse(await store.connectors.credentials(connectorId));
     if (!credentials.success) throw ApplicationFailure.nonRetryable('stored credentials are incomplete', CONNECTOR_CONFIG_ERROR);
     const rate = sync.rateLimit(settings);
@@ -52,6 +60,7 @@ export function createSyncActivities({ store, logger, metrics }: Pick<Deps, 'sto
       store,
       limiter,
       cache,
+      origins,
       heartbeat: (detail) => activity.heartbeat(detail),
       logger: logger.child({ connectorId }),
     });

@@ -38,6 +38,7 @@ export async function startBenchSystem(env: Record<string, string> = {}): Promis
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     JOBRELAY_API_TOKEN: token,
+    JOBRELAY_ALLOWED_PROVIDER_ORIGINS: 'http://127.0.0.1:*',
     TEMPORAL_ADDRESS: devServer.address,
     LOG_LEVEL: 'silent',
     ...env,

@@ -42,6 +42,7 @@ export async function run(): Promise<void> {
     PORT: String(await freePort()),
     DATA_DIR: dataDir,
     JOBRELAY_API_TOKEN: token,
+    JOBRELAY_ALLOWED_PROVIDER_ORIGINS: 'http://127.0.0.1:*',
     TEMPORAL_ADDRESS: devServer.address,
     TEMPORAL_TASK_QUEUE: 'bench-lever',
   });

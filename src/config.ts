@@ -40,6 +40,15 @@ export const EnvSchema = z.object({
   WORKER_METRICS_PORT: port.optional(),
   /** When set, DirectApply deliveries must carry `X-Signature`: HMAC-SHA256 of the raw body under this secret. */
   DIRECT_APPLY_SIGNING_SECRET: optional,
+  /**
+   * Provider API origins allowed besides each provider's own production and sandbox ones, comma-separated:
+   * `https://ats.example.com`, `http://127.0.0.1:4010` (http on loopback only; `*` as port = any), and CIDR ranges
+   * (`10.1.0.0/16`) whose private addresses an allowed host may resolve to.
+   */
+  JOBRELAY_ALLOWED_PROVIDER_ORIGINS: optional,
+  /** Requests per second per API token (steady) and the burst a token may make at once. */
+  JOBRELAY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
+  JOBRELAY_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
   /** How often staged applications whose workflow never started are started again. */
   INTAKE_SWEEP_MINUTES: z.coerce.number().positive().default(5),
   DEMO: bool,
@@ -49,7 +58,9 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   env: Env['NODE_ENV'];
-  api: { host: string; port: number; publicUrl: string; tokens: string[] };
+  api: { host: string; port: number; publicUrl: string; tokens: string[]; rateLimit: { perSecond: number; burst: number } };
+  /** Operator-allowed provider origins and address ranges (see src/providers/origins.ts). */
+  allowedProviderOrigins: string[];
   dataDir: string;
   databaseUrl?: string;
   logLevel: Env['LOG_LEVEL'];
@@ -95,7 +106,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         .split(',')
         .map((t) => t.trim())
         .filter(Boolean),
+      rateLimit: { perSecond: e.JOBRELAY_RATE_LIMIT_PER_SECOND, burst: e.JOBRELAY_RATE_LIMIT_BURST },
     },
+    allowedProviderOrigins: (e.JOBRELAY_ALLOWED_PROVIDER_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { loadSecretKey, SecretBox } from './crypto/secrets';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { OriginPolicy } from './providers/origins';
 import { openStore, type Store } from './store';
 
 /** What the worker and the API share: the store, the secret box, the logger. Built once per process. */
@@ -12,10 +13,12 @@ export interface Deps {
   secrets: SecretBox;
   logger: Logger;
   metrics: Metrics;
+  /** Where provider credentials may go (JOBRELAY_ALLOWED_PROVIDER_ORIGINS besides each provider's own). */
+  origins: OriginPolicy;
 }
 
 export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const store = await openStore({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), secrets });
-  return { config, store, secrets, logger, metrics: new Metrics() };
+  return { config, store, secrets, logger, metrics: new Metrics(), origins: new OriginPolicy(config.allowedProviderOrigins) };
 }

@@ -12,6 +12,7 @@ import { createConnectorsService } from './services/connectors';
 import { createIntakeService } from './services/intake';
 import { createJobsService } from './services/jobs';
 import { createPostingsService } from './services/postings';
+import { createTokensService } from './services/tokens';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createConnectorWorkflows } from './temporal/connectors';
 import { createIntakeWorkflows } from './temporal/intake';
@@ -54,7 +55,8 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     everyMs: config.intake.sweepMinutes * 60_000,
   });
   const app = createApp({
-    tokens: config.api.tokens,
+    tokens: createTokensService(deps.store, config.api.tokens),
+    rateLimit: config.api.rateLimit,
     publicUrl: config.api.publicUrl,
     logger,
     metrics: deps.metrics,
@@ -65,9 +67,9 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     },
     jobs: createJobsService(deps.store, { check: postings.checkJobEdit, changed: postings.onJobChanged }),
     postings,
-    boards: createBoardsService(deps.store),
+    boards: createBoardsService(deps.store, deps.origins),
     postingEvents: (id) => deps.store.postings.events(id),
-    connectors: createConnectorsService(deps.store, createConnectorWorkflows(client, config.temporal.taskQueue)),
+    connectors: createConnectorsService(deps.store, createConnectorWorkflows(client, config.temporal.taskQueue), deps.origins),
     webhooks: {
       intake: createIntakeService(deps.store, intakeWorkflows),
       secrets: deps.secrets,

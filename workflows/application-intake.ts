@@ -1,19 +1,28 @@
-import { log, proxyLocalActivities, upsertMemo } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, log, proxyLocalActivities, upsertMemo } from '@temporalio/workflow';
 import type { IntakeActivities } from '../activities/intake';
-import { INTAKE_NOT_STAGED } from '../src/domain/failures';
+import { INTAKE_NOT_STAGED, INTAKE_REFUSED } from '../src/domain/failures';
 import { decideIntake, type IntakeOutcome, type IntakeRef } from '../src/intake/rules';
 
 // Local activities: each step is a short write to our own store, so the worker runs them in the workflow task
 // (results recorded as markers) instead of a task-queue round trip per step, halving the events per application.
 const intake = proxyLocalActivities<IntakeActivities>({
   startToCloseTimeout: '1 minute',
-  // Store faults are ridden out (an application is never dropped); a delivery that was never staged is not retried.
+  // Store faults are ridden out for a while (about ten minutes); values the store refuses, or a delivery that was
+  // never staged, are not retried. A run that gives up leaves the delivery staged: `failed` when it can say so, else
+  // still `received`, which the intake sweep starts again later. Nothing is dropped and nothing retries for ever.
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
-    nonRetryableErrorTypes: [INTAKE_NOT_STAGED],
+    maximumAttempts: 15,
+    nonRetryableErrorTypes: [INTAKE_NOT_STAGED, INTAKE_REFUSED],
   },
+});
+
+/** Recording the failure itself rides out a longer store outage. */
+const record = proxyLocalActivities<IntakeActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
 });
 
 /**
@@ -21,6 +30,19 @@ const intake = proxyLocalActivities<IntakeActivities>({
  * second delivery joins this run. The application itself waits in the store; this workflow carries ids only.
  */
 export async function applicationIntake(ref: IntakeRef): Promise<IntakeOutcome> {
+  try {
+    return await takeIn(ref);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // Visible to the operator: the delivery's state and reason, a metric, and this run failed with the reason.
+    const reason = causeOf(err);
+    await record.failIntake(ref, reason);
+    upsertMemo({ outcome: 'failed', reason });
+    throw ApplicationFailure.nonRetryable(`application not taken in: ${reason}`, 'IntakeFailed');
+  }
+}
+
+async function takeIn(ref: IntakeRef): Promise<IntakeOutcome> {
   const facts = await intake.loadIntake(ref);
   if (facts.finished) return facts.finished; // taken in by an earlier run
 
@@ -49,4 +71,11 @@ async function finish(ref: IntakeRef, outcome: IntakeOutcome): Promise<IntakeOut
   await intake.finishIntake(ref, outcome);
   log.info('application taken in', { outcome: outcome.outcome, reason: outcome.reason });
   return outcome;
+}
+
+/** The innermost message of an activity failure: what went wrong, not how it travelled. */
+function causeOf(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
 }

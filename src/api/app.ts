@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import express, { Router } from 'express';
 import { careersSite } from '../careers/site';
@@ -9,20 +10,27 @@ import type { CareersService } from '../services/careers';
 import type { ConnectorsService } from '../services/connectors';
 import type { JobsService } from '../services/jobs';
 import type { PostingsService } from '../services/postings';
-import { bearerAuth } from './auth';
+import type { TokensService } from '../services/tokens';
+import { bearerAuth, type RateLimit } from './auth';
 import { errorHandler, HttpError } from './errors';
+import { securityHeaders } from './headers';
 import { OpenApiRegistry } from './openapi';
 import { boardRoutes } from './routes/boards';
 import { candidateRoutes } from './routes/candidates';
 import { careersRoutes } from './routes/careers';
 import { connectorRoutes } from './routes/connectors';
 import { type HealthDeps, healthRoutes } from './routes/health';
+import { intakeRoutes } from './routes/intake';
 import { jobRoutes } from './routes/jobs';
 import { postingRoutes } from './routes/postings';
+import { tokenRoutes } from './routes/tokens';
 import { type WebhookDeps, webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
-  tokens: string[];
+  /** Verifies bearer tokens; admins make and revoke them. */
+  tokens: TokensService;
+  /** Per-token rate limit on `/v1`. */
+  rateLimit: RateLimit;
   publicUrl: string;
   logger: Logger;
   metrics: Metrics;
@@ -39,16 +47,23 @@ export interface ApiDeps {
   careers?: CareersService;
 }
 
+const DOCS_SCRIPT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });";
 const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>jobrelay API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
+<script>${DOCS_SCRIPT}</script></body></html>`;
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   const openapi = new OpenApiRegistry();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(
+    securityHeaders({
+      https: deps.publicUrl.startsWith('https:'),
+      docsScriptHash: `sha256-${createHash('sha256').update(DOCS_SCRIPT).digest('base64')}`,
+    }),
+  );
   app.use(requestLog(deps));
 
   const open = Router();
@@ -73,7 +88,9 @@ export function createApp(deps: ApiDeps): express.Express {
   if (deps.connectors) connectorRoutes(v1, openapi, deps.connectors);
   if (deps.candidates) candidateRoutes(v1, openapi, deps.candidates);
   if (deps.careers) careersRoutes(v1, openapi, deps.careers);
-  app.use('/v1', bearerAuth(deps.tokens));
+  tokenRoutes(v1, openapi, deps.tokens);
+  if (deps.webhooks) intakeRoutes(v1, openapi, deps.webhooks.intake);
+  app.use('/v1', bearerAuth(deps.tokens, deps.rateLimit));
   app.use(v1);
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
@@ -88,8 +105,9 @@ function requestLog({ logger, metrics }: Pick<ApiDeps, 'logger' | 'metrics'>): e
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const routePath = (req.route?.path as string | undefined) ?? 'unmatched';
       metrics.inc('jobrelay_http_requests_total', 'HTTP requests served', { method: req.method, route: routePath, status: res.statusCode });
-      // The path alone: query strings and URLs may carry secrets (e.g. a DirectApply token).
-      logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+      // The route's pattern, not the path: query strings carry secrets (a DirectApply token), paths personal data
+      // (a recruiter's email in /v1/boards/…/accounts/:recruiterEmail).
+      logger.info({ method: req.method, route: routePath, status: res.statusCode, ms: Math.round(ms) }, 'request');
     });
     next();
   };

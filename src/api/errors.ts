@@ -9,6 +9,7 @@ import {
   UnavailableError,
 } from '../domain/errors';
 import type { Logger } from '../logger';
+import { inputFault } from '../store/errors';
 
 /** An error the API answers with its own status and a `{error, details}` body (auth, routing, request parsing). */
 export class HttpError extends Error {
@@ -47,9 +48,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(known.status).json({ error: known.message, details: known.details });
       return;
     }
+    // A value the store cannot take (NUL, an index row over 8 KiB, a duplicate) is the caller's to fix: 4xx.
+    const fault = inputFault(err);
+    if (fault) {
+      res.status(fault.status).json({ error: fault.message });
+      return;
+    }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    // The path only: query strings may carry secrets (a DirectApply token).
-    if (status === 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    // The route's pattern only: query strings carry secrets (a DirectApply token), paths personal data (an email).
+    if (status === 500) logger.error({ err, method: req.method, route: req.route?.path ?? 'unmatched' }, 'request failed');
     const message =
       err?.type === 'entity.too.large'
         ? 'request body too large'

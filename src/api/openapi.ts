@@ -1,4 +1,6 @@
 import { type ZodType, z } from 'zod';
+import { text } from '../domain/text';
+import type { Scope } from '../domain/token';
 
 export interface OperationSpec {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -10,9 +12,34 @@ export interface OperationSpec {
   query?: ZodType;
   responses: Record<number, { description: string; schema?: ZodType }>;
   auth?: 'bearer' | 'none' | 'webhook';
+  /** What a bearer token needs to call it; unset: `read` for GET, `write` otherwise. Board and connector credentials, tokens, erasure and exports are `admin`. */
+  scope?: Scope;
 }
 
-const ErrorBody = z.object({ error: z.string(), details: z.unknown().optional() });
+/** Every path parameter (an id, an email): checked by `route()`. */
+export const PathParam = text().min(1).max(320);
+
+export const ErrorBody = z.object({ error: text(), details: z.unknown().optional() });
+
+/** The scope a bearer route needs; undefined for routes outside bearer auth. */
+export function scopeOf(op: OperationSpec): Scope | undefined {
+  if (op.auth !== undefined && op.auth !== 'bearer') return undefined;
+  return op.scope ?? (op.method === 'get' ? 'read' : 'write');
+}
+
+/** The answers every operation may give besides its own: bad input, auth, rate limit, unknown ids, a body too large. */
+function commonResponses(op: OperationSpec): OperationSpec['responses'] {
+  const error = (description: string) => ({ description, schema: ErrorBody });
+  const responses: OperationSpec['responses'] = { 400: error('invalid request (the issues in details)') };
+  if (scopeOf(op)) {
+    responses[401] = error('missing or invalid bearer token');
+    responses[403] = error(`the token's scope does not allow this (needs ${scopeOf(op)})`);
+    responses[429] = error('too many requests for this token (see Retry-After)');
+  }
+  if (op.path.includes(':')) responses[404] = error('not found');
+  if (op.body) responses[413] = error('request body too large');
+  return responses;
+}
 
 /** Collects every route's spec and renders the OpenAPI 3.1 document from the same zod schemas that validate. */
 export class OpenApiRegistry {
@@ -26,25 +53,35 @@ export class OpenApiRegistry {
     const paths: Record<string, Record<string, unknown>> = {};
     for (const op of this.operations) {
       const path = op.path.replace(/:(\w+)/g, '{$1}');
-      const params = [...op.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+      const params = [...op.path.matchAll(/:(\w+)/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: jsonSchema(PathParam, 'input'),
+      }));
       const queryParams = op.query ? queryParameters(op.query) : [];
       paths[path] ??= {};
+      const scope = scopeOf(op);
+      const responses = { ...commonResponses(op), ...op.responses };
       paths[path][op.method] = {
         summary: op.summary,
+        description: scope ? `Needs a token with scope \`${scope}\` (or above).` : undefined,
         tags: op.tags,
-        security: op.auth === 'bearer' || op.auth === undefined ? [{ bearer: [] }] : [],
+        security: scope ? [{ bearer: [scope] }] : [],
+        'x-scope': scope,
         parameters: [...params, ...queryParams],
         requestBody: op.body ? { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } : undefined,
         responses: Object.fromEntries(
-          Object.entries({ ...op.responses, 400: op.responses[400] ?? { description: 'invalid request', schema: ErrorBody } }).map(
-            ([status, r]) => [
+          Object.entries(responses).map(([status, r]) => {
+            const schema = r.schema ?? (Number(status) >= 400 ? ErrorBody : undefined);
+            return [
               status,
               {
                 description: r.description,
-                content: r.schema ? { 'application/json': { schema: jsonSchema(r.schema, 'output') } } : undefined,
+                content: schema ? { 'application/json': { schema: jsonSchema(schema, 'output') } } : undefined,
               },
-            ],
-          ),
+            ];
+          }),
         ),
       };
     }

@@ -3,6 +3,7 @@ import type { CandidateFields } from '../domain/candidate';
 import type { Job } from '../domain/job';
 import type { PostingOptions, Published } from '../domain/posting';
 import type { Delivery } from '../intake/delivery';
+import type { OriginPolicy } from '../providers/origins';
 
 /** What every board's settings share; each board's zod schema adds its own fields. */
 export interface BoardSettingsBase {
@@ -10,6 +11,8 @@ export interface BoardSettingsBase {
   genericAccount: boolean;
   expiryDays: number;
   repostLeadDays: number;
+  /** The board's API base; unset: its production API. */
+  baseUrl?: string;
   credentials: unknown;
 }
 
@@ -69,7 +72,7 @@ export interface BoardEntry<S extends BoardSettingsBase = BoardSettingsBase, A e
   /** Whether the settings give this job status (a job's `employmentStatus`) a job type on the board. */
   mapsJobStatus(settings: S, employmentStatus: string): boolean;
   /** The client for a posting: the recruiter's own account, or the board's (generic) one when `account` is undefined. */
-  connect(settings: S, account?: A): BoardClient;
+  connect(settings: S, account: A | undefined, origins: OriginPolicy): BoardClient;
   /** Set when the board delivers applications to us. */
   intake?: BoardIntake;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { httpUrl, text } from '../domain/text';
 import { contrastRatio } from './contrast';
 
-const hex = z
-  .string()
+const hex = text()
   .trim()
   .regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb')
   .transform((c) => c.toLowerCase());
@@ -10,13 +10,10 @@ const hex = z
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 /** A logo is fetched by visitors' browsers: https, or http on this machine (development). Never a script-capable scheme. */
-const logoUrl = z
-  .url({ protocol: /^https?$/ })
-  .max(2000)
-  .refine((u) => {
-    const url = new URL(u);
-    return url.protocol === 'https:' || LOOPBACK.test(url.hostname);
-  }, 'https (http only on localhost)');
+const logoUrl = httpUrl().refine((u) => {
+  const url = new URL(u);
+  return url.protocol === 'https:' || LOOPBACK.test(url.hostname);
+}, 'https (http only on localhost)');
 
 /** AA contrast for normal text (WCAG 2.x 1.4.3). */
 const MIN_CONTRAST = 4.5;
@@ -24,7 +21,7 @@ const MIN_CONTRAST = 4.5;
 /** The careers site's branding, as `PUT /v1/careers/settings` takes it. Colours are refused when text would be hard to read. */
 export const CareersSettings = z
   .object({
-    companyName: z.string().trim().min(1).max(100).default('Our company'),
+    companyName: text().trim().min(1).max(100).default('Our company'),
     logoUrl: logoUrl.optional().describe('an image shown in the header; https (or http on localhost)'),
     colours: z
       .object({
@@ -34,7 +31,7 @@ export const CareersSettings = z
       })
       .strict()
       .default({ primary: '#1d4ed8', background: '#ffffff', text: '#1f2937' }),
-    intro: z.string().trim().max(2000).optional().describe('plain text above the job list; blank lines start paragraphs'),
+    intro: text().trim().max(2000).optional().describe('plain text above the job list; blank lines start paragraphs'),
   })
   .strict()
   .superRefine(({ colours }, ctx) => {

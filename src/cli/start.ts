@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { type Config, ConfigError, loadConfig } from '../config';
 import { buildDeps } from '../deps';
-import { createLogger, prettyDestination } from '../logger';
+import { createLogger, prettyDestination, temporalLogger } from '../logger';
 import { isPortFree } from '../net';
 import { startSandboxes } from '../providers/sandboxes';
 import { startSystem } from '../system';
@@ -45,9 +45,11 @@ async function main() {
       });
       stops.push(() => devServer!.stop());
     }
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' }, { level: 'warn' })), shutdownSignals: [] });
     const sandboxes = await startSandboxes(config.sandboxPort);
     stops.push(() => sandboxes.close());
+    // The local sandboxes are the one origin besides the providers' own that `npm start` lets credentials go to.
+    config.allowedProviderOrigins.push(sandboxes.baseUrl);
     const deps = await buildDeps(config, logger);
     stops.push(() => deps.store.close());
     const system = await startSystem({ deps });

@@ -1,59 +1,60 @@
 import { z } from 'zod';
+import { text } from './text';
 
 export const CandidateLocation = z.object({
-  town: z.string().optional(),
-  county: z.string().optional(),
-  postcode: z.string().optional(),
-  city: z.string().optional(),
-  region: z.string().optional(),
-  country: z.string().optional(),
+  town: text().optional(),
+  county: text().optional(),
+  postcode: text().optional(),
+  city: text().optional(),
+  region: text().optional(),
+  country: text().optional(),
 });
 
 export const CandidateSource = z.object({
-  provider: z.string(),
-  externalId: z.string(),
-  referrer: z.string().optional(),
-  firstSeenAt: z.string(),
+  provider: text(),
+  externalId: text(),
+  referrer: text().optional(),
+  firstSeenAt: text(),
 });
 
 export const DocumentInfo = z.object({
-  id: z.string(),
-  filename: z.string(),
-  contentType: z.string(),
+  id: text(),
+  filename: text(),
+  contentType: text(),
   size: z.number(),
-  sha256: z.string(),
+  sha256: text(),
 });
 
 export const Candidate = z.object({
-  id: z.string(),
-  firstName: z.string(),
-  lastName: z.string(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
+  id: text(),
+  firstName: text(),
+  lastName: text(),
+  email: text().optional(),
+  phone: text().optional(),
   location: CandidateLocation,
-  education: z.array(z.record(z.string(), z.unknown())),
-  experience: z.array(z.record(z.string(), z.unknown())),
+  education: z.array(z.record(text(), z.unknown())),
+  experience: z.array(z.record(text(), z.unknown())),
   sources: z.array(CandidateSource),
   documents: z.array(DocumentInfo),
-  deletedAt: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  deletedAt: text().optional(),
+  createdAt: text(),
+  updatedAt: text(),
 });
 
 export const Application = z.object({
-  id: z.string(),
-  candidateId: z.string(),
-  jobId: z.string().optional(),
-  postingId: z.string().optional(),
-  provider: z.string(),
-  externalId: z.string(),
-  status: z.string(),
-  providerStatus: z.string().optional(),
-  referrer: z.string().optional(),
-  appliedAt: z.string(),
+  id: text(),
+  candidateId: text(),
+  jobId: text().optional(),
+  postingId: text().optional(),
+  provider: text(),
+  externalId: text(),
+  status: text(),
+  providerStatus: text().optional(),
+  referrer: text().optional(),
+  appliedAt: text(),
   late: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  createdAt: text(),
+  updatedAt: text(),
 });
 
 /** Fields a source may give about a candidate; absent or empty ones never overwrite what we hold. */

@@ -22,5 +22,8 @@ export const CONNECTOR_CONFIG_ERROR = 'ConnectorConfigError';
 /** An application intake whose staged delivery is missing or cannot be read back: no retry brings it. */
 export const INTAKE_NOT_STAGED = 'IntakeNotStaged';
 
+/** The store refused an application's own values (NUL, an index row over 8 KiB): retrying the same values cannot help. */
+export const INTAKE_REFUSED = 'IntakeRefusedByStore';
+
 /** Provider failures no retry fixes: a person must act (a new key, a permission, a refused field). */
 export const PROVIDER_NEEDS_PERSON: string[] = [ProviderErrorType.Auth, ProviderErrorType.Validation];

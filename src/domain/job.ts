@@ -1,21 +1,22 @@
 import { z } from 'zod';
+import { email, httpUrl, text } from './text';
 
 export const Workplace = z.enum(['onsite', 'hybrid', 'remote']);
 export const SalaryPeriod = z.enum(['annum', 'month', 'day', 'hour']);
 export const JobState = z.enum(['open', 'closed']);
 
 export const Location = z.object({
-  city: z.string().trim().min(1).max(200),
-  region: z.string().trim().max(200).optional(),
-  postcode: z.string().trim().max(20).optional(),
-  country: z.string().trim().min(2).max(100),
+  city: text().trim().min(1).max(200),
+  region: text().trim().max(200).optional(),
+  postcode: text().trim().max(20).optional(),
+  country: text().trim().min(2).max(100),
 });
 
 export const Salary = z
   .object({
     min: z.number().nonnegative().optional(),
     max: z.number().nonnegative().optional(),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code such as GBP'),
+    currency: text().regex(/^[A-Z]{3}$/, 'ISO 4217 code such as GBP'),
     period: SalaryPeriod,
   })
   .refine((s) => s.min === undefined || s.max === undefined || s.min <= s.max, {
@@ -23,30 +24,30 @@ export const Salary = z
     path: ['min'],
   });
 
-export const Recruiter = z.object({ name: z.string().trim().min(1).max(200), email: z.email() });
+export const Recruiter = z.object({ name: text().trim().min(1).max(200), email: email() });
 
 /** A part of a job ad (e.g. "Requirements"), as the ATS structures it; shown as its own headed section. */
 export const JobSection = z.object({
-  title: z.string().trim().min(1).max(200).optional(),
-  html: z.string().min(1).max(100_000),
+  title: text().trim().min(1).max(200).optional(),
+  html: text().min(1).max(100_000),
 });
 
-const webUrl = z.url({ protocol: /^https?$/ }).max(2000);
+const webUrl = httpUrl();
 
 /** What a client sends to create a job. */
 export const JobInput = z.object({
-  reference: z.string().trim().min(1).max(100).optional(),
-  title: z.string().trim().min(1).max(200),
-  description: z.string().min(1).max(100_000).describe('HTML'),
+  reference: text().trim().min(1).max(100).optional(),
+  title: text().trim().min(1).max(200),
+  description: text().min(1).max(100_000).describe('HTML'),
   location: Location,
   workplace: Workplace.default('onsite'),
   salary: Salary.optional(),
-  employmentStatus: z.string().trim().min(1).max(100).describe('our job status, mapped to each board’s job type'),
-  category: z.string().trim().min(1).max(100).optional().describe('mapped to each board’s industry'),
+  employmentStatus: text().trim().min(1).max(100).describe('our job status, mapped to each board’s job type'),
+  category: text().trim().min(1).max(100).optional().describe('mapped to each board’s industry'),
   recruiter: Recruiter,
   state: JobState.default('open'),
   applyUrl: webUrl.optional().describe('where candidates apply (the ATS’s apply page); the careers site’s Apply button'),
-  department: z.string().trim().min(1).max(200).optional(),
+  department: text().trim().min(1).max(200).optional(),
   sections: z.array(JobSection).max(30).optional().describe('the description in headed parts; the careers page shows these when set'),
   published: z.boolean().optional().describe('on the careers site (default true) while open and not hidden'),
   hidden: z.boolean().optional().describe('kept off the careers site (default false)'),
@@ -56,15 +57,15 @@ export const JobInput = z.object({
 export const JobPatch = JobInput.partial().strict();
 
 export const Job = JobInput.extend({
-  id: z.string(),
-  source: z.string(),
-  externalId: z.string().optional(),
+  id: text(),
+  source: text(),
+  externalId: text().optional(),
   hidden: z.boolean(),
   published: z.boolean(),
   /** When the job was first posted in its source (the ATS), when it says so. */
-  postedAt: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  postedAt: text().optional(),
+  createdAt: text(),
+  updatedAt: text(),
 });
 
 export type JobInput = z.infer<typeof JobInput>;
@@ -74,11 +75,11 @@ export type Job = z.infer<typeof Job>;
 /** `?limit=&cursor=` on every list. */
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().optional(),
+  cursor: text().optional(),
 });
 
 export const JobListQuery = PageQuery.extend({
-  reference: z.string().optional(),
+  reference: text().optional(),
   state: JobState.optional(),
-  source: z.string().optional(),
+  source: text().optional(),
 });

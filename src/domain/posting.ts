@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { email, text } from './text';
 
 export const PostingState = z.enum(['pending', 'live', 'expired', 'unposted', 'failed']);
 export type PostingState = z.infer<typeof PostingState>;
@@ -10,8 +11,8 @@ export const hasEnded = (state: PostingState) => ENDED_STATES.includes(state);
 const optionFields = {
   autoRepost: z.boolean().describe('repost before the board expires the posting, while the job is open'),
   quickApply: z.boolean().describe('false makes a CV mandatory for DirectApply'),
-  jobType: z.string().trim().min(1).optional().describe('the board’s job type, instead of the job status mapping'),
-  salaryText: z.string().trim().min(1).max(200).optional().describe('salary/benefits text shown on the board'),
+  jobType: text().trim().min(1).optional().describe('the board’s job type, instead of the job status mapping'),
+  salaryText: text().trim().min(1).max(200).optional().describe('salary/benefits text shown on the board'),
 };
 
 /** Per-posting choices and overrides of the job's fields, validated like the job. */
@@ -26,9 +27,8 @@ export type PostingOptions = z.infer<typeof PostingOptions>;
 const GivenOptions = z.object(optionFields).partial();
 
 export const CreatePosting = GivenOptions.extend({
-  board: z.string().min(1),
-  account: z
-    .email()
+  board: text().min(1),
+  account: email()
     .optional()
     .describe('the recruiter whose own board account posts it (default: the job’s recruiter, or the generic account)'),
 });
@@ -36,21 +36,21 @@ export const CreatePosting = GivenOptions.extend({
 export const AmendPosting = GivenOptions.strict();
 
 export const Posting = z.object({
-  id: z.string(),
-  jobId: z.string(),
-  board: z.string(),
-  account: z.string(),
-  workflowId: z.string(),
+  id: text(),
+  jobId: text(),
+  board: text(),
+  account: text(),
+  workflowId: text(),
   state: PostingState,
   options: PostingOptions,
-  externalId: z.string().optional(),
-  publicUrl: z.string().optional(),
-  postedAt: z.string().optional(),
-  expiresAt: z.string().optional(),
+  externalId: text().optional(),
+  publicUrl: text().optional(),
+  postedAt: text().optional(),
+  expiresAt: text().optional(),
   repostCount: z.number(),
-  lastError: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  lastError: text().optional(),
+  createdAt: text(),
+  updatedAt: text(),
 });
 export type Posting = z.infer<typeof Posting>;
 

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isAxiosError } from 'axios';
 import { ProviderErrorType } from '../domain/failures';
+import { ORIGIN_REFUSED } from './origins';
 
 /**
  * Translates a failed provider call into an ApplicationFailure once, at the client:
@@ -13,6 +14,14 @@ export function toProviderFailure(
   describeBody: (body: unknown) => string | undefined = defaultMessage,
 ): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
+  // Refused here before anything was sent (an origin or address the credentials may not go to): a person must act.
+  if ((err as { code?: unknown })?.code === ORIGIN_REFUSED) {
+    return ApplicationFailure.create({
+      message: `${provider}: ${(err as Error).message}`,
+      type: ProviderErrorType.Auth,
+      nonRetryable: true,
+    });
+  }
   if (!isAxiosError(err) || !err.response) {
     const reason = isAxiosError(err) ? (err.code ?? err.message) : err instanceof Error ? err.message : String(err);
     return ApplicationFailure.create({ message: `${provider}: no answer (${reason})`, type: ProviderErrorType.Unavailable });
@@ -28,6 +37,7 @@ export function toProviderFailure(
       message,
       type: ProviderErrorType.RateLimited,
       nextRetryDelay: retryAfterMs(headers['retry-after']),
+      details: [{ status }],
     });
   }
   if (status >= 400 && status < 500 && status !== 408) {
@@ -38,7 +48,17 @@ export function toProviderFailure(
       details: [{ status, body: data }],
     });
   }
-  return ApplicationFailure.create({ message, type: ProviderErrorType.Unavailable });
+  return ApplicationFailure.create({ message, type: ProviderErrorType.Unavailable, details: [{ status }] });
+}
+
+/**
+ * A failed call as a connection test reports it: the failure's class and HTTP status, never the answer's body
+ * (the host may not be the provider, and a body could carry what it should not).
+ */
+export function failureClass(err: unknown): string {
+  if (!(err instanceof ApplicationFailure)) return 'ProviderUnavailable (no answer)';
+  const status = refusalOf(err)?.status;
+  return `${err.type ?? 'ProviderError'} (${status ? `HTTP ${status}` : err.type === ProviderErrorType.Auth ? 'refused' : 'no answer'})`;
 }
 
 /** The answer behind a translated failure: auth failures carry its status, validation failures its status and body. */

@@ -3,6 +3,7 @@ import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, ty
 import type { z } from 'zod';
 import { ProviderErrorType } from '../domain/failures';
 import { retryAfterMs, toProviderFailure } from './errors';
+import type { OriginPolicy } from './origins';
 import { backoffMs, systemClock, type TokenBucket } from './rate-limit';
 
 /** How one request goes out: axios on the client's instance, or that wrapped with credentials (see `authorize`). */
@@ -12,6 +13,9 @@ export interface ProviderHttpOptions {
   /** The provider as messages name it, e.g. `Lever`. */
   provider: string;
   baseUrl: string;
+  /** Where the credentials may go (checked on every request and connection), and the provider's own API origins. */
+  origins: OriginPolicy;
+  knownOrigins: readonly string[];
   timeoutMs?: number;
   /** Sent with every request (accept, user agent). */
   headers?: Record<string, string>;
@@ -60,6 +64,7 @@ export class ProviderHttp {
       headers: options.headers,
       paramsSerializer: options.paramsSerializer,
     });
+    options.origins.bind(this.axios, options.knownOrigins);
     const plain: Send = (config) => this.axios.request(config);
     this.send = options.authorize ? options.authorize(plain) : plain;
   }

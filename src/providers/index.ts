@@ -7,6 +7,8 @@ import { lever } from './lever';
 /** One entry per provider: what the rest of jobrelay may ask of it. */
 export interface ProviderEntry {
   name: string;
+  /** The provider's own API origins (https): production first (the default), then documented sandboxes. Others need the operator's leave. */
+  origins: readonly string[];
   /** The provider's fake API, mounted under `/<name>` on the sandbox port by `npm start` and the tests. */
   createSandbox?: () => Express;
   /** Set when the provider is a job board jobrelay posts to. */

@@ -1,7 +1,9 @@
 import { checkConnection } from '../boards/connection';
-import { BoardNotConfiguredError, boardEntry, boards, loadBoard } from '../boards/registry';
+import { BoardNotConfiguredError, boardEntry, boardOrigin, boards, loadBoard } from '../boards/registry';
 import type { BoardAccountBase, BoardEntry, BoardSettingsBase } from '../boards/types';
 import { NotFoundError, ProviderUnreachableError, RefusedError } from '../domain/errors';
+import { providers } from '../providers';
+import type { OriginPolicy } from '../providers/origins';
 import type { Store } from '../store';
 import type { TestReport } from '../sync/types';
 
@@ -10,7 +12,7 @@ import type { TestReport } from '../sync/types';
  * they are saved (an account that cannot post, or credentials the board refuses, are a 422 and nothing is saved),
  * credentials sealed, answers masked.
  */
-export function createBoardsService(store: Store) {
+export function createBoardsService(store: Store, origins: OriginPolicy) {
   function entryFor(name: string) {
     const entry = boardEntry(name);
     if (!entry) throw new NotFoundError(`unknown board "${name}"`, { known: Object.keys(boards) });
@@ -29,9 +31,16 @@ export function createBoardsService(store: Store) {
   /** What the board says of this account (the board's own when `account` is undefined): undefined when it can post. */
   async function problemWith(entry: BoardEntry, settings: BoardSettingsBase, account?: BoardAccountBase) {
     const problems = entry.accountProblems(settings, account);
-    if (problems.length) return { refused: true, message: problems.join('; ') };
-    const check = await checkConnection(entry.connect(settings, account));
+    if (problems.length) return { refused: true, message: problems.join('; '), failureClass: problems.join('; ') };
+    const check = await checkConnection(entry.connect(settings, account, origins));
     return check.ok ? undefined : check;
+  }
+
+  /** The origin these settings send credentials to, once the policy allows it (422 naming why not). */
+  function allowedOrigin(name: string, baseUrl: string | undefined): string {
+    const refused = baseUrl === undefined ? undefined : origins.refusal(providers[name].origins, baseUrl);
+    if (refused) throw new RefusedError(`baseUrl: ${refused}`);
+    return boardOrigin(name, baseUrl);
   }
 
   async function assertCanPost(name: string, entry: BoardEntry, settings: BoardSettingsBase, account?: BoardAccountBase) {
@@ -47,12 +56,21 @@ export function createBoardsService(store: Store) {
 
   return {
     /** `body` was validated by the board's schema at the route. */
-    async putSettings(name: string, body: { credentials: unknown }) {
+    async putSettings(name: string, body: { credentials?: unknown; baseUrl?: string }) {
       const entry = entryFor(name);
-      const settings = body as BoardSettingsBase;
+      const origin = allowedOrigin(name, body.baseUrl);
+      const current = await store.boards.getSettings<{ baseUrl?: string }, unknown>(name);
+      // Stored credentials go only where they were saved for: a new address needs them again, in the same request.
+      if (body.credentials === undefined) {
+        const savedFor = current && (current.credentialsOrigin ?? boardOrigin(name, current.settings.baseUrl));
+        if (!current || savedFor !== origin)
+          throw new RefusedError(`credentials are required${current ? ` when the board moves from ${savedFor} to ${origin}` : ''}`);
+      }
+      const credentials = body.credentials ?? current!.credentials;
+      const settings = { ...body, credentials } as BoardSettingsBase;
       if (boardAccountInUse(entry, settings)) await assertCanPost(name, entry, settings);
-      const { credentials, ...rest } = body;
-      await store.boards.putSettings(name, rest, credentials);
+      const { credentials: _given, ...rest } = body;
+      await store.boards.putSettings(name, rest, credentials, body.credentials === undefined ? current!.credentialsOrigin : origin);
       return this.getSettings(name);
     },
 
@@ -74,10 +92,11 @@ export function createBoardsService(store: Store) {
 
     async putAccount(name: string, recruiterEmail: string, body: { credentials: unknown }) {
       const entry = entryFor(name);
-      const { settings } = await configured(name);
+      const { settings, origin } = await configured(name);
       await assertCanPost(name, entry, settings, body as BoardAccountBase);
       const { credentials, ...rest } = body;
-      await store.boards.putAccount(name, recruiterEmail, rest, credentials);
+      // A recruiter's credentials are saved for the board's current address.
+      await store.boards.putAccount(name, recruiterEmail, rest, credentials, origin);
       const stored = await store.boards.getAccount<Record<string, unknown>, Record<string, unknown>>(name, recruiterEmail);
       return {
         board: name,
@@ -91,16 +110,26 @@ export function createBoardsService(store: Store) {
     /** Checks the stored accounts with the board again: the board's own (when in use) and every recruiter's. */
     async test(name: string): Promise<TestReport> {
       const entry = entryFor(name);
-      const { settings } = await configured(name);
+      const { settings, origin, credentialsOrigin } = await configured(name);
       const accounts = await store.boards.listAccounts<Record<string, unknown>, unknown>(name);
-      const targets: Array<{ name: string; account?: BoardAccountBase }> = [
-        ...(boardAccountInUse(entry, settings) ? [{ name: settings.genericAccount ? 'generic account' : 'board account' }] : []),
-        ...accounts.map((a) => ({ name: a.account, account: { ...a.settings, credentials: a.credentials } })),
+      const targets: Array<{ name: string; account?: BoardAccountBase; savedFor?: string }> = [
+        ...(boardAccountInUse(entry, settings)
+          ? [{ name: settings.genericAccount ? 'generic account' : 'board account', savedFor: credentialsOrigin }]
+          : []),
+        ...accounts.map((a) => ({
+          name: a.account,
+          account: { ...a.settings, credentials: a.credentials },
+          savedFor: a.credentialsOrigin,
+        })),
       ];
       const checks = await Promise.all(
         targets.map(async (target) => {
+          // Credentials saved for another address are not sent to this one to find out.
+          if (target.savedFor && target.savedFor !== origin)
+            return { name: target.name, ok: false, detail: `credentials saved for ${target.savedFor}, not ${origin}: enter them again` };
           const problem = await problemWith(entry, settings, target.account);
-          return problem ? { name: target.name, ok: false, detail: problem.message } : { name: target.name, ok: true };
+          // The failure's class only: the answering host's body is not echoed.
+          return problem ? { name: target.name, ok: false, detail: problem.failureClass } : { name: target.name, ok: true };
         }),
       );
       const missing = checks.length ? [] : ['an account that can post: turn on the generic account, or add a recruiter’s account'];

@@ -1,15 +1,24 @@
 import type { ZodError } from 'zod';
 import type { Connector, ConnectorInput, ConnectorPatch, ConnectorStatus } from '../domain/connector';
 import { syncWorkflowId } from '../domain/connector';
-import { InvalidError } from '../domain/errors';
+import { InvalidError, RefusedError } from '../domain/errors';
 import { providers } from '../providers';
+import { type OriginPolicy, originOf } from '../providers/origins';
 import type { Store } from '../store';
 import type { ConnectorRow } from '../store/connectors';
 import type { SyncProvider } from '../sync/provider';
 import type { ConnectorWorkflows } from '../temporal/connectors';
 
 /** Connectors: validated per provider, stored with sealed credentials, and run by their sync workflow. */
-export function createConnectorsService(store: Store, workflows: ConnectorWorkflows) {
+export function createConnectorsService(store: Store, workflows: ConnectorWorkflows, origins: OriginPolicy) {
+  /** The origin the settings send credentials to, once the policy allows it (422 naming why not). */
+  function allowedOrigin(provider: string, settings: { baseUrl?: string }): string {
+    const known = providers[provider].origins;
+    const refused = settings.baseUrl === undefined ? undefined : origins.refusal(known, settings.baseUrl);
+    if (refused) throw new RefusedError(`settings.baseUrl: ${refused}`);
+    return originOf(settings.baseUrl, known);
+  }
+
   async function view(row: ConnectorRow, status?: ConnectorStatus): Promise<Connector> {
     const sync = syncOf(row.provider);
     const credentials = await store.connectors.credentials(row.id);
@@ -38,7 +47,8 @@ export function createConnectorsService(store: Store, workflows: ConnectorWorkfl
       const sync = syncOf(input.provider, 'provider');
       const settings = validate(sync.settings, input.settings, 'settings') as object;
       const credentials = validate(sync.credentials, input.credentials, 'credentials');
-      const row = await store.connectors.create({ provider: input.provider, name: input.name, settings, credentials });
+      const credentialsOrigin = allowedOrigin(input.provider, settings);
+      const row = await store.connectors.create({ provider: input.provider, name: input.name, settings, credentials, credentialsOrigin });
       await workflows.start(row);
       return view(row);
     },
@@ -61,7 +71,13 @@ export function createConnectorsService(store: Store, workflows: ConnectorWorkfl
       const sync = syncOf(row.provider);
       const settings = patch.settings ? (validate(sync.settings, { ...row.settings, ...patch.settings }, 'settings') as object) : undefined;
       const credentials = patch.credentials ? validate(sync.credentials, patch.credentials, 'credentials') : undefined;
-      await store.connectors.update(id, { name: patch.name, settings, credentials });
+      const origin = allowedOrigin(row.provider, (settings ?? row.settings) as { baseUrl?: string });
+      // Stored credentials go only where they were saved for: a new address needs them again, in the same request.
+      if (!credentials && row.credentialsOrigin && origin !== row.credentialsOrigin)
+        throw new RefusedError(
+          `settings.baseUrl moves the connector from ${row.credentialsOrigin} to ${origin}: send the credentials for it in the same request`,
+        );
+      await store.connectors.update(id, { name: patch.name, settings, credentials, credentialsOrigin: credentials ? origin : undefined });
       return command(id, () => workflows.reconfigure(id));
     },
 

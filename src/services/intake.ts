@@ -1,7 +1,7 @@
-import { notFound, RefusedError, UnavailableError } from '../domain/errors';
+import { ConflictError, notFound, RefusedError, UnavailableError } from '../domain/errors';
 import { inspectCv, safeFilename } from '../intake/cv-type';
 import type { Delivery } from '../intake/delivery';
-import { decideIntake, type IntakeRef, isLateFor } from '../intake/rules';
+import { decideIntake, type IntakeRef, intakeWorkflowId, isLateFor } from '../intake/rules';
 import type { Store } from '../store';
 import { IntakeNotAcceptedError, type IntakeWorkflows } from '../temporal/intake';
 
@@ -40,6 +40,34 @@ export function createIntakeService(store: Store, workflows: IntakeWorkflows) {
       } catch (err) {
         if (err instanceof IntakeNotAcceptedError)
           throw new UnavailableError('the application could not be queued: deliver it again later');
+        throw err;
+      }
+    },
+
+    /** Staged deliveries in one state (e.g. `failed`), newest first: ids, state and reason, no personal data. */
+    async list(state: 'received' | 'processed' | 'rejected' | 'failed', limit: number) {
+      const items = await store.intake.listByState(state, limit);
+      return {
+        items: items.map(({ externalId, ...d }) => ({
+          ...d,
+          applicationId: externalId,
+          workflowId: intakeWorkflowId(d.provider, externalId),
+        })),
+      };
+    },
+
+    /** Runs a failed delivery's intake again (after its cause was fixed); a conflict when it is not failed. */
+    async replay(provider: string, applicationId: string): Promise<{ applicationId: string; workflowId: string }> {
+      const ref: IntakeRef = { provider, applicationId };
+      const staged = await store.intake.get(ref);
+      if (!staged) throw notFound('staged application');
+      if (!(await store.intake.reopen(ref))) throw new ConflictError(`the application is ${staged.state}, not failed: nothing to replay`);
+      try {
+        return { applicationId, ...(await workflows.start(ref, { jobId: staged.jobId })) };
+      } catch (err) {
+        // Still `received`: the intake sweep starts it once Temporal answers again.
+        if (err instanceof IntakeNotAcceptedError)
+          throw new UnavailableError('Temporal did not take the replay; the intake sweep will start it');
         throw err;
       }
     },

@@ -4,14 +4,21 @@ import type { Db } from './db';
 export interface StoredBoard<S, C> {
   settings: S;
   credentials: C;
+  /** The origin the credentials were saved for (unset on rows saved before credentials were bound to one). */
+  credentialsOrigin?: string;
   updatedAt: string;
 }
 
 /** Board settings and recruiters' own board accounts; credentials are sealed at rest and opened only on read. */
 export function createBoardsRepository(db: Db, secrets: SecretBox) {
   return {
-    async putSettings<S extends object, C>(board: string, settings: S, credentials: C): Promise<void> {
-      const values = { settings: JSON.stringify(settings), credentials: secrets.seal(credentials), updated_at: new Date() };
+    async putSettings<S extends object, C>(board: string, settings: S, credentials: C, credentialsOrigin?: string): Promise<void> {
+      const values = {
+        settings: JSON.stringify(settings),
+        credentials: secrets.seal(credentials),
+        credentials_origin: credentialsOrigin ?? null,
+        updated_at: new Date(),
+      };
       await db
         .insertInto('board_settings')
         .values({ board, ...values })
@@ -21,11 +28,22 @@ export function createBoardsRepository(db: Db, secrets: SecretBox) {
 
     async getSettings<S, C>(board: string): Promise<StoredBoard<S, C> | undefined> {
       const row = await db.selectFrom('board_settings').selectAll().where('board', '=', board).executeTakeFirst();
-      return row && { settings: row.settings as S, credentials: secrets.open<C>(row.credentials), updatedAt: row.updated_at.toISOString() };
+      return row && stored<S, C>(row);
     },
 
-    async putAccount<S extends object, C>(board: string, account: string, settings: S, credentials: C): Promise<void> {
-      const values = { settings: JSON.stringify(settings), credentials: secrets.seal(credentials), updated_at: new Date() };
+    async putAccount<S extends object, C>(
+      board: string,
+      account: string,
+      settings: S,
+      credentials: C,
+      credentialsOrigin?: string,
+    ): Promise<void> {
+      const values = {
+        settings: JSON.stringify(settings),
+        credentials: secrets.seal(credentials),
+        credentials_origin: credentialsOrigin ?? null,
+        updated_at: new Date(),
+      };
       await db
         .insertInto('board_accounts')
         .values({ board, account: account.toLowerCase(), ...values })
@@ -51,9 +69,23 @@ export function createBoardsRepository(db: Db, secrets: SecretBox) {
         .where('board', '=', board)
         .where('account', '=', account.toLowerCase())
         .executeTakeFirst();
-      return row && { settings: row.settings as S, credentials: secrets.open<C>(row.credentials), updatedAt: row.updated_at.toISOString() };
+      return row && stored<S, C>(row);
     },
   };
+
+  function stored<S, C>(row: {
+    settings: unknown;
+    credentials: string;
+    credentials_origin: string | null;
+    updated_at: Date;
+  }): StoredBoard<S, C> {
+    return {
+      settings: row.settings as S,
+      credentials: secrets.open<C>(row.credentials),
+      credentialsOrigin: row.credentials_origin ?? undefined,
+      updatedAt: row.updated_at.toISOString(),
+    };
+  }
 }
 
 export type BoardsRepository = ReturnType<typeof createBoardsRepository>;

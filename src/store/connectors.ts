@@ -13,6 +13,8 @@ export interface ConnectorRow {
   name: string;
   settings: Record<string, unknown>;
   state: ConnectorState;
+  /** The origin the credentials were saved for; the sync sends them nowhere else. */
+  credentialsOrigin?: string;
   lastError?: string;
   streams: Record<string, StreamCursor>;
   createdAt: string;
@@ -28,7 +30,13 @@ export interface SeenRecord {
 /** Connectors: settings, sealed credentials, state and per-stream cursors; plus what each one last read. */
 export function createConnectorsRepository(db: Db, secrets: SecretBox) {
   return {
-    async create(input: { provider: string; name: string; settings: object; credentials: unknown }): Promise<ConnectorRow> {
+    async create(input: {
+      provider: string;
+      name: string;
+      settings: object;
+      credentials: unknown;
+      credentialsOrigin?: string;
+    }): Promise<ConnectorRow> {
       const row = await db
         .insertInto('connectors')
         .values({
@@ -37,6 +45,7 @@ export function createConnectorsRepository(db: Db, secrets: SecretBox) {
           name: input.name,
           settings: JSON.stringify(input.settings),
           credentials: secrets.seal(input.credentials),
+          credentials_origin: input.credentialsOrigin ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -61,13 +70,19 @@ export function createConnectorsRepository(db: Db, secrets: SecretBox) {
       return row && secrets.open<C>(row.credentials);
     },
 
-    async update(id: string, patch: { name?: string; settings?: object; credentials?: unknown }): Promise<ConnectorRow | undefined> {
+    /** New credentials come with the origin they are saved for. */
+    async update(
+      id: string,
+      patch: { name?: string; settings?: object; credentials?: unknown; credentialsOrigin?: string },
+    ): Promise<ConnectorRow | undefined> {
       const row = await db
         .updateTable('connectors')
         .set({
           ...(patch.name !== undefined ? { name: patch.name } : {}),
           ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
-          ...(patch.credentials !== undefined ? { credentials: secrets.seal(patch.credentials) } : {}),
+          ...(patch.credentials !== undefined
+            ? { credentials: secrets.seal(patch.credentials), credentials_origin: patch.credentialsOrigin ?? null }
+            : {}),
           updated_at: new Date(),
         })
         .where('id', '=', id)
@@ -167,6 +182,7 @@ function toConnector(row: Selectable<ConnectorsTable>): ConnectorRow {
     name: row.name,
     settings: row.settings,
     state: row.state as ConnectorState,
+    credentialsOrigin: row.credentials_origin ?? undefined,
     lastError: row.last_error ?? undefined,
     streams: row.streams,
     createdAt: row.created_at.toISOString(),

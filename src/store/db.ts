@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { type DatabaseConnection, type Dialect, Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { sanitised } from './errors';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
 
@@ -18,7 +19,7 @@ export interface DbOptions {
 
 /** Opens the database (PGlite or PostgreSQL) and applies every pending migration. */
 export async function openDb(options: DbOptions): Promise<Db> {
-  const db = new Kysely<Database>({ dialect: await dialectFor(options) });
+  const db = new Kysely<Database>({ dialect: withSanitisedErrors(await dialectFor(options)) });
   await migrate(db);
   return db;
 }
@@ -46,4 +47,31 @@ export async function migrate(db: Db): Promise<void> {
 
 export async function ping(db: Db): Promise<void> {
   await sql`select 1`.execute(db);
+}
+
+/** Every statement's error leaves the store as a StoreError: SQLSTATE and message, never the parameters. */
+function withSanitisedErrors(dialect: Dialect): Dialect {
+  const patched = new WeakSet<DatabaseConnection>();
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createDriver() {
+      const driver = dialect.createDriver();
+      const acquire = driver.acquireConnection.bind(driver);
+      driver.acquireConnection = async () => {
+        const connection = await acquire();
+        if (!patched.has(connection)) {
+          const execute = connection.executeQuery.bind(connection);
+          connection.executeQuery = <R>(query: Parameters<DatabaseConnection['executeQuery']>[0]) =>
+            execute<R>(query).catch((err: unknown) => {
+              throw sanitised(err);
+            });
+          patched.add(connection);
+        }
+        return connection;
+      };
+      return driver;
+    },
+  };
 }

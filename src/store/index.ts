@@ -10,6 +10,7 @@ import { createDocumentsRepository } from './documents';
 import { createIntakeRepository } from './intake';
 import { createJobsRepository } from './jobs';
 import { createPostingsRepository } from './postings';
+import { createTokensRepository } from './tokens';
 
 export interface StoreOptions extends DbOptions {
   /** Seals credentials at rest; a throw-away key when omitted (tests). */
@@ -31,6 +32,7 @@ export async function openStore(options: StoreOptions) {
     boards: createBoardsRepository(db, secrets),
     connectors: createConnectorsRepository(db, secrets),
     intake: createIntakeRepository(db),
+    tokens: createTokensRepository(db),
     ping: () => ping(db),
     close: () => db.destroy(),
   };

@@ -17,7 +17,8 @@ export interface StageInput {
 
 export interface StagedDelivery extends Omit<StageInput, 'cv'> {
   cv?: { filename: string; contentType: string; sha256: string };
-  state: 'received' | 'processed' | 'rejected';
+  /** `failed`: its intake hit a fault no retry fixes; kept (CV included) for an operator to replay. */
+  state: 'received' | 'processed' | 'rejected' | 'failed';
   reason?: string;
   candidateId?: string;
   applicationId?: string;
@@ -113,6 +114,63 @@ export function createIntakeRepository(db: Db) {
         .where('external_id', '=', ref.applicationId)
         .where('processed_at', 'is', null)
         .execute();
+    },
+
+    /** The intake could not take it in and no retry would help: kept as it came (CV included), with the reason. */
+    async fail(ref: IntakeRef, reason: string): Promise<void> {
+      await db
+        .updateTable('intake_deliveries')
+        .set({ state: 'failed', reason: reason.slice(0, 1000) })
+        .where('provider', '=', ref.provider)
+        .where('external_id', '=', ref.applicationId)
+        .where('processed_at', 'is', null)
+        .execute();
+    },
+
+    /** A failed delivery goes back to `received`, for its workflow to run again; false when it is not failed. */
+    async reopen(ref: IntakeRef): Promise<boolean> {
+      const updated = await db
+        .updateTable('intake_deliveries')
+        .set({ state: 'received', reason: null })
+        .where('provider', '=', ref.provider)
+        .where('external_id', '=', ref.applicationId)
+        .where('state', '=', 'failed')
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) > 0;
+    },
+
+    /** Deliveries in one state, newest first, without their payload: what an operator lists to replay. */
+    async listByState(state: StagedDelivery['state'], limit = 50): Promise<Array<Omit<StagedDelivery, 'payload' | 'cv'>>> {
+      const rows = await db
+        .selectFrom('intake_deliveries')
+        .select([
+          'provider',
+          'external_id',
+          'posting_id',
+          'job_id',
+          'cv_required',
+          'late',
+          'state',
+          'reason',
+          'received_at',
+          'processed_at',
+        ])
+        .where('state', '=', state)
+        .orderBy('received_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        provider: r.provider,
+        externalId: r.external_id,
+        postingId: r.posting_id,
+        jobId: r.job_id,
+        cvRequired: r.cv_required,
+        late: r.late,
+        state: r.state as StagedDelivery['state'],
+        reason: r.reason ?? undefined,
+        receivedAt: r.received_at.toISOString(),
+        processedAt: r.processed_at?.toISOString(),
+      }));
     },
 
     /** Deliveries staged longer than `olderThan` ago that no workflow has finished: candidates for a restart. */

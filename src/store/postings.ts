@@ -43,6 +43,16 @@ export function createPostingsRepository(db: Db) {
       return { posting: toPosting(existing), created: false };
     },
 
+    /** The board origin the posting went (or goes) live on: its DirectApply token is sent nowhere else. */
+    async boardOrigin(id: string): Promise<string | undefined> {
+      const row = await db.selectFrom('postings').select('board_origin').where('id', '=', id).executeTakeFirst();
+      return row?.board_origin ?? undefined;
+    },
+
+    async setBoardOrigin(id: string, origin: string): Promise<void> {
+      await db.updateTable('postings').set({ board_origin: origin }).where('id', '=', id).execute();
+    },
+
     async get(id: string): Promise<Posting | undefined> {
       const row = await db.selectFrom('postings').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toPosting(row);

@@ -47,6 +47,8 @@ export interface BoardSettingsTable {
   settings: Json<Record<string, unknown>>;
   /** Sealed with SecretBox. */
   credentials: string;
+  /** The origin the credentials were saved for; they are sent nowhere else (migration 030). */
+  credentials_origin: string | null;
   updated_at: UpdatedAt;
 }
 
@@ -56,6 +58,7 @@ export interface BoardAccountsTable {
   account: string;
   settings: Json<Record<string, unknown>>;
   credentials: string;
+  credentials_origin: string | null;
   updated_at: UpdatedAt;
 }
 
@@ -73,6 +76,8 @@ export interface PostingsTable {
   expires_at: NullableTimestamp;
   repost_count: ColumnType<number, number | undefined, number>;
   last_error: string | null;
+  /** The board origin the posting went live on (its DirectApply token went there): it is steered there only. */
+  board_origin: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -158,6 +163,16 @@ export interface Database {
   connectors: ConnectorsTable;
   connector_records: ConnectorRecordsTable;
   intake_deliveries: IntakeDeliveriesTable;
+  api_tokens: ApiTokensTable;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  scope: string;
+  token_sha256: string;
+  created_at: CreatedAt;
+  revoked_at: NullableTimestamp;
 }
 
 export interface ConnectorsTable {
@@ -166,6 +181,7 @@ export interface ConnectorsTable {
   name: string;
   settings: JSONColumnType<Record<string, unknown>>;
   credentials: string;
+  credentials_origin: string | null;
   state: ColumnType<string, string | undefined, string>;
   last_error: string | null;
   streams: ColumnType<Record<string, StreamCursor>, string | undefined, string>;

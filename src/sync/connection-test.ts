@@ -1,4 +1,4 @@
-import { refusalOf } from '../providers/errors';
+import { failureClass, refusalOf } from '../providers/errors';
 import type { TestReport } from './types';
 
 /** How a provider words what its credentials lack. */
@@ -34,7 +34,8 @@ export class ConnectionTest {
     } catch (err) {
       const message = (err as Error).message;
       const status = refusalOf(err)?.status;
-      this.checks.push({ name, ok: false, detail: message });
+      // The class and status only: the answering host may not be the provider, and its body is not ours to echo.
+      this.checks.push({ name, ok: false, detail: failureClass(err) });
       if (status === 401) {
         this.refused = true;
         if (!this.missing.includes(this.words.rejected)) this.missing.push(this.words.rejected);

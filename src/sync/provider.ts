@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import type { Logger } from '../logger';
+import type { OriginPolicy } from '../providers/origins';
 import type { TokenBucket, TokenBucketOptions } from '../providers/rate-limit';
 import type { Store } from '../store';
 import type { PageRequest, PageResult, StreamPlan, TestReport } from './types';
@@ -35,6 +36,8 @@ export interface SourceContext<Settings, Credentials> {
   logger: Logger;
   /** A cache that outlives one activity (e.g. archive reasons), scoped to the connector. */
   cache: Map<string, unknown>;
+  /** Where the credentials may go (the client binds to it). */
+  origins: OriginPolicy;
 }
 
 export interface SyncSource {

@@ -8,6 +8,7 @@ import { freePort } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
 import { type System, startSystem } from '../../src/system';
 import { testServers, uniqueTaskQueue } from './env';
+import { LOOPBACK_SANDBOXES } from './origins';
 
 export const TEST_TOKEN = 'test-token-0123456789';
 
@@ -40,6 +41,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     JOBRELAY_API_TOKEN: TEST_TOKEN,
+    JOBRELAY_ALLOWED_PROVIDER_ORIGINS: LOOPBACK_SANDBOXES,
     TEMPORAL_ADDRESS: testServers.temporalAddress(),
     TEMPORAL_TASK_QUEUE: uniqueTaskQueue('system'),
     ...env,

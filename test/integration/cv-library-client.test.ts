@@ -11,6 +11,7 @@ import {
   createCvLibrarySandbox,
 } from '../../src/providers/cv-library';
 import { startSandboxes } from '../../src/providers/sandboxes';
+import { sandboxOrigins } from '../helpers/origins';
 
 const DAY = 86_400_000;
 const START = Date.parse('2026-03-02T09:00:00.000Z');
@@ -73,7 +74,7 @@ describe('CV-Library client against the sandbox', () => {
   }
   const sandboxJobs = async () => (await control('GET', '/_sandbox/jobs')).body.jobs as Array<Record<string, unknown>>;
   const client = (credentials: CvLibraryCredentials = CLIENT, posterEmail = POSTER): CvLibraryClient =>
-    createCvLibraryClient({ baseUrl, credentials, posterEmail, timeoutMs: 3000 });
+    createCvLibraryClient({ baseUrl, credentials, posterEmail, timeoutMs: 3000, origins: sandboxOrigins() });
 
   /** The ApplicationFailure a call rejected with. */
   async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -264,7 +265,12 @@ describe('CV-Library client against the sandbox', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ ...BASIC, posterEmails: [POSTER] }),
       });
-      const posted = await createCvLibraryClient({ baseUrl: url, credentials: BASIC, posterEmail: POSTER }).createJob(aCvJob());
+      const posted = await createCvLibraryClient({
+        baseUrl: url,
+        credentials: BASIC,
+        posterEmail: POSTER,
+        origins: sandboxOrigins(),
+      }).createJob(aCvJob());
       expect(posted.jobId).toMatch(/^\d+$/);
     } finally {
       await running.close();

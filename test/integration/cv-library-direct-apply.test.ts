@@ -2,6 +2,7 @@ import type http from 'node:http';
 import express from 'express';
 import { CvLibraryApplication, createCvLibraryClient, createCvLibrarySandbox } from '../../src/providers/cv-library';
 import type { DeliveryResult } from '../../src/providers/cv-library/sandbox-state';
+import { sandboxOrigins } from '../helpers/origins';
 
 const POSTER = 'poster@acme.example';
 const CREDENTIALS = { username: 'acme-api', password: 'basic-pa55word' };
@@ -61,7 +62,7 @@ describe('CV-Library sandbox: DirectApply delivery', () => {
   }
 
   async function postJob(cvRequired = false) {
-    const client = createCvLibraryClient({ baseUrl: sandboxUrl, credentials: CREDENTIALS, posterEmail: POSTER });
+    const client = createCvLibraryClient({ baseUrl: sandboxUrl, credentials: CREDENTIALS, posterEmail: POSTER, origins: sandboxOrigins() });
     return client.createJob({
       reference: 'jr-REQ-1042',
       title: 'Payroll Administrator',

@@ -50,7 +50,8 @@ describe('DirectApply intake when the worker or Temporal is down', () => {
     const deadTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
     const intake = createIntakeService(t.deps.store, createIntakeWorkflows(deadTemporal, t.deps.config.temporal.taskQueue));
     const app = createApp({
-      tokens: ['unused'],
+      tokens: { verify: async () => undefined },
+      rateLimit: { perSecond: 1, burst: 1 },
       publicUrl: 'http://127.0.0.1',
       logger: t.deps.logger,
       metrics: t.deps.metrics,

@@ -13,6 +13,7 @@ import { LeverSandbox, SANDBOX_API_KEY } from '../../src/providers/lever/sandbox
 import { type System, startSystem } from '../../src/system';
 import { expectedFrom, leverConnector, waitFor } from '../fixtures/connectors';
 import { testServers, uniqueTaskQueue } from '../helpers/env';
+import { LOOPBACK_SANDBOXES } from '../helpers/origins';
 
 // The worker is killed (SIGKILL) in the middle of a Lever backfill page and a new one is started: the sync must
 // finish with every record exactly once. The worker runs as its own OS process (`worker.ts`, as `npm run worker`
@@ -104,6 +105,7 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
       TEMPORAL_ADDRESS: testServers.temporalAddress(),
       TEMPORAL_TASK_QUEUE: uniqueTaskQueue('crash'),
       LOG_LEVEL: 'warn',
+      JOBRELAY_ALLOWED_PROVIDER_ORIGINS: LOOPBACK_SANDBOXES,
     };
     const port = await freePort();
     // The API alone in this process (it migrates the new database before any worker starts).

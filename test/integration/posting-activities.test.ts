@@ -9,6 +9,7 @@ import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandb
 import { openStore, type Store } from '../../src/store';
 import { setUpCvLibraryInStore } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
+import { sandboxOrigins } from '../helpers/origins';
 
 describe('posting activities are idempotent against the real board sandbox', () => {
   let store: Store;
@@ -24,7 +25,7 @@ describe('posting activities are idempotent against the real board sandbox', () 
     store = await openStore({ pgliteDir: 'memory://', secrets });
     sandboxes = await startSandboxes(await freePort());
     await setUpCvLibraryInStore(store, sandboxes.urlFor('cv-library'));
-    activities = createPostingActivities({ store, secrets, config: loadConfig({}), metrics });
+    activities = createPostingActivities({ store, secrets, config: loadConfig({}), metrics, origins: sandboxOrigins() });
   });
   afterAll(async () => {
     await sandboxes?.close();

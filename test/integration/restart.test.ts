@@ -29,6 +29,7 @@ describe('a restart keeps the workflows and the data of the previous run', () =>
       DATA_DIR: dataDir,
       PORT: String(apiPort),
       JOBRELAY_API_TOKEN: 't',
+      JOBRELAY_ALLOWED_PROVIDER_ORIGINS: 'http://127.0.0.1:*',
       TEMPORAL_ADDRESS: devServer.address,
     });
     const deps = await buildDeps(config, createLogger('silent'));

@@ -8,6 +8,7 @@ import { defineConnector, defineStream, type FetchedPage } from '../../src/sync/
 import type { SyncProvider } from '../../src/sync/provider';
 import type { PageRequest, PageResult } from '../../src/sync/types';
 import { aJob } from '../fixtures/jobs';
+import { sandboxOrigins } from '../helpers/origins';
 
 // A provider written only against the engine (no Lever code): what SmartRecruiters and eRecruiter will plug into.
 
@@ -157,6 +158,7 @@ describe('the sync engine with a provider of its own', () => {
         heartbeat: () => {},
         logger,
         cache: new Map(),
+        origins: sandboxOrigins(),
       });
     /** Every page of one run of the stream over [since, until]. */
     async function run(stream: string, s?: Partial<Settings>, first: Partial<PageRequest['position']> = {}) {

@@ -4,6 +4,7 @@ import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { LeverOpportunity, LeverPosting } from '../../src/providers/lever/schemas';
 import { TokenBucket } from '../../src/providers/rate-limit';
 import { runLeverSandbox } from '../fixtures/lever';
+import { sandboxOrigins } from '../helpers/origins';
 
 type Running = Awaited<ReturnType<typeof runLeverSandbox>>;
 
@@ -11,6 +12,7 @@ const client = (r: Running, apiKey = SANDBOX_API_KEY, perSecond = 1000) =>
   new LeverClient({
     baseUrl: r.baseUrl,
     apiKey,
+    origins: sandboxOrigins(),
     limiter: new TokenBucket({ perSecond, burst: perSecond }),
     baseDelayMs: 5,
     maxDelayMs: 50,

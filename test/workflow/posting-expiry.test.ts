@@ -14,6 +14,7 @@ import { repostUpdate, statusQuery, unpostUpdate } from '../../workflows/posting
 import { setUpCvLibraryInStore } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
+import { sandboxOrigins } from '../helpers/origins';
 import { recordHistory } from '../helpers/record';
 
 const DAY = 86_400_000;
@@ -36,6 +37,7 @@ describe('posting lifecycle under time skipping (real activities, sandbox and st
       store: await openStore({ pgliteDir: 'memory://', secrets }),
       logger: createLogger('silent'),
       metrics: new Metrics(),
+      origins: sandboxOrigins(),
     };
     await setUpCvLibraryInStore(deps.store, sandboxes.urlFor('cv-library'), { repostLeadDays: 2 });
     worker = await Worker.create({

@@ -17,12 +17,16 @@ export function boardRoutes(router: Router, openapi: OpenApiRegistry, boards: Bo
       {
         method: 'put',
         path: `/v1/boards/${name}`,
+        scope: 'admin',
         summary: `Set up ${name}: the board checks the account before it is saved (credentials are stored encrypted; the answer masks them)`,
         tags,
         body: entry.settingsSchema,
         responses: {
           200: { description: 'the settings, masked' },
-          422: { description: 'the account cannot post (e.g. no poster email) or the board refused it (its message)' },
+          422: {
+            description:
+              'the account cannot post (e.g. no poster email), the board refused it (its message), the base URL is not allowed, or it moves the board without the credentials for it',
+          },
           502: { description: 'the board could not be reached to check the account; nothing was saved' },
         },
       },
@@ -37,9 +41,13 @@ export function boardRoutes(router: Router, openapi: OpenApiRegistry, boards: Bo
       {
         method: 'get',
         path: `/v1/boards/${name}`,
+        scope: 'read',
         summary: `${name} settings, credentials masked, and the job statuses of open jobs that have no job type yet`,
         tags,
-        responses: { 200: { description: 'the settings, masked, with `unmappedJobStatuses: [{employmentStatus, openJobs}]`' } },
+        responses: {
+          200: { description: 'the settings, masked, with `unmappedJobStatuses: [{employmentStatus, openJobs}]`' },
+          404: { description: 'the board is not set up' },
+        },
       },
       async ({ res }) => {
         res.json(await boards.getSettings(name));
@@ -52,6 +60,7 @@ export function boardRoutes(router: Router, openapi: OpenApiRegistry, boards: Bo
       {
         method: 'put',
         path: `/v1/boards/${name}/accounts/:recruiterEmail`,
+        scope: 'admin',
         summary: `A recruiter’s own ${name} account: the board checks it before it is saved`,
         tags,
         body: entry.accountSchema,
@@ -74,6 +83,7 @@ export function boardRoutes(router: Router, openapi: OpenApiRegistry, boards: Bo
       {
         method: 'post',
         path: `/v1/boards/${name}/test`,
+        scope: 'write',
         summary: `Check the stored ${name} accounts with the board again: its own (when in use) and every recruiter’s`,
         tags,
         body: z.object({}).strict(),

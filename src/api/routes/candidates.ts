@@ -1,6 +1,8 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { Application, Candidate } from '../../domain/candidate';
+import { text } from '../../domain/text';
+import { safeFilename } from '../../intake/cv-type';
 import type { CandidatesService } from '../../services/candidates';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
@@ -9,18 +11,18 @@ const tags = ['candidates'];
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().optional(),
-  provider: z.string().min(1).optional().describe('only those that came through this source, e.g. cv-library'),
-  source: z.string().min(1).optional().describe('the same as provider'),
-  jobId: z.string().min(1).optional().describe('only those who applied to this job'),
+  cursor: text().optional(),
+  provider: text().min(1).optional().describe('only those that came through this source, e.g. cv-library'),
+  source: text().min(1).optional().describe('the same as provider'),
+  jobId: text().min(1).optional().describe('only those who applied to this job'),
   since: z.iso.datetime({ offset: true }).optional().describe('only those created or changed since'),
 });
-const ApplicationsQuery = ListQuery.extend({ candidateId: z.string().min(1).optional() });
+const ApplicationsQuery = ListQuery.extend({ candidateId: text().min(1).optional() });
 
-const DocumentView = z.object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number(), url: z.string() });
+const DocumentView = z.object({ id: text(), filename: text(), contentType: text(), size: z.number(), url: text() });
 const CandidateView = Candidate.extend({ documents: z.array(DocumentView) });
 const ApplicationView = Application.extend({ documents: z.array(DocumentView) });
-const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
+const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: text().optional() });
 
 const filterOf = <Q extends z.infer<typeof ListQuery>>({ source, provider, ...rest }: Q) => ({ ...rest, provider: provider ?? source });
 
@@ -31,6 +33,7 @@ export function candidateRoutes(router: Router, openapi: OpenApiRegistry, candid
     {
       method: 'get',
       path: '/v1/candidates',
+      scope: 'read',
       summary: 'Candidates, newest first, with their sources and CV links',
       tags,
       query: ListQuery,
@@ -47,6 +50,7 @@ export function candidateRoutes(router: Router, openapi: OpenApiRegistry, candid
     {
       method: 'get',
       path: '/v1/candidates/:id',
+      scope: 'read',
       summary: 'A candidate',
       tags,
       responses: { 200: { description: 'the candidate', schema: CandidateView }, 404: { description: 'no such candidate' } },
@@ -62,6 +66,7 @@ export function candidateRoutes(router: Router, openapi: OpenApiRegistry, candid
     {
       method: 'get',
       path: '/v1/applications',
+      scope: 'read',
       summary: 'Applications, newest first, with their referrer and CV links',
       tags,
       query: ApplicationsQuery,
@@ -78,6 +83,7 @@ export function candidateRoutes(router: Router, openapi: OpenApiRegistry, candid
     {
       method: 'get',
       path: '/v1/documents/:id',
+      scope: 'read',
       summary: 'Download a stored file (a CV)',
       tags,
       responses: { 200: { description: 'the file, with its content type' }, 404: { description: 'no such document' } },
@@ -86,7 +92,7 @@ export function candidateRoutes(router: Router, openapi: OpenApiRegistry, candid
       const document = await candidates.document(params.id);
       res
         .status(200)
-        .attachment(document.filename) // before type(): attachment() guesses a type from the file name
+        .attachment(safeFilename(document.filename, document.contentType)) // before type(): attachment() guesses a type from the name
         .type(document.contentType)
         .set('X-Content-Type-Options', 'nosniff')
         .set('Cache-Control', 'private, no-store')

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { Connector, ConnectorInput, ConnectorPatch, TestReport } from '../../domain/connector';
 import { notFound } from '../../domain/errors';
 import { PageQuery } from '../../domain/job';
+import { text } from '../../domain/text';
 import type { ConnectorsService } from '../../services/connectors';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
 
-const SyncNow = z.object({ stream: z.string().min(1).optional().describe('one stream (e.g. jobs); unset = all') }).strict();
+const SyncNow = z.object({ stream: text().min(1).optional().describe('one stream (e.g. jobs); unset = all') }).strict();
 const Empty = z.object({}).strict();
 
 export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connectors: ConnectorsService) {
@@ -23,10 +24,14 @@ export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connec
     {
       method: 'post',
       path: '/v1/connectors',
+      scope: 'admin',
       summary: 'Connect a provider: settings are validated, credentials stored encrypted, and the sync loop started',
       tags,
       body: ConnectorInput,
-      responses: { 201: { description: 'created; its sync loop is running', schema: Connector } },
+      responses: {
+        201: { description: 'created; its sync loop is running', schema: Connector },
+        422: { description: 'the base URL is not one the credentials may go to' },
+      },
     },
     async ({ body, res }) => {
       const connector = await connectors.create(body);
@@ -40,10 +45,11 @@ export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connec
     {
       method: 'get',
       path: '/v1/connectors',
+      scope: 'read',
       summary: 'List connectors, newest first (state as stored; the live status is on each connector)',
       tags,
-      query: PageQuery.extend({ provider: z.string().optional() }),
-      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(Connector), nextCursor: z.string().optional() }) } },
+      query: PageQuery.extend({ provider: text().optional() }),
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(Connector), nextCursor: text().optional() }) } },
     },
     async ({ query, res }) => {
       res.json(await connectors.list(query));
@@ -56,6 +62,7 @@ export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connec
     {
       method: 'get',
       path: '/v1/connectors/:id',
+      scope: 'read',
       summary: 'A connector with its live sync status (per stream: last run, counts, next run, backfill progress)',
       tags,
       responses: { 200: { description: 'the connector', schema: Connector }, 404: { description: 'no such connector' } },
@@ -71,10 +78,16 @@ export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connec
     {
       method: 'patch',
       path: '/v1/connectors/:id',
+      scope: 'admin',
       summary: 'Reconfigure: settings given are merged over the current ones; new credentials replace the old; a failing connector retries',
       tags,
       body: ConnectorPatch,
-      responses: { 200: { description: 'the connector', schema: Connector }, 404: { description: 'no such connector' } },
+      responses: {
+        200: { description: 'the connector', schema: Connector },
+        404: { description: 'no such connector' },
+        409: { description: 'the sync loop refused the change' },
+        422: { description: 'the base URL is not allowed, or it moves the connector without the credentials for it' },
+      },
     },
     async ({ params, body, res }) => {
       res.json(found(await connectors.update(params.id, body)));
@@ -87,6 +100,7 @@ export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connec
     {
       method: 'post',
       path: '/v1/connectors/:id/sync',
+      scope: 'write',
       summary: 'Run a stream (or all) now instead of waiting for its interval',
       tags,
       body: SyncNow,
@@ -107,10 +121,15 @@ export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connec
       {
         method: 'post',
         path: `/v1/connectors/:id/${action}`,
+        scope: 'write',
         summary,
         tags,
         body: Empty,
-        responses: { 200: { description: 'the connector', schema: Connector }, 404: { description: 'no such connector' } },
+        responses: {
+          200: { description: 'the connector', schema: Connector },
+          404: { description: 'no such connector' },
+          409: { description: 'the sync loop refused (e.g. already in that state)' },
+        },
       },
       async ({ params, res }) => {
         res.json(found(await connectors[action](params.id)));
@@ -124,6 +143,7 @@ export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connec
     {
       method: 'post',
       path: '/v1/connectors/:id/test',
+      scope: 'write',
       summary: 'Test the connection: credentials and each permission the sync needs; reports what is missing',
       tags,
       body: Empty,

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import { text } from '../../domain/text';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
 
@@ -9,7 +10,7 @@ export interface HealthDeps {
   metrics: () => string;
 }
 
-const Ready = z.object({ ready: z.boolean(), checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })) });
+const Ready = z.object({ ready: z.boolean(), checks: z.record(text(), z.object({ ok: z.boolean(), error: text().optional() })) });
 
 export function healthRoutes(router: Router, openapi: OpenApiRegistry, deps: HealthDeps) {
   route(

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors';
 import { Job, JobInput, JobListQuery, JobPatch } from '../../domain/job';
+import { text } from '../../domain/text';
 import type { JobsService } from '../../services/jobs';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
@@ -13,10 +14,11 @@ export function jobRoutes(router: Router, openapi: OpenApiRegistry, jobs: JobsSe
     {
       method: 'get',
       path: '/v1/jobs',
+      scope: 'read',
       summary: 'List jobs, newest first',
       tags: ['jobs'],
       query: JobListQuery,
-      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(Job), nextCursor: z.string().optional() }) } },
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(Job), nextCursor: text().optional() }) } },
     },
     async ({ query, res }) => {
       res.json(await jobs.list(query));
@@ -29,6 +31,7 @@ export function jobRoutes(router: Router, openapi: OpenApiRegistry, jobs: JobsSe
     {
       method: 'post',
       path: '/v1/jobs',
+      scope: 'write',
       summary: 'Create a job',
       tags: ['jobs'],
       body: JobInput,
@@ -46,6 +49,7 @@ export function jobRoutes(router: Router, openapi: OpenApiRegistry, jobs: JobsSe
     {
       method: 'get',
       path: '/v1/jobs/:id',
+      scope: 'read',
       summary: 'Get a job',
       tags: ['jobs'],
       responses: { 200: { description: 'the job', schema: Job }, 404: { description: 'no such job' } },
@@ -63,6 +67,7 @@ export function jobRoutes(router: Router, openapi: OpenApiRegistry, jobs: JobsSe
     {
       method: 'patch',
       path: '/v1/jobs/:id',
+      scope: 'write',
       summary:
         'Edit a job of our own: its live and pending postings are amended on their boards, closing it unposts them (reopening it does not post them again)',
       tags: ['jobs'],

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { AmendPosting, CreatePosting, Posting } from '../../domain/posting';
+import { text } from '../../domain/text';
 import type { BoardsService } from '../../services/boards';
 import type { PostingsService } from '../../services/postings';
 import type { OpenApiRegistry } from '../openapi';
@@ -8,7 +9,7 @@ import { route } from '../route';
 
 const tags = ['postings'];
 const PostingWithEvents = Posting.extend({
-  events: z.array(z.object({ kind: z.string(), at: z.string(), details: z.record(z.string(), z.unknown()) })),
+  events: z.array(z.object({ kind: text(), at: text(), details: z.record(text(), z.unknown()) })),
 });
 
 export function postingRoutes(
@@ -24,6 +25,7 @@ export function postingRoutes(
     {
       method: 'post',
       path: '/v1/jobs/:id/postings',
+      scope: 'write',
       summary:
         'Post the job to a board. The same job and board again returns the posting while it is pending or live, and posts it again once it has ended (expired, unposted, failed)',
       tags,
@@ -50,6 +52,7 @@ export function postingRoutes(
     {
       method: 'get',
       path: '/v1/jobs/:id/boards',
+      scope: 'read',
       summary: 'Every board: configured, enabled, and this job’s posting there',
       tags,
       responses: { 200: { description: 'boards' } },
@@ -65,6 +68,7 @@ export function postingRoutes(
     {
       method: 'get',
       path: '/v1/postings/:id',
+      scope: 'read',
       summary: 'A posting: state, link to view it on the board, expiry, reposts, last error, history',
       tags,
       responses: { 200: { description: 'the posting', schema: PostingWithEvents } },
@@ -81,6 +85,7 @@ export function postingRoutes(
     {
       method: 'patch',
       path: '/v1/postings/:id',
+      scope: 'write',
       summary: 'Amend the posting’s options: a live posting is updated on the board; a pending one once it is live',
       tags,
       body: AmendPosting,
@@ -103,6 +108,7 @@ export function postingRoutes(
     {
       method: 'post',
       path: '/v1/postings/:id/repost',
+      scope: 'write',
       summary:
         'Repost: a new board job with a fresh expiry; a live posting at once, one that ended (expired, unposted, failed) as a new cycle',
       tags,
@@ -125,11 +131,13 @@ export function postingRoutes(
     {
       method: 'delete',
       path: '/v1/postings/:id',
+      scope: 'write',
       summary: 'Unpost: take the job off the board (twice changes nothing)',
       tags,
       responses: {
         200: { description: 'the posting, unposted', schema: Posting },
         202: { description: 'the posting is pending: unposted once the publish in flight ends', schema: Posting },
+        409: { description: 'the posting is already being unposted or changed (the reason in error)' },
       },
     },
     async ({ params, res }) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { boardIntake, boards } from '../../boards/registry';
 import type { BoardIntake } from '../../boards/types';
 import type { SecretBox } from '../../crypto/secrets';
+import { text } from '../../domain/text';
 import { Delivery, MAX_DELIVERY_BYTES } from '../../intake/delivery';
 import { postingTokenValid } from '../../intake/delivery-url';
 import { SIGNATURE_HEADER, verifySignature } from '../../intake/signature';
@@ -22,8 +23,8 @@ export interface WebhookDeps {
 const PATH = '/v1/webhooks/:board/applications';
 
 const DeliveryQuery = z.object({
-  posting: z.string().describe('the posting the application is for'),
-  token: z.string().describe('the posting’s delivery secret, as given in its delivery URL'),
+  posting: text().describe('the posting the application is for'),
+  token: text().describe('the posting’s delivery secret, as given in its delivery URL'),
 });
 
 /**

@@ -17,13 +17,14 @@ export const cvLibraryBoard: BoardEntry<CvLibraryBoardSettings, CvLibraryAccount
 
   mapsJobStatus: (settings, employmentStatus) => mappedJobType(settings.jobTypeMapping, employmentStatus) !== undefined,
 
-  connect(settings, account) {
+  connect(settings, account, origins) {
     const posterEmail = posterOf(settings, account);
     if (!posterEmail) throw new Error(missingPoster(account));
     const client = createCvLibraryClient({
       baseUrl: settings.baseUrl,
       credentials: account?.credentials ?? settings.credentials,
       posterEmail,
+      origins,
     });
     const toJob = (job: Job, ctx: PostingContext) =>
       toCvLibraryJob(job, {

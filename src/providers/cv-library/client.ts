@@ -2,6 +2,7 @@ import { type AxiosRequestConfig, isAxiosError } from 'axios';
 import type { z } from 'zod';
 import { refusalOf } from '../errors';
 import { ProviderHttp, parseAnswer, type Send } from '../http';
+import type { OriginPolicy } from '../origins';
 import {
   CvLibraryConflict,
   type CvLibraryJob,
@@ -16,6 +17,8 @@ import { type CvLibraryCredentials, isClientCredentials } from './settings';
 // Everything below about paths, auth and answers is the assumed contract (shared/providers/cv-library.md),
 // modelled on Resume-Library's public API; the partner documentation replaces it here and in sandbox.ts.
 export const DEFAULT_BASE_URL = 'https://api.cv-library.co.uk';
+/** CV-Library's API origins (assumed: the partner documentation names the real ones). */
+export const CV_LIBRARY_ORIGINS = [DEFAULT_BASE_URL] as const;
 const PROVIDER = 'CV-Library';
 /** A cached token is renewed this long before CV-Library says it expires. */
 const TOKEN_MARGIN_MS = 60_000;
@@ -25,6 +28,8 @@ export interface CvLibraryClientOptions {
   credentials: CvLibraryCredentials;
   /** Sent with every job call: the poster on the account the job is posted under. */
   posterEmail: string;
+  /** Where the credentials may go: checked on every request and connection. */
+  origins: OriginPolicy;
   timeoutMs?: number;
 }
 
@@ -61,6 +66,8 @@ export function createCvLibraryClient(options: CvLibraryClientOptions): CvLibrar
   const http = new ProviderHttp({
     provider: PROVIDER,
     baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
+    origins: options.origins,
+    knownOrigins: CV_LIBRARY_ORIGINS,
     timeoutMs: options.timeoutMs ?? 15_000,
     headers: { Accept: 'application/json' },
     authorize: isClientCredentials(credentials)

@@ -1,5 +1,6 @@
 import type { ProviderEntry } from '../index';
 import { cvLibraryBoard } from './board';
+import { CV_LIBRARY_ORIGINS } from './client';
 import { createCvLibrarySandbox } from './sandbox';
 
 export * from './client';
@@ -12,6 +13,7 @@ export * from './settings';
 /** CV-Library's entry in the provider registry. */
 export const cvLibrary: ProviderEntry = {
   name: 'cv-library',
+  origins: CV_LIBRARY_ORIGINS,
   createSandbox: () => createCvLibrarySandbox().app,
   board: cvLibraryBoard,
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { email, httpUrl, text } from '../../domain/text';
 
 /** CV-Library's job types: the only values its API accepts. */
 export const JOB_TYPES = ['Permanent', 'Contract', 'Temporary', 'Part time', 'Apprenticeship'] as const;
@@ -52,41 +53,43 @@ export const JobTypeEnum = oneOf('job type', JOB_TYPES);
 export const IndustryEnum = oneOf('industry', INDUSTRIES);
 
 /** A job id travels as a number or a string; we keep it as a string. */
-const JobId = z.union([z.string().min(1), z.number().int()]).transform(String);
-const Timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a timestamp');
+const JobId = z.union([text().min(1).max(100), z.number().int()]).transform(String);
+const Timestamp = text()
+  .max(64)
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a timestamp');
 
 /** The job we send to `POST /v2/job/create` and `POST /v2/job/update/{job_id}`. */
 export const CvLibraryJob = z.object({
-  reference: z.string().min(1).max(100),
-  title: z.string().min(1).max(200),
-  description: z.string().min(1).describe('HTML'),
+  reference: text().min(1).max(100),
+  title: text().min(1).max(200),
+  description: text().min(1).describe('HTML'),
   job_type: JobTypeEnum,
   industry: IndustryEnum,
   salary_from: z.number().nonnegative().optional(),
   salary_to: z.number().nonnegative().optional(),
   salary_period: oneOf('salary period', SALARY_PERIODS),
-  salary_currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code such as GBP'),
-  salary_benefits: z.string().max(500).optional(),
-  town: z.string().min(1),
-  county: z.string().optional(),
-  postcode: z.string().min(1),
-  country: z.string().min(2),
-  start_date: z.string().optional(),
-  poster_email: z.email(),
-  direct_apply_url: z.url(),
+  salary_currency: text().regex(/^[A-Z]{3}$/, 'ISO 4217 code such as GBP'),
+  salary_benefits: text().max(500).optional(),
+  town: text().min(1),
+  county: text().optional(),
+  postcode: text().min(1),
+  country: text().min(2),
+  start_date: text().optional(),
+  poster_email: email(),
+  direct_apply_url: httpUrl(),
   cv_required: z.boolean(),
   duration_days: z.number().int().min(1).max(28),
 });
 export type CvLibraryJob = z.infer<typeof CvLibraryJob>;
 
 /** The answer to create and update. */
-export const CvLibraryPublishedAnswer = z.object({ job_id: JobId, url: z.url(), expires_at: Timestamp });
+export const CvLibraryPublishedAnswer = z.object({ job_id: JobId, url: httpUrl(), expires_at: Timestamp });
 
 /** The answer to `GET /v2/job/{job_id}`: the job as the board holds it. */
 export const CvLibraryJobAnswer = CvLibraryJob.partial().extend({
   job_id: JobId,
-  reference: z.string(),
-  url: z.url(),
+  reference: text(),
+  url: httpUrl(),
   expires_at: Timestamp,
   status: z.enum(JOB_STATUSES),
 });
@@ -96,26 +99,30 @@ export type CvLibraryJobAnswer = z.infer<typeof CvLibraryJobAnswer>;
 export const CvLibraryJobList = z.object({ jobs: z.array(CvLibraryJobAnswer) });
 
 /** Every error answer. */
-export const CvLibraryError = z.object({ error: z.string(), message: z.string() });
+export const CvLibraryError = z.object({ error: text(), message: text() });
 
 /** A 409 on create also names the live job holding the reference (assumed contract). */
 export const CvLibraryConflict = CvLibraryError.extend({ job_id: JobId.optional() });
 
-export const CvLibraryToken = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
+export const CvLibraryToken = z.object({ access_token: text().min(1), expires_in: z.number().positive() });
 
 /** What DirectApply POSTs to a job's `direct_apply_url` for each application (assumed, Resume-Library shape). */
+// Every field has a maximum, checked before anything is staged (400): what passes fits the store's columns and indexes.
 export const CvLibraryApplication = z.object({
   id: JobId,
-  direct_apply_jobid: z.string().min(1).describe('our reference'),
-  first_name: z.string(),
-  last_name: z.string(),
-  email: z.string().optional(),
-  phone: z.string(),
-  town: z.string(),
-  county: z.string(),
-  postcode: z.string(),
-  applied_at: Timestamp,
-  job_title: z.string(),
-  cv: z.object({ filename: z.string().min(1), content_type: z.string().min(1), content: z.base64() }).optional(),
+  direct_apply_jobid: text().min(1).max(200).describe('our reference'),
+  first_name: text().max(200),
+  last_name: text().max(200),
+  email: text().max(254).optional(),
+  phone: text().max(50),
+  town: text().max(200),
+  county: text().max(200),
+  postcode: text().max(20),
+  applied_at: Timestamp.refine(
+    (s) => Number.isNaN(Date.parse(s)) || Math.abs(new Date(s).getUTCFullYear() - 2000) < 200,
+    'not a plausible date',
+  ),
+  job_title: text().max(500),
+  cv: z.object({ filename: text().min(1).max(255), content_type: text().min(1).max(200), content: z.base64() }).optional(),
 });
 export type CvLibraryApplication = z.infer<typeof CvLibraryApplication>;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { email, httpUrl, text } from '../../domain/text';
 import { IndustryEnum, JobTypeEnum } from './schemas';
 
-const ClientCredentials = z.object({ clientId: z.string().trim().min(1), clientSecret: z.string().min(1) });
-const BasicCredentials = z.object({ username: z.string().trim().min(1), password: z.string().min(1) });
+const ClientCredentials = z.object({ clientId: text().trim().min(1), clientSecret: text().min(1) });
+const BasicCredentials = z.object({ username: text().trim().min(1), password: text().min(1) });
 
 /** A client id + secret key (OAuth2 client credentials) or an API username + password (HTTP Basic). */
 export const CvLibraryCredentials = z.union([ClientCredentials, BasicCredentials], {
@@ -16,16 +17,16 @@ export const isClientCredentials = (c: CvLibraryCredentials): c is z.infer<typeo
 export const CvLibraryBoardSettings = z
   .object({
     enabled: z.boolean().default(true),
-    baseUrl: z.url().optional(),
+    baseUrl: httpUrl().optional(),
     credentials: CvLibraryCredentials,
     /** The poster on the generic account; a recruiter's own account brings its own. */
-    posterEmail: z.email().optional(),
+    posterEmail: email().optional(),
     /** Every posting goes to the one company account instead of each recruiter's own. */
     genericAccount: z.boolean().default(false),
     /** Our employmentStatus → CV-Library job type. */
-    jobTypeMapping: z.record(z.string().trim().min(1), JobTypeEnum),
+    jobTypeMapping: z.record(text().trim().min(1), JobTypeEnum),
     /** Our category → CV-Library industry; an unmapped category is posted under `Other`. */
-    industryMapping: z.record(z.string().trim().min(1), IndustryEnum),
+    industryMapping: z.record(text().trim().min(1), IndustryEnum),
     expiryDays: z.number().int().min(1, 'expiryDays must be between 1 and 28').max(28, 'expiryDays must be between 1 and 28').default(28),
     /** How long before expiry an auto-repost happens. */
     repostLeadDays: z
@@ -41,7 +42,7 @@ export type CvLibraryBoardSettings = z.infer<typeof CvLibraryBoardSettings>;
 export const CvLibraryAccountSettings = z.object({
   credentials: CvLibraryCredentials,
   /** Required: a missing one is refused with 422 by the board's setup check, which says why. */
-  posterEmail: z.email().optional(),
+  posterEmail: email().optional(),
 });
 export type CvLibraryAccountSettings = z.infer<typeof CvLibraryAccountSettings>;
 

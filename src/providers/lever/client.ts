@@ -1,12 +1,16 @@
 import type { z } from 'zod';
 import { ProviderHttp } from '../http';
+import type { OriginPolicy } from '../origins';
 import type { TokenBucket } from '../rate-limit';
 import { LeverError, listEnvelope } from './schemas';
+import { LEVER_ORIGINS } from './settings';
 
 export interface LeverClientOptions {
   /** The v1 base, e.g. https://api.lever.co/v1 or <sandbox>/lever/v1. */
   baseUrl: string;
   apiKey: string;
+  /** Where the key may go: checked on every request and connection. */
+  origins: OriginPolicy;
   /** Shared by every request made with this key. */
   limiter: TokenBucket;
   /** Tries per request for 429, 5xx and dropped connections before the page fails to Temporal's retry. */
@@ -33,6 +37,8 @@ export class LeverClient {
     this.http = new ProviderHttp({
       provider: 'Lever',
       baseUrl: options.baseUrl,
+      origins: options.origins,
+      knownOrigins: LEVER_ORIGINS,
       auth: { username: options.apiKey, password: '' },
       timeoutMs: options.timeoutMs,
       // Lever repeats a parameter for several values: ?expand=a&expand=b.

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { httpUrl, text } from '../../domain/text';
 import { refineRegex } from '../../sync/classify';
 
 export const LEVER_PRODUCTION_URL = 'https://api.lever.co/v1';
+/** Lever's API origins: global, EU, and the documented sandbox (shared/providers/lever-smartrecruiters.md). */
+export const LEVER_ORIGINS = ['https://api.lever.co', 'https://api.eu.lever.co', 'https://api.sandbox.lever.co'] as const;
 
-const regex = z.string().min(1).max(500).superRefine(refineRegex);
+const regex = text().min(1).max(500).superRefine(refineRegex);
 const startDate = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])
   .describe('backfill from this date (ISO 8601); unset = only changes from when the connector is created');
@@ -16,12 +19,11 @@ const minutes = z
 /** A Lever connector's settings, as the Recruitment Marketing setup form describes them. */
 export const LeverSettings = z
   .object({
-    baseUrl: z
-      .url()
+    baseUrl: httpUrl()
       .default(LEVER_PRODUCTION_URL)
       .describe('Lever v1 API base: production, https://api.sandbox.lever.co/v1, or a test server'),
-    companyCode: z
-      .string()
+    companyCode: text()
+      .max(100)
       .regex(/^[A-Za-z0-9_-]+$/, 'the site name in jobs.lever.co/<code>')
       .describe('the site name in jobs.lever.co/<code>'),
     postingState: z.enum(['published', 'internal']).describe('published: posted to a job site; internal: posted to none'),
@@ -39,9 +41,9 @@ export const LeverSettings = z
       .describe('how remote and hybrid jobs are identified (RE2 syntax, case-insensitive)'),
     hiddenJobs: z
       .object({
-        tags: z.array(z.string().min(1)).optional(),
-        teams: z.array(z.string().min(1)).optional(),
-        departments: z.array(z.string().min(1)).optional(),
+        tags: z.array(text().min(1).max(200)).max(200).optional(),
+        teams: z.array(text().min(1).max(200)).max(200).optional(),
+        departments: z.array(text().min(1).max(200)).max(200).optional(),
       })
       .optional()
       .describe('a job with any of these tags, teams or departments is synced but flagged hidden'),
@@ -66,7 +68,7 @@ export const LeverSettings = z
   })
   .strict();
 
-export const LeverCredentials = z.object({ apiKey: z.string().min(8).max(200) }).strict();
+export const LeverCredentials = z.object({ apiKey: text().min(8).max(200) }).strict();
 
 export type LeverSettings = z.infer<typeof LeverSettings>;
 export type LeverCredentials = z.infer<typeof LeverCredentials>;

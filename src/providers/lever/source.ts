@@ -124,7 +124,13 @@ export const leverSync = defineConnector({
   rateLimit: (s) => s.rateLimit,
   maskCredentials: (c) => ({ apiKey: `••••${c.apiKey.slice(-4)}` }),
   connect: (ctx) =>
-    new LeverClient({ baseUrl: ctx.settings.baseUrl, apiKey: ctx.credentials.apiKey, limiter: ctx.limiter, onWait: () => ctx.heartbeat() }),
+    new LeverClient({
+      baseUrl: ctx.settings.baseUrl,
+      apiKey: ctx.credentials.apiKey,
+      origins: ctx.origins,
+      limiter: ctx.limiter,
+      onWait: () => ctx.heartbeat(),
+    }),
   streams: { jobs, candidates },
   credentialWords: {
     rejected: 'the API key is invalid or revoked',

@@ -6,6 +6,8 @@ import * as m004 from './004_connectors';
 import * as m005 from './005_intake';
 import * as m006 from './006_application_documents';
 import * as m010 from './010_careers';
+import * as m030 from './030_credentials_origin';
+import * as m031 from './031_api_tokens';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +18,8 @@ const migrations: Record<string, Migration> = {
   '005_intake': m005,
   '006_application_documents': m006,
   '010_careers': m010,
+  '030_credentials_origin': m030,
+  '031_api_tokens': m031,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,42 @@
+/**
+ * A database error as the rest of jobrelay sees it: PostgreSQL's SQLSTATE and message, nothing else. The drivers'
+ * own errors carry the statement and its parameters (a candidate's email, a recruiter's address): those never
+ * leave the store, so no log line, API answer or workflow history can show them.
+ */
+export class StoreError extends Error {
+  override name = 'StoreError';
+  constructor(
+    message: string,
+    /** PostgreSQL's SQLSTATE, e.g. `22021` (invalid byte sequence), `54000` (an index row too large). */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What a fault caused by the values written means for whoever sent them; undefined for a fault of ours. */
+export type InputFault = { status: 400 | 409 | 413 | 422; message: string };
+
+/**
+ * Faults the values themselves caused: retrying cannot fix them and the caller is told (4xx), while anything else
+ * (a lost connection, a bug) stays a fault of ours. Class 22 is a data exception, 23 an integrity violation, 54 a
+ * program limit such as an index row over PostgreSQL's 8 KiB.
+ */
+export function inputFault(err: unknown): InputFault | undefined {
+  if (!(err instanceof StoreError)) return undefined;
+  const { code } = err;
+  if (code === '23505') return { status: 409, message: 'it already exists' };
+  if (code.startsWith('22')) return { status: 400, message: `a value cannot be stored: ${err.message}` };
+  if (code.startsWith('23')) return { status: 422, message: `a value breaks a rule of the store: ${err.message}` };
+  if (code.startsWith('54')) return { status: 413, message: 'a value is too large to store' };
+  return undefined;
+}
+
+/** The driver's error without its statement, parameters, detail or hint; other errors pass unchanged. */
+export function sanitised(err: unknown): unknown {
+  if (err instanceof StoreError || !(err instanceof Error)) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return err;
+  // Some messages quote the value refused (`invalid input syntax for type uuid: "…"`): the value is dropped.
+  return new StoreError(err.message.replace(/:\s*".*"\s*$/s, ''), code);
+}
