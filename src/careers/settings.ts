@@ -11,8 +11,9 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 /** A logo is fetched by visitors' browsers: https, or http on this machine (development). Never a script-capable scheme. */
 const logoUrl = httpUrl().refine((u) => {
-  const url = new URL(u);
-  return url.protocol === 'https:' || LOOPBACK.test(url.hostname);
+  // zod runs this even when the URL check above failed: an unparsable value is simply not allowed.
+  const url = URL.canParse(u) ? new URL(u) : undefined;
+  return url !== undefined && (url.protocol === 'https:' || LOOPBACK.test(url.hostname));
 }, 'https (http only on localhost)');
 
 /** AA contrast for normal text (WCAG 2.x 1.4.3). */
