@@ -85,7 +85,7 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
           postingId: delivery.postingId,
           status: NEW_APPLICATION_STATUS,
           referrer: intake.referrer,
-          appliedAt,
+          appliedAt: appliedAt ?? delivery.receivedAt,
           late: delivery.late,
         }),
       );

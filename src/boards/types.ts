@@ -53,8 +53,8 @@ export interface BoardIntake {
   summary: string;
   /** What the board POSTs for one application, parsed into its id, its CV and the fields to stage (invalid: 400). */
   delivery: ZodType<Delivery>;
-  /** The staged fields read back: the person as the board describes them, and when they applied. */
-  application: ZodType<{ candidate: CandidateFields; appliedAt: string }>;
+  /** The staged fields read back: the person as the board describes them, and when they applied (unset: when we received it). */
+  application: ZodType<{ candidate: CandidateFields; appliedAt?: string }>;
   /** Where its applicants come from, as recruiters know it: each application's referrer. */
   referrer: string;
   /** Whether a request is the board's, decided before its body is read (false: 401). */

@@ -37,6 +37,8 @@ describe('CV-Library DirectApply: sandbox board → webhook → Temporal → act
     expect(sent.body).toMatchObject({ state: 'delivered', deliveries: [{ attempts: [200], delivered: true }] });
     const { application: payload } = sent.body;
 
+    // The board's 200 means Temporal holds the intake, not that it is done: its outcome proves the CV step has run.
+    const outcome = await intakeOutcome(t, id);
     const [application] = await untilApplications(t, posting.jobId, 1);
     expect(application).toMatchObject({
       provider: 'cv-library',
@@ -77,7 +79,6 @@ describe('CV-Library DirectApply: sandbox board → webhook → Temporal → act
     expect(Buffer.from(await download.arrayBuffer())).toEqual(Buffer.from(payload.cv.content, 'base64'));
     expect((await fetch(`${t.system.apiUrl}${candidate.documents[0].url}`)).status).toBe(401);
 
-    const outcome = await intakeOutcome(t, id);
     expect(outcome).toEqual({
       outcome: 'recorded',
       candidateId: candidate.id,
@@ -159,6 +160,104 @@ describe('CV-Library DirectApply: sandbox board → webhook → Temporal → act
     expect(byJob.body.items.map((x: { id: string }) => x.id)).toEqual([a.candidateId]);
   });
 
+  it('takes in an application whose profile lacks every optional field, with what came', async () => {
+    const job = await postLiveJob(t);
+    const id = applicationId('sparse');
+    const lacking = { email: null, phone: null, town: null, county: null, postcode: '', job_title: null, cv: false };
+    const sent = await applyOnBoard(t, job, { id, first_name: 'Noah', last_name: 'Sparse', ...lacking });
+    // The board sent only what the profile holds, and got its 200 at the first attempt.
+    expect(sent.body).toMatchObject({ state: 'delivered', deliveries: [{ attempts: [200], delivered: true }] });
+    expect(Object.keys(sent.body.application).sort()).toEqual([
+      'applied_at',
+      'direct_apply_jobid',
+      'first_name',
+      'id',
+      'last_name',
+      'postcode',
+    ]);
+
+    expect(await intakeOutcome(t, id)).toMatchObject({ outcome: 'recorded', late: false });
+    const [application] = await untilApplications(t, job.jobId, 1);
+    expect(application).toMatchObject({ externalId: id, referrer: 'cv-library.co.uk', appliedAt: sent.body.application.applied_at });
+    const candidate = (await t.api('GET', `/v1/candidates/${application.candidateId}`)).body;
+    expect(candidate).toMatchObject({ firstName: 'Noah', lastName: 'Sparse', location: {}, documents: [] });
+    expect(candidate.email).toBeUndefined();
+    expect(candidate.phone).toBeUndefined();
+
+    // Only a surname, and no date: taken, dated when it arrived.
+    const bare = aDelivery({
+      first_name: null,
+      email: undefined,
+      phone: undefined,
+      town: undefined,
+      county: undefined,
+      postcode: undefined,
+    });
+    delete (bare as Record<string, unknown>).applied_at;
+    delete (bare as Record<string, unknown>).job_title;
+    const before = Date.now();
+    expect((await deliver(job.directApplyUrl, bare)).status).toBe(200);
+    expect(await intakeOutcome(t, bare.id)).toMatchObject({ outcome: 'recorded' });
+    const dated = (await untilApplications(t, job.jobId, 2)).find((a) => a.externalId === bare.id)!;
+    expect(Date.parse(dated.appliedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect((await t.api('GET', `/v1/candidates/${dated.candidateId}`)).body).toMatchObject({ firstName: '', lastName: 'Walsh' });
+  });
+
+  it('matches a sparse application to the person we hold without blanking anything, and never by name alone', async () => {
+    const [jobA, jobB, jobC, jobD] = [await postLiveJob(t), await postLiveJob(t), await postLiveJob(t), await postLiveJob(t)];
+    const email = `maya.${applicationId('x')}@example.com`;
+    const full = {
+      first_name: 'Maya',
+      last_name: 'Okafor',
+      email,
+      phone: '07700 900314',
+      town: 'Bath',
+      county: 'Somerset',
+      postcode: 'BA1 1AA',
+    };
+    const ids = {
+      full: applicationId('full'),
+      byEmail: applicationId('by-email'),
+      byPhone: applicationId('by-phone'),
+      nameOnly: applicationId('name'),
+    };
+    await applyOnBoard(t, jobA, { ...full, id: ids.full, cv: true });
+    await intakeOutcome(t, ids.full);
+    // By email, with nothing else: the phone and location we hold stay.
+    const none = { phone: null, town: null, county: null, postcode: null, job_title: null, cv: false };
+    await applyOnBoard(t, jobB, { id: ids.byEmail, first_name: null, last_name: 'Okafor', email, ...none });
+    // No email: the same phone and surname; an empty town and county are not written over the ones we hold.
+    await applyOnBoard(t, jobC, {
+      id: ids.byPhone,
+      first_name: 'Maya',
+      last_name: 'Okafor',
+      email: null,
+      ...none,
+      phone: '+44 7700 900314',
+      town: '',
+      county: '',
+    });
+    // No email and no phone: the same name is not enough to be the same person.
+    await applyOnBoard(t, jobD, { id: ids.nameOnly, first_name: 'Maya', last_name: 'Okafor', email: null, ...none });
+    await Promise.all([ids.byEmail, ids.byPhone, ids.nameOnly].map((id) => intakeOutcome(t, id)));
+
+    const candidateOf = async (jobId: string) => (await untilApplications(t, jobId, 1))[0].candidateId;
+    const [a, b, c, d] = await Promise.all([jobA, jobB, jobC, jobD].map((j) => candidateOf(j.jobId)));
+    expect([b, c]).toEqual([a, a]);
+    expect(d).not.toBe(a);
+    const held = (await t.api('GET', `/v1/candidates/${a}`)).body;
+    expect(held).toMatchObject({
+      firstName: 'Maya',
+      lastName: 'Okafor',
+      email,
+      phone: '07700900314',
+      location: { town: 'Bath', county: 'Somerset', postcode: 'BA1 1AA' },
+    });
+    expect(held.documents).toHaveLength(1);
+    expect(held.sources.map((s: { externalId: string }) => s.externalId).sort()).toEqual([ids.full, ids.byEmail, ids.byPhone].sort());
+    expect((await t.api('GET', `/v1/candidates/${d}`)).body).toMatchObject({ firstName: 'Maya', lastName: 'Okafor', location: {} });
+  });
+
   it('refuses unsigned, wrong-secret, malformed, oversized, unknown-posting and CV-less-when-required deliveries, writing nothing', async () => {
     const strict = await postLiveJob(t, {}, { quickApply: false });
     const url = new URL(strict.directApplyUrl);
@@ -181,9 +280,15 @@ describe('CV-Library DirectApply: sandbox board → webhook → Temporal → act
     // The token of another posting does not open this one.
     expect((await deliver(withToken(new URL(posting.directApplyUrl).searchParams.get('token')!), delivery())).status).toBe(401);
     expect(await deliver(strict.directApplyUrl, '{"id": "x", ')).toMatchObject({ status: 400, body: { error: 'malformed JSON body' } });
-    const invalid = await deliver(strict.directApplyUrl, delivery({ last_name: undefined, applied_at: 'yesterday' }));
+    // Wrong types are malformed; so is an application without a name (nothing identifies the person).
+    const invalid = await deliver(strict.directApplyUrl, delivery({ county: 42, applied_at: 'yesterday' }));
     expect(invalid.status).toBe(400);
-    expect(invalid.body.details.map((i: { path: string }) => i.path).sort()).toEqual(['applied_at', 'last_name']);
+    expect(invalid.body.details.map((i: { path: string }) => i.path).sort()).toEqual(['applied_at', 'county']);
+    const nameless = await deliver(strict.directApplyUrl, delivery({ first_name: null, last_name: '  ' }));
+    expect(nameless).toMatchObject({
+      status: 400,
+      body: { details: [{ path: '', message: 'a name is required: first_name or last_name' }] },
+    });
     const big = delivery({ cv: { ...pdf, content: Buffer.alloc(8 * 1024 * 1024, 1).toString('base64') } });
     expect(await deliver(strict.directApplyUrl, big)).toMatchObject({
       status: 413,

@@ -8,24 +8,32 @@ export function withoutCv<T extends { cv?: unknown }>(delivery: T): Omit<T, 'cv'
   return fields;
 }
 
+const hasText = (value: string | null | undefined) => Boolean(value?.trim());
+
+/** A field the delivery left out, sent empty or null: absent (never blanking what we hold). */
+const given = (value: string | null | undefined) => value ?? undefined;
+
 /** CV-Library's DirectApply: one POST per application to the job's `direct_apply_url`, the CV inline as base64. */
 export const directApply: BoardIntake = {
   summary: 'CV-Library DirectApply: an application for a posting (the URL given to the board when the job was posted)',
-  delivery: CvLibraryApplication.extend({ id: ApplicationId }).transform((d) => ({
-    applicationId: d.id,
-    cv: d.cv && { filename: d.cv.filename, contentType: d.cv.content_type, content: Buffer.from(d.cv.content, 'base64') },
-    fields: withoutCv(d),
-  })),
-  // DirectApply gives only these: first name, surname, email (when present), telephone, town, county, postcode.
+  // Only what identifies the application is required (its id, our reference, a name); the rest is taken as it comes.
+  delivery: CvLibraryApplication.extend({ id: ApplicationId })
+    .refine((d) => hasText(d.first_name) || hasText(d.last_name), 'a name is required: first_name or last_name')
+    .transform((d) => ({
+      applicationId: d.id,
+      cv: d.cv ? { filename: d.cv.filename, contentType: d.cv.content_type, content: Buffer.from(d.cv.content, 'base64') } : undefined,
+      fields: withoutCv(d),
+    })),
+  // DirectApply gives at most these: first name, surname, email, telephone, town, county, postcode.
   application: CvLibraryApplication.omit({ cv: true }).transform((f) => ({
     candidate: {
-      firstName: f.first_name,
-      lastName: f.last_name,
-      email: f.email,
-      phone: f.phone,
-      location: { town: f.town, county: f.county, postcode: f.postcode },
+      firstName: given(f.first_name),
+      lastName: given(f.last_name),
+      email: given(f.email),
+      phone: given(f.phone),
+      location: { town: given(f.town), county: given(f.county), postcode: given(f.postcode) },
     },
-    appliedAt: f.applied_at,
+    appliedAt: given(f.applied_at),
   })),
   referrer: 'cv-library.co.uk',
   // The per-posting token in the delivery URL is all DirectApply can carry (a signing proxy may add X-Signature).

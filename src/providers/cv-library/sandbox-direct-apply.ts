@@ -10,19 +10,21 @@ import {
   type SandboxApplication,
   type SandboxJob,
 } from './sandbox-state';
-import type { CvLibraryApplication } from './schemas';
 
 const CvFile = z.object({ filename: z.string().min(1), content_type: z.string().min(1), content: z.base64() });
+/** A profile field: unset takes a made-up value, null leaves it out of the delivery (a profile without it), "" sends it empty. */
+const ProfileField = z.string().nullable().optional();
 const ApplyBody = z.object({
   id: z.union([z.string().min(1), z.number().int()]).optional(),
-  first_name: z.string().optional(),
-  last_name: z.string().optional(),
-  /** null sends the application without an email. */
-  email: z.string().nullable().optional(),
-  phone: z.string().optional(),
-  town: z.string().optional(),
-  county: z.string().optional(),
-  postcode: z.string().optional(),
+  first_name: ProfileField,
+  last_name: ProfileField,
+  email: ProfileField,
+  phone: ProfileField,
+  town: ProfileField,
+  county: ProfileField,
+  postcode: ProfileField,
+  /** null leaves out the role applied for. */
+  job_title: z.null().optional(),
   /** true attaches a small PDF; default: a CV exactly when the job requires one. */
   cv: z.union([z.boolean(), CvFile]).optional(),
   /** Deliver the same application this many times at once, as a board retrying over a slow answer does. */
@@ -95,7 +97,7 @@ const view = (a: SandboxApplication) => ({ id: a.id, jobId: a.jobId, state: a.st
 
 async function deliver(
   url: string,
-  payload: CvLibraryApplication,
+  payload: DirectApplyPayload,
   settings: CvLibrarySandboxState['delivery'],
   result: DeliveryResult,
   lifetime: AbortSignal,
@@ -128,39 +130,60 @@ async function deliver(
   }
 }
 
+/**
+ * One DirectApply delivery as `../shared/providers/cv-library.md` describes it (not our client's schema): the board
+ * sends what the candidate's profile holds, so any field but the ids may be absent.
+ */
+interface DirectApplyPayload {
+  id: string;
+  direct_apply_jobid: string;
+  first_name?: string;
+  last_name?: string;
+  email?: string;
+  phone?: string;
+  town?: string;
+  county?: string;
+  postcode?: string;
+  applied_at: string;
+  job_title?: string;
+  cv?: { filename: string; content_type: string; content: string };
+}
+
 const FIRST = ['Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Noah', 'Freya', 'Arthur'];
 const LAST = ['Khan', 'Smith', 'Jones', 'Taylor', 'Brown', 'Patel', 'Evans', 'Walsh'];
+
+/** The field as asked: unset takes the made-up value, null leaves it out. */
+const profile = (value: string | null | undefined, madeUp: string) => (value === null ? undefined : (value ?? madeUp));
 
 function buildApplication(
   input: z.output<typeof ApplyBody>,
   job: SandboxJob,
   at: number,
   cv: z.output<typeof ApplyBody>['cv'],
-): CvLibraryApplication {
+): DirectApplyPayload {
   // Random ids: a reset sandbox must not reuse an id that jobrelay has already taken in.
   const id = String(input.id ?? randomInt(1_000_000_000, 9_999_999_999));
   const n = Number.parseInt(id.slice(-3), 10) || 0;
-  const first_name = input.first_name ?? FIRST[n % FIRST.length];
-  const last_name = input.last_name ?? LAST[(n >> 3) % LAST.length];
-  const email = input.email === undefined ? `${first_name}.${last_name}.${id}@example.com`.toLowerCase() : input.email;
+  const first = profile(input.first_name, FIRST[n % FIRST.length]);
+  const last = profile(input.last_name, LAST[(n >> 3) % LAST.length]);
+  const fields = {
+    first_name: first,
+    last_name: last,
+    email: profile(input.email, `${first ?? 'applicant'}.${last ?? id}.${id}@example.com`.toLowerCase()),
+    phone: profile(input.phone, `07700 900${String(n % 1000).padStart(3, '0')}`),
+    town: profile(input.town, 'Leeds'),
+    county: profile(input.county, 'West Yorkshire'),
+    postcode: profile(input.postcode, 'LS1 4AP'),
+    job_title: profile(input.job_title, job.job.title),
+  };
+  const name = [first, last].filter(Boolean).join('-') || 'applicant';
   return {
     id,
     direct_apply_jobid: job.job.reference,
-    first_name,
-    last_name,
-    ...(email !== null && { email }),
-    phone: input.phone ?? `07700 900${String(n % 1000).padStart(3, '0')}`,
-    town: input.town ?? 'Leeds',
-    county: input.county ?? 'West Yorkshire',
-    postcode: input.postcode ?? 'LS1 4AP',
+    ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
     applied_at: new Date(at).toISOString(),
-    job_title: job.job.title,
     ...(cv === true && {
-      cv: {
-        filename: `${first_name}-${last_name}-CV.pdf`,
-        content_type: 'application/pdf',
-        content: tinyPdf(`${first_name} ${last_name}`),
-      },
+      cv: { filename: `${name}-CV.pdf`, content_type: 'application/pdf', content: tinyPdf([first, last].filter(Boolean).join(' ')) },
     }),
     ...(typeof cv === 'object' && { cv }),
   };

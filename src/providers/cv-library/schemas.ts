@@ -106,23 +106,27 @@ export const CvLibraryConflict = CvLibraryError.extend({ job_id: JobId.optional(
 
 export const CvLibraryToken = z.object({ access_token: text().min(1), expires_in: z.number().positive() });
 
-/** What DirectApply POSTs to a job's `direct_apply_url` for each application (assumed, Resume-Library shape). */
+/**
+ * What DirectApply POSTs to a job's `direct_apply_url` for each application (assumed, Resume-Library shape). The seed
+ * lists the fields DirectApply *can* give: a candidate's profile may lack any of them, so each may be missing, empty
+ * or null. What identifies the application (its id, our reference, a name) is required by the intake (./intake.ts).
+ */
 // Every field has a maximum, checked before anything is staged (400): what passes fits the store's columns and indexes.
 export const CvLibraryApplication = z.object({
   id: JobId,
   direct_apply_jobid: text().min(1).max(200).describe('our reference'),
-  first_name: text().max(200),
-  last_name: text().max(200),
-  email: text().max(254).optional(),
-  phone: text().max(50),
-  town: text().max(200),
-  county: text().max(200),
-  postcode: text().max(20),
+  first_name: text().max(200).nullish(),
+  last_name: text().max(200).nullish(),
+  email: text().max(254).nullish(),
+  phone: text().max(50).nullish(),
+  town: text().max(200).nullish(),
+  county: text().max(200).nullish(),
+  postcode: text().max(20).nullish(),
   applied_at: Timestamp.refine(
     (s) => Number.isNaN(Date.parse(s)) || Math.abs(new Date(s).getUTCFullYear() - 2000) < 200,
     'not a plausible date',
-  ),
-  job_title: text().max(500),
-  cv: z.object({ filename: text().min(1).max(255), content_type: text().min(1).max(200), content: z.base64() }).optional(),
+  ).nullish(),
+  job_title: text().max(500).nullish(),
+  cv: z.object({ filename: text().min(1).max(255), content_type: text().min(1).max(200), content: z.base64() }).nullish(),
 });
 export type CvLibraryApplication = z.infer<typeof CvLibraryApplication>;
