@@ -7,7 +7,9 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -18,7 +20,8 @@ import { CONNECTOR_CONFIG_ERROR, PROVIDER_NEEDS_PERSON } from '../src/domain/fai
 import { ConnectorId, Provider } from '../src/domain/search-attributes';
 import type { ConnectorStatus } from '../src/sync/status';
 import { type SyncSnapshot, SyncState } from '../src/sync/sync-state';
-import type { TestReport } from '../src/sync/types';
+import type { PostingToUnpost, TestReport } from '../src/sync/types';
+import { unpostSignal } from './posting-lifecycle';
 
 export interface ConnectorSyncInput {
   connectorId: string;
@@ -68,6 +71,9 @@ const control = proxyActivities<SyncActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NEEDS_PERSON },
 });
 
+/** The `patched()` id of asking posting workflows to unpost (added after connector histories were recorded). */
+const UNPOSTS_POSTINGS_OF_ENDED_JOBS = 'unposts-postings-of-ended-jobs';
+
 /** Besides the server's hint, start a fresh history after this many runs. */
 const MAX_RUNS_PER_EXECUTION = 500;
 
@@ -105,6 +111,7 @@ async function runStream(sync: SyncState, stream: string): Promise<void> {
     try {
       const page = await pages.syncPage(sync.pageRequest(stream));
       sync.recordPage(stream, page, Date.now());
+      if (page.postingsToUnpost?.length && patched(UNPOSTS_POSTINGS_OF_ENDED_JOBS)) await unpostPostings(page.postingsToUnpost);
     } catch (err) {
       const failure = describe(err);
       log.warn('sync page failed', { connectorId: sync.connectorId, stream, error: failure.message, needsPerson: failure.needsPerson });
@@ -112,6 +119,23 @@ async function runStream(sync: SyncState, stream: string): Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * A job the provider closed or stopped publishing comes off the boards: each of its postings' workflows is told to
+ * unpost, as closing the job through the API does. A posting already being unposted ignores it; one whose workflow
+ * is not running is left as it is (and logged).
+ */
+async function unpostPostings(postings: PostingToUnpost[]): Promise<void> {
+  await Promise.all(
+    postings.map(async ({ workflowId, reason }) => {
+      try {
+        await getExternalWorkflowHandle(workflowId).signal(unpostSignal, reason);
+      } catch (err) {
+        log.warn('could not ask a posting to unpost', { workflowId, error: err instanceof Error ? err.message : String(err) });
+      }
+    }),
+  );
 }
 
 async function loadPlan(sync: SyncState): Promise<void> {

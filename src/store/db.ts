@@ -37,7 +37,9 @@ async function dialectFor({ databaseUrl, pgliteDir }: DbOptions) {
 }
 
 export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Branches take migration numbers from their own ranges and merge in any order: a database may already have run
+  // a later number than one merged after it (each migration stands alone, so running it late is safe).
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -63,6 +63,25 @@ export function createPostingsRepository(db: Db) {
       return rows.map(toPosting);
     },
 
+    /**
+     * The live and pending postings of these jobs pulled from `source` (by their external ids) that are closed there
+     * or no longer published: what a sync takes off the boards.
+     */
+    async liveOfEndedSourceJobs(source: string, externalIds: string[]): Promise<Array<{ workflowId: string; jobClosed: boolean }>> {
+      if (externalIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('postings')
+        .innerJoin('jobs', 'jobs.id', 'postings.job_id')
+        .select(['postings.workflow_id', 'jobs.state'])
+        .where('jobs.source', '=', source)
+        .where('jobs.external_id', 'in', externalIds)
+        .where((eb) => eb.or([eb('jobs.state', '=', 'closed'), eb('jobs.published', '=', false)]))
+        .where('postings.state', 'in', ['live', 'pending'])
+        .orderBy('postings.created_at')
+        .execute();
+      return rows.map((r) => ({ workflowId: r.workflow_id, jobClosed: r.state === 'closed' }));
+    },
+
     async setOptions(id: string, options: PostingOptions): Promise<void> {
       await db
         .updateTable('postings')

@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import type { TokenBucketOptions } from '../providers/rate-limit';
 import { ConnectionTest, type CredentialWords } from './connection-test';
-import { RecordLedger } from './ledger';
+import { RecordLedger, settingsDigest } from './ledger';
 import type { SourceContext, SyncProvider, SyncSource } from './provider';
 import { PageTally, type RecordOutcome } from './tally';
 import type { PageRequest, PageResult, StreamPlan } from './types';
@@ -38,13 +38,19 @@ export interface StreamContext<Settings, Client> extends SourceContext<Settings,
 /** A stream as a provider declares it. */
 export interface StreamSpec<R, Settings, Client> {
   /** When the stream runs, from the connector's settings. */
-  schedule(settings: Settings): Omit<StreamPlan, 'name'>;
+  schedule(settings: Settings): Omit<StreamPlan, 'name' | 'rules'>;
   /** One page of the window, starting at `page` (the previous page's `next`; unset: the first page). */
   fetch(ctx: StreamContext<Settings, Client>, window: RunWindow, page: string | undefined): Promise<FetchedPage<R>>;
   /** The record's id at the provider and when it last changed there (ms since the epoch). */
   identify(record: R): { id: string; updatedAt: number };
   /** The settings this stream's writes depend on: when they change, records are written again though unchanged at the provider. */
   fingerprint(settings: Settings): unknown;
+  /**
+   * The stream's list is small and its records are classified by the `fingerprint` settings (e.g. which jobs are
+   * published): when those change, the next run reads the whole list again, so the records already held are
+   * classified again instead of when each next changes at the provider.
+   */
+  rescanWhenRulesChange?: boolean;
   /** Maps and writes the page's new and changed records (in order), calling `done` once for each. */
   write(records: R[], ctx: StreamContext<Settings, Client>, done: (record: R, outcome: RecordOutcome) => void): Promise<void>;
   /** The provider refused the page token as unknown (expired, or the query changed): the run's window is read again. */
@@ -81,7 +87,10 @@ export interface ConnectorSpec<Settings, Credentials, Client extends CountingCli
 /** Seals a stream's record type, so a connector can hold streams of different records. */
 export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, Client>): Stream<Settings, Client> {
   return {
-    schedule: spec.schedule,
+    schedule: (settings) => ({
+      ...spec.schedule(settings),
+      ...(spec.rescanWhenRulesChange && { rules: settingsDigest(spec.fingerprint(settings)) }),
+    }),
     async page(ctx, request) {
       const { since, until } = request.position;
       const page = await fetchOrRestart(spec, ctx, { since, until }, request.position.page);
@@ -107,7 +116,9 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
         ctx.heartbeat();
       });
       await ledger.save();
-      return { ...tally.result(page.next), total: page.total };
+      // Asked of every record read, not only of those written now: a retry of a page whose writes were done still reports them.
+      const postingsToUnpost = await ctx.writer.postingsOfEndedJobs(ids.map((r) => r.id));
+      return { ...tally.result(page.next), total: page.total, ...(postingsToUnpost.length && { postingsToUnpost }) };
     },
   };
 }

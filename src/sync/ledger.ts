@@ -20,7 +20,7 @@ export class RecordLedger {
   /** The ledger's entries for these ids; `settings` is what the stream's writes depend on (hashed). */
   static async open(store: Store, connectorId: string, stream: string, settings: unknown, ids: string[]): Promise<RecordLedger> {
     const seen = await store.connectors.seen(connectorId, stream, ids);
-    return new RecordLedger(store, connectorId, stream, fingerprintOf(settings), seen);
+    return new RecordLedger(store, connectorId, stream, settingsDigest(settings), seen);
   }
 
   /** Read before at this updatedAt and written under the same settings. */
@@ -43,6 +43,7 @@ export class RecordLedger {
   }
 }
 
-function fingerprintOf(settings: unknown): string {
+/** A short digest of the settings a stream's records are written under (its `fingerprint`). */
+export function settingsDigest(settings: unknown): string {
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 }

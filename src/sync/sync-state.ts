@@ -88,7 +88,8 @@ export class SyncState {
       let cursor: StreamCursor = existing?.cursor ?? plan.cursors[p.name] ?? {};
       const hasHistory = cursor.highWater !== undefined || cursor.run !== undefined;
       if (p.startAt !== undefined && hasHistory && cursor.startAt !== p.startAt) cursor = {}; // a new start date: backfill again
-      if (cursor.highWater === undefined && cursor.run === undefined && p.startAt === undefined) cursor = { highWater: now };
+      const fromNow = p.startAt === undefined && p.withoutStartAt !== 'everything';
+      if (cursor.highWater === undefined && cursor.run === undefined && fromNow) cursor = { highWater: now };
       cursor = { ...cursor, startAt: p.startAt };
       const intervalChanged = existing && existing.plan.intervalMs !== p.intervalMs;
       streams[p.name] = {
@@ -160,14 +161,25 @@ export class SyncState {
     return Number.isFinite(next) ? Math.max(0, next - now) : undefined;
   }
 
-  /** Starts a run of the stream, or picks up the one that was interrupted (pause, failure, crash). */
+  /**
+   * Starts a run of the stream, or picks up the one that was interrupted (pause, failure, crash). A run reads the
+   * changes since the high-water mark, or the whole list from the start date: a backfill, or a rescan when the
+   * stream's rules differ from those its list was last read under.
+   */
   startRun(name: string, now: number): void {
     const st = this.stream(name);
     this.s.requested = this.s.requested.filter((n) => n !== name);
     if (st.cursor.run) return;
     const { highWater, startAt } = st.cursor;
+    const { rules } = st.plan;
     const backfill = highWater === undefined;
-    st.cursor.run = { since: backfill ? startAt : Math.max(0, highWater - st.plan.overlapMs), until: now, backfill };
+    const wholeList = backfill || (rules !== undefined && st.cursor.rules !== rules);
+    st.cursor.run = {
+      since: wholeList ? startAt : Math.max(0, highWater - st.plan.overlapMs),
+      until: now,
+      backfill,
+      ...(wholeList && rules !== undefined && { rules }),
+    };
     st.current = emptyRun();
     st.lastStartedAt = now;
     if (backfill) st.backfill = { done: 0, finished: false };
@@ -182,6 +194,7 @@ export class SyncState {
       position: st.cursor.run,
       highWater: st.cursor.highWater,
       startAt: st.cursor.startAt,
+      ...(st.cursor.rules !== undefined && { rules: st.cursor.rules }),
     };
   }
 
@@ -207,9 +220,8 @@ export class SyncState {
       st.backfill.done += created + updated + unchanged + skipped;
       if (page.total !== undefined) st.backfill.total = page.total;
     }
-    const run = st.cursor.run;
-    if (!run) return;
-    st.cursor = cursorAfterPage({ position: run, highWater: st.cursor.highWater, startAt: st.cursor.startAt }, page);
+    if (!st.cursor.run) return;
+    st.cursor = cursorAfterPage(this.pageRequest(name), page);
     if (page.next) return;
     st.lastFinishedAt = now;
     st.nextRunAt = now + st.plan.intervalMs;

@@ -6,8 +6,19 @@ export type ConnectorState = 'active' | 'paused' | 'failing';
 export interface StreamPlan {
   name: string;
   intervalMs: number;
-  /** Backfill from here (ms epoch); unset = only changes from the time the stream is first set up. */
+  /** Backfill from here (ms epoch); unset: see `withoutStartAt`. */
   startAt?: number;
+  /**
+   * Without a start date, the first run reads only the changes from the time the stream is set up (`changes`, the
+   * default), or every record the provider holds now (`everything`), and changes from then on.
+   */
+  withoutStartAt?: 'changes' | 'everything';
+  /**
+   * Set for a stream that reads its whole list again when the settings its records are classified by change: a
+   * digest of those settings. The first run after they change reads from `startAt` (else from the beginning), so the
+   * records already held are classified again.
+   */
+  rules?: string;
   /** How far before the high-water mark each incremental run starts again, so nothing at the boundary is missed. */
   overlapMs: number;
 }
@@ -34,6 +45,8 @@ export interface RunPosition {
   /** Highest updatedAt seen so far in this run. */
   maxSeen?: number;
   backfill: boolean;
+  /** Set when the run reads the whole list under these rules (`StreamPlan.rules`): the cursor keeps them once it ends. */
+  rules?: string;
 }
 
 export interface StreamCursor {
@@ -43,6 +56,8 @@ export interface StreamCursor {
   run?: RunPosition;
   /** The backfill start this cursor was built from; a different start date restarts the backfill. */
   startAt?: number;
+  /** The rules the whole list was last read under; other rules in the plan make the next run read it all again. */
+  rules?: string;
 }
 
 export interface PageRequest {
@@ -52,6 +67,7 @@ export interface PageRequest {
   /** The stream's high-water mark before this run, so the activity can store the cursor after the page. */
   highWater?: number;
   startAt?: number;
+  rules?: string;
 }
 
 export interface RecordCounts {
@@ -73,6 +89,14 @@ export interface PageResult {
   total?: number;
   /** Highest updatedAt seen in the run so far (this page included): the next high-water mark once the run ends. */
   maxSeen?: number;
+  /** Board postings still live or pending of the page's jobs that the provider closed or stopped publishing. */
+  postingsToUnpost?: PostingToUnpost[];
+}
+
+/** A posting whose job has left the provider's listings: the sync asks its workflow to take it off the board. */
+export interface PostingToUnpost {
+  workflowId: string;
+  reason: string;
 }
 
 export interface TestReport {

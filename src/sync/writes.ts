@@ -2,6 +2,7 @@ import type { CandidateFields } from '../domain/candidate';
 import type { Job } from '../domain/job';
 import type { Store } from '../store';
 import type { RecordOutcome } from './tally';
+import type { PostingToUnpost } from './types';
 
 // The writes every ATS connector makes, keyed on the connector's provider: jobs, and people with their
 // applications and CV. A provider maps its records to these shapes; the store keeps every write an upsert.
@@ -53,6 +54,18 @@ export class SyncWriter {
       return { outcome: (await this.store.jobs.upsertFromSource({ ...decision.job, source: this.provider })).outcome };
     const outcome = await this.store.jobs.unpublishFromSource(this.provider, externalId, decision.state);
     return outcome === 'missing' ? { outcome: 'skipped', reason: decision.reason } : { outcome };
+  }
+
+  /**
+   * The board postings (live or pending) of these records' jobs that the provider has closed or stopped publishing:
+   * a job that leaves the provider's listings comes off the boards too.
+   */
+  async postingsOfEndedJobs(externalIds: string[]): Promise<PostingToUnpost[]> {
+    const postings = await this.store.postings.liveOfEndedSourceJobs(this.provider, externalIds);
+    return postings.map(({ workflowId, jobClosed }) => ({
+      workflowId,
+      reason: jobClosed ? `job closed in ${this.provider}` : `job no longer published in ${this.provider}`,
+    }));
   }
 
   /** The candidate (merged, never blanked; matched by email across sources), their applications, and the CV. */

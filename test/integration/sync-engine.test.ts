@@ -1,12 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { ProviderErrorType } from '../../src/domain/failures';
+import { PostingOptions } from '../../src/domain/posting';
 import { createLogger } from '../../src/logger';
 import { TokenBucket } from '../../src/providers/rate-limit';
 import { openStore, type Store } from '../../src/store';
 import { defineConnector, defineStream, type FetchedPage } from '../../src/sync/connector';
 import type { SyncProvider } from '../../src/sync/provider';
 import type { PageRequest, PageResult } from '../../src/sync/types';
+import type { JobDecision } from '../../src/sync/writes';
 import { aJob } from '../fixtures/jobs';
 import { sandboxOrigins } from '../helpers/origins';
 
@@ -16,6 +18,7 @@ interface AtsJob {
   id: string;
   title: string;
   updatedAt: number;
+  closed?: boolean;
 }
 interface AtsPerson {
   id: string;
@@ -89,6 +92,7 @@ function fakeConnector(ats: FakeAts): SyncProvider<Settings, { key: string }> {
         fetch: async (ctx, w, page) => ctx.client.list(ctx.client.jobs, w.since, w.until, page, ctx.settings.pageSize),
         identify: (j) => ({ id: j.id, updatedAt: j.updatedAt }),
         fingerprint: (s) => ({ hide: s.hideJobs }),
+        rescanWhenRulesChange: true,
         isStalePage: (err) => err instanceof ApplicationFailure && /unknown page token/.test(err.message),
         async write(jobs, ctx, done) {
           for (const j of jobs) {
@@ -99,7 +103,12 @@ function fakeConnector(ats: FakeAts): SyncProvider<Settings, { key: string }> {
               hidden: ctx.settings.hideJobs,
               published: true,
             };
-            done(j, await ctx.writer.job(j.id, j.title ? { action: 'import', job } : { action: 'skip', reason: 'no title' }));
+            const decision: JobDecision = j.closed
+              ? { action: 'unpublish', state: 'closed', reason: 'closed' }
+              : j.title
+                ? { action: 'import', job }
+                : { action: 'skip', reason: 'no title' };
+            done(j, await ctx.writer.job(j.id, decision));
           }
         },
       }),
@@ -205,6 +214,39 @@ describe('the sync engine with a provider of its own', () => {
     expect(await run('jobs')).toMatchObject({ created: 1 });
     expect(await run('jobs', { hideJobs: true })).toMatchObject({ updated: 1, unchanged: 0 });
     expect((await store.jobs.list({ source: 'fake-ats', reference: 'h1', limit: 1 })).items[0]).toMatchObject({ hidden: true });
+  });
+
+  it('gives a stream that rescans when its rules change a digest of those settings in its plan, and only those', async () => {
+    const { provider } = await setUp();
+    const rulesOf = (s: Partial<Settings>) => Object.fromEntries(provider.streams(Settings.parse(s)).map((p) => [p.name, p.rules]));
+    const plain = rulesOf({});
+    expect(plain.jobs).toEqual(expect.any(String));
+    expect(plain.people).toBeUndefined(); // people are not read again in full when their settings change
+    expect(rulesOf({ pageSize: 5, importUnknown: false }).jobs).toBe(plain.jobs);
+    expect(rulesOf({ hideJobs: true }).jobs).not.toBe(plain.jobs);
+  });
+
+  it('reports the live and pending board postings of jobs the provider ended, each time their page is read', async () => {
+    const { ats, run } = await setUp();
+    ats.jobs = [
+      { id: 'e1', title: 'Ends', updatedAt: 1 },
+      { id: 'e2', title: 'Stays', updatedAt: 2 },
+    ];
+    await run('jobs');
+    const jobId = async (ref: string) => (await store.jobs.list({ source: 'fake-ats', reference: ref, limit: 1 })).items[0].id;
+    const options = PostingOptions.parse({});
+    const ending = (await store.postings.createOrGet({ jobId: await jobId('e1'), board: 'cv-library', account: 'generic', options }))
+      .posting;
+    await store.postings.createOrGet({ jobId: await jobId('e2'), board: 'cv-library', account: 'generic', options });
+    expect((await run('jobs')).pages.flatMap((p) => p.postingsToUnpost ?? [])).toEqual([]);
+
+    ats.jobs[0] = { ...ats.jobs[0], closed: true, updatedAt: 3 };
+    const expected = [{ workflowId: ending.workflowId, reason: 'job closed in fake-ats' }];
+    expect((await run('jobs')).pages.flatMap((p) => p.postingsToUnpost ?? [])).toEqual(expected);
+    // Read again unchanged (a retry after the writes were done): still reported, until the posting has come down.
+    expect((await run('jobs')).pages.flatMap((p) => p.postingsToUnpost ?? [])).toEqual(expected);
+    await store.postings.markState(ending.id, 'unposted', { kind: 'unposted', key: 'unposted' });
+    expect((await run('jobs')).pages.flatMap((p) => p.postingsToUnpost ?? [])).toEqual([]);
   });
 
   it('reads the window again from its first page when the provider no longer knows the page token', async () => {

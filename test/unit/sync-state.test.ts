@@ -120,6 +120,43 @@ describe('sync state', () => {
     expect(s.pageRequest('candidates').position).toMatchObject({ since: Date.parse('2024-01-01T00:00:00Z'), backfill: true });
   });
 
+  it('reads everything the provider holds first when a stream without a start date asks for it', () => {
+    const s = new SyncState('conn_1');
+    s.configure(plan({ streams: [{ name: 'jobs', intervalMs: 15 * MIN, overlapMs: 5 * MIN, withoutStartAt: 'everything' }] }), T0);
+    s.startRun('jobs', T0);
+    expect(s.pageRequest('jobs').position).toEqual({ since: undefined, until: T0, backfill: true });
+    s.recordPage('jobs', page({ maxSeen: T0 - 3 * MIN }), T0);
+    s.startRun('jobs', T0 + 15 * MIN);
+    expect(s.pageRequest('jobs').position).toEqual({ since: T0 - 8 * MIN, until: T0 + 15 * MIN, backfill: false });
+  });
+
+  it('reads the whole list again on the first run after the rules its records are classified by change', () => {
+    const jobs = (rules: string) => plan({ streams: [{ name: 'jobs', intervalMs: 15 * MIN, overlapMs: 5 * MIN, rules }] });
+    const s = new SyncState('conn_1');
+    s.configure(jobs('r1'), T0);
+    // Without a start date: changes from now, under the rules the list is first read with.
+    s.startRun('jobs', T0);
+    expect(s.pageRequest('jobs')).toMatchObject({ position: { since: undefined, until: T0, backfill: false, rules: 'r1' } });
+    s.recordPage('jobs', page({ maxSeen: T0 - MIN }), T0);
+    s.startRun('jobs', T0 + 15 * MIN);
+    expect(s.pageRequest('jobs').position).toEqual({ since: T0 - 5 * MIN, until: T0 + 15 * MIN, backfill: false });
+
+    // The rules change while a run is under way: the run goes on where it is, and the next one reads everything.
+    s.recordPage('jobs', page({ next: { ...s.pageRequest('jobs').position, page: 'tok-2' } }), T0 + 15 * MIN);
+    s.reconfigured(jobs('r2'), T0 + 16 * MIN);
+    expect(s.pageRequest('jobs').position).toMatchObject({ page: 'tok-2', since: T0 - 5 * MIN });
+    s.recordPage('jobs', page(), T0 + 16 * MIN);
+    s.startRun('jobs', T0 + 31 * MIN);
+    expect(s.pageRequest('jobs')).toMatchObject({ rules: 'r1', position: { since: undefined, backfill: false, rules: 'r2' } });
+    // A rescan that stops part-way (and is carried across continue-as-new) keeps the rules it reads under.
+    s.recordPage('jobs', page({ next: { ...s.pageRequest('jobs').position, page: 'tok-9' } }), T0 + 31 * MIN);
+    const resumed = new SyncState('conn_1', s.snapshot());
+    resumed.recordPage('jobs', page({ maxSeen: T0 + 20 * MIN }), T0 + 32 * MIN);
+    resumed.startRun('jobs', T0 + 47 * MIN);
+    expect(resumed.pageRequest('jobs')).toMatchObject({ rules: 'r2', position: { since: T0 + 15 * MIN, backfill: false } });
+    expect(resumed.pageRequest('jobs').position.rules).toBeUndefined();
+  });
+
   it('survives a snapshot round trip (continue-as-new)', () => {
     const s = new SyncState('conn_1');
     s.configure(plan(), T0);

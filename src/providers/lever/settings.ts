@@ -7,9 +7,7 @@ export const LEVER_PRODUCTION_URL = 'https://api.lever.co/v1';
 export const LEVER_ORIGINS = ['https://api.lever.co', 'https://api.eu.lever.co', 'https://api.sandbox.lever.co'] as const;
 
 const regex = text().min(1).max(500).superRefine(refineRegex);
-const startDate = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })])
-  .describe('backfill from this date (ISO 8601); unset = only changes from when the connector is created');
+const startDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 const minutes = z
   .number()
   .min(1 / 60)
@@ -53,8 +51,12 @@ export const LeverSettings = z
       .boolean()
       .default(true)
       .describe('read confidential postings and candidates (the key needs confidential access)'),
-    jobsStartDate: startDate.optional(),
-    candidatesStartDate: startDate.optional(),
+    jobsStartDate: startDate
+      .optional()
+      .describe('read postings changed since this date (ISO 8601); unset = every posting Lever holds now, then changes'),
+    candidatesStartDate: startDate
+      .optional()
+      .describe('read opportunities changed since this date (ISO 8601); unset = only changes from when the connector is created'),
     jobsIntervalMinutes: minutes,
     candidatesIntervalMinutes: minutes,
     pageSize: z.number().int().min(1).max(100).default(100),

@@ -21,9 +21,10 @@ const REASONS_TTL_MS = 60 * 60_000;
 
 const confidentiality = (s: LeverSettings) => (s.includeConfidential ? 'all' : 'non-confidential');
 
-const schedule = (s: LeverSettings, intervalMinutes: number, startDate: string | undefined) => ({
+const schedule = (s: LeverSettings, intervalMinutes: number, startDate: string | undefined, withoutStartAt: 'changes' | 'everything') => ({
   intervalMs: intervalMinutes * MINUTE,
   startAt: startDate === undefined ? undefined : Date.parse(startDate),
+  withoutStartAt,
   overlapMs: s.cursorOverlapSeconds * 1000,
 });
 
@@ -45,11 +46,14 @@ async function listPage<T extends z.ZodType>(
 const isInvalidOffset = (err: unknown) =>
   err instanceof ApplicationFailure && err.type === ProviderErrorType.Validation && /offset token/i.test(err.message);
 
+// A careers site needs every posting open now: without a start date the jobs stream reads them all first. The list is
+// small, so a change of the rules that classify postings (state, channel, remote regexes, hidden criteria) reads it again.
 const jobs = defineStream<LeverPosting, LeverSettings, LeverClient>({
-  schedule: (s) => schedule(s, s.jobsIntervalMinutes, s.jobsStartDate),
+  schedule: (s) => schedule(s, s.jobsIntervalMinutes, s.jobsStartDate, 'everything'),
   fetch: (ctx, window, page) => listPage(ctx, '/postings', LeverPosting, window, page, { include: 'content', expand: ['owner'] }),
   identify: (p) => ({ id: p.id, updatedAt: p.updatedAt }),
   fingerprint: (s) => ({ v: 1, s: s.postingState, c: s.distributionChannel, r: s.remote, h: s.hiddenJobs }),
+  rescanWhenRulesChange: true,
   isStalePage: isInvalidOffset,
   async write(postings, ctx, done) {
     for (const posting of postings) done(posting, await ctx.writer.job(posting.id, decidePosting(posting, ctx.settings)));
@@ -57,7 +61,7 @@ const jobs = defineStream<LeverPosting, LeverSettings, LeverClient>({
 });
 
 const candidates = defineStream<LeverOpportunity, LeverSettings, LeverClient>({
-  schedule: (s) => schedule(s, s.candidatesIntervalMinutes, s.candidatesStartDate),
+  schedule: (s) => schedule(s, s.candidatesIntervalMinutes, s.candidatesStartDate, 'changes'),
   fetch: (ctx, window, page) => listPage(ctx, '/opportunities', LeverOpportunity, window, page, { expand: ['applications', 'stage'] }),
   identify: (o) => ({ id: o.id, updatedAt: o.updatedAt }),
   fingerprint: (s) => ({ v: 1, u: s.importUnknownCandidates, r: s.syncResumes }),

@@ -6,6 +6,7 @@ import * as m004 from './004_connectors';
 import * as m005 from './005_intake';
 import * as m006 from './006_application_documents';
 import * as m010 from './010_careers';
+import * as m020 from './020_postings_by_job';
 import * as m030 from './030_credentials_origin';
 import * as m031 from './031_api_tokens';
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '005_intake': m005,
   '006_application_documents': m006,
   '010_careers': m010,
+  '020_postings_by_job': m020,
   '030_credentials_origin': m030,
   '031_api_tokens': m031,
 };
