@@ -1,6 +1,6 @@
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
-import { leverConnector, waitForRuns } from '../fixtures/connectors';
-import { setUpCvLibrary } from '../fixtures/cv-library';
+import { leverConnector, recordSyncHistory, waitForRuns } from '../fixtures/connectors';
+import { sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { runLeverSandbox } from '../fixtures/lever';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -73,5 +73,44 @@ describe('jobs synced from an ATS', () => {
     );
     expect(live.publicUrl).toMatch(/^https:\/\/www\.cv-library\.co\.uk\/job\//);
     expect((await t.api('PATCH', `/v1/jobs/${id}`, { title: 'Edited here' })).status).toBe(409);
+  });
+
+  it('takes a job’s board postings down when the sync finds it closed, or no longer published, in Lever', async () => {
+    const synced = (await t.api('GET', '/v1/jobs?source=lever&state=open&limit=100')).body.items.filter(
+      (j: { published: boolean; externalId: string }) => j.published && j.externalId !== 'ats-job-with-postcode',
+    );
+    const [closing, moving] = synced;
+    const live: Array<{ id: string; externalId: string }> = [];
+    for (const job of [closing, moving]) {
+      // Lever gives no postcode and CV-Library needs one: the job as written by an ATS that gives one.
+      await t.deps.store.jobs.upsertFromSource({
+        ...aJob({ reference: `LEVER-${job.externalId.slice(0, 8)}` }),
+        workplace: 'onsite',
+        state: 'open',
+        source: 'lever',
+        externalId: job.externalId,
+        hidden: false,
+        published: true,
+      });
+      const posted = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
+      expect(posted.status).toBe(202);
+      live.push(await untilPostingState(t, posted.body.id, 'live'));
+    }
+
+    lever.sandbox.updatePosting(closing.externalId, { state: 'closed' });
+    lever.sandbox.updatePosting(moving.externalId, { distributionChannels: ['internal'] });
+    await t.api('POST', `/v1/connectors/${connector.id}/sync`, { stream: 'jobs' });
+
+    const [closed, moved] = await Promise.all(live.map((p) => untilPostingState(t, p.id, 'unposted')));
+    expect(closed.events.at(-1)).toMatchObject({ kind: 'unposted', details: { reason: 'job closed in lever', outcome: 'deleted' } });
+    expect(moved.events.at(-1)).toMatchObject({
+      kind: 'unposted',
+      details: { reason: 'job no longer published in lever', outcome: 'deleted' },
+    });
+    const board = await sandboxJobs(t);
+    for (const posting of live) expect(board.find((j) => j.job_id === posting.externalId)).toMatchObject({ status: 'deleted' });
+    expect((await t.api('GET', `/v1/jobs/${closing.id}`)).body).toMatchObject({ state: 'closed', published: false });
+    expect((await t.api('GET', `/v1/jobs/${moving.id}`)).body).toMatchObject({ state: 'open', published: false });
+    await recordSyncHistory(t, connector.id, 'connector-sync-unposts-ended-jobs');
   });
 });

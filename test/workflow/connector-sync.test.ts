@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { SyncActivities } from '../../activities/sync';
-import type { ConnectorPlan, PageRequest, PageResult } from '../../src/sync/types';
+import type { ConnectorPlan, PageRequest, PageResult, PostingToUnpost } from '../../src/sync/types';
 import {
   type ConnectorSyncInput,
   pauseUpdate,
@@ -23,6 +23,8 @@ class FakeProvider {
   states: string[] = [];
   /** From this call on, every page fails as a revoked key would. */
   authFailsFromCall?: number;
+  /** What every page of a stream reports as postings whose jobs ended. */
+  unposts: Record<string, PostingToUnpost[]> = {};
   plan: ConnectorPlan;
 
   constructor(connectorId: string) {
@@ -74,6 +76,7 @@ class FakeProvider {
       requests: 1,
       maxSeen: maxSeen >= 0 ? maxSeen : undefined,
       next: hasNext ? { ...request.position, page: String(start + 2), maxSeen } : undefined,
+      ...(this.unposts[request.stream] && { postingsToUnpost: this.unposts[request.stream] }),
     };
   }
 }
@@ -188,6 +191,27 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'nope' }] })).rejects.toMatchObject({
         cause: { message: expect.stringMatching(/no stream "nope"/) },
       });
+      await handle.terminate();
+    });
+  });
+
+  it('asks the postings of jobs a page ended to unpost, and goes on when a posting has no running workflow', async () => {
+    const p = new FakeProvider('conn_unpost');
+    const t0 = Number(await now());
+    p.plan.streams = [{ name: 'jobs', intervalMs: 15 * MIN, startAt: 0, overlapMs: 0 }];
+    p.records.jobs = [1, 2, 3, 4, 5].map((i) => ({ id: `j${i}`, updatedAt: t0 - i * MIN }));
+    p.unposts.jobs = [{ workflowId: 'posting:cv-library:job_no_workflow', reason: 'job closed in fake' }];
+    await withWorker(p, async (taskQueue) => {
+      const handle = await start(taskQueue, { connectorId: 'conn_unpost' });
+      await env.sleep(1000);
+      const status = await handle.query(statusQuery);
+      expect(status.streams.jobs).toMatchObject({ pages: 3, created: 5, totals: { runs: 1 } });
+      const { events } = await handle.fetchHistory();
+      const asked = events?.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes) ?? [];
+      expect(asked.map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.workflowExecution?.workflowId)).toEqual(
+        Array(3).fill('posting:cv-library:job_no_workflow'),
+      );
+      expect(events?.filter((e) => e.signalExternalWorkflowExecutionFailedEventAttributes)).toHaveLength(3);
       await handle.terminate();
     });
   });
