@@ -1,5 +1,5 @@
-import type { SandboxPosting } from '../../src/providers/lever/sandbox-data';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
+import type { SandboxPosting } from '../../src/providers/lever/sandbox-data';
 import { expectedFrom, leverConnector, waitForRuns } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
 import { startTestSystem, type TestSystem } from '../helpers/system';
