@@ -156,8 +156,18 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     async unpost(id: string, reason = 'requested', wait = true): Promise<Posting> {
       const posting = await mustGet(id);
       if (posting.state === 'unposted') return posting;
-      if (await workflows.isRunning(posting)) await steer(posting, { kind: 'unpost', reason }, wait);
-      else await store.postings.markState(id, 'unposted', { kind: 'unposted', key: 'unposted', details: { reason, outcome: 'not-live' } });
+      try {
+        if (await workflows.isRunning(posting)) {
+          await steer(posting, { kind: 'unpost', reason }, wait);
+          return mustGet(id);
+        }
+      } catch (err) {
+        // The run ended between the check and the command (it had just failed or expired): no workflow steers it now.
+        if (!(err instanceof ConflictError) || (await workflows.isRunning(posting))) throw err;
+      }
+      const ended = await mustGet(id);
+      if (ended.state === 'unposted') return ended;
+      await store.postings.markState(id, 'unposted', { kind: 'unposted', key: 'unposted', details: { reason, outcome: 'not-live' } });
       return mustGet(id);
     },
 
