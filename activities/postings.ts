@@ -172,7 +172,7 @@ export function createPostingActivities({
         posting.externalId && posting.state === 'live' ? await (await client(posting, 'steer')).remove(posting.externalId) : 'not-posted';
       const unposted = await store.postings.markState(posting.id, 'unposted', {
         kind: 'unposted',
-        key: 'unposted',
+        key: `unposted:${posting.repostCount}`,
         details: { reason, outcome },
       });
       count(unposted, 'unposted');

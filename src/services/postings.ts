@@ -167,7 +167,11 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
       }
       const ended = await mustGet(id);
       if (ended.state === 'unposted') return ended;
-      await store.postings.markState(id, 'unposted', { kind: 'unposted', key: 'unposted', details: { reason, outcome: 'not-live' } });
+      await store.postings.markState(id, 'unposted', {
+        kind: 'unposted',
+        key: `unposted:${posting.repostCount}`,
+        details: { reason, outcome: 'not-live' },
+      });
       return mustGet(id);
     },
 

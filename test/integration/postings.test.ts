@@ -184,6 +184,11 @@ describe('CV-Library postings through API → Temporal → activity → sandbox 
     const live = mine[1];
     expect(Date.parse(live.expires_at) - Date.parse(live.created_at)).toBe(28 * 86_400_000);
     expect(live.cv_required).toBe(true);
+
+    // Each cycle's unpost stays in the history.
+    expect((await t.api('DELETE', `/v1/postings/${accepted.id}`)).status).toBe(200);
+    const third = await untilState(accepted.id, 'unposted');
+    expect(third.events.map((e: { kind: string }) => e.kind)).toEqual(['posted', 'unposted', 'posted', 'unposted']);
   });
 
   it('refuses a second request with other options while the posting is live, naming where to change them', async () => {
