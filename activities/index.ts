@@ -1,6 +1,7 @@
 import type { Deps } from '../src/deps';
 import { createIntakeActivities } from './intake';
 import { createPostingActivities } from './postings';
+import { createPrivacyActivities } from './privacy';
 import { createSyncActivities } from './sync';
 
 /** Every activity the worker registers, built from the process's dependencies. */
@@ -9,6 +10,7 @@ export function createActivities(deps: Deps) {
     ...createPostingActivities(deps),
     ...createSyncActivities(deps),
     ...createIntakeActivities(deps),
+    ...createPrivacyActivities(deps),
   };
 }
 

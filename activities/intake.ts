@@ -1,9 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { boardIntake } from '../src/boards/registry';
 import type { Deps } from '../src/deps';
-import { INTAKE_NOT_STAGED, INTAKE_REFUSED } from '../src/domain/failures';
+import { GoneError } from '../src/domain/errors';
+import { INTAKE_ERASED, INTAKE_NOT_STAGED, INTAKE_REFUSED } from '../src/domain/failures';
 import { inspectCv } from '../src/intake/cv-type';
 import { type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS } from '../src/intake/rules';
+import { countErasedReturn } from '../src/privacy/metrics';
 import { inputFault } from '../src/store/errors';
 import { recordedOutcome, type StagedDelivery } from '../src/store/intake';
 
@@ -20,6 +22,13 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
   async function staged(ref: IntakeRef): Promise<StagedDelivery> {
     const delivery = await store.intake.get(ref);
     if (!delivery) throw ApplicationFailure.nonRetryable(`no staged application ${ref.provider}:${ref.applicationId}`, INTAKE_NOT_STAGED);
+    return delivery;
+  }
+
+  /** The staged delivery a step writes from; one erased meanwhile (its applicant's data is gone) ends the intake. */
+  async function writable(ref: IntakeRef): Promise<StagedDelivery> {
+    const delivery = await staged(ref);
+    if (delivery.state === 'skipped') throw erasedMeanwhile();
     return delivery;
   }
 
@@ -56,25 +65,36 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
       return finished ? { ...facts, finished } : facts;
     },
 
-    /** The same person by email, else by phone and surname; created or filled in with the board's fields only. */
-    async recordCandidate(ref: IntakeRef): Promise<{ candidateId: string }> {
-      const { intake, candidate } = read(ref, await staged(ref));
-      const { candidateId } = await refusalIsFinal(
+    /**
+     * The same person by email, else by phone and surname; created or filled in with the board's fields only.
+     * A person whose data was erased is refused (`refused: erased`) unless ERASED_REAPPLY lets this new application create them again.
+     */
+    async recordCandidate(ref: IntakeRef): Promise<{ candidateId?: string; refused?: 'erased' }> {
+      const delivery = await staged(ref);
+      if (delivery.state === 'skipped') return { refused: 'erased' }; // finished by the erasure itself
+      const { intake, candidate } = read(ref, delivery);
+      const written = await refusalIsFinal(
         store.candidates.upsertFromSource({
           source: { provider: ref.provider, externalId: ref.applicationId, referrer: intake.referrer },
           fields: candidate,
           matchBy: ['email', 'phone+surname'],
           createIfUnknown: true,
+          applicationIds: [ref.applicationId],
         }),
       );
-      if (!candidateId) throw new Error('the candidate was not created'); // createIfUnknown: cannot happen
-      await store.intake.note(ref, { candidateId });
-      return { candidateId };
+      if (written.reason === 'erased') {
+        countErasedReturn(metrics, { provider: ref.provider, via: 'intake', action: 'refused' });
+        return { refused: 'erased' };
+      }
+      if (!written.candidateId) throw new Error('the candidate was not created'); // createIfUnknown: cannot happen
+      if (written.returned) countErasedReturn(metrics, { provider: ref.provider, via: 'intake', action: 'recreated' });
+      await store.intake.note(ref, { candidateId: written.candidateId });
+      return { candidateId: written.candidateId };
     },
 
     /** The application against the posting's job, once per (provider, application id). */
     async recordApplication(ref: IntakeRef, candidateId: string): Promise<{ applicationId: string }> {
-      const delivery = await staged(ref);
+      const delivery = await writable(ref);
       const { intake, appliedAt } = read(ref, delivery);
       const { application } = await refusalIsFinal(
         store.applications.upsert({
@@ -95,7 +115,7 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
 
     /** The CV as the candidate's document (once per candidate and file), typed by its bytes, not by what was declared. */
     async storeCv(ref: IntakeRef, candidateId: string, applicationId: string): Promise<{ documentId?: string }> {
-      const delivery = await staged(ref);
+      const delivery = await writable(ref);
       if (delivery.documentId) return { documentId: delivery.documentId };
       const cv = await cvOf(ref, delivery);
       if (!cv) return {}; // finished by an earlier run: the bytes are gone and nothing is left to store
@@ -137,11 +157,18 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
 
 export type IntakeActivities = ReturnType<typeof createIntakeActivities>;
 
-/** A write the store refused for the application's own values (NUL, an index row over 8 KiB) is never retried: the same values would fail again. */
+const erasedMeanwhile = () =>
+  ApplicationFailure.nonRetryable('the applicant’s data was erased while the application was being taken in', INTAKE_ERASED);
+
+/**
+ * A write the store refused is never retried: for the application's own values (NUL, an index row over 8 KiB) the
+ * same values would fail again, and a candidate erased meanwhile stays erased.
+ */
 async function refusalIsFinal<T>(write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (err) {
+    if (err instanceof GoneError) throw erasedMeanwhile();
     if (inputFault(err))
       throw ApplicationFailure.nonRetryable(`the store refused the application: ${(err as Error).message}`, INTAKE_REFUSED);
     throw err;

@@ -3,11 +3,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Deps } from '../src/deps';
 import type { ConnectorState } from '../src/domain/connector';
 import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failures';
+import { countErasedReturn } from '../src/privacy/metrics';
 import { providers } from '../src/providers';
 import { originOf } from '../src/providers/origins';
 import { TokenBucket } from '../src/providers/rate-limit';
 import { cursorAfterPage } from '../src/sync/cursor';
 import type { ConnectorPlan, PageRequest, PageResult, TestReport } from '../src/sync/types';
+import { ERASED_REASON } from '../src/sync/writes';
 
 /** While a page runs, a heartbeat at least this often (rate-limit waits included) so a dead worker is noticed fast. */
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -52,7 +54,7 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
     const cache = caches.get(connectorId) ?? new Map<string, unknown>();
     caches.set(connectorId, cache);
     const activity = Context.current();
-    return sync.open({
+    const source = sync.open({
       connectorId,
       provider: connector.provider,
       settings,
@@ -64,6 +66,7 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
       heartbeat: (detail) => activity.heartbeat(detail),
       logger: logger.child({ connectorId }),
     });
+    return { ...source, provider: connector.provider };
   }
 
   return {
@@ -87,6 +90,8 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
       try {
         const source = await openSource(request.connectorId);
         const result = await source.page(request);
+        const erased = result.skippedReasons[ERASED_REASON];
+        if (erased) countErasedReturn(metrics, { provider: source.provider, via: 'sync', action: 'refused' }, erased);
         await store.connectors.saveCursor(request.connectorId, request.stream, cursorAfterPage(request, result));
         const labels = { connector: request.connectorId, stream: request.stream };
         for (const [outcome, n] of Object.entries(result.counts)) {

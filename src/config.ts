@@ -51,6 +51,10 @@ export const EnvSchema = z.object({
   JOBRELAY_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
   /** How often staged applications whose workflow never started are started again. */
   INTAKE_SWEEP_MINUTES: z.coerce.number().positive().default(5),
+  /** Candidates with no activity for this many months are erased by the retention schedule; unset = kept. */
+  RETENTION_MONTHS: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(1200).optional()),
+  /** A person whose data was erased who applies again: `refuse` (default) or `recreate` (a new application is new consent). */
+  ERASED_REAPPLY: z.enum(['refuse', 'recreate']).default('refuse'),
   DEMO: bool,
 });
 
@@ -79,6 +83,7 @@ export interface Config {
   workerMetricsPort?: number;
   demo: boolean;
   intake: { signingSecret?: string; sweepMinutes: number };
+  privacy: { retentionMonths?: number; erasedReapply: 'refuse' | 'recreate' };
 }
 
 export class ConfigError extends Error {}
@@ -136,6 +141,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerMetricsPort: e.WORKER_METRICS_PORT,
     demo: e.DEMO ?? true,
     intake: { signingSecret: e.DIRECT_APPLY_SIGNING_SECRET, sweepMinutes: e.INTAKE_SWEEP_MINUTES },
+    privacy: { retentionMonths: e.RETENTION_MONTHS, erasedReapply: e.ERASED_REAPPLY },
   };
 }
 

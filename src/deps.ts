@@ -19,6 +19,11 @@ export interface Deps {
 
 export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
-  const store = await openStore({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), secrets });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: path.join(config.dataDir, 'pglite'),
+    secrets,
+    erasedReapply: config.privacy.erasedReapply,
+  });
   return { config, store, secrets, logger, metrics: new Metrics(), origins: new OriginPolicy(config.allowedProviderOrigins) };
 }

@@ -13,10 +13,12 @@ import { createIntakeService } from './services/intake';
 import { createJobsService } from './services/jobs';
 import { createPostingsService } from './services/postings';
 import { createTokensService } from './services/tokens';
+import { createPrivacyService } from './services/privacy';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createConnectorWorkflows } from './temporal/connectors';
 import { createIntakeWorkflows } from './temporal/intake';
 import { createPostingWorkflows } from './temporal/postings';
+import { createRetentionSchedule } from './temporal/privacy';
 
 export interface System {
   apiUrl: string;
@@ -45,6 +47,8 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     workerDone = worker.run().catch((err) => logger.error({ err }, 'worker stopped with an error'));
   }
 
+  const retention = createRetentionSchedule(client, config.temporal.taskQueue);
+  await retention.apply(config.privacy.retentionMonths);
   const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue));
   const intakeWorkflows = createIntakeWorkflows(client, config.temporal.taskQueue);
   const stopSweeper = startSweeper({
@@ -76,6 +80,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
       signingSecret: config.intake.signingSecret,
     },
     candidates: createCandidatesService(deps.store),
+    privacy: createPrivacyService(deps.store, { metrics: deps.metrics, retention, retentionMonths: config.privacy.retentionMonths }),
     careers: createCareersService(deps.store),
   });
   const server: http.Server = await new Promise((resolve, reject) => {

@@ -52,7 +52,12 @@ async function takeIn(ref: IntakeRef): Promise<IntakeOutcome> {
     return finish(ref, { outcome: 'rejected', reason: decision.reason });
   }
 
-  const { candidateId } = await intake.recordCandidate(ref);
+  const { candidateId, refused } = await intake.recordCandidate(ref);
+  if (!candidateId) {
+    // The applicant's data was erased earlier: erasure sticks, so nothing is taken in (ERASED_REAPPLY decides).
+    upsertMemo({ outcome: 'skipped', reason: refused });
+    return finish(ref, { outcome: 'skipped', reason: refused });
+  }
   const { applicationId } = await intake.recordApplication(ref, candidateId);
   const { documentId } = decision.storeCv ? await intake.storeCv(ref, candidateId, applicationId) : { documentId: undefined };
   if (decision.cvNote) upsertMemo({ cvNote: decision.cvNote });

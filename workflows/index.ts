@@ -4,3 +4,4 @@
 export { applicationIntake } from './application-intake';
 export { connectorSync, connectorTest } from './connector-sync';
 export { postingLifecycle } from './posting-lifecycle';
+export { retentionSweep } from './retention-sweep';

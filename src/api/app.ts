@@ -11,6 +11,7 @@ import type { ConnectorsService } from '../services/connectors';
 import type { JobsService } from '../services/jobs';
 import type { PostingsService } from '../services/postings';
 import type { TokensService } from '../services/tokens';
+import type { PrivacyService } from '../services/privacy';
 import { bearerAuth, type RateLimit } from './auth';
 import { errorHandler, HttpError } from './errors';
 import { securityHeaders } from './headers';
@@ -24,6 +25,7 @@ import { intakeRoutes } from './routes/intake';
 import { jobRoutes } from './routes/jobs';
 import { postingRoutes } from './routes/postings';
 import { tokenRoutes } from './routes/tokens';
+import { privacyRoutes } from './routes/privacy';
 import { type WebhookDeps, webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
@@ -43,6 +45,8 @@ export interface ApiDeps {
   /** Application webhooks (outside bearer auth) and what they need. */
   webhooks?: Omit<WebhookDeps, 'logger'>;
   candidates?: CandidatesService;
+  /** Erasure, subject-access export, the privacy audit and retention. */
+  privacy?: PrivacyService;
   /** The public careers site (outside bearer auth) and its settings under /v1. */
   careers?: CareersService;
 }
@@ -87,6 +91,7 @@ export function createApp(deps: ApiDeps): express.Express {
   postingRoutes(v1, openapi, deps.postings, deps.boards, deps.postingEvents);
   if (deps.connectors) connectorRoutes(v1, openapi, deps.connectors);
   if (deps.candidates) candidateRoutes(v1, openapi, deps.candidates);
+  if (deps.privacy) privacyRoutes(v1, openapi, deps.privacy);
   if (deps.careers) careersRoutes(v1, openapi, deps.careers);
   tokenRoutes(v1, openapi, deps.tokens);
   if (deps.webhooks) intakeRoutes(v1, openapi, deps.webhooks.intake);

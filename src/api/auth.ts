@@ -44,3 +44,10 @@ export function requireScope(res: Response, needed: Scope): void {
   if (!allows(principal.scope, needed))
     throw new HttpError(403, `this needs a token with scope "${needed}" (this one has "${principal.scope}")`);
 }
+
+/** The caller's token id (never the token), for audit records. */
+export function callerOf(res: Response): string {
+  const principal = res.locals.principal as Principal | undefined;
+  if (!principal) throw new HttpError(401, 'missing or invalid bearer token');
+  return principal.tokenId;
+}

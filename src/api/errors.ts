@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import {
   ConflictError,
   DomainError,
+  GoneError,
   InvalidError,
   NotFoundError,
   ProviderUnreachableError,
@@ -28,6 +29,7 @@ function statusOf(err: DomainError): number {
   if (err instanceof InvalidError) return 400;
   if (err instanceof ConflictError) return 409;
   if (err instanceof RefusedError) return 422;
+  if (err instanceof GoneError) return 410;
   if (err instanceof UnavailableError) return 503;
   if (err instanceof ProviderUnreachableError) return 502;
   return 500;

@@ -37,6 +37,8 @@ export const Candidate = z.object({
   sources: z.array(CandidateSource),
   documents: z.array(DocumentInfo),
   deletedAt: text().optional(),
+  /** Set on the tombstone of a person whose data was erased. */
+  erasedAt: text().optional(),
   createdAt: text(),
   updatedAt: text(),
 });

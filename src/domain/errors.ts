@@ -22,6 +22,9 @@ export class ConflictError extends DomainError {}
 /** Well-formed, but a rule refuses it (a job the board cannot take, a board not set up, a CV that is required). */
 export class RefusedError extends DomainError {}
 
+/** It existed but is gone for good: a candidate whose data was erased. */
+export class GoneError extends DomainError {}
+
 /** It could not be done now, and may be asked again later (Temporal unreachable). */
 export class UnavailableError extends DomainError {}
 

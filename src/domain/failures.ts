@@ -24,6 +24,8 @@ export const INTAKE_NOT_STAGED = 'IntakeNotStaged';
 
 /** The store refused an application's own values (NUL, an index row over 8 KiB): retrying the same values cannot help. */
 export const INTAKE_REFUSED = 'IntakeRefusedByStore';
+/** An application whose applicant's data was erased while it was being taken in: nothing more is written. */
+export const INTAKE_ERASED = 'IntakeErased';
 
 /** Provider failures no retry fixes: a person must act (a new key, a permission, a refused field). */
 export const PROVIDER_NEEDS_PERSON: string[] = [ProviderErrorType.Auth, ProviderErrorType.Validation];

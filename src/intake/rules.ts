@@ -24,7 +24,8 @@ export interface IntakeFacts {
 export type IntakeDecision = { action: 'reject'; reason: string } | { action: 'record'; storeCv: boolean; cvNote?: string };
 
 export interface IntakeOutcome {
-  outcome: 'recorded' | 'rejected';
+  /** `skipped`: the applicant's data was erased earlier and is not taken in again (reason `erased`). */
+  outcome: 'recorded' | 'rejected' | 'skipped';
   reason?: string;
   candidateId?: string;
   applicationId?: string;

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { BoardEntry } from '../boards/types';
+import type { PersonalDataHolder } from '../privacy/holders';
 import type { SyncProvider } from '../sync/provider';
 import { cvLibrary } from './cv-library';
 import { lever } from './lever';
@@ -15,6 +16,8 @@ export interface ProviderEntry {
   board?: BoardEntry;
   /** Set when jobrelay pulls from the provider on a connector's sync loop (its streams, settings, pages). */
   sync?: SyncProvider;
+  /** Tables of the provider's own that hold candidates' personal data: exported and erased with the person. */
+  personalData?: PersonalDataHolder[];
 }
 
 export const providers: Record<string, ProviderEntry> = {

@@ -1,6 +1,7 @@
 import type { Application, Candidate, DocumentInfo } from '../domain/candidate';
 import { notFound } from '../domain/errors';
 import type { Store } from '../store';
+import { erasedError } from '../store/erased';
 import type { Page, PageRequest } from '../store/paging';
 
 /** A stored file as the API shows it: with the link that downloads it. */
@@ -39,6 +40,7 @@ export function createCandidatesService(store: Store) {
     async get(id: string): Promise<CandidateView> {
       const candidate = await store.candidates.get(id);
       if (!candidate) throw notFound('candidate');
+      if (candidate.erasedAt) throw erasedError(new Date(candidate.erasedAt));
       return candidateView(candidate);
     },
 

@@ -1,7 +1,9 @@
 import { type Selectable, sql } from 'kysely';
 import { type Candidate, type CandidateFields, normaliseEmail, normalisePhone } from '../domain/candidate';
 import { newId } from '../domain/ids';
+import { decideErased, type ErasedReapply } from '../privacy/rules';
 import type { Db } from './db';
+import type { ErasedRepository } from './erased';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { CandidatesTable } from './schema';
 
@@ -20,25 +22,60 @@ export interface UpsertCandidateInput {
   matchBy: MatchRule[];
   /** false: a person we do not hold yet is skipped, not created. */
   createIfUnknown: boolean;
+  /** The provider's ids of the applications this record brings (an erased person returns only with a new one). */
+  applicationIds?: string[];
 }
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged' | 'skipped';
 
+export interface UpsertCandidateResult {
+  candidateId?: string;
+  outcome: UpsertOutcome;
+  /** Why a record was skipped: a person we do not hold (createIfUnknown false), or one whose data was erased. */
+  reason?: 'unknown' | 'erased';
+  /** Created again after an erasure, because they applied again (ERASED_REAPPLY=recreate). */
+  returned?: boolean;
+}
+
+/** The advisory lock a write of this person takes: the same person is written (or erased) by one transaction at a time. */
+export function personLockKey(fields: Pick<CandidateFields, 'email' | 'phone' | 'lastName'>, source?: Omit<SourceRef, 'referrer'>) {
+  const email = normaliseEmail(fields.email);
+  const phone = normalisePhone(fields.phone);
+  if (email) return email;
+  if (phone) return `${phone}:${fields.lastName?.trim().toLowerCase()}`;
+  return source && `${source.provider}:${source.externalId}`;
+}
+
+export async function lockPerson(tx: Db, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
+}
+
 /** Candidates: people, each with every source they came through; matched across sources by the rules given. */
-export function createCandidatesRepository(db: Db) {
+export function createCandidatesRepository(db: Db, erased: ErasedRepository, reapply: ErasedReapply) {
   return {
     /**
      * Finds the person (by source, then by the match rules), creates or updates them with only the
      * fields given (never blanking what we hold), and records the source. Serialised per person by
-     * an advisory lock, so concurrent deliveries of the same person make one candidate.
+     * an advisory lock, so concurrent deliveries of the same person make one candidate. A person whose
+     * data was erased is not written again (see `decideErased`).
      */
-    async upsertFromSource(input: UpsertCandidateInput): Promise<{ candidateId?: string; outcome: UpsertOutcome }> {
+    async upsertFromSource(input: UpsertCandidateInput): Promise<UpsertCandidateResult> {
       const email = normaliseEmail(input.fields.email);
       const phone = normalisePhone(input.fields.phone);
-      const lockKey =
-        email ?? (phone ? `${phone}:${input.fields.lastName?.toLowerCase()}` : `${input.source.provider}:${input.source.externalId}`);
       return db.transaction().execute(async (tx) => {
-        await sql`select pg_advisory_xact_lock(hashtext(${lockKey}))`.execute(tx);
+        await lockPerson(tx, personLockKey(input.fields, input.source) as string);
+        const [wasErased] = await erased.screen(
+          [
+            {
+              provider: input.source.provider,
+              sourceId: input.source.externalId,
+              applicationIds: input.applicationIds ?? [],
+              fields: input.fields,
+              matchBy: input.matchBy,
+            },
+          ],
+          tx,
+        );
         let id = (
           await tx
             .selectFrom('candidate_sources')
@@ -49,7 +86,13 @@ export function createCandidatesRepository(db: Db) {
         )?.candidate_id;
         for (const rule of input.matchBy) {
           if (id) break;
-          let q = tx.selectFrom('candidates').select('id').where('deleted_at', 'is', null).orderBy('created_at').limit(1);
+          let q = tx
+            .selectFrom('candidates')
+            .select('id')
+            .where('deleted_at', 'is', null)
+            .where('erased_at', 'is', null)
+            .orderBy('created_at')
+            .limit(1);
           if (rule === 'email' && email) q = q.where('email', '=', email);
           else if (rule === 'phone+surname' && phone && input.fields.lastName) {
             q = q.where('phone', '=', phone).where(sql`lower(last_name)`, '=', input.fields.lastName.trim().toLowerCase());
@@ -58,9 +101,15 @@ export function createCandidatesRepository(db: Db) {
           } else continue;
           id = (await q.executeTakeFirst())?.id;
         }
+        const verdict = decideErased(wasErased, {
+          liveCandidate: id !== undefined,
+          newApplications: input.applicationIds?.length ?? 0,
+          reapply,
+        });
+        if (verdict === 'refuse') return { outcome: 'skipped' as const, reason: 'erased' as const };
         let outcome: UpsertOutcome;
         if (!id) {
-          if (!input.createIfUnknown) return { outcome: 'skipped' as const };
+          if (!input.createIfUnknown) return { outcome: 'skipped' as const, reason: 'unknown' as const };
           id = newId('cand');
           await tx
             .insertInto('candidates')
@@ -99,7 +148,7 @@ export function createCandidatesRepository(db: Db) {
           .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
           .executeTakeFirst();
         if (outcome === 'unchanged' && Number(added.numInsertedOrUpdatedRows ?? 0) > 0) outcome = 'updated';
-        return { candidateId: id, outcome };
+        return { candidateId: id, outcome, ...(verdict === 'recreate' && { returned: true }) };
       });
     },
 
@@ -112,7 +161,7 @@ export function createCandidatesRepository(db: Db) {
 
     async list(filter: PageRequest & { provider?: string; since?: string; jobId?: string }): Promise<Page<Candidate>> {
       const limit = filter.limit ?? 50;
-      let q = newestFirst(db.selectFrom('candidates').selectAll(), filter, limit);
+      let q = newestFirst(db.selectFrom('candidates').selectAll().where('erased_at', 'is', null), filter, limit);
       if (filter.since) q = q.where('updated_at', '>=', new Date(filter.since));
       if (filter.provider) {
         const provider = filter.provider;
@@ -194,14 +243,7 @@ async function withSourcesAndDocuments(db: Db, rows: Array<Selectable<Candidates
       .execute(),
   ]);
   return rows.map((r) => ({
-    id: r.id,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    email: r.email ?? undefined,
-    phone: r.phone ?? undefined,
-    location: r.location,
-    education: r.education,
-    experience: r.experience,
+    ...toCandidateFields(r),
     sources: sources
       .filter((s) => s.candidate_id === r.id)
       .map((s) => ({
@@ -213,8 +255,23 @@ async function withSourcesAndDocuments(db: Db, rows: Array<Selectable<Candidates
     documents: documents
       .filter((d) => d.candidate_id === r.id)
       .map((d) => ({ id: d.id, filename: d.filename, contentType: d.content_type, size: d.size, sha256: d.sha256 })),
+  }));
+}
+
+/** The candidate's own row as the domain names it (without sources and documents). */
+export function toCandidateFields(r: Selectable<CandidatesTable>): Omit<Candidate, 'sources' | 'documents'> {
+  return {
+    id: r.id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email ?? undefined,
+    phone: r.phone ?? undefined,
+    location: r.location,
+    education: r.education,
+    experience: r.experience,
     deletedAt: r.deleted_at?.toISOString(),
+    erasedAt: r.erased_at?.toISOString(),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
-  }));
+  };
 }

@@ -17,8 +17,11 @@ export interface StageInput {
 
 export interface StagedDelivery extends Omit<StageInput, 'cv'> {
   cv?: { filename: string; contentType: string; sha256: string };
-  /** `failed`: its intake hit a fault no retry fixes; kept (CV included) for an operator to replay. */
-  state: 'received' | 'processed' | 'rejected' | 'failed';
+  /**
+   * `failed`: its intake hit a fault no retry fixes; kept (CV included) for an operator to replay.
+   * `skipped`: not taken in because the applicant's data was erased (reason `erased`).
+   */
+  state: 'received' | 'processed' | 'rejected' | 'failed' | 'skipped';
   reason?: string;
   candidateId?: string;
   applicationId?: string;
@@ -100,14 +103,20 @@ export function createIntakeRepository(db: Db) {
         .execute();
     },
 
-    /** Records the outcome and drops the staged CV bytes (the document holds them now, or they were refused). */
+    /**
+     * Records the outcome and drops the applicant's fields and CV (the candidate, application and document hold
+     * what was taken in; a refused application keeps nothing): ids and the outcome stay.
+     */
     async finish(ref: IntakeRef, outcome: IntakeOutcome): Promise<void> {
       await db
         .updateTable('intake_deliveries')
         .set({
-          state: outcome.outcome === 'recorded' ? 'processed' : 'rejected',
+          state: FINISHED_STATE[outcome.outcome],
           reason: outcome.reason ?? outcome.cvNote ?? null,
+          payload: '{}',
           cv_content: null,
+          cv_filename: null,
+          cv_sha256: null,
           processed_at: new Date(),
         })
         .where('provider', '=', ref.provider)
@@ -200,9 +209,12 @@ export function createIntakeRepository(db: Db) {
 
 export type IntakeRepository = ReturnType<typeof createIntakeRepository>;
 
+const FINISHED_STATE = { recorded: 'processed', rejected: 'rejected', skipped: 'skipped' } as const;
+
 /** The outcome a finished delivery recorded, so a later run of the same application reports it again. */
 export function recordedOutcome(d: StagedDelivery): IntakeOutcome | undefined {
   if (d.state === 'rejected') return { outcome: 'rejected', reason: d.reason };
+  if (d.state === 'skipped') return { outcome: 'skipped', reason: d.reason };
   if (d.state === 'processed')
     return {
       outcome: 'recorded',

@@ -102,8 +102,31 @@ export interface CandidatesTable {
   education: Json<Array<Record<string, unknown>>>;
   experience: Json<Array<Record<string, unknown>>>;
   deleted_at: NullableTimestamp;
+  /** Set when the person's data was erased: the row is then a tombstone (migration 040). */
+  erased_at: NullableTimestamp;
+  /** Who asked for the erasure: a token's id, or `retention`. */
+  erased_by: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+/** Keyed hashes of what identified an erased person (migration 040): how a later delivery or sync of them is recognised. */
+export interface ErasedIdentitiesTable {
+  key: string;
+  kind: string;
+  candidate_id: string;
+  with_email: ColumnType<boolean, boolean | undefined, boolean>;
+  erased_at: CreatedAt;
+}
+
+/** Erasures, exports and retention runs: who, when, what (counts, never the data). */
+export interface PrivacyAuditTable {
+  id: string;
+  action: string;
+  candidate_id: string | null;
+  actor: string;
+  details: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
 }
 
 export interface CandidateSourcesTable {
@@ -163,6 +186,8 @@ export interface Database {
   connectors: ConnectorsTable;
   connector_records: ConnectorRecordsTable;
   intake_deliveries: IntakeDeliveriesTable;
+  erased_identities: ErasedIdentitiesTable;
+  privacy_audit: PrivacyAuditTable;
   api_tokens: ApiTokensTable;
 }
 

@@ -1,4 +1,5 @@
 import type { CandidateFields } from '../domain/candidate';
+import { GoneError } from '../domain/errors';
 import type { Job } from '../domain/job';
 import type { Store } from '../store';
 import type { RecordOutcome } from './tally';
@@ -38,6 +39,10 @@ export interface SyncedPerson {
   cv?: { filename: string; contentType: string; content: Buffer };
 }
 
+/** A person whose data was erased: counted as `skipped: erased` in the connector's status. */
+export const ERASED_REASON = 'erased';
+const ERASED: RecordOutcome = { outcome: 'skipped', reason: ERASED_REASON };
+
 /** One page's writes for one connector: every record keyed on the connector's provider. */
 export class SyncWriter {
   /** Provider job id → our job id, looked up once per page. */
@@ -68,15 +73,30 @@ export class SyncWriter {
     }));
   }
 
-  /** The candidate (merged, never blanked; matched by email across sources), their applications, and the CV. */
+  /**
+   * The candidate (merged, never blanked; matched by email across sources), their applications, and the CV.
+   * A person whose data was erased is skipped (`erased`), never written again.
+   */
   async person(person: SyncedPerson): Promise<RecordOutcome> {
+    try {
+      return await this.writePerson(person);
+    } catch (err) {
+      // The person was erased between their candidate write and the rest: nothing more of them is written.
+      if (err instanceof GoneError) return ERASED;
+      throw err;
+    }
+  }
+
+  private async writePerson(person: SyncedPerson): Promise<RecordOutcome> {
     const { store, provider } = this;
     const candidate = await store.candidates.upsertFromSource({
       source: { provider, externalId: person.externalId, referrer: person.referrer },
       fields: person.fields,
       matchBy: ['email'],
       createIfUnknown: person.createIfUnknown,
+      applicationIds: person.applications.map((a) => a.externalId),
     });
+    if (candidate.reason === 'erased') return ERASED;
     if (!candidate.candidateId || candidate.outcome === 'skipped') return { outcome: 'skipped', reason: 'unknown candidate' };
     let changed = candidate.outcome !== 'unchanged';
     let firstApplicationId: string | undefined;

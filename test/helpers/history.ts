@@ -2,22 +2,33 @@ import { execFileSync } from 'node:child_process';
 import { requireBinary } from '../../src/tooling/binaries';
 import { testServers } from './env';
 
-/**
- * Everything `temporal workflow show` prints for a workflow, with every payload decoded from base64,
- * so a search for a secret sees what an operator could see.
- */
-export function shownHistory(workflowId: string): string {
-  const json = execFileSync(
-    requireBinary('temporal'),
-    ['workflow', 'show', '--address', testServers.temporalAddress(), '--workflow-id', workflowId, '--output', 'json'],
-    {
-      encoding: 'utf8',
-    },
-  );
+/** What the Temporal CLI prints, with every payload decoded from base64, so a search sees what an operator could. */
+function shown(args: string[]): string {
+  const json = execFileSync(requireBinary('temporal'), [...args, '--address', testServers.temporalAddress(), '--output', 'json'], {
+    encoding: 'utf8',
+  });
   const decoded: string[] = [];
   JSON.parse(json, (key, value) => {
     if ((key === 'data' || key === 'encoding') && typeof value === 'string') decoded.push(Buffer.from(value, 'base64').toString('utf8'));
     return value;
   });
   return `${json}\n${decoded.join('\n')}`;
+}
+
+/**
+ * Everything `temporal workflow show` prints for a workflow (its full history: inputs, results, markers, memo
+ * upserts, search attributes, failures), with every payload decoded, so a search for a secret sees what an operator could see.
+ */
+export function shownHistory(workflowId: string): string {
+  return shown(['workflow', 'show', '--workflow-id', workflowId]);
+}
+
+/** The full history and what `temporal workflow describe` adds (memo and search attributes as they stand now). */
+export function shownWorkflow(workflowId: string): string {
+  return `${shownHistory(workflowId)}\n${shown(['workflow', 'describe', '--workflow-id', workflowId])}`;
+}
+
+/** What `temporal schedule describe` prints of a schedule (its spec and the workflow input it starts with). */
+export function shownSchedule(scheduleId: string): string {
+  return shown(['schedule', 'describe', '--schedule-id', scheduleId]);
 }

@@ -102,7 +102,7 @@ describe.each(storeBackends())('candidates store on %s', (_name, open) => {
       matchBy: ['email'],
       createIfUnknown: false,
     });
-    expect(result).toEqual({ outcome: 'skipped' });
+    expect(result).toEqual({ outcome: 'skipped', reason: 'unknown' });
   });
 
   it('creates an application once, stores a CV once, and pages lists', async () => {

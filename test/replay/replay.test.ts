@@ -14,7 +14,7 @@ describe('recorded workflow histories replay on the current workflow code', () =
         return history.events[0].workflowExecutionStartedEventAttributes?.workflowType?.name;
       }),
     );
-    expect([...types]).toEqual(expect.arrayContaining(['postingLifecycle', 'connectorSync']));
+    expect([...types]).toEqual(expect.arrayContaining(['postingLifecycle', 'connectorSync', 'applicationIntake', 'retentionSweep']));
   });
 
   it.each(fixtures)('%s replays without non-determinism', async (file) => {

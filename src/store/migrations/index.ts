@@ -9,6 +9,7 @@ import * as m010 from './010_careers';
 import * as m020 from './020_postings_by_job';
 import * as m030 from './030_credentials_origin';
 import * as m031 from './031_api_tokens';
+import * as m040 from './040_privacy';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '020_postings_by_job': m020,
   '030_credentials_origin': m030,
   '031_api_tokens': m031,
+  '040_privacy': m040,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,147 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { PrivacyService } from '../../services/privacy';
+import { callerOf } from '../auth';
+import type { OpenApiRegistry } from '../openapi';
+import { route } from '../route';
+
+const tags = ['privacy'];
+
+const ErasureReport = z.object({
+  candidateId: z.string(),
+  erasedAt: z.string(),
+  erasedBy: z.string().describe('the token id that asked (never the token), or `retention`'),
+  erased: z.record(z.string(), z.number()).describe('rows changed or removed per kind of data; empty when it had been erased before'),
+});
+
+const ExportQuery = z.object({
+  documents: z.enum(['attached', 'linked']).default('attached').describe('files inline as base64, or as links to GET /v1/documents/:id'),
+});
+
+const AuditEntry = z.object({
+  id: z.string(),
+  action: z.enum(['erasure', 'export', 'retention']),
+  candidateId: z.string().optional(),
+  actor: z.string(),
+  details: z.record(z.string(), z.unknown()).describe('counts and section names, never the personal data'),
+  at: z.string(),
+});
+
+const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional(),
+  action: z.enum(['erasure', 'export', 'retention']).optional(),
+  candidateId: z.string().min(1).optional(),
+});
+
+const RetentionView = z.object({
+  months: z.number().nullable().describe('RETENTION_MONTHS; null: candidates are kept'),
+  schedule: z
+    .object({
+      scheduleId: z.string(),
+      months: z.number(),
+      paused: z.boolean(),
+      nextRunAt: z.string().optional(),
+      recentRuns: z.array(z.object({ workflowId: z.string(), scheduledAt: z.string() })),
+    })
+    .nullable(),
+  runs: z.array(AuditEntry).describe('what the last runs did, newest first'),
+});
+
+export function privacyRoutes(router: Router, openapi: OpenApiRegistry, privacy: PrivacyService) {
+  route(
+    router,
+    openapi,
+    {
+      method: 'delete',
+      path: '/v1/candidates/:id',
+      summary: 'Erase a candidate’s personal data everywhere it is held, leaving a tombstone (GDPR erasure)',
+      tags,
+      scope: 'admin',
+      responses: {
+        200: { description: 'erased (or erased before): what was removed', schema: ErasureReport },
+        404: { description: 'no such candidate' },
+      },
+    },
+    async ({ params, res }) => {
+      res.json(await privacy.erase(params.id, callerOf(res)));
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'get',
+      path: '/v1/candidates/:id/export',
+      summary: 'Everything held about a candidate, as one JSON document (GDPR subject access)',
+      tags,
+      scope: 'admin',
+      query: ExportQuery,
+      responses: {
+        200: { description: 'the export: one section per kind of data, then the audit entries about them' },
+        404: { description: 'no such candidate' },
+        410: { description: 'the candidate’s data was erased' },
+      },
+    },
+    async ({ params, query, res }) => {
+      const result = await privacy.exportOf(params.id, callerOf(res), query.documents);
+      res.set('Cache-Control', 'private, no-store').attachment(`subject-export-${params.id}.json`).json(result);
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'get',
+      path: '/v1/privacy/audit',
+      summary: 'Erasures, exports and retention runs, newest first: who, when, what',
+      tags,
+      scope: 'admin',
+      query: AuditQuery,
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(AuditEntry), nextCursor: z.string().optional() }) } },
+    },
+    async ({ query, res }) => {
+      res.json(await privacy.audit(query));
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'get',
+      path: '/v1/privacy/retention',
+      summary: 'Retention: the configured period, its schedule, and what its last runs erased',
+      tags,
+      scope: 'admin',
+      responses: { 200: { description: 'retention', schema: RetentionView } },
+    },
+    async ({ res }) => {
+      res.json(await privacy.retention());
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/v1/privacy/retention/run',
+      summary: 'Run retention now (its schedule runs it daily)',
+      tags,
+      scope: 'admin',
+      responses: {
+        202: {
+          description: 'a run was started; its report appears in GET /v1/privacy/retention',
+          schema: z.object({ scheduleId: z.string() }),
+        },
+        409: { description: 'retention is off (RETENTION_MONTHS unset)' },
+      },
+    },
+    async ({ res }) => {
+      res.status(202).json(await privacy.runRetention());
+    },
+  );
+}

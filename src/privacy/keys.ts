@@ -1,0 +1,45 @@
+import type { SecretBox } from '../crypto/secrets';
+import { type CandidateFields, normaliseEmail, normalisePhone } from '../domain/candidate';
+
+/**
+ * What can identify a person once their data is erased: their email, their phone with their surname (the intake's
+ * match rules), and the provider records they came from (a source, an application).
+ */
+export type IdentityKind = 'email' | 'phone+surname' | 'source' | 'application';
+
+export interface IdentityKey {
+  kind: IdentityKind;
+  /** HMAC-SHA256 under the server key: the value cannot be read back, only recognised when it comes again. */
+  key: string;
+}
+
+const PURPOSE = 'erased-identity';
+
+/** Keyed hashes of a person's identifiers, the same for the same person whichever way they were written. */
+export class IdentityKeys {
+  constructor(private readonly secrets: SecretBox) {}
+
+  /** Email, and phone + surname, normalised as the candidate match rules normalise them. */
+  person(fields: Pick<CandidateFields, 'email' | 'phone' | 'lastName'>): IdentityKey[] {
+    const keys: IdentityKey[] = [];
+    const email = normaliseEmail(fields.email);
+    const phone = normalisePhone(fields.phone);
+    const surname = fields.lastName?.trim().toLowerCase();
+    if (email) keys.push(this.key('email', email));
+    if (phone && surname) keys.push(this.key('phone+surname', `${phone}:${surname}`));
+    return keys;
+  }
+
+  /** The person's record at a provider (a board's application id, a connector's person id). */
+  source(provider: string, externalId: string): IdentityKey {
+    return this.key('source', `${provider}:${externalId}`);
+  }
+
+  application(provider: string, externalId: string): IdentityKey {
+    return this.key('application', `${provider}:${externalId}`);
+  }
+
+  private key(kind: IdentityKind, value: string): IdentityKey {
+    return { kind, key: this.secrets.derive(PURPOSE, `${kind}:${value}`) };
+  }
+}

@@ -1,0 +1,40 @@
+import { providers } from '../providers';
+import {
+  candidateApplications,
+  candidateDocuments,
+  candidateRecord,
+  candidateSources,
+  type PersonalDataHolder,
+  stagedDeliveries,
+} from './holders';
+
+/**
+ * THE list of places that hold candidates' personal data: the subject-access export reads each, erasure erases
+ * each (retention too). A table added later that holds candidate data registers its holder here — or, when a
+ * provider owns it, in that provider's entry (`personalData` in `src/providers/<name>/index.ts`), collected below.
+ * `test/unit/privacy-registry.test.ts` fails for any table neither covered here nor listed in WITHOUT_CANDIDATE_DATA.
+ */
+export const personalData: PersonalDataHolder[] = [
+  candidateRecord,
+  candidateSources,
+  candidateApplications,
+  candidateDocuments,
+  stagedDeliveries,
+  ...Object.values(providers).flatMap((p) => p.personalData ?? []),
+];
+
+/** Every other table, and why it holds no candidate's personal data. */
+export const WITHOUT_CANDIDATE_DATA: Record<string, string> = {
+  jobs: 'requisitions (their recruiter is staff, not a candidate)',
+  careers_settings: 'the careers site’s branding',
+  board_settings: 'board settings and sealed credentials',
+  board_accounts: 'recruiters’ own board accounts',
+  postings: 'jobs on boards',
+  posting_events: 'a posting’s history (board ids, reasons)',
+  connectors: 'connector settings and sealed credentials',
+  connector_records: 'provider record ids and settings fingerprints a sync has seen',
+  erased_identities: 'keyed hashes of erased people’s identifiers: the tombstone that makes erasure stick',
+  privacy_audit: 'who erased or exported whom, when, with counts only',
+  kysely_migration: 'applied migrations',
+  kysely_migration_lock: 'the migration lock',
+};

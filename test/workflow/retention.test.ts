@@ -1,0 +1,96 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createPrivacyActivities } from '../../activities/privacy';
+import { Metrics } from '../../src/metrics';
+import { openStore, type Store } from '../../src/store';
+import { RETENTION_RUN_TIMEOUT } from '../../src/temporal/privacy';
+import { retentionSweep } from '../../workflows/retention-sweep';
+import { createTimeSkippingEnv, testServers } from '../helpers/env';
+import { recordHistory } from '../helpers/record';
+
+const TASK_QUEUE = 'retention';
+
+describe('retentionSweep under time skipping (real activities and store)', () => {
+  let env: TestWorkflowEnvironment;
+  let store: Store;
+  let worker: Worker;
+  let running: Promise<void>;
+  const metrics = new Metrics();
+  let run = 0;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    store = await openStore({ pgliteDir: 'memory://' });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: testServers.workflowBundle(),
+      activities: createPrivacyActivities({ store, metrics }),
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await store?.close();
+    await env?.teardown();
+  });
+
+  /**
+   * One run, started as the daily schedule starts it. (The time-skipping server cannot run schedules; once a run
+   * completes it skips to the run's timeout, so each run moves the clock on by up to RETENTION_RUN_TIMEOUT.)
+   */
+  const sweep = (months: number) =>
+    env.client.workflow.execute(retentionSweep, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `retention-${++run}`,
+      args: [{ months }],
+      workflowRunTimeout: RETENTION_RUN_TIMEOUT,
+    });
+
+  it('keeps a candidate until they have been idle for the period, then erases them with their CV', async () => {
+    const { candidateId } = await store.candidates.upsertFromSource({
+      source: { provider: 'cv-library', externalId: 'app-idle' },
+      fields: { firstName: 'Ignatius', lastName: 'Dormant', email: 'ignatius.dormant@example.org' },
+      matchBy: ['email'],
+      createIfUnknown: true,
+    });
+    const { application } = await store.applications.upsert({
+      candidateId: candidateId as string,
+      provider: 'cv-library',
+      externalId: 'app-idle',
+      status: 'new',
+      appliedAt: new Date().toISOString(),
+    });
+    const { document } = await store.documents.put({
+      candidateId: candidateId as string,
+      applicationId: application.id,
+      filename: 'cv.pdf',
+      contentType: 'application/pdf',
+      content: Buffer.from('%PDF-1.4 Ignatius Dormant'),
+    });
+
+    expect(await sweep(12)).toMatchObject({ months: 12, erased: 0, documentsDeleted: 0 });
+    await env.sleep('300 days');
+    expect(await sweep(12)).toMatchObject({ erased: 0 });
+    expect((await store.candidates.get(candidateId as string))?.erasedAt).toBeUndefined();
+
+    await env.sleep('70 days'); // a year and five days without activity
+    const report = await sweep(12);
+    expect(report).toMatchObject({ months: 12, erased: 1, documentsDeleted: 1 });
+    expect(Date.parse(report.idleBefore)).toBeGreaterThan(Date.now()); // the cut-off came from the workflow's (skipped) clock
+
+    const tombstone = await store.candidates.get(candidateId as string);
+    expect(tombstone).toMatchObject({ firstName: '', lastName: '', email: undefined, documents: [], erasedAt: expect.any(String) });
+    expect(await store.documents.get(document.id)).toBeUndefined();
+    const audit = (await store.privacy.list({ limit: 10 })).items;
+    expect(audit.filter((e) => e.action === 'retention').map((e) => e.details.erased)).toEqual([1, 0, 0]);
+    expect(audit.find((e) => e.action === 'erasure')).toMatchObject({ candidateId, actor: 'retention' });
+    expect(metrics.render()).toContain('jobrelay_candidates_erased_total{reason="retention"} 1');
+
+    await recordHistory('retention-sweep-erased', env.client.workflow.getHandle(`retention-${run}`));
+    // A later run finds no one left to erase.
+    expect(await sweep(12)).toMatchObject({ erased: 0 });
+  });
+});
