@@ -21,6 +21,11 @@ export function createPrivacyActivities({ store, metrics }: Pick<Deps, 'store' |
       return { erased: ids.length, documentsDeleted };
     },
 
+    /** Deliveries received before `idleBefore` (ms) and never taken in (failed, kept for replay) lose the applicant's data. */
+    async expireStaleDeliveries({ idleBefore }: { idleBefore: number }): Promise<{ expired: number }> {
+      return { expired: await store.intake.expireUnprocessed(new Date(idleBefore)) };
+    },
+
     /** The run's report in the privacy audit (once per run, whatever the retries) and the counters. */
     async recordRetentionRun(report: RetentionReport): Promise<void> {
       const { info } = Context.current();

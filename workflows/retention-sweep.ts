@@ -20,7 +20,8 @@ const BATCH = 100;
 
 /**
  * Retention, as the daily schedule starts it: erases every candidate idle for `months` (by the workflow's clock),
- * batch by batch, and records what it did in the privacy audit.
+ * batch by batch, drops the applicant's data from deliveries as old that were never taken in, and records what it
+ * did in the privacy audit.
  */
 export async function retentionSweep(input: RetentionInput): Promise<RetentionReport> {
   const idleBefore = input.carried?.idleBefore ?? idleSince(Date.now(), input.months);
@@ -34,7 +35,14 @@ export async function retentionSweep(input: RetentionInput): Promise<RetentionRe
     if (workflowInfo().continueAsNewSuggested)
       return continueAsNew<typeof retentionSweep>({ months: input.months, carried: { idleBefore, erased, documentsDeleted } });
   }
-  const report = { months: input.months, idleBefore: new Date(idleBefore).toISOString(), erased, documentsDeleted };
+  const { expired } = await privacy.expireStaleDeliveries({ idleBefore });
+  const report = {
+    months: input.months,
+    idleBefore: new Date(idleBefore).toISOString(),
+    erased,
+    documentsDeleted,
+    deliveriesExpired: expired,
+  };
   await privacy.recordRetentionRun(report);
   return report;
 }

@@ -10,8 +10,8 @@ import type { CareersService } from '../services/careers';
 import type { ConnectorsService } from '../services/connectors';
 import type { JobsService } from '../services/jobs';
 import type { PostingsService } from '../services/postings';
-import type { TokensService } from '../services/tokens';
 import type { PrivacyService } from '../services/privacy';
+import type { TokensService } from '../services/tokens';
 import { bearerAuth, type RateLimit } from './auth';
 import { errorHandler, HttpError } from './errors';
 import { securityHeaders } from './headers';
@@ -24,8 +24,8 @@ import { type HealthDeps, healthRoutes } from './routes/health';
 import { intakeRoutes } from './routes/intake';
 import { jobRoutes } from './routes/jobs';
 import { postingRoutes } from './routes/postings';
-import { tokenRoutes } from './routes/tokens';
 import { privacyRoutes } from './routes/privacy';
+import { tokenRoutes } from './routes/tokens';
 import { type WebhookDeps, webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {

@@ -35,6 +35,7 @@ export const WITHOUT_CANDIDATE_DATA: Record<string, string> = {
   connector_records: 'provider record ids and settings fingerprints a sync has seen',
   erased_identities: 'keyed hashes of erased people’s identifiers: the tombstone that makes erasure stick',
   privacy_audit: 'who erased or exported whom, when, with counts only',
+  api_tokens: 'API tokens: name, scope and the token’s SHA-256',
   kysely_migration: 'applied migrations',
   kysely_migration_lock: 'the migration lock',
 };

@@ -41,4 +41,6 @@ export interface RetentionReport {
   idleBefore: string;
   erased: number;
   documentsDeleted: number;
+  /** Deliveries never taken in (failed, kept for replay) whose applicant's data was dropped. */
+  deliveriesExpired: number;
 }

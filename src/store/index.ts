@@ -13,8 +13,8 @@ import { createErasedRepository } from './erased';
 import { createIntakeRepository } from './intake';
 import { createJobsRepository } from './jobs';
 import { createPostingsRepository } from './postings';
-import { createTokensRepository } from './tokens';
 import { createPrivacyRepository } from './privacy';
+import { createTokensRepository } from './tokens';
 
 export interface StoreOptions extends DbOptions {
   /** Seals credentials at rest; a throw-away key when omitted (tests). */

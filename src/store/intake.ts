@@ -182,6 +182,28 @@ export function createIntakeRepository(db: Db) {
       }));
     },
 
+    /**
+     * Retention: deliveries received before `before` and never taken in (failed and kept for replay, or never started)
+     * are finished as `skipped` without the applicant's fields and CV. Returns how many.
+     */
+    async expireUnprocessed(before: Date): Promise<number> {
+      const done = await db
+        .updateTable('intake_deliveries')
+        .set({
+          state: 'skipped',
+          reason: 'expired by retention',
+          payload: '{}',
+          cv_content: null,
+          cv_filename: null,
+          cv_sha256: null,
+          processed_at: new Date(),
+        })
+        .where('processed_at', 'is', null)
+        .where('received_at', '<', before)
+        .executeTakeFirst();
+      return Number(done.numUpdatedRows);
+    },
+
     /** Deliveries staged longer than `olderThan` ago that no workflow has finished: candidates for a restart. */
     async listWaiting(olderThan: Date, limit = 100): Promise<Array<IntakeRef & { jobId: string }>> {
       const rows = await db

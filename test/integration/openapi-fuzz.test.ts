@@ -142,7 +142,7 @@ function requestFor(op: Operation, seen: Map<string, Set<string>>): fc.Arbitrary
     method: fc.constant(op.method.toUpperCase()),
     path: fc
       .tuple(...pathParams.map(param))
-      .map((values) => pathParams.reduce((path, p, i) => path.replace(`{${p.name}}`, encodeURIComponent(values[i] as string)), op.path)),
+      .map((values) => pathParams.reduce((path, p, i) => path.replace(`{${p.name}}`, pathSegment(values[i] as string)), op.path)),
     query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, param(p)])), {
       requiredKeys: queryParams.filter((p) => p.required).map((p) => p.name),
     }) as fc.Arbitrary<Record<string, string>>,
@@ -203,3 +203,8 @@ function show(request: Request): string {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A path parameter as a URL carries it: a lone surrogate (which no URL can hold) becomes U+FFFD, as a client would send it. */
+function pathSegment(value: string): string {
+  return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+}

@@ -71,14 +71,29 @@ describe('retentionSweep under time skipping (real activities and store)', () =>
       content: Buffer.from('%PDF-1.4 Ignatius Dormant'),
     });
 
-    expect(await sweep(12)).toMatchObject({ months: 12, erased: 0, documentsDeleted: 0 });
+    // An application whose intake failed for good, kept (fields and CV) for an operator to replay.
+    const failed = { provider: 'cv-library', applicationId: 'app-failed' };
+    await store.intake.stage({
+      provider: 'cv-library',
+      externalId: failed.applicationId,
+      postingId: 'post_x',
+      jobId: 'job_x',
+      payload: { first_name: 'Ignatius', last_name: 'Dormant' },
+      cvRequired: false,
+      late: false,
+      cv: { filename: 'Ignatius-Dormant-CV.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 Ignatius Dormant') },
+    });
+    await store.intake.fail(failed, 'the store refused the application');
+
+    expect(await sweep(12)).toMatchObject({ months: 12, erased: 0, documentsDeleted: 0, deliveriesExpired: 0 });
     await env.sleep('300 days');
     expect(await sweep(12)).toMatchObject({ erased: 0 });
     expect((await store.candidates.get(candidateId as string))?.erasedAt).toBeUndefined();
 
     await env.sleep('70 days'); // a year and five days without activity
     const report = await sweep(12);
-    expect(report).toMatchObject({ months: 12, erased: 1, documentsDeleted: 1 });
+    expect(report).toMatchObject({ months: 12, erased: 1, documentsDeleted: 1, deliveriesExpired: 1 });
+    expect(await store.intake.get(failed)).toMatchObject({ state: 'skipped', reason: 'expired by retention', payload: {}, cv: undefined });
     expect(Date.parse(report.idleBefore)).toBeGreaterThan(Date.now()); // the cut-off came from the workflow's (skipped) clock
 
     const tombstone = await store.candidates.get(candidateId as string);

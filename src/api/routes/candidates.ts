@@ -53,7 +53,11 @@ export function candidateRoutes(router: Router, openapi: OpenApiRegistry, candid
       scope: 'read',
       summary: 'A candidate',
       tags,
-      responses: { 200: { description: 'the candidate', schema: CandidateView }, 404: { description: 'no such candidate' } },
+      responses: {
+        200: { description: 'the candidate', schema: CandidateView },
+        404: { description: 'no such candidate' },
+        410: { description: 'the candidate’s data was erased (details: erasedAt)' },
+      },
     },
     async ({ params, res }) => {
       res.json(await candidates.get(params.id));
