@@ -150,12 +150,18 @@ describe.each(storeKinds())('candidate data protection through the API, Temporal
     const documentIds = (await t.api('GET', `/v1/candidates/${candidateId}`)).body.documents.map((d: { id: string }) => d.id);
     expect(linesMentioning(await dumpDatabase(t.deps.store.db), traces).length).toBeGreaterThan(0);
 
-    const erased = await t.api('DELETE', `/v1/candidates/${candidateId}`);
+    // Only an admin token may erase (or export); the audit names the token that asked, never the token.
+    const writer = (await t.api('POST', '/v1/tokens', { name: 'recruiter', scope: 'write' })).body.token;
+    expect((await t.api('DELETE', `/v1/candidates/${candidateId}`, undefined, { token: writer })).status).toBe(403);
+    expect((await t.api('GET', `/v1/candidates/${candidateId}/export`, undefined, { token: writer })).status).toBe(403);
+    const dpo = (await t.api('POST', '/v1/tokens', { name: 'data protection officer', scope: 'admin' })).body;
+
+    const erased = await t.api('DELETE', `/v1/candidates/${candidateId}`, undefined, { token: dpo.token });
     expect(erased.status).toBe(200);
     expect(erased.body).toEqual({
       candidateId,
       erasedAt: expect.any(String),
-      erasedBy: 'env:1',
+      erasedBy: dpo.id,
       erased: { candidate: 1, sources: 2, applications: 1 + opportunity.applications.length, documents: 2, deliveries: 1 },
     });
 
@@ -174,7 +180,9 @@ describe.each(storeKinds())('candidate data protection through the API, Temporal
 
     const audit = (await t.api('GET', `/v1/privacy/audit?candidateId=${candidateId}`)).body.items;
     expect(audit.map((e: { action: string }) => e.action)).toEqual(['erasure', 'export', 'export']);
-    expect(audit[0]).toMatchObject({ actor: 'env:1', details: { reason: 'request', erased: erased.body.erased } });
+    expect(audit[0]).toMatchObject({ actor: dpo.id, details: { reason: 'request', erased: erased.body.erased } });
+    expect(audit[1]).toMatchObject({ actor: 'env:1', details: { documents: 'linked' } });
+    expect(JSON.stringify(audit)).not.toContain(dpo.token);
     expect(linesMentioning(JSON.stringify(audit), traces)).toEqual([]);
     expect(await metric('jobrelay_candidates_erased_total{reason="request"}')).toBe('jobrelay_candidates_erased_total{reason="request"} 1');
   });
