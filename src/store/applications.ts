@@ -3,7 +3,6 @@ import type { Application } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { UpsertOutcome } from './candidates';
 import type { Db } from './db';
-import { assertNotErased } from './erased';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { ApplicationsTable } from './schema';
 
@@ -25,7 +24,7 @@ export function createApplicationsRepository(db: Db) {
   const repo = {
     /**
      * Creates the application once per (provider, externalId); a repeat updates only its status fields.
-     * Refuses (GoneError) a new application of a candidate whose data was erased.
+     * A new application of a candidate whose data was erased is refused (GoneError, by the store's trigger).
      */
     async upsert(input: ApplicationInput): Promise<{ application: Application; outcome: UpsertOutcome }> {
       const existing = await db
@@ -45,27 +44,24 @@ export function createApplicationsRepository(db: Db) {
           .executeTakeFirstOrThrow();
         return { application: toApplication(row), outcome: 'updated' };
       }
-      const inserted = await db.transaction().execute(async (tx) => {
-        await assertNotErased(tx, input.candidateId);
-        return tx
-          .insertInto('applications')
-          .values({
-            id: newId('app'),
-            candidate_id: input.candidateId,
-            job_id: input.jobId ?? null,
-            posting_id: input.postingId ?? null,
-            provider: input.provider,
-            external_id: input.externalId,
-            status: input.status,
-            provider_status: input.providerStatus ?? null,
-            referrer: input.referrer ?? null,
-            applied_at: input.appliedAt,
-            late: input.late ?? false,
-          })
-          .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
-          .returningAll()
-          .executeTakeFirst();
-      });
+      const inserted = await db
+        .insertInto('applications')
+        .values({
+          id: newId('app'),
+          candidate_id: input.candidateId,
+          job_id: input.jobId ?? null,
+          posting_id: input.postingId ?? null,
+          provider: input.provider,
+          external_id: input.externalId,
+          status: input.status,
+          provider_status: input.providerStatus ?? null,
+          referrer: input.referrer ?? null,
+          applied_at: input.appliedAt,
+          late: input.late ?? false,
+        })
+        .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
       if (inserted) return { application: toApplication(inserted), outcome: 'created' };
       // Lost a race with a concurrent insert of the same application: it is there now.
       return repo.upsert(input);

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { DocumentInfo } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { Db } from './db';
-import { assertNotErased } from './erased';
 
 export interface DocumentInput {
   candidateId: string;
@@ -19,44 +18,41 @@ export function createDocumentsRepository(db: Db) {
     /** Stores a file once per candidate (deduped on its sha256); refuses (GoneError) one of a candidate whose data was erased. */
     async put(input: DocumentInput): Promise<{ document: DocumentInfo; created: boolean }> {
       const sha256 = createHash('sha256').update(input.content).digest('hex');
-      return db.transaction().execute(async (tx) => {
-        await assertNotErased(tx, input.candidateId);
-        const inserted = await tx
-          .insertInto('documents')
-          .values({
-            id: newId('doc'),
-            candidate_id: input.candidateId,
-            application_id: input.applicationId ?? null,
-            kind: input.kind ?? 'cv',
-            filename: input.filename,
-            content_type: input.contentType,
-            size: input.content.byteLength,
-            sha256,
-            content: input.content,
-          })
-          .onConflict((oc) => oc.columns(['candidate_id', 'sha256']).doNothing())
-          .returning(['id', 'filename', 'content_type', 'size', 'sha256'])
-          .executeTakeFirst();
-        const row =
-          inserted ??
-          (await tx
-            .selectFrom('documents')
-            .select(['id', 'filename', 'content_type', 'size', 'sha256'])
-            .where('candidate_id', '=', input.candidateId)
-            .where('sha256', '=', sha256)
-            .executeTakeFirstOrThrow());
-        if (input.applicationId) {
-          await tx
-            .insertInto('application_documents')
-            .values({ application_id: input.applicationId, document_id: row.id })
-            .onConflict((oc) => oc.columns(['application_id', 'document_id']).doNothing())
-            .execute();
-        }
-        return {
-          document: { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 },
-          created: Boolean(inserted),
-        };
-      });
+      const inserted = await db
+        .insertInto('documents')
+        .values({
+          id: newId('doc'),
+          candidate_id: input.candidateId,
+          application_id: input.applicationId ?? null,
+          kind: input.kind ?? 'cv',
+          filename: input.filename,
+          content_type: input.contentType,
+          size: input.content.byteLength,
+          sha256,
+          content: input.content,
+        })
+        .onConflict((oc) => oc.columns(['candidate_id', 'sha256']).doNothing())
+        .returning(['id', 'filename', 'content_type', 'size', 'sha256'])
+        .executeTakeFirst();
+      const row =
+        inserted ??
+        (await db
+          .selectFrom('documents')
+          .select(['id', 'filename', 'content_type', 'size', 'sha256'])
+          .where('candidate_id', '=', input.candidateId)
+          .where('sha256', '=', sha256)
+          .executeTakeFirstOrThrow());
+      if (input.applicationId) {
+        await db
+          .insertInto('application_documents')
+          .values({ application_id: input.applicationId, document_id: row.id })
+          .onConflict((oc) => oc.columns(['application_id', 'document_id']).doNothing())
+          .execute();
+      }
+      return {
+        document: { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 },
+        created: Boolean(inserted),
+      };
     },
 
     /** The files stored with each of these applications. */

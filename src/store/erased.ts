@@ -57,13 +57,4 @@ export function createErasedRepository(db: Db, keys: IdentityKeys) {
 
 export type ErasedRepository = ReturnType<typeof createErasedRepository>;
 
-/**
- * Holds the candidate's row (shared) for the rest of the transaction and refuses one that was erased, so a write
- * racing an erasure either lands before it (and is erased with the rest) or not at all.
- */
-export async function assertNotErased(tx: Db, candidateId: string): Promise<void> {
-  const row = await tx.selectFrom('candidates').select('erased_at').where('id', '=', candidateId).forShare().executeTakeFirst();
-  if (row?.erased_at) throw erasedError(row.erased_at);
-}
-
 export const erasedError = (erasedAt: Date) => new GoneError('the candidate’s data was erased', { erasedAt: erasedAt.toISOString() });

@@ -1,3 +1,5 @@
+import { GoneError } from '../domain/errors';
+
 /**
  * A database error as the rest of jobrelay sees it: PostgreSQL's SQLSTATE and message, nothing else. The drivers'
  * own errors carry the statement and its parameters (a candidate's email, a recruiter's address): those never
@@ -32,11 +34,18 @@ export function inputFault(err: unknown): InputFault | undefined {
   return undefined;
 }
 
-/** The driver's error without its statement, parameters, detail or hint; other errors pass unchanged. */
+/** Raised by the store's trigger when a row would be added to a candidate whose data was erased (migration 040). */
+const ERASED_CANDIDATE = 'JR410';
+
+/**
+ * The driver's error without its statement, parameters, detail or hint; other errors pass unchanged. A write
+ * refused because its candidate was erased is a GoneError.
+ */
 export function sanitised(err: unknown): unknown {
   if (err instanceof StoreError || !(err instanceof Error)) return err;
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return err;
+  if (code === ERASED_CANDIDATE) return new GoneError('the candidate’s data was erased');
   // Some messages quote the value refused (`invalid input syntax for type uuid: "…"`): the value is dropped.
   return new StoreError(err.message.replace(/:\s*".*"\s*$/s, ''), code);
 }

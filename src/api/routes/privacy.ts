@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import { text } from '../../domain/text';
 import type { PrivacyService } from '../../services/privacy';
 import { callerOf } from '../auth';
 import type { OpenApiRegistry } from '../openapi';
@@ -8,10 +9,10 @@ import { route } from '../route';
 const tags = ['privacy'];
 
 const ErasureReport = z.object({
-  candidateId: z.string(),
-  erasedAt: z.string(),
-  erasedBy: z.string().describe('the token id that asked (never the token), or `retention`'),
-  erased: z.record(z.string(), z.number()).describe('rows changed or removed per kind of data; empty when it had been erased before'),
+  candidateId: text(),
+  erasedAt: text(),
+  erasedBy: text().describe('the token id that asked (never the token), or `retention`'),
+  erased: z.record(text(), z.number()).describe('rows changed or removed per kind of data; empty when it had been erased before'),
 });
 
 const ExportQuery = z.object({
@@ -19,30 +20,30 @@ const ExportQuery = z.object({
 });
 
 const AuditEntry = z.object({
-  id: z.string(),
+  id: text(),
   action: z.enum(['erasure', 'export', 'retention']),
-  candidateId: z.string().optional(),
-  actor: z.string(),
-  details: z.record(z.string(), z.unknown()).describe('counts and section names, never the personal data'),
-  at: z.string(),
+  candidateId: text().optional(),
+  actor: text(),
+  details: z.record(text(), z.unknown()).describe('counts and section names, never the personal data'),
+  at: text(),
 });
 
 const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().optional(),
+  cursor: text().optional(),
   action: z.enum(['erasure', 'export', 'retention']).optional(),
-  candidateId: z.string().min(1).optional(),
+  candidateId: text().min(1).optional(),
 });
 
 const RetentionView = z.object({
   months: z.number().nullable().describe('RETENTION_MONTHS; null: candidates are kept'),
   schedule: z
     .object({
-      scheduleId: z.string(),
+      scheduleId: text(),
       months: z.number(),
       paused: z.boolean(),
-      nextRunAt: z.string().optional(),
-      recentRuns: z.array(z.object({ workflowId: z.string(), scheduledAt: z.string() })),
+      nextRunAt: text().optional(),
+      recentRuns: z.array(z.object({ workflowId: text(), scheduledAt: text() })),
     })
     .nullable(),
   runs: z.array(AuditEntry).describe('what the last runs did, newest first'),
@@ -100,7 +101,7 @@ export function privacyRoutes(router: Router, openapi: OpenApiRegistry, privacy:
       tags,
       scope: 'admin',
       query: AuditQuery,
-      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(AuditEntry), nextCursor: z.string().optional() }) } },
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(AuditEntry), nextCursor: text().optional() }) } },
     },
     async ({ query, res }) => {
       res.json(await privacy.audit(query));
@@ -135,7 +136,7 @@ export function privacyRoutes(router: Router, openapi: OpenApiRegistry, privacy:
       responses: {
         202: {
           description: 'a run was started; its report appears in GET /v1/privacy/retention',
-          schema: z.object({ scheduleId: z.string() }),
+          schema: z.object({ scheduleId: text() }),
         },
         409: { description: 'retention is off (RETENTION_MONTHS unset)' },
       },
