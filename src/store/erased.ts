@@ -24,11 +24,14 @@ export function createErasedRepository(db: Db, keys: IdentityKeys) {
   return {
     /** For each arriving person, in order: whether their record, or they themselves, were erased. */
     async screen(people: ArrivingPerson[], tx: Db = db): Promise<ErasedMatch[]> {
-      const asked = people.map((p) => ({
-        record: [keys.source(p.provider, p.sourceId), ...p.applicationIds.map((id) => keys.application(p.provider, id))],
-        person: keys.person(p.fields).filter((k) => p.matchBy.includes(k.kind as MatchRule)),
-        hasEmail: keys.person(p.fields).some((k) => k.kind === 'email'),
-      }));
+      const asked = people.map((p) => {
+        const person = keys.person(p.fields);
+        return {
+          record: [keys.source(p.provider, p.sourceId), ...p.applicationIds.map((id) => keys.application(p.provider, id))],
+          person: person.filter((k) => p.matchBy.includes(k.kind as MatchRule)),
+          hasEmail: person.some((k) => k.kind === 'email'),
+        };
+      });
       const all = asked.flatMap((a) => [...a.record, ...a.person].map((k) => k.key));
       if (all.length === 0) return people.map(() => ({ record: false, person: false }));
       const rows = await tx.selectFrom('erased_identities').select(['key', 'with_email']).where('key', 'in', all).execute();
