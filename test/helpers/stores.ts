@@ -1,33 +1,86 @@
 import { randomBytes } from 'node:crypto';
+import { describe } from '@jest/globals';
 import pg from 'pg';
 import { openStore, type Store, type StoreOptions } from '../../src/store';
 import { testServers } from './env';
 
+/** The two stores jobrelay runs on: embedded PGlite (the default) and PostgreSQL (`DATABASE_URL`). */
+export type StoreKind = 'PGlite' | 'PostgreSQL';
+
 /**
- * The backends every repository test runs on: PGlite always, PostgreSQL when the run has it.
+ * The stores every real-path suite runs on: PGlite always, PostgreSQL when the run has it.
  * CI provides PostgreSQL (`.ci/run` installs it), so there both always run.
- * Each store opened is empty: on PostgreSQL it is a database of its own, so no file sees another's rows.
  */
-export function storeBackends(options: Pick<StoreOptions, 'secrets' | 'erasedReapply'> = {}): Array<[string, () => Promise<Store>]> {
-  const backends: Array<[string, () => Promise<Store>]> = [['PGlite', () => openStore({ pgliteDir: 'memory://', ...options })]];
-  const url = testServers.databaseUrl();
-  if (url) backends.push(['PostgreSQL', async () => openStore({ databaseUrl: await emptyDatabase(url), ...options })]);
-  else if (process.env.CI) throw new Error('CI must run the store tests on PostgreSQL too: PostgreSQL binaries not found');
-  else console.warn('PostgreSQL binaries not found: store tests run on PGlite only (apt-get install postgresql to run both)');
-  return backends;
+export function testStores(): StoreKind[] {
+  if (testServers.databaseUrl()) return ['PGlite', 'PostgreSQL'];
+  if (process.env.CI) throw new Error('CI must run the suites on PostgreSQL too: PostgreSQL binaries not found');
+  if (!warned) console.warn('PostgreSQL binaries not found: suites run on PGlite only (apt-get install postgresql to run both)');
+  warned = true;
+  return ['PGlite'];
+}
+let warned = false;
+
+/**
+ * Runs a suite once on each test store; the suite gets the store kind to hand to `startTestSystem` or
+ * `openTestStore`, each of which gives it a database of its own:
+ *
+ *   describeEachStore('postings through the API', (store) => {
+ *     beforeAll(async () => { t = await startTestSystem({}, { store }); });
+ *     …
+ *   });
+ */
+export function describeEachStore(title: string, suite: (store: StoreKind) => void): void {
+  describe.each(testStores())(`${title} [%s]`, suite);
 }
 
-/** A new database on the run's throw-away PostgreSQL server (gone when the server stops). */
-export async function emptyDatabase(serverUrl: string): Promise<string> {
-  const name = `jr_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: serverUrl });
+export interface TestDatabase {
+  /** The connection string of a database no other test uses. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new, empty database on the run's PostgreSQL server, so no test sees another file's rows. */
+export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+  const serverUrl = testServers.databaseUrl();
+  if (!serverUrl) throw new Error('no PostgreSQL in this run (TEST_DATABASE_URL is unset)');
+  const name = `jr_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  await admin(serverUrl, (c) => c.query(`create database ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+async function admin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`create database ${name}`);
+    return await run(client);
   } finally {
     await client.end();
   }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+}
+
+export type TestStoreOptions = Pick<StoreOptions, 'secrets' | 'erasedReapply'> & { label?: string };
+
+/** A fresh, empty store of the kind: in-memory PGlite, or a new database on the run's PostgreSQL. `close()` drops it. */
+export async function openTestStore(kind: StoreKind, options: TestStoreOptions = {}): Promise<Store> {
+  const { label, ...storeOptions } = options;
+  if (kind === 'PGlite') return openStore({ pgliteDir: 'memory://', ...storeOptions });
+  const database = await createTestDatabase(label);
+  const store = await openStore({ databaseUrl: database.url, ...storeOptions });
+  return {
+    ...store,
+    async close() {
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
+/** `[name, open]` per test store, for `describe.each`: each `open()` gives a fresh, empty store. */
+export function storeBackends(options: Pick<StoreOptions, 'secrets' | 'erasedReapply'> = {}): Array<[StoreKind, () => Promise<Store>]> {
+  return testStores().map((kind) => [kind, () => openTestStore(kind, { label: 'store', ...options })]);
 }

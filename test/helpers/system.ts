@@ -9,11 +9,14 @@ import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandb
 import { type System, startSystem } from '../../src/system';
 import { testServers, uniqueTaskQueue } from './env';
 import { LOOPBACK_SANDBOXES } from './origins';
+import { createTestDatabase, type StoreKind, type TestDatabase } from './stores';
 
 export const TEST_TOKEN = 'test-token-0123456789';
 
 export interface TestSystem {
   system: System;
+  /** The store it runs on. */
+  storeKind: StoreKind;
   /** Every line the system logged (at debug level), for asserting on what an operator would read. */
   logLines: string[];
   /** Every provider's sandbox, on a port of this test's own. */
@@ -31,10 +34,19 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-/** The whole system as `npm start` wires it (API + worker + store) on the test run's dev server, with a fresh store. */
-export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
+export interface TestSystemOptions {
+  /** The store the system runs on, always empty: PGlite under its own data dir (default), or a new PostgreSQL database. */
+  store?: StoreKind;
+}
+
+/**
+ * The whole system as `npm start` wires it (API + worker + store) on the test run's dev server, with a fresh store.
+ * `env` sets configuration variables; run a suite on both stores with `describeEachStore` (./stores).
+ */
+export async function startTestSystem(env: Record<string, string> = {}, options: TestSystemOptions = {}): Promise<TestSystem> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-test-'));
   const port = await freePort();
+  const database: TestDatabase | undefined = options.store === 'PostgreSQL' ? await createTestDatabase('system') : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
@@ -44,6 +56,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     JOBRELAY_ALLOWED_PROVIDER_ORIGINS: LOOPBACK_SANDBOXES,
     TEMPORAL_ADDRESS: testServers.temporalAddress(),
     TEMPORAL_TASK_QUEUE: uniqueTaskQueue('system'),
+    ...(database && { DATABASE_URL: database.url }),
     ...env,
   });
   const logLines: string[] = [];
@@ -53,6 +66,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
   const system = await startSystem({ deps, workflowBundle: testServers.workflowBundle() });
   return {
     system,
+    storeKind: database ? 'PostgreSQL' : 'PGlite',
     deps,
     sandboxes,
     logLines,
@@ -86,6 +100,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
       await system.stop();
       await sandboxes.close();
       await deps.store.close();
+      await database?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,10 +1,11 @@
 import { aJob } from '../fixtures/jobs';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
-describe('API on a real Temporal dev server', () => {
+describeEachStore('API on a real Temporal dev server', (store) => {
   let t: TestSystem;
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
   });
   afterAll(() => t?.stop());
 

@@ -2,13 +2,14 @@ import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { leverConnector, recordSyncHistory, waitForRuns } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
 import { shownHistory } from '../helpers/history';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
-describe('connectors API', () => {
+describeEachStore('connectors API', (store) => {
   let t: TestSystem;
   let s: Awaited<ReturnType<typeof runLeverSandbox>>;
   beforeAll(async () => {
-    [t, s] = await Promise.all([startTestSystem(), runLeverSandbox({ rateLimit: { perSecond: 1000, burst: 100 } })]);
+    [t, s] = await Promise.all([startTestSystem({}, { store }), runLeverSandbox({ rateLimit: { perSecond: 1000, burst: 100 } })]);
     s.sandbox.seed({ postings: 10, opportunities: 30, resumes: true, seed: 5 });
   });
   afterAll(async () => {

@@ -12,14 +12,15 @@ import {
 } from '../fixtures/direct-apply';
 import { shownHistory } from '../helpers/history';
 import { recordHistory } from '../helpers/record';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, TEST_TOKEN, type TestSystem } from '../helpers/system';
 
-describe('CV-Library DirectApply: sandbox board → webhook → Temporal → activities → store', () => {
+describeEachStore('CV-Library DirectApply: sandbox board → webhook → Temporal → activities → store', (store) => {
   let t: TestSystem;
   let posting: LivePosting;
 
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     await setUpCvLibrary(t);
     await t.sandbox('POST', 'cv-library', '/_sandbox/delivery', { retryBaseMs: 20, maxAttempts: 3 });
     posting = await postLiveJob(t);

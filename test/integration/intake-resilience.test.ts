@@ -22,16 +22,17 @@ import {
   untilApplications,
 } from '../fixtures/direct-apply';
 import { testServers } from '../helpers/env';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
-describe('DirectApply intake when the worker or Temporal is down', () => {
+describeEachStore('DirectApply intake when the worker or Temporal is down', (store) => {
   let t: TestSystem;
   let posting: LivePosting;
   let replacement: { worker: Worker; running: Promise<void>; close(): Promise<void> } | undefined;
 
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     await setUpCvLibrary(t);
     await t.sandbox('POST', 'cv-library', '/_sandbox/delivery', { retryBaseMs: 50, maxAttempts: 4 });
     posting = await postLiveJob(t);
@@ -137,13 +138,13 @@ describe('DirectApply intake when the worker or Temporal is down', () => {
   });
 });
 
-describe('DirectApply intake behind a signing proxy (DIRECT_APPLY_SIGNING_SECRET)', () => {
+describeEachStore('DirectApply intake behind a signing proxy (DIRECT_APPLY_SIGNING_SECRET)', (store) => {
   const SECRET = 'proxy-signing-s3cret';
   let t: TestSystem;
   let posting: LivePosting;
 
   beforeAll(async () => {
-    t = await startTestSystem({ DIRECT_APPLY_SIGNING_SECRET: SECRET });
+    t = await startTestSystem({ DIRECT_APPLY_SIGNING_SECRET: SECRET }, { store });
     await setUpCvLibrary(t);
     await t.sandbox('POST', 'cv-library', '/_sandbox/delivery', { retryBaseMs: 10, maxAttempts: 2 });
     posting = await postLiveJob(t);

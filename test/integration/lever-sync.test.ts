@@ -1,6 +1,7 @@
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { expectedFrom, leverConnector, recordSyncHistory, waitFor, waitForRuns } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 type Sandbox = Awaited<ReturnType<typeof runLeverSandbox>>;
@@ -31,10 +32,10 @@ async function landed(t: TestSystem, s: Sandbox) {
   return { e, sources: sources.length, candidates: candidateIds.length, applications, documents: documents.length, jobs };
 }
 
-describe('Lever connector through the API, Temporal, the sandbox and the store', () => {
+describeEachStore('Lever connector through the API, Temporal, the sandbox and the store', (store) => {
   let t: TestSystem;
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
   });
   afterAll(() => t?.stop());
 

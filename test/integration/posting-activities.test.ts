@@ -6,12 +6,13 @@ import { GENERIC_ACCOUNT } from '../../src/domain/posting';
 import { Metrics } from '../../src/metrics';
 import { freePort } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
-import { openStore, type Store } from '../../src/store';
+import type { Store } from '../../src/store';
 import { setUpCvLibraryInStore } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { sandboxOrigins } from '../helpers/origins';
+import { describeEachStore, openTestStore } from '../helpers/stores';
 
-describe('posting activities are idempotent against the real board sandbox', () => {
+describeEachStore('posting activities are idempotent against the real board sandbox', (kind) => {
   let store: Store;
   let sandboxes: RunningSandboxes;
   let activities: ReturnType<typeof createPostingActivities>;
@@ -22,7 +23,7 @@ describe('posting activities are idempotent against the real board sandbox', () 
 
   beforeAll(async () => {
     const secrets = new SecretBox(Buffer.alloc(32, 3));
-    store = await openStore({ pgliteDir: 'memory://', secrets });
+    store = await openTestStore(kind, { secrets });
     sandboxes = await startSandboxes(await freePort());
     await setUpCvLibraryInStore(store, sandboxes.urlFor('cv-library'));
     activities = createPostingActivities({ store, secrets, config: loadConfig({}), metrics, origins: sandboxOrigins() });

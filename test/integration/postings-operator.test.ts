@@ -3,16 +3,17 @@ import { requireBinary } from '../../src/tooling/binaries';
 import { putCvLibraryBoard, sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { testServers } from '../helpers/env';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
 const temporal = (...args: string[]) =>
   execFileSync(requireBinary('temporal'), [...args, '--address', testServers.temporalAddress()], { encoding: 'utf8' });
 
-describe('postings: accounts, options and the operator’s Temporal tools', () => {
+describeEachStore('postings: accounts, options and the operator’s Temporal tools', (store) => {
   let t: TestSystem;
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     await setUpCvLibrary(t);
   });
   afterAll(() => t?.stop());

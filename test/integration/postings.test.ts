@@ -2,13 +2,14 @@ import { CV_ACCOUNT, putCvLibraryBoard, sandboxJobs, setUpCvLibrary, untilPostin
 import { aJob } from '../fixtures/jobs';
 import { shownHistory } from '../helpers/history';
 import { recordHistory } from '../helpers/record';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
-describe('CV-Library postings through API → Temporal → activity → sandbox → store', () => {
+describeEachStore('CV-Library postings through API → Temporal → activity → sandbox → store', (store) => {
   let t: TestSystem;
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     await setUpCvLibrary(t);
   });
   afterAll(() => t?.stop());

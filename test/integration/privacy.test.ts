@@ -6,10 +6,9 @@ import { applicationId, applyOnBoard, deliver, intakeOutcome, type LivePosting, 
 import { aJob } from '../fixtures/jobs';
 import { runLeverSandbox } from '../fixtures/lever';
 import { dumpDatabase, linesMentioning } from '../helpers/dump';
-import { testServers } from '../helpers/env';
 import { shownSchedule, shownWorkflow } from '../helpers/history';
 import { recordHistory } from '../helpers/record';
-import { emptyDatabase } from '../helpers/stores';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
@@ -25,9 +24,7 @@ const person = {
 /** Every way her data could be written down: a search of the database for any of these must find nothing once she is erased. */
 const traces = [person.first_name, person.last_name, person.email, person.phone, '7700900431', person.postcode, 'Quillfeather & Sons'];
 
-const storeKinds = () => (testServers.databaseUrl() ? ['PGlite', 'PostgreSQL'] : ['PGlite']);
-
-describe.each(storeKinds())('candidate data protection through the API, Temporal, the sandboxes and the store [%s]', (kind) => {
+describeEachStore('candidate data protection through the API, Temporal, the sandboxes and the store', (store) => {
   let t: TestSystem;
   let lever: Awaited<ReturnType<typeof runLeverSandbox>>;
   let posting: LivePosting;
@@ -43,11 +40,7 @@ describe.each(storeKinds())('candidate data protection through the API, Temporal
     (await (await fetch(`${t.system.apiUrl}/metrics`)).text()).split('\n').find((l) => l.startsWith(line));
 
   beforeAll(async () => {
-    const url = testServers.databaseUrl();
-    t = await startTestSystem({
-      RETENTION_MONTHS: '24',
-      ...(kind === 'PostgreSQL' && url ? { DATABASE_URL: await emptyDatabase(url) } : {}),
-    });
+    t = await startTestSystem({ RETENTION_MONTHS: '24' }, { store });
     await setUpCvLibrary(t);
     await t.sandbox('POST', 'cv-library', '/_sandbox/delivery', { retryBaseMs: 20, maxAttempts: 3 });
     posting = await postLiveJob(t);
@@ -196,7 +189,7 @@ describe.each(storeKinds())('candidate data protection through the API, Temporal
     intakeIds.push(again);
     await applyOnBoard(t, posting, { id: again, ...person, cv: true });
     expect(await intakeOutcome(t, again)).toEqual({ outcome: 'skipped', reason: 'erased' });
-    if (kind === 'PGlite')
+    if (store === 'PGlite')
       await recordHistory('application-intake-erased', t.system.client.workflow.getHandle(`application:cv-library:${again}`));
 
     // Lever changes her opportunity: the next sync reads it, and skips her as erased.

@@ -7,14 +7,15 @@ import type { IntakeRef } from '../../src/intake/rules';
 import { Metrics } from '../../src/metrics';
 import { withoutCv } from '../../src/providers/cv-library/intake';
 import { tinyPdf } from '../../src/providers/cv-library/sandbox-direct-apply';
-import { openStore, type Store } from '../../src/store';
+import type { Store } from '../../src/store';
 import { aDelivery, applicationId } from '../fixtures/direct-apply';
 import { aJob } from '../fixtures/jobs';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
+import { describeEachStore, openTestStore } from '../helpers/stores';
 
 const TASK_QUEUE = 'intake';
 
-describe('applicationIntake (real activities and store; a worker that crashes after writing)', () => {
+describeEachStore('applicationIntake (real activities and store; a worker that crashes after writing)', (kind) => {
   let env: TestWorkflowEnvironment;
   let store: Store;
   let worker: Worker;
@@ -25,7 +26,7 @@ describe('applicationIntake (real activities and store; a worker that crashes af
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
-    store = await openStore({ pgliteDir: 'memory://' });
+    store = await openTestStore(kind);
     jobId = (await store.jobs.create(aJob())).id;
     postingId = (
       await store.postings.createOrGet({

@@ -9,17 +9,17 @@ import { createLogger } from '../../src/logger';
 import { Metrics } from '../../src/metrics';
 import { freePort } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
-import { openStore } from '../../src/store';
 import { repostUpdate, statusQuery, unpostUpdate } from '../../workflows/posting-lifecycle';
 import { setUpCvLibraryInStore } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
 import { sandboxOrigins } from '../helpers/origins';
 import { recordHistory } from '../helpers/record';
+import { describeEachStore, openTestStore } from '../helpers/stores';
 
 const DAY = 86_400_000;
 
-describe('posting lifecycle under time skipping (real activities, sandbox and store)', () => {
+describeEachStore('posting lifecycle under time skipping (real activities, sandbox and store)', (kind) => {
   let env: TestWorkflowEnvironment;
   let deps: Deps;
   let sandboxes: RunningSandboxes;
@@ -34,7 +34,7 @@ describe('posting lifecycle under time skipping (real activities, sandbox and st
     deps = {
       config,
       secrets,
-      store: await openStore({ pgliteDir: 'memory://', secrets }),
+      store: await openTestStore(kind, { secrets }),
       logger: createLogger('silent'),
       metrics: new Metrics(),
       origins: sandboxOrigins(),
