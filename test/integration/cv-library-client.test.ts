@@ -193,9 +193,7 @@ describe('CV-Library client against the sandbox', () => {
     );
     const badType = await failureOf(client().createJob(aCvJob({ job_type: 'Fulltime' as CvLibraryJob['job_type'] })));
     expect(badType).toMatchObject({ type: ProviderErrorType.Validation, nonRetryable: true });
-    expect(badType.message).toMatch(
-      /^CV-Library answered 422: invalid_field: job_type: job type must be one of Permanent, .*\(got "Fulltime"\)$/,
-    );
+    expect(badType.message).toMatch(/^CV-Library answered 422: invalid_field: job_type must be one of Permanent, .*\(got "Fulltime"\)$/);
     const missing = await failureOf(client().createJob({ ...aCvJob(), postcode: undefined } as unknown as CvLibraryJob));
     expect(missing.message).toBe('CV-Library answered 422: invalid_field: postcode is required');
     await expect(client(CLIENT, 'someone@else.example').testConnection()).rejects.toMatchObject({ type: ProviderErrorType.Validation });

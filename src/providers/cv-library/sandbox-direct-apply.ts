@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Response } from 'express';
 import { z } from 'zod';
+import type { DirectApplyPayload } from './sandbox-contract';
 import {
   type CvLibrarySandboxState,
   type DeliveryResult,
@@ -128,25 +129,6 @@ async function deliver(
       return;
     }
   }
-}
-
-/**
- * One DirectApply delivery as `../shared/providers/cv-library.md` describes it (not our client's schema): the board
- * sends what the candidate's profile holds, so any field but the ids may be absent.
- */
-interface DirectApplyPayload {
-  id: string;
-  direct_apply_jobid: string;
-  first_name?: string;
-  last_name?: string;
-  email?: string;
-  phone?: string;
-  town?: string;
-  county?: string;
-  postcode?: string;
-  applied_at: string;
-  job_title?: string;
-  cv?: { filename: string; content_type: string; content: string };
 }
 
 const FIRST = ['Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Noah', 'Freya', 'Arthur'];

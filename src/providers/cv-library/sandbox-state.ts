@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { seededRandom } from '../seeded-random';
-import type { CvLibraryJob } from './schemas';
+import type { PostedJob } from './sandbox-contract';
 
 // The sandbox's in-memory world and the assumed numbers it runs on (shared/providers/cv-library.md).
 export const TOKEN_LIFETIME_S = 3600;
@@ -20,7 +20,7 @@ export interface SandboxAccount {
 export interface SandboxJob {
   jobId: number;
   accountId: string;
-  job: CvLibraryJob;
+  job: PostedJob;
   createdAt: number;
   expiresAt: number;
   deletedAt?: number;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { describeFieldIssue, PostedJob } from './sandbox-contract';
 import { controlRoutes } from './sandbox-control';
 import { directApplyRoutes } from './sandbox-direct-apply';
 import {
@@ -15,7 +16,6 @@ import {
   type SandboxJob,
   TOKEN_LIFETIME_S,
 } from './sandbox-state';
-import { CvLibraryJob } from './schemas';
 
 export type { CvLibrarySandboxState } from './sandbox-state';
 
@@ -138,12 +138,10 @@ function ownJob(state: CvLibrarySandboxState, id: string, res: Authed): SandboxJ
 }
 
 /** The body as a CV-Library job, or a 422 naming the first wrong field. */
-function validJob(body: unknown, res: Authed): CvLibraryJob | undefined {
-  const parsed = CvLibraryJob.safeParse(body ?? {});
+function validJob(body: unknown, res: Authed): PostedJob | undefined {
+  const parsed = PostedJob.safeParse(body ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.join('.') || 'body';
-    const message = /received undefined/.test(issue.message) ? `${field} is required` : `${field}: ${issue.message}`;
+    const { field, message } = describeFieldIssue(parsed.error.issues);
     fail(res, 422, 'invalid_field', message, { field });
     return undefined;
   }

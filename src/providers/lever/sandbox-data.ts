@@ -6,8 +6,11 @@ export interface SandboxPosting {
   text: string;
   createdAt: number;
   updatedAt: number;
+  /** The user who created it. */
+  user: string;
   owner: string;
   hiringManager: string;
+  followers: string[];
   confidentiality: 'confidential' | 'non-confidential';
   categories: { team?: string; department?: string; location?: string; allLocations?: string[]; commitment?: string; level?: string };
   content: {
@@ -23,6 +26,8 @@ export interface SandboxPosting {
   distributionChannels: Array<'public' | 'internal'>;
   reqCode: string;
   salaryRange?: { min: number; max: number; currency: string; interval: string };
+  salaryDescription: string;
+  salaryDescriptionHtml: string;
   workplaceType: 'unspecified' | 'on-site' | 'remote' | 'hybrid';
 }
 
@@ -149,13 +154,20 @@ export function generate(options: SeedOptions): { postings: SandboxPosting[]; op
       state !== 'published' ? [] : c < 0.5 ? ['public'] : c < 0.7 ? ['internal'] : ['public', 'internal'];
     const location = pick(LOCATIONS);
     const title = pick(TITLES);
+    // Drawn in this order so a seed keeps giving the same data.
+    const id = uuid();
+    const updatedAt = Math.min(to, createdAt + Math.floor(random() * 30 * 24 * 3600_000));
+    const owner = pick(USERS).id;
+    const hiringManager = pick(USERS).id;
     return {
-      id: uuid(),
+      id,
       text: title,
       createdAt,
-      updatedAt: Math.min(to, createdAt + Math.floor(random() * 30 * 24 * 3600_000)),
-      owner: pick(USERS).id,
-      hiringManager: pick(USERS).id,
+      updatedAt,
+      user: owner,
+      owner,
+      hiringManager,
+      followers: [owner, hiringManager],
       confidentiality: random() < confidentialShare ? 'confidential' : 'non-confidential',
       categories: {
         team: pick(TEAMS),
@@ -178,6 +190,8 @@ export function generate(options: SeedOptions): { postings: SandboxPosting[]; op
       distributionChannels,
       reqCode: `REQ-${Math.floor(random() * 9000 + 1000)}`,
       salaryRange: random() < 0.5 ? { min: 30000, max: 45000, currency: 'GBP', interval: 'per-year-salary' } : undefined,
+      salaryDescription: '',
+      salaryDescriptionHtml: '',
       workplaceType: location.toLowerCase().includes('remote')
         ? 'remote'
         : location.toLowerCase().includes('hybrid')

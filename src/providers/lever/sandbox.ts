@@ -1,12 +1,15 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { TokenBucket } from '../rate-limit';
 import { seededRandom } from '../seeded-random';
 import { ARCHIVE_REASONS, generate, type SandboxOpportunity, type SandboxPosting, type SeedOptions, STAGES, USERS } from './sandbox-data';
 
-// A fake Lever v1 API, faithful to what ./README.md records: Basic auth with the key as username, `{data, hasNext,
-// next}` with opaque offset tokens, ms timestamps, inclusive updated_at_* filters, expand, confidentiality,
-// resumes with downloadable files, a 10/s (burst 20) token bucket per key with 429, `{code, message}` errors,
-// and fault injection. Mounted under `/lever`: the client's base URL is `<sandbox>/lever/v1`.
+// A fake Lever v1 API written from shared/providers/lever-smartrecruiters.md (part 1), never from our client:
+// Basic auth with the key as username (401 without it), `{data, hasNext, next}` with opaque offset tokens (400
+// `Invalid offset token` for one that does not fit the query), `limit` 1–100, ms timestamps, inclusive
+// updated_at_*/created_at_* filters, `expand`, `include=content`, confidentiality (non-confidential unless `all`),
+// resumes with downloadable files, a token bucket per key (10/s, bursts of 20) answering 429, `{code, message}`
+// errors, and fault injection. What the documentation leaves open is chosen here, on the sandbox's side only:
+// list order (oldest createdAt, then id), no Retry-After on 429 unless asked, 403 for a confidential read by a key
+// without confidential access. Mounted under `/lever`: the client's base URL is `<sandbox>/lever/v1`.
 
 export const SANDBOX_API_KEY = 'lever-sandbox-key';
 
@@ -66,7 +69,7 @@ export class LeverSandbox {
   readonly opportunities = new Map<string, SandboxOpportunity>();
   readonly requests: LoggedRequest[] = [];
   faults: Faults = { errorRate: 0, throttleRate: 0, latencyMs: 0, dropRate: 0 };
-  private readonly keys = new Map<string, KeyGrant & { bucket?: TokenBucket }>();
+  private readonly keys = new Map<string, KeyGrant & { bucket?: KeyBucket }>();
   private readonly random: () => number;
   private seedCount = 0;
 
@@ -87,7 +90,7 @@ export class LeverSandbox {
 
   addKey(key: string, grant: KeyGrant = {}): void {
     const { rateLimit = { perSecond: 10, burst: 20 } } = this.options;
-    this.keys.set(key, { ...grant, bucket: rateLimit ? new TokenBucket(rateLimit) : undefined });
+    this.keys.set(key, { ...grant, bucket: rateLimit ? new KeyBucket(rateLimit) : undefined });
   }
 
   /** The key stops working (401), as when a Super Admin deletes it in Lever. */
@@ -196,6 +199,7 @@ export class LeverSandbox {
         const { content, ...rest } = p;
         return {
           ...rest,
+          requisitionCodes: [p.reqCode],
           ...(withContent ? { content } : {}),
           owner: expand.includes('owner') ? USERS.find((u) => u.id === p.owner) : p.owner,
           hiringManager: expand.includes('hiringManager') ? USERS.find((u) => u.id === p.hiringManager) : p.hiringManager,
@@ -207,7 +211,7 @@ export class LeverSandbox {
     app.get('/v1/postings/:id', (req, res) => {
       const p = this.postings.get(req.params.id);
       if (!p || !visible(p.confidentiality, req.query.confidentiality)) return error(res, 404, 'NotFoundError', 'Posting not found');
-      res.json({ data: { ...p, urls: this.urls(p.id) } });
+      res.json({ data: { ...p, requisitionCodes: [p.reqCode], urls: this.urls(p.id) } });
     });
 
     app.get('/v1/opportunities', (req, res) => {
@@ -360,6 +364,25 @@ export class LeverSandbox {
     app.get('/_sandbox/stats', (_req, res) => {
       res.json({ postings: this.postings.size, opportunities: this.opportunities.size, requests: this.requests.length });
     });
+  }
+}
+
+/** Lever's limit per key, as the server side enforces it: refills continuously, a request takes one token or is refused. */
+class KeyBucket {
+  private tokens: number;
+  private at = performance.now();
+
+  constructor(private readonly limit: { perSecond: number; burst: number }) {
+    this.tokens = limit.burst;
+  }
+
+  tryTake(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.at) / 1000) * this.limit.perSecond);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }
 

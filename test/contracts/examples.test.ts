@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import { EXAMPLES_DIR, example } from './shape';
+
+// The literal examples every contract test reads. SmartRecruiters' candidates page and eRecruiter's stage history
+// wait for their connectors: whoever builds one checks its client and its sandbox against them, as
+// test/contracts/lever.test.ts does for Lever.
+
+describe('documented examples', () => {
+  it('are all here: none can vanish unnoticed', () => {
+    expect(fs.readdirSync(EXAMPLES_DIR).sort()).toEqual([
+      'cv-library-direct-apply.json',
+      'cv-library-job-create.json',
+      'cv-library-job-created.json',
+      'erecruiter-stage-history.json',
+      'lever-postings-page.json',
+      'smartrecruiters-candidates-page.json',
+    ]);
+  });
+
+  it('hold what the documentation says of values, not only of shapes', () => {
+    const history = example<Array<{ stageId: number; changedAt: string }>>('erecruiter-stage-history');
+    const times = history.map((h) => Date.parse(h.changedAt));
+    expect(times.every((t) => !Number.isNaN(t))).toBe(true);
+    expect(times).toEqual([...times].sort((a, b) => a - b)); // "oldest first"
+
+    const candidates = example('smartrecruiters-candidates-page');
+    const STATUSES = ['LEAD', 'NEW', 'IN_REVIEW', 'INTERVIEW', 'OFFERED', 'HIRED', 'REJECTED', 'WITHDRAWN', 'TRANSFERRED'];
+    expect(candidates.limit).toBeLessThanOrEqual(100);
+    for (const c of candidates.content) {
+      expect(STATUSES).toContain(c.primaryAssignment.status);
+      expect(c.updatedOn).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+
+    const page = example('lever-postings-page');
+    expect(
+      page.data.every((p: { createdAt: unknown; updatedAt: unknown }) => Number.isInteger(p.createdAt) && Number.isInteger(p.updatedAt)),
+    ).toBe(true); // ms since the epoch
+    expect(page.hasNext).toBe(Boolean(page.next));
+
+    const created = example('cv-library-job-created');
+    const job = example('cv-library-job-create');
+    expect(job.duration_days).toBe(28);
+    expect(Date.parse(created.expires_at)).not.toBeNaN();
+  });
+});
