@@ -11,15 +11,16 @@ import { startSystem } from '../system';
 import { type DevServer, startDevServer } from '../tooling/dev-server';
 import { runDemo } from './demo';
 
-/** `npm start`: Temporal dev server (unless TEMPORAL_ADDRESS), sandboxes, worker, API, demo. Ctrl-C stops it all. */
+/**
+ * `npm start`: Temporal dev server (unless TEMPORAL_ADDRESS), sandboxes, worker, API, demo. Ctrl-C (SIGINT, to the
+ * process group or to this process alone) or SIGTERM stops it all, also in the middle of starting.
+ */
 async function main() {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel, process.stdout.isTTY ? prettyDestination : undefined);
-  const token = ensureApiToken(config);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => logger.warn({ err }, 'while stopping'));
+    for (const stop of stops.reverse()) await stop().catch((err) => console.warn(`while stopping: ${(err as Error).message}`));
   };
+  const startup = new AbortController();
 
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -27,23 +28,30 @@ async function main() {
       if (stopping) return;
       stopping = true;
       console.log(`\n${signal}: stopping jobrelay…`);
+      startup.abort();
       stopAll().then(() => process.exit(0));
     });
   }
 
   try {
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel, process.stdout.isTTY ? prettyDestination : undefined);
+    const token = ensureApiToken(config);
     await assertPortsFree(config);
     fs.mkdirSync(config.dataDir, { recursive: true });
     let devServer: DevServer | undefined;
     if (!config.temporal.address) {
       console.log('starting the Temporal dev server…');
-      devServer = await startDevServer({
+      const starting = startDevServer({
         port: config.temporal.devServerPort,
         uiPort: config.temporal.uiPort,
         dbFile: path.join(config.dataDir, 'temporal.db'),
         namespace: config.temporal.namespace,
+        signal: startup.signal,
       });
-      stops.push(() => devServer!.stop());
+      // Stopping waits for a start under way (which an abort cuts short): the server process never outlives us.
+      stops.push(() => starting.then((server) => server.stop(), () => undefined));
+      devServer = await starting;
     }
     Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' }, { level: 'warn' })), shutdownSignals: [] });
     const sandboxes = await startSandboxes(config.sandboxPort);
@@ -74,6 +82,7 @@ async function main() {
     );
     if (config.demo) await runDemo({ apiUrl: system.apiUrl, token: token.value, sandboxes, log: (line) => console.log(`demo: ${line}`) });
   } catch (err) {
+    if (stopping) return; // a signal cut the start short; its handler stops what was started
     console.error(`jobrelay could not start: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll();
     process.exit(1);

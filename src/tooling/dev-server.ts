@@ -13,6 +13,8 @@ export interface DevServerOptions {
   dbFile?: string;
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Aborting it while the server starts stops the server and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface DevServer {
@@ -21,7 +23,10 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Starts `temporal server start-dev` with our search attributes and waits until it serves gRPC. */
+/**
+ * Starts `temporal server start-dev` with our search attributes and waits until it serves gRPC. A server that
+ * does not come up (or whose start is aborted) is stopped before this rejects: no process is left behind.
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const args = [
     'server',
@@ -51,9 +56,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     child.once('exit', (code) => reject(new Error(`temporal dev server exited (code ${code}): ${stderr.trim()}`))),
   );
   exited.catch(() => undefined);
+  const aborted = new Promise<never>((_, reject) => {
+    const abort = () => reject(new Error('the Temporal dev server’s start was cancelled'));
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener('abort', abort, { once: true });
+  });
+  aborted.catch(() => undefined);
   const address = `127.0.0.1:${options.port}`;
-  await Promise.race([waitUntilServing(address), exited]);
-  if (options.uiPort) await Promise.race([waitForPort(options.uiPort), exited]);
+  try {
+    await Promise.race([waitUntilServing(address), exited, aborted]);
+    if (options.uiPort) await Promise.race([waitForPort(options.uiPort), exited, aborted]);
+  } catch (err) {
+    await stopProcess(child);
+    throw err;
+  }
   return {
     address,
     process: child,
