@@ -65,7 +65,8 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     logger,
     metrics: deps.metrics,
     health: {
-      temporal: () => client.workflowService.getSystemInfo({}),
+      // A deadline, so a probe during an outage does not go on retrying in the background after /readyz answered.
+      temporal: () => client.connection.withDeadline(Date.now() + 2500, () => client.workflowService.getSystemInfo({})),
       database: () => deps.store.ping(),
       ...(worker ? { worker: async () => assertRunning(worker) } : {}),
     },

@@ -50,7 +50,12 @@ async function main() {
         signal: startup.signal,
       });
       // Stopping waits for a start under way (which an abort cuts short): the server process never outlives us.
-      stops.push(() => starting.then((server) => server.stop(), () => undefined));
+      stops.push(() =>
+        starting.then(
+          (server) => server.stop(),
+          () => undefined,
+        ),
+      );
       devServer = await starting;
     }
     Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' }, { level: 'warn' })), shutdownSignals: [] });

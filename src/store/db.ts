@@ -28,7 +28,12 @@ async function dialectFor({ databaseUrl, pgliteDir }: DbOptions) {
   if (databaseUrl) {
     // Return timestamps as Date and bigints as numbers, the same as PGlite.
     pg.types.setTypeParser(20, (v) => Number(v));
-    return new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 10 }) });
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // A connection the server drops (a restart, a failover) fails its query, if any, and is discarded by the pool;
+    // the next query opens a new one. Its 'error' event, idle or in use, must not end the process.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    return new PostgresDialect({ pool });
   }
   const dir = pgliteDir ?? 'memory://';
   if (!dir.startsWith('memory://')) fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });

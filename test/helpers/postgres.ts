@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,12 @@ export function findPostgresBin(): string | undefined {
 
 export interface TestPostgres {
   url: string;
+  /** Stops the server and removes its data. */
   stop(): Promise<void>;
+  /** Stops the server, keeping its data (the database is down). */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and data. */
+  resume(): Promise<void>;
 }
 
 /** A throw-away PostgreSQL server on `port` (run as the `postgres` user when we are root: initdb refuses root). */
@@ -29,23 +34,29 @@ export async function startPostgres(port: number): Promise<TestPostgres> {
   execFileSync(...run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']), {
     stdio: 'ignore',
   });
-  const child = spawn(
-    ...run(path.join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', dataDir, '-h', '127.0.0.1', '-c', 'fsync=off']),
-    {
-      stdio: 'ignore',
-      detached: false,
-    },
-  );
-  await waitForPort(port, '127.0.0.1', 30_000);
+  let child: ChildProcess | undefined;
+  const up = async () => {
+    child = spawn(
+      ...run(path.join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', dataDir, '-h', '127.0.0.1', '-c', 'fsync=off']),
+      { stdio: 'ignore', detached: false },
+    );
+    await waitForPort(port, '127.0.0.1', 30_000);
+  };
+  const down = async () => {
+    try {
+      execFileSync(...run(path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate']), { stdio: 'ignore' });
+    } catch {
+      child?.kill('SIGKILL');
+    }
+  };
+  await up();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
-      try {
-        execFileSync(...run(path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate']), { stdio: 'ignore' });
-      } catch {
-        child.kill('SIGKILL');
-      }
+      await down();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
+    halt: down,
+    resume: up,
   };
 }
