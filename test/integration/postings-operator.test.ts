@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { requireBinary } from '../../src/tooling/binaries';
+import { repostSignal } from '../../workflows/posting-lifecycle';
 import { putCvLibraryBoard, sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { testServers } from '../helpers/env';
@@ -38,6 +39,68 @@ describeEachStore('postings: accounts, options and the operator’s Temporal too
     temporal('workflow', 'signal', '--workflow-id', res.body.workflowId, '--name', 'unpostSignal', '--input', '"operator"');
     const unposted = await untilState(res.body.id, 'unposted');
     expect(unposted.events.at(-1)).toMatchObject({ kind: 'unposted', details: { reason: 'operator' } });
+  });
+
+  it('finds failed, unposted and expired postings, and live ones by an ExpiresAt range, with visibility queries', async () => {
+    const DAY = 86_400_000;
+    // Failed: the board refuses the job.
+    await t.sandbox('POST', 'cv-library', '/_sandbox/faults', { failNext: [{ status: 422, count: 1 }] });
+    const failed = await post({ reference: 'VIS-1' });
+    await untilState(failed.res.body.id, 'failed');
+    // Unposted on request.
+    const unposted = await post({ reference: 'VIS-2' });
+    await untilState(unposted.res.body.id, 'live');
+    expect((await t.api('DELETE', `/v1/postings/${unposted.res.body.id}`)).body.state).toBe('unposted');
+    // Expired: the board's clock runs 28 days less 4 s behind ours, so the job it takes expires 4 s from now.
+    await t.sandbox('POST', 'cv-library', '/_sandbox/clock', { advanceMs: -(28 * DAY - 4000) });
+    const expiring = await post({ reference: 'VIS-3' });
+    await untilState(expiring.res.body.id, 'live');
+    await t.sandbox('POST', 'cv-library', '/_sandbox/clock', { advanceMs: 28 * DAY - 4000 });
+    // Live for 28 days.
+    const live = await post({ reference: 'VIS-4' });
+    await untilState(live.res.body.id, 'live');
+    await untilState(expiring.res.body.id, 'expired');
+
+    const ours = `(${[failed, unposted, expiring, live].map((p) => `JobId="${p.job.id}"`).join(' OR ')})`;
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const found = (query: string, expected: Array<{ res: { body: { workflowId: string } } }>) =>
+      waitFor(
+        async () => {
+          const ids: string[] = [];
+          for await (const w of t.system.client.workflow.list({ query: `${query} AND ${ours}` })) ids.push(w.workflowId);
+          return ids.sort();
+        },
+        (ids) => JSON.stringify(ids) === JSON.stringify(expected.map((p) => p.res.body.workflowId).sort()),
+        20_000,
+        query,
+      );
+    await found('PostingState="failed"', [failed]);
+    await found('PostingState="unposted"', [unposted]);
+    await found('PostingState="expired"', [expiring]);
+    await found(`PostingState="live" AND ExpiresAt > "${at(27 * DAY)}" AND ExpiresAt < "${at(29 * DAY)}"`, [live]);
+    await found(`ExpiresAt < "${at(DAY)}"`, [expiring]);
+  });
+
+  it('reposts on the repostSignal an operator sends: a new board job with a fresh expiry, the old one deleted', async () => {
+    const { res } = await post({ reference: 'OPS-6' });
+    const live = await untilState(res.body.id, 'live');
+    await t.system.client.workflow.getHandle(res.body.workflowId).signal(repostSignal);
+    const reposted = await waitFor(
+      () => t.api('GET', `/v1/postings/${res.body.id}`).then((r) => r.body),
+      (p) => p.repostCount === 1,
+      30_000,
+      'the repost',
+    );
+    expect(reposted).toMatchObject({ state: 'live' });
+    expect(reposted.externalId).not.toBe(live.externalId);
+    expect(Date.parse(reposted.expiresAt)).toBeGreaterThanOrEqual(Date.parse(live.expiresAt));
+    expect(reposted.events.at(-1)).toMatchObject({
+      kind: 'reposted',
+      details: { reason: 'requested', previousExternalId: live.externalId },
+    });
+    const onBoard = await sandboxJobs(t);
+    expect(onBoard.find((j) => j.job_id === live.externalId)?.status).toBe('deleted');
+    expect(onBoard.find((j) => j.job_id === reposted.externalId)?.status).toBe('live');
   });
 
   it('makes a CV mandatory when quick apply is off, and applies per-posting overrides validated like the job', async () => {

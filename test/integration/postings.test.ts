@@ -106,7 +106,10 @@ describeEachStore('CV-Library postings through API → Temporal → activity →
     expect((await t.api('GET', `/v1/jobs/${job.id}/boards`)).body.items[0].posting).toBeUndefined();
   });
 
-  it('rides out 429s and 5xx from the board', async () => {
+  const boardStats = () => t.sandbox('GET', 'cv-library', '/_sandbox/stats').then((r) => r.body);
+
+  it('rides out 429s and 5xx from the board: every fault served, then live with no error', async () => {
+    const before = await boardStats();
     await t.sandbox('POST', 'cv-library', '/_sandbox/faults', {
       failNext: [
         { status: 503, count: 2 },
@@ -116,7 +119,30 @@ describeEachStore('CV-Library postings through API → Temporal → activity →
     const { accepted } = await postAJob({ reference: 'REQ-4' });
     const live = await untilState(accepted.id, 'live');
     expect(live.lastError).toBeUndefined();
+    expect(live.events.map((e: { kind: string }) => e.kind)).toEqual(['posted']);
+    const after = await boardStats();
+    expect(after.faultsServed).toEqual({
+      ...before.faultsServed,
+      503: (before.faultsServed[503] ?? 0) + 2,
+      429: (before.faultsServed[429] ?? 0) + 1,
+    });
+    // The three refused attempts and the one that posted: a retry for each fault, nothing more.
+    expect(after.requests - before.requests).toBe(4);
     await t.sandbox('POST', 'cv-library', '/_sandbox/faults', {});
+  });
+
+  it('fails at once with the board’s own words when it refuses the job (422), after exactly one request', async () => {
+    const before = await boardStats();
+    const refusal = 'salary_to: must not be less than salary_from';
+    await t.sandbox('POST', 'cv-library', '/_sandbox/faults', { failNext: [{ status: 422, count: 1, message: refusal }] });
+    const { accepted } = await postAJob({ reference: 'REQ-10' });
+    const failed = await untilState(accepted.id, 'failed');
+    expect(failed.lastError).toBe(`publish failed: CV-Library answered 422: invalid_field: ${refusal}`);
+    expect(failed.events).toEqual([expect.objectContaining({ kind: 'failed', details: { message: failed.lastError } })]);
+    const after = await boardStats();
+    expect(after.requests - before.requests).toBe(1);
+    expect(after.faultsServed[422]).toBe((before.faultsServed[422] ?? 0) + 1);
+    expect((await sandboxJobs(t)).filter((j) => j.reference?.startsWith(accepted.id))).toEqual([]);
   });
 
   it('a repost on request takes the job down and up again with a fresh expiry', async () => {
@@ -138,7 +164,7 @@ describeEachStore('CV-Library postings through API → Temporal → activity →
     const { accepted } = await postAJob({ reference: 'REQ-6' });
     const failed = await untilState(accepted.id, 'failed');
     expect(failed.lastError).toMatch(/publish failed: CV-Library answered 401: unauthorized: invalid username or password/);
-    expect((await stats()) - before).toBeLessThanOrEqual(2);
+    expect((await stats()) - before).toBe(1);
 
     const shown = shownHistory(accepted.workflowId);
     expect(shown).toContain('publish failed: CV-Library answered 401');

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logger';
 import { Metrics } from '../../src/metrics';
 import { freePort } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
+import { PostingState } from '../../src/temporal/search-attributes';
 import { repostUpdate, statusQuery, unpostUpdate } from '../../workflows/posting-lifecycle';
 import { setUpCvLibraryInStore } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
@@ -18,6 +19,9 @@ import { recordHistory } from '../helpers/record';
 import { describeEachStore, openTestStore } from '../helpers/stores';
 
 const DAY = 86_400_000;
+
+/** A history event's time in ms. */
+const msOf = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 
 describeEachStore('posting lifecycle under time skipping (real activities, sandbox and store)', (kind) => {
   let env: TestWorkflowEnvironment;
@@ -79,6 +83,42 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
     };
     return jobs.filter((j) => j.reference.startsWith(postingId) && j.status === 'live');
   };
+
+  const board = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sandboxes.urlFor('cv-library')}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await res.json()) as Record<string, any>;
+  };
+  afterEach(() => board('POST', '/_sandbox/faults', {}));
+
+  it('fails a posting the board answers 503 until the retry policy gives up: the reason kept, PostingState "failed"', async () => {
+    const before = (await board('GET', '/_sandbox/stats')).faultsServed[503] ?? 0;
+    await board('POST', '/_sandbox/faults', { failNext: [{ status: 503, count: 1000 }] });
+    const { posting, handle } = await startPosting(false);
+    const reason = 'publish failed: CV-Library answered 503: injected_fault: injected 503';
+    expect(await handle.result()).toMatchObject({ state: 'failed', lastError: reason });
+    expect(await deps.store.postings.get(posting.id)).toMatchObject({ state: 'failed', lastError: reason });
+    expect((await handle.describe()).typedSearchAttributes.get(PostingState)).toBe('failed');
+    // Every attempt the policy allows (20, about half an hour of backoff), and not one more.
+    expect((await board('GET', '/_sandbox/stats')).faultsServed[503] - before).toBe(20);
+  });
+
+  it('tries again no earlier than the board’s Retry-After (120 s), as the workflow history shows', async () => {
+    const before = (await board('GET', '/_sandbox/stats')).faultsServed[429] ?? 0;
+    await board('POST', '/_sandbox/faults', { failNext: [{ status: 429, count: 1 }], retryAfterSec: 120 });
+    const { handle } = await startPosting(false);
+    expect(await handle.result()).toMatchObject({ state: 'expired' });
+    const { events } = await handle.fetchHistory();
+    const scheduled = events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'publishPosting')!;
+    const started = events!.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled.eventId))!;
+    expect((await board('GET', '/_sandbox/stats')).faultsServed[429] - before).toBe(1);
+    expect(started.activityTaskStartedEventAttributes?.attempt).toBe(2);
+    // The retry policy alone would have tried again after 1 s.
+    expect(msOf(started.eventTime) - msOf(scheduled.eventTime)).toBeGreaterThanOrEqual(120_000);
+  });
 
   it('expires a posting after 28 days when auto-repost is off', async () => {
     const { posting, handle } = await startPosting(false);

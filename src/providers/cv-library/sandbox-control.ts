@@ -11,7 +11,10 @@ const FaultsBody = z.object({
   rate5xx: share.optional(),
   latencyMs: z.number().int().min(0).max(60_000).optional(),
   dropConnection: share.optional(),
-  failNext: z.array(z.object({ status: z.number().int().min(400).max(599), count: z.number().int().min(1) })).optional(),
+  /** The next requests are answered with these statuses (and `message`, as the board would word it), in order. */
+  failNext: z
+    .array(z.object({ status: z.number().int().min(400).max(599), count: z.number().int().min(1), message: z.string().optional() }))
+    .optional(),
   seed: z.number().int().optional(),
   retryAfterSec: z.number().int().min(0).optional(),
 });
@@ -34,7 +37,7 @@ const AccountChange = z
   .partial()
   .strict();
 
-/** `/_sandbox`: seed accounts, inspect jobs, inject faults, move the clock, reset. No auth. */
+/** `/_sandbox`: seed accounts, inspect jobs, inject faults (and count those served), move the clock, reset. No auth. */
 export function controlRoutes(state: CvLibrarySandboxState, now: Now) {
   const router = express.Router();
   const body = <S extends z.ZodType>(schema: S, req: Request, res: Response): z.output<S> | undefined => {
@@ -77,7 +80,12 @@ export function controlRoutes(state: CvLibrarySandboxState, now: Now) {
   });
 
   router.get('/stats', (_req, res) => {
-    res.json({ requests: state.requests, tokenRequests: state.tokenRequests, now: new Date(now()).toISOString() });
+    res.json({
+      requests: state.requests,
+      tokenRequests: state.tokenRequests,
+      faultsServed: state.faultsServed,
+      now: new Date(now()).toISOString(),
+    });
   });
 
   router.post('/faults', (req, res) => {
@@ -89,7 +97,8 @@ export function controlRoutes(state: CvLibrarySandboxState, now: Now) {
   });
 
   router.post('/clock', (req, res) => {
-    const input = body(z.object({ advanceMs: z.number().min(0) }), req, res);
+    // Negative moves it back: a board clock behind ours makes a job expire within seconds of real time.
+    const input = body(z.object({ advanceMs: z.number() }), req, res);
     if (!input) return;
     state.clockOffsetMs += input.advanceMs;
     res.json({ now: new Date(now()).toISOString() });

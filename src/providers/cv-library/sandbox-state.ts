@@ -33,7 +33,7 @@ export interface Faults {
   rate5xx: number;
   latencyMs: number;
   dropConnection: number;
-  failNext: Array<{ status: number; count: number }>;
+  failNext: Array<{ status: number; count: number; message?: string }>;
   /** Seeds the generator that decides which requests get a random fault, so a run is repeatable. */
   seed: number;
   retryAfterSec: number;
@@ -66,6 +66,8 @@ export interface CvLibrarySandboxState {
   tokenRequests: number;
   /** Every request to the provider API (not the control endpoints). */
   requests: number;
+  /** Injected faults answered, by status (`dropped` for a dropped connection): proof that a test's faults were served. */
+  faultsServed: Record<string, number>;
   faults: Faults;
   random: () => number;
   clockOffsetMs: number;
@@ -95,6 +97,7 @@ export function freshState(): CvLibrarySandboxState {
     tokens: new Map(),
     tokenRequests: 0,
     requests: 0,
+    faultsServed: {},
     faults: noFaults(),
     random: seededRandom(1),
     clockOffsetMs: 0,

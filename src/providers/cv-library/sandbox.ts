@@ -229,20 +229,32 @@ function countRequest(state: CvLibrarySandboxState) {
 }
 
 function injectFaults(state: CvLibrarySandboxState) {
+  const served = (what: string | number) => {
+    state.faultsServed[what] = (state.faultsServed[what] ?? 0) + 1;
+  };
   return async (req: Request, res: Response, next: NextFunction) => {
     const f = state.faults;
     if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
     const scripted = f.failNext.find((x) => x.count > 0);
     if (scripted) {
       scripted.count--;
+      served(scripted.status);
       if (scripted.status === 429) res.set('Retry-After', String(f.retryAfterSec));
-      return fail(res, scripted.status, scripted.status === 429 ? 'rate_limited' : 'injected_fault', `injected ${scripted.status}`);
+      const error = scripted.status === 429 ? 'rate_limited' : scripted.status === 422 ? 'invalid_field' : 'injected_fault';
+      return fail(res, scripted.status, error, scripted.message ?? `injected ${scripted.status}`);
     }
-    if (f.dropConnection > 0 && state.random() < f.dropConnection) return req.socket.destroy();
+    if (f.dropConnection > 0 && state.random() < f.dropConnection) {
+      served('dropped');
+      return req.socket.destroy();
+    }
     if (f.rate429 > 0 && state.random() < f.rate429) {
+      served(429);
       return fail(res.set('Retry-After', String(f.retryAfterSec)), 429, 'rate_limited', 'too many requests (injected)');
     }
-    if (f.rate5xx > 0 && state.random() < f.rate5xx) return fail(res, 503, 'unavailable', 'service unavailable (injected)');
+    if (f.rate5xx > 0 && state.random() < f.rate5xx) {
+      served(503);
+      return fail(res, 503, 'unavailable', 'service unavailable (injected)');
+    }
     next();
   };
 }

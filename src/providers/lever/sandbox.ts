@@ -29,6 +29,8 @@ export interface Faults {
   latencyMs: number;
   /** Share of requests whose connection is dropped without an answer. */
   dropRate: number;
+  /** The next this many requests carrying an offset token are refused as Lever refuses a token that no longer fits. */
+  refuseOffsets?: number;
 }
 
 export interface LeverSandboxOptions {
@@ -276,6 +278,10 @@ export class LeverSandbox {
     const signature = JSON.stringify(Object.entries(rest).sort());
     let start = 0;
     if (offset !== undefined) {
+      if (this.faults.refuseOffsets) {
+        this.faults.refuseOffsets -= 1;
+        return error(res, 400, 'BadRequestError', 'Invalid offset token: Offset token is invalid for sort');
+      }
       const decoded = decodeOffset(String(offset));
       if (!decoded || decoded.q !== hash(signature))
         return error(res, 400, 'BadRequestError', 'Invalid offset token: Offset token is invalid for sort');
