@@ -63,6 +63,22 @@ describeEachStore('CV-Library postings through API → Temporal → activity →
     ]);
   });
 
+  it('makes one posting, one workflow and one board job of the same request sent eight times at once', async () => {
+    const job = (await t.api('POST', '/v1/jobs', aJob({ reference: 'REQ-8' }))).body;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 202]);
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(ids.size).toBe(1);
+    const [id] = ids;
+    const live = await untilState(id, 'live');
+    expect(live.events.map((e: { kind: string }) => e.kind)).toEqual(['posted']);
+    expect((await sandboxJobs(t)).filter((j) => j.reference?.startsWith(id))).toHaveLength(1);
+    const described = await t.system.client.workflow.getHandle(live.workflowId).describe();
+    expect(described.runId).toBe(described.raw.workflowExecutionInfo?.firstRunId);
+  });
+
   it('amends the board when the job is edited, and unposts once (twice changes nothing)', async () => {
     const { job, accepted } = await postAJob({ reference: 'REQ-2' });
     const live = await untilState(accepted.id, 'live');
