@@ -4,16 +4,17 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../../src/config';
 import { buildDeps, type Deps } from '../../src/deps';
 import { createLogger } from '../../src/logger';
 import { freePort } from '../../src/net';
 import { LeverSandbox, SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { type System, startSystem } from '../../src/system';
-import { expectedFrom, leverConnector, waitFor } from '../fixtures/connectors';
+import { expectedFrom, leverConnector } from '../fixtures/connectors';
 import { testServers, uniqueTaskQueue } from '../helpers/env';
 import { LOOPBACK_SANDBOXES } from '../helpers/origins';
+import { createTestDatabase, type TestDatabase } from '../helpers/stores';
+import { waitFor } from '../helpers/wait';
 
 // The worker is killed (SIGKILL) in the middle of a Lever backfill page and a new one is started: the sync must
 // finish with every record exactly once. The worker runs as its own OS process (`worker.ts`, as `npm run worker`
@@ -70,7 +71,7 @@ class WorkerProcess {
 }
 
 describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill', () => {
-  const database = `jobrelay_crash_${randomBytes(4).toString('hex')}`;
+  let database: TestDatabase;
   const workers: WorkerProcess[] = [];
   let env: Record<string, string>;
   let deps: Deps;
@@ -81,26 +82,14 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
   /** Called with each request's path before the sandbox answers it. */
   let onSandboxRequest: ((pathname: string) => void) | undefined;
 
-  const admin = async <T>(run: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: baseUrl });
-    await client.connect();
-    try {
-      return await run(client);
-    } finally {
-      await client.end();
-    }
-  };
-
   beforeAll(async () => {
-    await admin((c) => c.query(`create database ${database}`));
-    const url = new URL(baseUrl as string);
-    url.pathname = `/${database}`;
+    database = await createTestDatabase('crash');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-crash-'));
     // What the API process and every worker process share: the database, the key sealing credentials, Temporal.
     env = {
       NODE_ENV: 'test',
       DATA_DIR: dataDir,
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: database.url,
       JOBRELAY_SECRET_KEY: randomBytes(32).toString('base64'),
       TEMPORAL_ADDRESS: testServers.temporalAddress(),
       TEMPORAL_TASK_QUEUE: uniqueTaskQueue('crash'),
@@ -132,7 +121,7 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
     sandboxServer?.closeAllConnections();
     await new Promise((resolve) => sandboxServer?.close(resolve));
     if (env?.DATA_DIR) fs.rmSync(env.DATA_DIR, { recursive: true, force: true });
-    await admin((c) => c.query(`drop database if exists ${database} with (force)`));
+    await database?.drop();
   });
 
   let connectorId = '';
@@ -212,9 +201,11 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
     const done = await waitFor(
       async () => {
         if (!second.running) throw new Error(`the second worker exited: ${second.output.slice(-3000)}`);
-        const c = (await api('GET', `/v1/connectors/${connectorId}`)).body;
+        return (await api('GET', `/v1/connectors/${connectorId}`)).body;
+      },
+      (c) => {
         const streams = Object.values(c.status?.streams ?? {}) as Array<{ totals: { runs: number }; running: boolean }>;
-        return streams.length === 2 && streams.every((s) => s.totals.runs >= 1 && !s.running) ? c : undefined;
+        return streams.length === 2 && streams.every((s) => s.totals.runs >= 1 && !s.running);
       },
       90_000,
       'the backfill to finish on the second worker',

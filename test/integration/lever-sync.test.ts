@@ -1,8 +1,10 @@
+import { syncWorkflowId } from '../../src/domain/connector';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
-import { expectedFrom, leverConnector, recordSyncHistory, waitFor, waitForRuns } from '../fixtures/connectors';
+import { expectedFrom, leverConnector, recordSyncHistory, waitForRuns, waitsOnlyForAPerson } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 type Sandbox = Awaited<ReturnType<typeof runLeverSandbox>>;
 
@@ -143,16 +145,19 @@ describeEachStore('Lever connector through the API, Temporal, the sandbox and th
       const created = await t.api('POST', '/v1/connectors', leverConnector(s.baseUrl, 'key-to-revoke-1', { pageSize: 20 }));
       const id = created.body.id;
       await waitFor(
-        async () => (await t.api('GET', `/v1/connectors/${id}`)).body.status?.streams.candidates?.pages >= 3,
+        () => t.api('GET', `/v1/connectors/${id}`).then((r) => r.body),
+        (c) => c.status?.streams.candidates?.pages >= 3,
         60_000,
         'three pages',
       );
       s.sandbox.revokeKey('key-to-revoke-1');
 
-      const failing = await waitFor(async () => {
-        const c = (await t.api('GET', `/v1/connectors/${id}`)).body;
-        return c.state === 'failing' ? c : undefined;
-      });
+      const failing = await waitFor(
+        () => t.api('GET', `/v1/connectors/${id}`).then((r) => r.body),
+        (c) => c.state === 'failing',
+        60_000,
+        'the connector failing',
+      );
       expect(failing.lastError).toBe('Lever answered 401: UnauthorizedError: Invalid API key');
       expect(failing.status.lastError).toMatchObject({ stream: 'candidates' });
       const row = await t.deps.store.connectors.get(id);
@@ -161,9 +166,14 @@ describeEachStore('Lever connector through the API, Temporal, the sandbox and th
       const rejected = s.sandbox.requests.filter((r) => r.status === 401);
       expect(rejected.length).toBeGreaterThan(0);
       expect(new Set(rejected.map((r) => `${r.path}?${JSON.stringify(r.query)}`)).size).toBe(rejected.length);
+      // And none will be: the loop waits for a person, with no activity, timer or task open.
+      await waitFor(
+        () => waitsOnlyForAPerson(t.system.client.workflow.getHandle(syncWorkflowId(id))),
+        (idle) => idle,
+        20_000,
+        'the sync loop to wait for a person',
+      );
       const quiet = s.sandbox.requests.length;
-      await new Promise((r) => setTimeout(r, 2000));
-      expect(s.sandbox.requests.length).toBe(quiet);
       expect((await t.api('POST', `/v1/connectors/${id}/sync`, {})).status).toBe(409);
 
       // The page that failed (its list or its resumes answered 401) is where the run continues.
@@ -182,6 +192,82 @@ describeEachStore('Lever connector through the API, Temporal, the sandbox and th
       expect(got.candidates).toBe(got.e.contacts.size);
       expect(got.applications).toHaveLength(got.e.applications.size);
       await recordSyncHistory(t, id, 'connector-sync-failing-reconfigured');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('with importUnknownCandidates and syncResumes off: asks for no resume, creates no one, updates a known person found by email', async () => {
+    const s = await runLeverSandbox({ rateLimit: { perSecond: 2000, burst: 200 } });
+    try {
+      s.sandbox.seed({ postings: 4, opportunities: 30, resumes: true, seed: 61 });
+      const opportunities = [...s.sandbox.opportunities.values()];
+      const person = opportunities[3];
+      // Someone we already hold (they applied through CV-Library), the same email written in capitals, no phone.
+      const known = await t.deps.store.candidates.upsertFromSource({
+        source: { provider: 'cv-library', externalId: `known-${person.contact}` },
+        fields: { firstName: 'Earlier', lastName: 'Applicant', email: person.emails[0].toUpperCase() },
+        matchBy: ['email'],
+        createIfUnknown: true,
+      });
+      const created = await t.api(
+        'POST',
+        '/v1/connectors',
+        leverConnector(s.baseUrl, SANDBOX_API_KEY, { importUnknownCandidates: false, syncResumes: false }),
+      );
+      const done = await waitForRuns(t, created.body.id, 1);
+
+      expect(s.sandbox.requests.filter((r) => r.path.includes('/resumes'))).toEqual([]);
+      const theirs = opportunities.filter((o) => o.contact === person.contact);
+      const strangers = opportunities.length - theirs.length;
+      expect(done.status.streams.candidates).toMatchObject({
+        created: 0,
+        skipped: strangers,
+        skippedReasons: { 'unknown candidate': strangers },
+      });
+      // Of everyone in this Lever account, only the known person is in the store, with their applications.
+      const got = await landed(t, s);
+      expect(got.sources).toBe(1);
+      expect(got.candidates).toBe(1);
+      expect(got.applications.map((a) => a.id)).toHaveLength(theirs.flatMap((o) => o.applications).length);
+      const candidate = (await t.api('GET', `/v1/candidates/${known.candidateId}`)).body;
+      expect(candidate.sources.map((x: { provider: string; externalId: string }) => [x.provider, x.externalId]).sort()).toEqual([
+        ['cv-library', `known-${person.contact}`],
+        ['lever', person.contact],
+      ]);
+      expect(candidate.phone).toEqual(expect.any(String)); // Lever's phone, which we did not hold
+      expect(candidate.documents).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('starts the run’s window again when Lever refuses an offset token, landing every record once', async () => {
+    const s = await runLeverSandbox({ rateLimit: { perSecond: 2000, burst: 200 } });
+    try {
+      s.sandbox.seed({ postings: 2, opportunities: 120, resumes: false, seed: 62 });
+      s.sandbox.faults.refuseOffsets = 1; // the first offset token the connector sends back is refused
+      const created = await t.api(
+        'POST',
+        '/v1/connectors',
+        leverConnector(s.baseUrl, SANDBOX_API_KEY, { pageSize: 50, syncResumes: false }),
+      );
+      const done = await waitForRuns(t, created.body.id, 1);
+
+      const pages = s.sandbox.requests.filter((r) => r.path === '/v1/opportunities');
+      expect(pages.map((r) => [r.status, r.query.offset === undefined ? 'window start' : 'offset token'])).toEqual([
+        [200, 'window start'],
+        [400, 'offset token'],
+        [200, 'window start'],
+        [200, 'offset token'],
+        [200, 'offset token'],
+      ]);
+      const got = await landed(t, s);
+      expect(got.candidates).toBe(got.e.contacts.size);
+      expect(got.sources).toBe(got.e.contacts.size);
+      expect(got.applications).toHaveLength(got.e.applications.size);
+      // The first page, read twice, came back unchanged the second time.
+      expect(done.status.streams.candidates.unchanged).toBeGreaterThanOrEqual(50);
     } finally {
       await s.close();
     }
