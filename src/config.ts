@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { decodeSecretKey } from './crypto/secrets';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optional = z
@@ -23,7 +24,12 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JOBRELAY_API_TOKEN: optional,
   /** 32-byte key (base64 or hex) that encrypts stored credentials; generated under DATA_DIR when unset. */
-  JOBRELAY_SECRET_KEY: optional,
+  JOBRELAY_SECRET_KEY: optional.pipe(
+    z
+      .string()
+      .refine((v) => decodeSecretKey(v).length === 32, 'must be 32 bytes, written as 64 hex digits or in base64')
+      .optional(),
+  ),
   TEMPORAL_ADDRESS: optional,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('jobrelay'),

@@ -40,10 +40,15 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A key as configured: 64 hex digits, else base64. Its length is for the caller to check (32 bytes). */
+export function decodeSecretKey(value: string): Buffer {
+  return /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+}
+
 /** The key from JOBRELAY_SECRET_KEY (base64 or hex), else one kept in `<dataDir>/secret.key` (created once, mode 600). */
 export function loadSecretKey(configured: string | undefined, dataDir: string): Buffer {
   if (configured) {
-    const key = /^[0-9a-f]{64}$/i.test(configured) ? Buffer.from(configured, 'hex') : Buffer.from(configured, 'base64');
+    const key = decodeSecretKey(configured);
     if (key.length !== 32) throw new Error('JOBRELAY_SECRET_KEY must be 32 bytes, base64 or hex');
     return key;
   }
