@@ -2,8 +2,10 @@ import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { leverConnector, recordSyncHistory, waitForRuns } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
 import { shownHistory } from '../helpers/history';
+import { recordHistory } from '../helpers/record';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 describeEachStore('connectors API', (store) => {
   let t: TestSystem;
@@ -91,6 +93,20 @@ describeEachStore('connectors API', (store) => {
     const ok = await t.api('POST', `/v1/connectors/${good.body.id}/test`, {});
     expect(ok.body).toMatchObject({ ok: true, missing: [] });
     expect(ok.body.checks.map((c: { name: string }) => c.name)).toContain('download opportunity resume');
+    if (process.env.RECORD_HISTORIES === '1') {
+      const [run] = await waitFor(
+        async () => {
+          const ids: string[] = [];
+          for await (const w of t.system.client.workflow.list({ query: 'WorkflowType="connectorTest"' }))
+            if (w.workflowId.startsWith(`test:${good.body.id}:`)) ids.push(w.workflowId);
+          return ids;
+        },
+        (ids) => ids.length > 0,
+        20_000,
+        'the connection test run',
+      );
+      await recordHistory('connector-test', t.system.client.workflow.getHandle(run));
+    }
   });
 
   it('pauses, refuses a sync while paused (409), resumes, and reconfigures intervals with PATCH', async () => {
