@@ -4,6 +4,7 @@ import { createCvLibraryClient, createCvLibrarySandbox } from '../../src/provide
 import type { DeliveryResult } from '../../src/providers/cv-library/sandbox-state';
 import { sandboxOrigins } from '../helpers/origins';
 import { example, shapeDifferences } from '../contracts/shape';
+import { waitFor } from '../helpers/wait';
 
 const POSTER = 'poster@acme.example';
 const CREDENTIALS = { username: 'acme-api', password: 'basic-pa55word' };
@@ -136,11 +137,12 @@ describe('CV-Library sandbox: DirectApply delivery', () => {
     receiver.script.push(500);
     const accepted = await control(`/_sandbox/jobs/${jobId}/applications`, { wait: false });
     expect(accepted).toMatchObject({ status: 202, body: { state: 'delivering' } });
-    let polled = accepted;
-    for (let i = 0; i < 50 && polled.body.state === 'delivering'; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      polled = await control(`/_sandbox/applications/${accepted.body.id}`, undefined, 'GET');
-    }
+    const polled = await waitFor(
+      () => control(`/_sandbox/applications/${accepted.body.id}`, undefined, 'GET'),
+      (r) => r.body.state !== 'delivering',
+      10_000,
+      'the delivery to finish',
+    );
     expect(polled.body).toMatchObject({ state: 'delivered', deliveries: [{ attempts: [500, 200], delivered: true }] });
   });
 

@@ -1,59 +1,111 @@
 import { inOrder } from '../../src/sync/in-order';
 
-const tick = (ms = 1) => new Promise((r) => setTimeout(r, ms));
+// Every fetch and write is a promise the test settles itself, so each step is asserted, not raced against timers.
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: Error): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets every promise callback that can run, run. */
+const settle = () => new Promise((r) => setImmediate(r));
+
+function harness(count: number, window: number) {
+  const fetches = new Map<number, Deferred<number>>();
+  const writes = new Map<number, Deferred<void>>();
+  const written: Array<[number, number]> = [];
+  let outcome: 'running' | 'done' | Error = 'running';
+  const items = Array.from({ length: count }, (_, i) => i);
+  inOrder(
+    items,
+    window,
+    (i) => {
+      fetches.set(i, deferred());
+      return fetches.get(i)!.promise;
+    },
+    (i, result) => {
+      written.push([i, result]);
+      writes.set(i, deferred());
+      return writes.get(i)!.promise;
+    },
+  ).then(
+    () => {
+      outcome = 'done';
+    },
+    (err: Error) => {
+      outcome = err;
+    },
+  );
+  return { fetches, writes, written, started: () => [...fetches.keys()], outcome: () => outcome };
+}
 
 describe('inOrder (fetch ahead, write in order)', () => {
-  it('writes every item in order while fetching ahead, never more than the window at once', async () => {
-    const items = Array.from({ length: 20 }, (_, i) => i);
-    let inFlight = 0;
-    let maxAhead = 0;
-    let written = 0;
-    const started: number[] = [];
-    const order: number[] = [];
-    await inOrder(
-      items,
-      4,
-      async (i) => {
-        started.push(i);
-        inFlight += 1;
-        maxAhead = Math.max(maxAhead, started.length - written);
-        await tick(i % 3 === 0 ? 15 : 1); // some answers come late
-        inFlight -= 1;
-        return i * 10;
-      },
-      async (i, result) => {
-        expect(result).toBe(i * 10);
-        order.push(i);
-        // Fetches continue while a write is under way.
-        if (i === 0) expect(inFlight).toBeGreaterThan(0);
-        await tick();
-        written += 1;
-      },
-    );
-    expect(order).toEqual(items);
-    expect(started).toEqual(items);
-    expect(maxAhead).toBe(4);
+  it('fetches a window ahead, writes in order as results come, and keeps fetching while a write is under way', async () => {
+    const h = harness(6, 3);
+    await settle();
+    expect(h.started()).toEqual([0, 1, 2]);
+
+    h.fetches.get(2)?.resolve(20);
+    h.fetches.get(1)?.resolve(10);
+    await settle();
+    expect(h.written).toEqual([]); // 1 and 2 wait for 0: nothing is written out of order
+    expect(h.started()).toEqual([0, 1, 2]); // and nothing more is fetched: the window is full
+
+    h.fetches.get(0)?.resolve(0);
+    await settle();
+    expect(h.written).toEqual([[0, 0]]);
+    h.writes.get(0)?.resolve();
+    await settle();
+    // 0 written: the window moves on (3 is fetched) while 1 is being written.
+    expect(h.started()).toEqual([0, 1, 2, 3]);
+    expect(h.written).toEqual([
+      [0, 0],
+      [1, 10],
+    ]);
+
+    for (let i = 1; i < 6; i++) {
+      h.fetches.get(i)?.resolve(i * 10);
+      await settle();
+      h.writes.get(i)?.resolve();
+      await settle();
+    }
+    expect(h.outcome()).toBe('done');
+    expect(h.written).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i, i * 10]));
   });
 
-  it('on a failed fetch, writes nothing after it and lets the fetches under way finish before failing', async () => {
-    const settled: number[] = [];
-    const written: number[] = [];
-    const run = inOrder(
-      [0, 1, 2, 3, 4, 5, 6, 7],
-      3,
-      async (i) => {
-        await tick(i === 2 ? 1 : 20);
-        settled.push(i);
-        if (i === 2) throw new Error('401');
-        return i;
-      },
-      async (i) => {
-        written.push(i);
-      },
-    );
-    await expect(run).rejects.toThrow('401');
-    expect(written).toEqual([0, 1]);
-    // Every fetch started had finished when the page failed (3 and 4 started while 0 and 1 were written).
-    expect(settled.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
+  it('on a failed fetch, writes nothing after it and fails only once the fetches under way have finished', async () => {
+    const h = harness(8, 3);
+    await settle();
+    h.fetches.get(2)?.reject(new Error('401'));
+    for (const i of [0, 1]) {
+      h.fetches.get(i)?.resolve(i);
+      await settle();
+      h.writes.get(i)?.resolve();
+      await settle();
+    }
+    // Item 2 is next and failed; 3 and 4 were fetched meanwhile and are still under way.
+    expect(h.started()).toEqual([0, 1, 2, 3, 4]);
+    expect(h.outcome()).toBe('running');
+    h.fetches.get(3)?.resolve(3);
+    await settle();
+    expect(h.outcome()).toBe('running');
+    h.fetches.get(4)?.resolve(4);
+    await settle();
+    expect(h.outcome()).toEqual(new Error('401'));
+    expect(h.written).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
   });
 });

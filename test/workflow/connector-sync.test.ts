@@ -1,7 +1,9 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { SyncActivities } from '../../activities/sync';
+import type { ConnectorStatus } from '../../src/sync/status';
 import type { ConnectorPlan, PageRequest, PageResult, PostingToUnpost } from '../../src/sync/types';
 import {
   type ConnectorSyncInput,
@@ -11,7 +13,9 @@ import {
   statusQuery,
   syncNowUpdate,
 } from '../../workflows/connector-sync';
+import { waitsOnlyForAPerson } from '../fixtures/connectors';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
+import { waitFor } from '../helpers/wait';
 
 const MIN = 60_000;
 
@@ -105,6 +109,13 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
   const start = (taskQueue: string, input: ConnectorSyncInput) =>
     env.client.workflow.start('connectorSync', { taskQueue, workflowId: `sync:${input.connectorId}`, args: [input] });
 
+  /** The status once `done` holds: time stands still meanwhile (only env.sleep moves it on). */
+  const until = (handle: WorkflowHandle, done: (s: ConnectorStatus) => boolean, what: string) =>
+    waitFor(() => handle.query(statusQuery), done, 20_000, what);
+  /** The same, with no stream in the middle of a run. */
+  const settled = (handle: WorkflowHandle, done: (s: ConnectorStatus) => boolean, what: string) =>
+    until(handle, (s) => done(s) && Object.values(s.streams).every((st) => !st.running), what);
+
   it('backfills page by page, then runs each stream on its own interval from its cursor', async () => {
     const p = new FakeProvider('conn_intervals');
     const t0 = Number(await now());
@@ -112,7 +123,7 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
     await withWorker(p, async (taskQueue) => {
       const handle = await start(taskQueue, { connectorId: 'conn_intervals' });
       await env.sleep(61 * MIN);
-      const status = await handle.query(statusQuery);
+      const status = await settled(handle, (s) => s.streams.jobs.totals.runs >= 5, 'five jobs runs');
       expect(status.state).toBe('active');
       expect(status.streams.jobs.totals.runs).toBe(5);
       expect(status.streams.candidates.totals).toEqual({ created: 5, updated: 0, runs: 2 });
@@ -125,7 +136,8 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       // A change appears after the next cycle.
       p.records.candidates.push({ id: 'c6', updatedAt: Number(await now()) });
       await env.sleep(60 * MIN);
-      expect((await handle.query(statusQuery)).streams.candidates).toMatchObject({ created: 1, totals: { created: 6, runs: 3 } });
+      const next = await settled(handle, (s) => s.streams.candidates.totals.runs >= 3, 'a third candidates run');
+      expect(next.streams.candidates).toMatchObject({ created: 1, totals: { created: 6, runs: 3 } });
       await handle.terminate();
     });
   });
@@ -139,26 +151,35 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
     p.authFailsFromCall = 1;
     await withWorker(p, async (taskQueue) => {
       const handle = await start(taskQueue, { connectorId: 'conn_auth' });
-      await env.sleep(1000);
+      let status = await until(handle, (s) => s.state === 'failing', 'failing');
       const callsAtFailure = p.calls.length;
       expect(callsAtFailure).toBe(2);
-      let status = await handle.query(statusQuery);
-      expect(status.state).toBe('failing');
       expect(status.lastError).toMatchObject({ message: expect.stringContaining('401: invalid key'), stream: 'candidates' });
+      await waitFor(
+        async () => p.states,
+        (states) => states.length > 0,
+        20_000,
+        'the failing state recorded',
+      );
       expect(p.states).toEqual(['failing']);
+      // Hours pass: nothing is tried again, and nothing is scheduled to be — the loop waits for a person.
       await env.sleep(3 * 60 * MIN);
       expect(p.calls.length).toBe(callsAtFailure);
+      expect(await waitsOnlyForAPerson(handle)).toBe(true);
       await expect(handle.executeUpdate(syncNowUpdate, { args: [{}] })).rejects.toMatchObject({
         cause: { message: expect.stringMatching(/failing/) },
       });
 
       p.authFailsFromCall = undefined;
       const failedAt = p.calls.at(-1)?.position;
-      status = await handle.executeUpdate(reconfigureUpdate);
-      await env.sleep(1000);
+      await handle.executeUpdate(reconfigureUpdate);
+      status = await settled(
+        handle,
+        (s) => s.state === 'active' && s.streams.candidates.totals.runs >= 1,
+        'the run finished after reconfigure',
+      );
       expect(failedAt?.page).toBe('2');
       expect(p.calls[callsAtFailure].position).toEqual(failedAt);
-      status = await handle.query(statusQuery);
       expect(status.state).toBe('active');
       expect(p.states).toEqual(['failing', 'active']);
       expect(status.streams.candidates.totals.created).toBe(6);
@@ -171,23 +192,29 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
     const p = new FakeProvider('conn_pause');
     await withWorker(p, async (taskQueue) => {
       const handle = await start(taskQueue, { connectorId: 'conn_pause' });
-      await env.sleep(1000);
+      await settled(handle, (s) => s.streams.jobs?.totals.runs >= 1, 'the first runs');
       const paused = await handle.executeUpdate(pauseUpdate);
       expect(paused.state).toBe('paused');
       expect(paused.streams.jobs.nextRunAt).toBeUndefined();
       const calls = p.calls.length;
+      // Hours pass: no page is read, and nothing is scheduled — the loop waits to be resumed.
       await env.sleep(2 * 60 * MIN);
       expect(p.calls.length).toBe(calls);
+      expect(await waitsOnlyForAPerson(handle)).toBe(true);
       await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'jobs' }] })).rejects.toMatchObject({
         cause: { message: expect.stringMatching(/paused/) },
       });
       await handle.executeUpdate(resumeUpdate);
-      await env.sleep(1000);
-      expect(p.calls.length).toBeGreaterThan(calls);
-      const before = (await handle.query(statusQuery)).streams.jobs.totals.runs;
+      await waitFor(
+        async () => p.calls.length,
+        (n) => n > calls,
+        20_000,
+        'a page read after resume',
+      );
+      const before = (await settled(handle, () => true, 'the runs after resume')).streams.jobs.totals.runs;
       await handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'jobs' }] });
-      await env.sleep(1000);
-      expect((await handle.query(statusQuery)).streams.jobs.totals.runs).toBe(before + 1);
+      const after = await settled(handle, (s) => s.streams.jobs.totals.runs > before, 'the requested jobs run');
+      expect(after.streams.jobs.totals.runs).toBe(before + 1);
       await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'nope' }] })).rejects.toMatchObject({
         cause: { message: expect.stringMatching(/no stream "nope"/) },
       });
@@ -225,9 +252,8 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       const firstRunId = (await handle.describe()).runId;
       await env.sleep(2 * 60 * MIN);
       const latest = env.client.workflow.getHandle('sync:conn_can');
+      const status = await settled(latest, (s) => s.streams.jobs.totals.runs >= 8, 'eight jobs runs');
       expect((await latest.describe()).runId).not.toBe(firstRunId);
-      const status = await latest.query(statusQuery);
-      expect(status.streams.jobs.totals.runs).toBeGreaterThanOrEqual(8);
       expect(status.streams.jobs.totals.created).toBe(1);
       // The cursor never moves back: it is at least the record's updatedAt (or the start time, which is later).
       expect(Date.parse(status.streams.jobs.cursor ?? '')).toBeGreaterThanOrEqual(t0 + 1);
