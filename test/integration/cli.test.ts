@@ -68,6 +68,14 @@ function processesWith(text: string): Array<{ pid: number; ppid: number }> {
 /** The Temporal dev server `npm start` runs for this data dir, and the jobrelay node process that started it. */
 const temporalOf = (dataDir: string) => processesWith(`--db-filename ${path.join(dataDir, 'temporal.db')}`);
 
+const untilTemporalStopped = (dataDir: string) =>
+  waitFor(
+    async () => temporalOf(dataDir),
+    (found) => found.length === 0,
+    20_000,
+    'the Temporal dev server to stop',
+  );
+
 async function freePorts() {
   const ports = {
     PORT: await freePort(),
@@ -140,12 +148,7 @@ describe('npm start, as a person meets it', () => {
       expect(run.output()).not.toContain('jobrelay is running');
       process.kill(temporal.ppid, 'SIGINT'); // the jobrelay node process, not its group
       expect(await run.exited).toBe(0);
-      await waitFor(
-        async () => temporalOf(dataDir),
-        (found) => found.length === 0,
-        20_000,
-        'the Temporal dev server to stop',
-      );
+      await untilTemporalStopped(dataDir);
     } finally {
       interruptGroup(run);
     }
@@ -209,12 +212,7 @@ describe('npm start, as a person meets it', () => {
         const [temporal] = temporalOf(dataDir);
         process.kill(temporal.ppid, 'SIGINT');
         expect(await first.exited).toBe(0);
-        await waitFor(
-          async () => temporalOf(dataDir),
-          (found) => found.length === 0,
-          20_000,
-          'the Temporal dev server to stop',
-        );
+        await untilTemporalStopped(dataDir);
         for (const port of Object.values(ports)) expect(await isPortFree(port)).toBe(true);
       } finally {
         interruptGroup(first);
@@ -239,12 +237,7 @@ describe('npm start, as a person meets it', () => {
         interruptGroup(second);
       }
       await second.exited; // npm itself ends by the signal, as it does at a terminal
-      await waitFor(
-        async () => temporalOf(dataDir),
-        (found) => found.length === 0,
-        20_000,
-        'the Temporal dev server to stop',
-      );
+      await untilTemporalStopped(dataDir);
     });
   });
 });
