@@ -32,15 +32,21 @@ describeEachStore('API on a real Temporal dev server', (store) => {
   });
 
   it('answers 400 with the zod issues for a bad job, and writes nothing', async () => {
+    const jobs = async () =>
+      Number(
+        (
+          await t.deps.store.db
+            .selectFrom('jobs')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await jobs();
     const res = await t.api('POST', '/v1/jobs', { ...aJob(), title: '', salary: { min: 5, max: 1, currency: 'pounds', period: 'annum' } });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid body');
     expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['salary.currency', 'salary.min', 'title']);
-    const count = await t.deps.store.db
-      .selectFrom('jobs')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
-    expect(Number(count.n)).toBe(1);
+    expect(await jobs()).toBe(before);
   });
 
   it('answers malformed JSON and unknown routes with JSON errors, no stack', async () => {
@@ -64,7 +70,12 @@ describeEachStore('API on a real Temporal dev server', (store) => {
   });
 
   it('counts requests in /metrics', async () => {
-    const metrics = await t.api('GET', '/metrics', undefined, { token: null });
-    expect(metrics.body).toMatch(/jobrelay_http_requests_total\{method="POST",route="\/v1\/jobs",status="201"\} 1/);
+    const created = async () => {
+      const metrics = await t.api('GET', '/metrics', undefined, { token: null });
+      return Number(/jobrelay_http_requests_total\{method="POST",route="\/v1\/jobs",status="201"\} (\d+)/.exec(metrics.body)?.[1] ?? 0);
+    };
+    const before = await created();
+    expect((await t.api('POST', '/v1/jobs', aJob())).status).toBe(201);
+    expect(await created()).toBe(before + 1);
   });
 });
