@@ -53,9 +53,13 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     await t?.stop();
   });
 
-  /** Delivers to an API whose Temporal is unreachable: the webhook stages the application and answers 503. */
-  async function deliverDuringOutage(application: Record<string, unknown>) {
-    const deadTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
+  /**
+   * Delivers to an API whose Temporal is unreachable: the webhook stages the application and answers 503. With
+   * `clientRetries: false` the refused connection is not retried until the start deadline (only faster).
+   */
+  async function deliverDuringOutage(application: Record<string, unknown>, { clientRetries = true } = {}) {
+    const address = `127.0.0.1:${await freePort()}`;
+    const deadTemporal = new Client({ connection: Connection.lazy({ address, ...(clientRetries ? {} : { interceptors: [] }) }) });
     const intake = createIntakeService(t.deps.store, createIntakeWorkflows(deadTemporal, t.deps.config.temporal.taskQueue));
     const app = createApp({
       tokens: { verify: async () => undefined },
@@ -97,7 +101,7 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
 
   it('takes in an application the board never delivered again after a 503: sweeps at once and a late re-delivery start it once', async () => {
     const application = aDelivery({ email: 'nadia.khan@example.com', phone: '07700 900777', last_name: 'Khan' });
-    expect((await deliverDuringOutage(application)).status).toBe(503);
+    expect((await deliverDuringOutage(application, { clientRetries: false })).status).toBe(503);
     const workflows = createIntakeWorkflows(t.system.client, t.deps.config.temporal.taskQueue);
     const sweep = () => sweepWaitingDeliveries({ store: t.deps.store, workflows, graceMs: 0 });
     // Several API processes sweeping at the same moment, and the board delivering again meanwhile.
@@ -120,7 +124,10 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
   it('leaves a staged delivery alone through its two-minute grace period; the API’s own sweep starts it after', async () => {
     const inGrace = aDelivery({ email: 'in-grace@example.com' });
     const pastGrace = aDelivery({ email: 'past-grace@example.com' });
-    const answers = await Promise.all([deliverDuringOutage(inGrace), deliverDuringOutage(pastGrace)]);
+    const answers = await Promise.all([
+      deliverDuringOutage(inGrace, { clientRetries: false }),
+      deliverDuringOutage(pastGrace, { clientRetries: false }),
+    ]);
     expect(answers.map((a) => a.status)).toEqual([503, 503]);
     // Neither is delivered again by the board; one has waited three minutes.
     await t.deps.store.db
