@@ -1,12 +1,13 @@
 import { CV_ACCOUNT, putCvLibraryBoard, setUpCvLibrary } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 /** Seeds 000 and 002: "Successfully saved" means CV-Library accepted the account, and every job status has a job type. */
-describe('CV-Library setup is checked when it is saved, not when a posting fails', () => {
+describeEachStore('CV-Library setup is checked when it is saved, not when a posting fails', (store) => {
   let t: TestSystem;
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     await setUpCvLibrary(t);
     await t.sandbox('POST', 'cv-library', '/_sandbox/accounts', {
       id: 'sam',

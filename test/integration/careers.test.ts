@@ -7,6 +7,7 @@ import type { SandboxPosting } from '../../src/providers/lever/sandbox-data';
 import { leverConnector, waitForRuns } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
 import { type Browser, chromiumInstalled, launchBrowser } from '../helpers/browser';
+import { describeEachStore, type StoreKind } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 type Sandbox = Awaited<ReturnType<typeof runLeverSandbox>>;
@@ -47,9 +48,11 @@ function statusOf(target: string, headers: Record<string, string>): Promise<numb
   });
 }
 
-const describeInBrowser = chromiumInstalled() ? describe : describe.skip;
+const describeInBrowser = chromiumInstalled()
+  ? describeEachStore
+  : (title: string, suite: (store: StoreKind) => void) => describe.skip(title, () => suite('PGlite'));
 
-describeInBrowser('careers site in Chromium: Lever sandbox → connector sync → store → pages', () => {
+describeInBrowser('careers site in Chromium: Lever sandbox → connector sync → store → pages', (store) => {
   let t: TestSystem;
   let s: Sandbox;
   let browser: Browser;
@@ -60,7 +63,7 @@ describeInBrowser('careers site in Chromium: Lever sandbox → connector sync �
   const url = (p: string) => `${t.system.apiUrl}${p}`;
 
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     s = await runLeverSandbox({ rateLimit: { perSecond: 2000, burst: 200 } });
     s.sandbox.seed({ postings: 30, opportunities: 0, seed: 1313 });
     const [platform, support, analyst, talentPool, sales, office, ...rest] = [...s.sandbox.postings.keys()];

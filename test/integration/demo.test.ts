@@ -1,13 +1,14 @@
 import { runDemo } from '../../src/cli/demo';
 import { leverSandboxOf } from '../../src/providers/lever/sandbox';
 import { expectedFrom } from '../fixtures/connectors';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, TEST_TOKEN, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
-describe('the demo npm start runs', () => {
+describeEachStore('the demo npm start runs', (store) => {
   let t: TestSystem;
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
   });
   afterAll(() => t?.stop());
 

@@ -3,17 +3,18 @@ import { leverConnector, recordSyncHistory, waitForRuns } from '../fixtures/conn
 import { sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { runLeverSandbox } from '../fixtures/lever';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
 /** Seed 003: "jobs can only be edited in Lever". A synced job's only writer is its connector's sync. */
-describe('jobs synced from an ATS', () => {
+describeEachStore('jobs synced from an ATS', (store) => {
   let t: TestSystem;
   let lever: Awaited<ReturnType<typeof runLeverSandbox>>;
   let connector: { id: string; name: string };
 
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     await setUpCvLibrary(t);
     lever = await runLeverSandbox();
     lever.sandbox.seed({ postings: 20 });

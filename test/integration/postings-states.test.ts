@@ -3,6 +3,7 @@ import { sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-l
 import { aJob } from '../fixtures/jobs';
 import { createTimeSkippingEnv } from '../helpers/env';
 import { recordHistory } from '../helpers/record';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
@@ -39,7 +40,7 @@ interface Row {
   cells: Record<State, Outcome>;
 }
 
-describe('the posting API: every request against every posting state', () => {
+describeEachStore('the posting API: every request against every posting state', (store) => {
   let env: TestWorkflowEnvironment;
   let t: TestSystem;
   /** Postings brought to `expired` together up front: one jump of 29 days serves them all. */
@@ -244,7 +245,7 @@ describe('the posting API: every request against every posting state', () => {
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
-    t = await startTestSystem({ TEMPORAL_ADDRESS: env.address });
+    t = await startTestSystem({ TEMPORAL_ADDRESS: env.address }, { store });
     await setUpCvLibrary(t);
     for (let row = 0; row < TABLE.length; row++) {
       const job = await newJob(name(row, 'expired'));

@@ -6,7 +6,7 @@ import { buildDeps, type Deps } from '../../src/deps';
 import { createLogger } from '../../src/logger';
 import { freePort } from '../../src/net';
 import { type System, startSystem } from '../../src/system';
-import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
+import { type DevServer, startDevServer } from '../../src/tooling/dev-server';
 import { testServers, uniqueTaskQueue } from '../helpers/env';
 import { findPostgresBin, startPostgres, type TestPostgres } from '../helpers/postgres';
 import { waitFor } from '../helpers/wait';

@@ -4,13 +4,14 @@ import { ProviderErrorType } from '../../src/domain/failures';
 import { PostingOptions } from '../../src/domain/posting';
 import { createLogger } from '../../src/logger';
 import { TokenBucket } from '../../src/providers/rate-limit';
-import { openStore, type Store } from '../../src/store';
+import type { Store } from '../../src/store';
 import { defineConnector, defineStream, type FetchedPage } from '../../src/sync/connector';
 import type { SyncProvider } from '../../src/sync/provider';
 import type { PageRequest, PageResult } from '../../src/sync/types';
 import type { JobDecision } from '../../src/sync/writes';
 import { aJob } from '../fixtures/jobs';
 import { sandboxOrigins } from '../helpers/origins';
+import { describeEachStore, openTestStore } from '../helpers/stores';
 
 // A provider written only against the engine (no Lever code): what SmartRecruiters and eRecruiter will plug into.
 
@@ -143,12 +144,11 @@ function fakeConnector(ats: FakeAts): SyncProvider<Settings, { key: string }> {
   });
 }
 
-// Its own in-memory store: the engine's rows (jobs, people) must not show in other suites' counts on a shared database.
-describe('the sync engine with a provider of its own', () => {
+describeEachStore('the sync engine with a provider of its own', (kind) => {
   let store: Store;
   const logger = createLogger('error');
   beforeAll(async () => {
-    store = await openStore({ pgliteDir: 'memory://' });
+    store = await openTestStore(kind);
   });
   afterAll(() => store.close());
 
