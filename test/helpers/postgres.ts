@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { waitForPort } from '../../src/net';
 
 /** Finds PostgreSQL's server binaries from Debian's packages (/usr/lib/postgresql/<v>/bin). */
@@ -41,6 +42,7 @@ export async function startPostgres(port: number): Promise<TestPostgres> {
       { stdio: 'ignore', detached: false },
     );
     await waitForPort(port, '127.0.0.1', 30_000);
+    await untilAccepting(`postgres://postgres@127.0.0.1:${port}/postgres`);
   };
   const down = async () => {
     try {
@@ -59,4 +61,23 @@ export async function startPostgres(port: number): Promise<TestPostgres> {
     halt: down,
     resume: up,
   };
+}
+
+/** The port opens before PostgreSQL takes queries ("the database system is starting up"): wait for a query. */
+async function untilAccepting(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
 }

@@ -12,10 +12,12 @@ const EXPECTED_FIXTURES = [
   'connector-sync-paused-resumed-reconfigured.json',
   'connector-test.json',
   'posting-amended-unposted.json',
+  'posting-amended-while-pending.json',
   'posting-auto-repost-first-cycle.json',
   'posting-auto-repost-then-expired.json',
   'posting-expired.json',
   'posting-failed-auth.json',
+  'posting-unposted-while-pending.json',
 ];
 
 const fixtures = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];
