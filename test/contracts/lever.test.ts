@@ -4,6 +4,7 @@ import { LeverSandbox, SANDBOX_API_KEY } from '../../src/providers/lever/sandbox
 import { LeverPosting } from '../../src/providers/lever/schemas';
 import { type Clock, TokenBucket } from '../../src/providers/rate-limit';
 import { leverConnector, waitForRuns } from '../fixtures/connectors';
+import { sandboxOrigins } from '../helpers/origins';
 import { type Served, serve } from '../helpers/serve';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { example, shapeDifferences } from './shape';
@@ -109,6 +110,7 @@ describe('Lever client waits out a Retry-After', () => {
         baseUrl: `${served.url}/v1`,
         apiKey: SANDBOX_API_KEY,
         limiter: new TokenBucket({ perSecond: 9, burst: 18 }, clock),
+        origins: sandboxOrigins(),
       });
       const page = await client.list('/postings', LeverPosting, { limit: 10 });
       expect(page.data).toHaveLength(3);

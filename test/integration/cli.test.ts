@@ -6,6 +6,7 @@ import { freePort, isPortFree } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
 import { CV_ACCOUNT } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
+import { LOOPBACK_SANDBOXES } from '../helpers/origins';
 import { waitFor } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -183,7 +184,9 @@ describe('npm start, as a person meets it', () => {
       const boardJobs = async () =>
         ((await (await fetch(`${sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as { jobs: Array<Record<string, any>> }).jobs;
 
-      const first = start('npm start', { ...env, DATA_DIR: dataDir });
+      // The board is a sandbox of this test's own on loopback: an origin credentials may be sent to.
+      const runEnv = { ...env, DATA_DIR: dataDir, JOBRELAY_ALLOWED_PROVIDER_ORIGINS: LOOPBACK_SANDBOXES };
+      const first = start('npm start', runEnv);
       let token: string;
       let job: { id: string; title: string };
       let posting: { id: string; workflowId: string; externalId: string };
@@ -218,7 +221,7 @@ describe('npm start, as a person meets it', () => {
         interruptGroup(first);
       }
 
-      const second = start('npm start', { ...env, DATA_DIR: dataDir });
+      const second = start('npm start', runEnv);
       try {
         await untilRunning(second);
         expect(tokenOf(second)).toBe(token);

@@ -2,8 +2,8 @@ import type http from 'node:http';
 import express from 'express';
 import { createCvLibraryClient, createCvLibrarySandbox } from '../../src/providers/cv-library';
 import type { DeliveryResult } from '../../src/providers/cv-library/sandbox-state';
-import { sandboxOrigins } from '../helpers/origins';
 import { example, shapeDifferences } from '../contracts/shape';
+import { sandboxOrigins } from '../helpers/origins';
 import { waitFor } from '../helpers/wait';
 
 const POSTER = 'poster@acme.example';

@@ -2,14 +2,15 @@ import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import type { SandboxPosting } from '../../src/providers/lever/sandbox-data';
 import { expectedFrom, leverConnector, waitForRuns } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 /** Seed 003's settings as a careers site uses them: blank start dates, and rules changed after the connector runs. */
-describe('Lever connector settings: start dates left blank, rules changed', () => {
+describeEachStore('Lever connector settings: start dates left blank, rules changed', (store) => {
   let t: TestSystem;
   let lever: Awaited<ReturnType<typeof runLeverSandbox>>;
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
   });
   afterEach(() => lever?.close());
   afterAll(() => t?.stop());

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { setUpCvLibrary } from '../fixtures/cv-library';
 import { aDelivery, postLiveJob } from '../fixtures/direct-apply';
 import { arbitraryFor, hostile, type Schema } from '../helpers/schema-arbitrary';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, TEST_TOKEN, type TestSystem } from '../helpers/system';
 
 // Property-based fuzzing over every operation of /openapi.json, against the whole system (API, worker, store,
@@ -34,7 +35,7 @@ interface Request {
   auth: 'admin' | 'read' | 'none' | 'bogus';
 }
 
-describe('every operation of /openapi.json under generated requests', () => {
+describeEachStore('every operation of /openapi.json under generated requests', (store) => {
   let t: TestSystem;
   let readToken: string;
   /** Values seen in answers (ids, emails), offered for path and query parameters of the same name. */
@@ -46,7 +47,7 @@ describe('every operation of /openapi.json under generated requests', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestSystem({ JOBRELAY_RATE_LIMIT_PER_SECOND: '100000', JOBRELAY_RATE_LIMIT_BURST: '100000' });
+    t = await startTestSystem({ JOBRELAY_RATE_LIMIT_PER_SECOND: '100000', JOBRELAY_RATE_LIMIT_BURST: '100000' }, { store });
     // Something real to find: a board, a live posting with its DirectApply URL, an application, a read token.
     await setUpCvLibrary(t);
     const posting = await postLiveJob(t);

@@ -3,13 +3,14 @@ import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { leverConnector } from '../fixtures/connectors';
 import { aJob } from '../fixtures/jobs';
 import { runLeverSandbox } from '../fixtures/lever';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
-describe('least privilege: scoped tokens, rate limit, security headers', () => {
+describeEachStore('least privilege: scoped tokens, rate limit, security headers', (store) => {
   let t: TestSystem;
 
   beforeAll(async () => {
-    t = await startTestSystem({ JOBRELAY_RATE_LIMIT_PER_SECOND: '2', JOBRELAY_RATE_LIMIT_BURST: '40' });
+    t = await startTestSystem({ JOBRELAY_RATE_LIMIT_PER_SECOND: '2', JOBRELAY_RATE_LIMIT_BURST: '40' }, { store });
   });
   afterAll(() => t?.stop());
 
@@ -110,12 +111,12 @@ describe('least privilege: scoped tokens, rate limit, security headers', () => {
   });
 });
 
-describe('no input makes a 500', () => {
+describeEachStore('no input makes a 500', (store) => {
   let t: TestSystem;
   let lever: Awaited<ReturnType<typeof runLeverSandbox>>;
 
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     lever = await runLeverSandbox();
   });
   afterAll(async () => {

@@ -5,11 +5,13 @@ import express from 'express';
 import { createCvLibraryClient } from '../../src/providers/cv-library/client';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { OriginPolicy } from '../../src/providers/origins';
-import { leverConnector, waitFor, waitForRuns } from '../fixtures/connectors';
+import { leverConnector, waitForRuns } from '../fixtures/connectors';
 import { CV_ACCOUNT, setUpCvLibrary } from '../fixtures/cv-library';
 import { postLiveJob } from '../fixtures/direct-apply';
 import { runLeverSandbox } from '../fixtures/lever';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 /** A server on loopback that records everything sent to it: where a stolen credential would land. */
 async function listener() {
@@ -30,13 +32,13 @@ async function listener() {
   };
 }
 
-describe('stored credentials go only to the origin they were saved for', () => {
+describeEachStore('stored credentials go only to the origin they were saved for', (store) => {
   let t: TestSystem;
   let trap: Awaited<ReturnType<typeof listener>>;
   let lever: Awaited<ReturnType<typeof runLeverSandbox>>;
 
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     trap = await listener();
     lever = await runLeverSandbox();
   });
@@ -131,6 +133,7 @@ describe('stored credentials go only to the origin they were saved for', () => {
     expect((await t.api('PATCH', `/v1/jobs/${posting.jobId}`, { title: 'Senior Payroll Administrator' })).status).toBe(200);
     const refusal = await waitFor(
       () => t.api('GET', `/v1/postings/${posting.id}`).then((r) => r.body.lastError as string | undefined),
+      (lastError) => Boolean(lastError),
       30_000,
       'the amend to be refused',
     );

@@ -1,20 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { waitFor } from '../fixtures/connectors';
 import { setUpCvLibrary } from '../fixtures/cv-library';
 import { aDelivery, applicationId, deliver, type LivePosting, postLiveJob } from '../fixtures/direct-apply';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 // The worker's own logger (the Temporal runtime: activity and workflow failures) writes through ours, as `npm start`
 // and `npm run worker` install it; test/helpers/setup-file.ts installs it so and keeps its lines.
 const runtimeLines = (globalThis as Record<string, unknown>).__JOBRELAY_RUNTIME_LOG_LINES__ as string[];
 
-describe('accepted means recorded, and personal data stays out of logs', () => {
+describeEachStore('accepted means recorded, and personal data stays out of logs', (store) => {
   let t: TestSystem;
   let posting: LivePosting;
 
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
     await setUpCvLibrary(t);
     posting = await postLiveJob(t);
   });
@@ -83,11 +84,13 @@ describe('accepted means recorded, and personal data stays out of logs', () => {
     await sql`drop trigger refuse_amelia on candidates`.execute(t.deps.store.db);
     const replayed = await t.api('POST', `/v1/intake/deliveries/cv-library/${id}/replay`);
     expect(replayed.status).toBe(202);
-    const outcome = await waitFor(async () => {
-      const d = await t.deps.store.intake.get({ provider: 'cv-library', applicationId: id });
-      return d?.state === 'processed' ? d : undefined;
-    });
-    expect(outcome.applicationId).toEqual(expect.any(String));
+    const outcome = await waitFor(
+      () => t.deps.store.intake.get({ provider: 'cv-library', applicationId: id }),
+      (d) => d?.state === 'processed',
+      60_000,
+      'the replayed delivery processed',
+    );
+    expect(outcome?.applicationId).toEqual(expect.any(String));
     expect((await t.api('POST', `/v1/intake/deliveries/cv-library/${id}/replay`)).status).toBe(409);
   });
 });
