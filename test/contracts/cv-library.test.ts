@@ -17,8 +17,20 @@ const delivery = example('cv-library-direct-apply');
 /** Marked `?` in the documentation; `industry` may be left out ("No industry sent → Other"); salary_from/_to are
  * listed without `?`, but a job may have no salary, so jobrelay reads them as optional too (to confirm with the partner). */
 const OPTIONAL_JOB_FIELDS = ['salary_from', 'salary_to', 'salary_benefits', 'county', 'start_date', 'industry'];
-/** DirectApply sends the email "when given", and the CV "if attached". */
-const OPTIONAL_DELIVERY_FIELDS = ['email', 'cv'];
+/** The board sends what the candidate's profile holds ("the email when given", "the CV if attached"): any field but
+ * the ids may be absent (issue 8), never one the documentation does not list, nor one of another JSON type. */
+const OPTIONAL_DELIVERY_FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'town',
+  'county',
+  'postcode',
+  'applied_at',
+  'job_title',
+  'cv',
+];
 const BASIC = { username: 'acme-api', password: 'posting-password-s3cret' };
 
 describe('CV-Library contract: what jobrelay sends and accepts, against the documented examples', () => {
