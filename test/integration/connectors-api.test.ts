@@ -124,8 +124,13 @@ describeEachStore('connectors API', (store) => {
     const patched = await t.api('PATCH', `/v1/connectors/${id}`, { settings: { jobsIntervalMinutes: 5 } });
     expect(patched.status).toBe(200);
     expect(patched.body.settings.jobsIntervalMinutes).toBe(5);
-    const later = await waitForRuns(t, id, 1);
-    expect(later.status.streams.jobs.intervalMinutes).toBe(5);
+    // The loop loads the new plan after the PATCH answered: a run under way may still show the old interval.
+    await waitFor(
+      () => t.api('GET', `/v1/connectors/${id}`).then((r) => r.body),
+      (c) => c.status?.streams.jobs?.intervalMinutes === 5 && c.status.streams.jobs.totals.runs >= 1,
+      60_000,
+      'a run of the loop with the new interval',
+    );
     const bad = await t.api('PATCH', `/v1/connectors/${id}`, { settings: { remote: { field: 'location', hybridRegex: '[' } } });
     expect(bad.status).toBe(400);
     expect(bad.body.details[0].path).toBe('settings.remote.hybridRegex');

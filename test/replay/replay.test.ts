@@ -10,6 +10,7 @@ const EXPECTED_FIXTURES = [
   'application-intake.json',
   'connector-sync-failing-reconfigured.json',
   'connector-sync-paused-resumed-reconfigured.json',
+  'connector-sync-unposts-ended-jobs.json',
   'connector-test.json',
   'posting-amended-unposted.json',
   'posting-amended-while-pending.json',

@@ -230,8 +230,7 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
     p.unposts.jobs = [{ workflowId: 'posting:cv-library:job_no_workflow', reason: 'job closed in fake' }];
     await withWorker(p, async (taskQueue) => {
       const handle = await start(taskQueue, { connectorId: 'conn_unpost' });
-      await env.sleep(1000);
-      const status = await handle.query(statusQuery);
+      const status = await settled(handle, (s) => s.streams.jobs?.totals.runs >= 1, 'the first jobs run');
       expect(status.streams.jobs).toMatchObject({ pages: 3, created: 5, totals: { runs: 1 } });
       const { events } = await handle.fetchHistory();
       const asked = events?.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes) ?? [];
@@ -250,9 +249,10 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
     await withWorker(p, async (taskQueue) => {
       const handle = await start(taskQueue, { connectorId: 'conn_can', maxRunsPerExecution: 3 });
       const firstRunId = (await handle.describe()).runId;
-      await env.sleep(2 * 60 * MIN);
+      // An hour of 15-minute runs: more runs than one execution may hold, so the counts crossed a continue-as-new.
+      await env.sleep(60 * MIN);
       const latest = env.client.workflow.getHandle('sync:conn_can');
-      const status = await settled(latest, (s) => s.streams.jobs.totals.runs >= 8, 'eight jobs runs');
+      const status = await settled(latest, (s) => s.streams.jobs.totals.runs >= 5, 'five jobs runs');
       expect((await latest.describe()).runId).not.toBe(firstRunId);
       expect(status.streams.jobs.totals.created).toBe(1);
       // The cursor never moves back: it is at least the record's updatedAt (or the start time, which is later).
