@@ -30,7 +30,7 @@ export interface CvLibrarySandbox {
  * A fake CV-Library posting API, faithful to the contract jobrelay assumes (shared/providers/cv-library.md),
  * with control endpoints under `/_sandbox` for tests and the demo.
  */
-export function createCvLibrarySandbox(options: { now?: () => number } = {}): CvLibrarySandbox {
+export function createCvLibrarySandbox(options: { now?: () => number; rateClock?: () => number } = {}): CvLibrarySandbox {
   const state = freshState();
   const now = () => (options.now ?? Date.now)() + state.clockOffsetMs;
   const app = express();
@@ -43,7 +43,7 @@ export function createCvLibrarySandbox(options: { now?: () => number } = {}): Cv
 
   app.use(countRequest(state), injectFaults(state));
   app.post('/oauth/token', tokenEndpoint(state, now));
-  app.use('/v2', authenticate(state, now), rateLimit(state));
+  app.use('/v2', authenticate(state, now), rateLimit(state, options.rateClock ?? (() => performance.now())));
   jobRoutes(app, state, now);
 
   app.use((_req: Request, res: Response) => fail(res, 404, 'not_found', 'no such endpoint'));
@@ -204,10 +204,10 @@ function authenticate(state: CvLibrarySandboxState, now: Now) {
   };
 }
 
-/** A token bucket per account on the real clock (request rate is not business time). */
-function rateLimit(state: CvLibrarySandboxState) {
+/** A token bucket per account on the real clock (request rate is not business time), or on `clock` (ms) in a test. */
+function rateLimit(state: CvLibrarySandboxState, clock: () => number) {
   return (_req: Request, res: Authed, next: NextFunction) => {
-    const at = performance.now();
+    const at = clock();
     const bucket = state.buckets.get(res.locals.account.id) ?? { tokens: RATE_LIMIT.burst, at };
     bucket.tokens = Math.min(RATE_LIMIT.burst, bucket.tokens + ((at - bucket.at) / 1000) * RATE_LIMIT.perSecond);
     bucket.at = at;

@@ -40,6 +40,8 @@ export interface LeverSandboxOptions {
   retryAfterSeconds?: number;
   site?: string;
   faultSeed?: number;
+  /** The clock the rate limit runs on, in ms (default: the process's monotonic clock); a test may hold it still. */
+  rateClock?: () => number;
 }
 
 export interface LoggedRequest {
@@ -92,7 +94,7 @@ export class LeverSandbox {
 
   addKey(key: string, grant: KeyGrant = {}): void {
     const { rateLimit = { perSecond: 10, burst: 20 } } = this.options;
-    this.keys.set(key, { ...grant, bucket: rateLimit ? new KeyBucket(rateLimit) : undefined });
+    this.keys.set(key, { ...grant, bucket: rateLimit ? new KeyBucket(rateLimit, this.options.rateClock) : undefined });
   }
 
   /** The key stops working (401), as when a Super Admin deletes it in Lever. */
@@ -376,14 +378,18 @@ export class LeverSandbox {
 /** Lever's limit per key, as the server side enforces it: refills continuously, a request takes one token or is refused. */
 class KeyBucket {
   private tokens: number;
-  private at = performance.now();
+  private at: number;
 
-  constructor(private readonly limit: { perSecond: number; burst: number }) {
+  constructor(
+    private readonly limit: { perSecond: number; burst: number },
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     this.tokens = limit.burst;
+    this.at = clock();
   }
 
   tryTake(): boolean {
-    const now = performance.now();
+    const now = this.clock();
     this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.at) / 1000) * this.limit.perSecond);
     this.at = now;
     if (this.tokens < 1) return false;
