@@ -7,6 +7,7 @@ import { HISTORIES_DIR, loadHistory } from '../helpers/record';
 
 /** The recorded histories (test/helpers/record.ts): a fixture that vanishes, or one added unlisted, fails here. */
 const EXPECTED_FIXTURES = [
+  'application-intake-erased.json',
   'application-intake.json',
   'connector-sync-failing-reconfigured.json',
   'connector-sync-paused-resumed-reconfigured.json',
@@ -19,6 +20,7 @@ const EXPECTED_FIXTURES = [
   'posting-expired.json',
   'posting-failed-auth.json',
   'posting-unposted-while-pending.json',
+  'retention-sweep-erased.json',
 ];
 
 const fixtures = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];

@@ -2,15 +2,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createPrivacyActivities } from '../../activities/privacy';
 import { Metrics } from '../../src/metrics';
-import { openStore, type Store } from '../../src/store';
+import type { Store } from '../../src/store';
 import { RETENTION_RUN_TIMEOUT } from '../../src/temporal/privacy';
 import { retentionSweep } from '../../workflows/retention-sweep';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
 import { recordHistory } from '../helpers/record';
+import { describeEachStore, openTestStore } from '../helpers/stores';
 
 const TASK_QUEUE = 'retention';
 
-describe('retentionSweep under time skipping (real activities and store)', () => {
+describeEachStore('retentionSweep under time skipping (real activities and store)', (kind) => {
   let env: TestWorkflowEnvironment;
   let store: Store;
   let worker: Worker;
@@ -20,7 +21,7 @@ describe('retentionSweep under time skipping (real activities and store)', () =>
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
-    store = await openStore({ pgliteDir: 'memory://' });
+    store = await openTestStore(kind, { label: 'retention' });
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: TASK_QUEUE,
