@@ -123,7 +123,11 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
     await withWorker(p, async (taskQueue) => {
       const handle = await start(taskQueue, { connectorId: 'conn_intervals' });
       await env.sleep(61 * MIN);
-      const status = await settled(handle, (s) => s.streams.jobs.totals.runs >= 5, 'five jobs runs');
+      const status = await settled(
+        handle,
+        (s) => s.streams.jobs.totals.runs >= 5 && s.streams.candidates.totals.runs >= 2,
+        'five jobs runs and two candidates runs',
+      );
       expect(status.state).toBe('active');
       expect(status.streams.jobs.totals.runs).toBe(5);
       expect(status.streams.candidates.totals).toEqual({ created: 5, updated: 0, runs: 2 });
@@ -192,7 +196,11 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
     const p = new FakeProvider('conn_pause');
     await withWorker(p, async (taskQueue) => {
       const handle = await start(taskQueue, { connectorId: 'conn_pause' });
-      await settled(handle, (s) => s.streams.jobs?.totals.runs >= 1, 'the first runs');
+      const first = await settled(
+        handle,
+        (s) => s.streams.jobs?.totals.runs >= 1 && s.streams.candidates?.totals.runs >= 1,
+        'the first run of each stream',
+      );
       const paused = await handle.executeUpdate(pauseUpdate);
       expect(paused.state).toBe('paused');
       expect(paused.streams.jobs.nextRunAt).toBeUndefined();
@@ -204,14 +212,17 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       await expect(handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'jobs' }] })).rejects.toMatchObject({
         cause: { message: expect.stringMatching(/paused/) },
       });
+      // Both streams fell due while paused: each runs once on resume, then nothing is due for 15 minutes of frozen time.
       await handle.executeUpdate(resumeUpdate);
-      await waitFor(
-        async () => p.calls.length,
-        (n) => n > calls,
-        20_000,
-        'a page read after resume',
+      const resumed = await settled(
+        handle,
+        (s) =>
+          s.streams.jobs.totals.runs > first.streams.jobs.totals.runs &&
+          s.streams.candidates.totals.runs > first.streams.candidates.totals.runs,
+        'a run of each stream after resume',
       );
-      const before = (await settled(handle, () => true, 'the runs after resume')).streams.jobs.totals.runs;
+      expect(p.calls.length).toBeGreaterThan(calls);
+      const before = resumed.streams.jobs.totals.runs;
       await handle.executeUpdate(syncNowUpdate, { args: [{ stream: 'jobs' }] });
       const after = await settled(handle, (s) => s.streams.jobs.totals.runs > before, 'the requested jobs run');
       expect(after.streams.jobs.totals.runs).toBe(before + 1);

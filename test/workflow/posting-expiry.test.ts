@@ -17,6 +17,7 @@ import { createTimeSkippingEnv, testServers } from '../helpers/env';
 import { sandboxOrigins } from '../helpers/origins';
 import { recordHistory } from '../helpers/record';
 import { describeEachStore, openTestStore } from '../helpers/stores';
+import { waitFor } from '../helpers/wait';
 
 const DAY = 86_400_000;
 
@@ -135,7 +136,13 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
     const firstRunId = handle.firstExecutionRunId;
     // 28 days minus the 2-day lead time, then a little more: the first repost has happened.
     await env.sleep(27 * DAY);
-    const status = await env.client.workflow.getHandle(posting.workflowId).query(statusQuery);
+    // The repost's requests run in real time after the skip (and its new run starts after a continue-as-new): wait for it.
+    const status = await waitFor(
+      () => env.client.workflow.getHandle(posting.workflowId).query(statusQuery),
+      (s) => s.repostCount >= 1,
+      20_000,
+      'the first repost',
+    );
     expect(status).toMatchObject({ state: 'live', repostCount: 1 });
     expect(await liveOnBoard(posting.id)).toHaveLength(1);
     const description = await env.client.workflow.getHandle(posting.workflowId).describe();
@@ -159,9 +166,15 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
       args: [{ postingId: posting.id, repostFirst: true }],
     });
     await env.sleep(DAY);
-    const live = await rerun.query(statusQuery);
+    const live = await waitFor(
+      () => rerun.query(statusQuery),
+      (s) => s.repostCount >= 1 || !!s.lastError,
+      20_000,
+      'the manual repost',
+    );
     expect(live.lastError).toBeUndefined();
     expect(live).toMatchObject({ state: 'live', repostCount: 1 });
+    // The board sets the expiry on its own (real) clock, not the skipped one.
     expect(Date.parse(live.expiresAt!)).toBeGreaterThan(Date.now() + 20 * DAY);
     const refused = rerun.executeUpdate(repostUpdate);
     await expect(refused).resolves.toMatchObject({ repostCount: 2 });
