@@ -1,10 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { boardIntake } from '../src/boards/registry';
 import type { Deps } from '../src/deps';
+import type { CandidateFields } from '../src/domain/candidate';
 import { GoneError } from '../src/domain/errors';
 import { INTAKE_ERASED, INTAKE_NOT_STAGED, INTAKE_REFUSED } from '../src/domain/failures';
 import { inspectCv } from '../src/intake/cv-type';
-import { type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS } from '../src/intake/rules';
+import { decideIntake, type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS } from '../src/intake/rules';
 import { countErasedReturn } from '../src/privacy/metrics';
 import { inputFault } from '../src/store/errors';
 import { recordedOutcome, type StagedDelivery } from '../src/store/intake';
@@ -45,12 +46,90 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     return { intake, ...application.data };
   }
 
+  /** The same person by email, else by phone and surname; undefined when the person was erased and stays so. */
+  async function writeCandidate(ref: IntakeRef, referrer: string, candidate: CandidateFields): Promise<string | undefined> {
+    const written = await refusalIsFinal(
+      store.candidates.upsertFromSource({
+        source: { provider: ref.provider, externalId: ref.applicationId, referrer },
+        fields: candidate,
+        matchBy: ['email', 'phone+surname'],
+        createIfUnknown: true,
+        applicationIds: [ref.applicationId],
+      }),
+    );
+    if (written.reason === 'erased') {
+      countErasedReturn(metrics, { provider: ref.provider, via: 'intake', action: 'refused' });
+      return undefined;
+    }
+    if (!written.candidateId) throw new Error('the candidate was not created'); // createIfUnknown: cannot happen
+    if (written.returned) countErasedReturn(metrics, { provider: ref.provider, via: 'intake', action: 'recreated' });
+    return written.candidateId;
+  }
+
+  async function finish(ref: IntakeRef, outcome: IntakeOutcome): Promise<IntakeOutcome> {
+    await store.intake.finish(ref, outcome);
+    metrics.inc('jobrelay_applications_total', 'Applications taken in from job boards, by outcome', {
+      provider: ref.provider,
+      outcome: outcome.outcome,
+    });
+    return outcome;
+  }
+
   async function cvOf(ref: IntakeRef, delivery: StagedDelivery) {
     const content = delivery.cv && (await store.intake.cvContent(ref));
     return delivery.cv && content ? { ...delivery.cv, content } : undefined;
   }
 
   return {
+    /**
+     * The whole intake in one step: the staged delivery read once (CV included), the decision, the candidate, the
+     * application and the CV, then the outcome recorded. Each write is an upsert on its natural key, so a retry
+     * (or a run after a crash) finds done what was done and finishes the rest.
+     */
+    async takeIn(ref: IntakeRef): Promise<IntakeOutcome> {
+      const delivery = await store.intake.getWithCv(ref);
+      if (!delivery) throw ApplicationFailure.nonRetryable(`no staged application ${ref.provider}:${ref.applicationId}`, INTAKE_NOT_STAGED);
+      const finished = recordedOutcome(delivery);
+      if (finished) return finished; // taken in by an earlier run
+      const cv = delivery.cv && delivery.cvContent ? { ...delivery.cv, content: delivery.cvContent } : undefined;
+      const verdict = inspectCv(cv);
+      const decision = decideIntake({ cvRequired: delivery.cvRequired, cv: verdict });
+      if (decision.action === 'reject') return finish(ref, { outcome: 'rejected', reason: decision.reason });
+
+      const { intake, candidate, appliedAt } = read(ref, delivery);
+      const candidateId = await writeCandidate(ref, intake.referrer, candidate);
+      if (!candidateId) return finish(ref, { outcome: 'skipped', reason: 'erased' });
+      const { application } = await refusalIsFinal(
+        store.applications.upsert({
+          candidateId,
+          provider: ref.provider,
+          externalId: ref.applicationId,
+          jobId: delivery.jobId,
+          postingId: delivery.postingId,
+          status: NEW_APPLICATION_STATUS,
+          referrer: intake.referrer,
+          appliedAt: appliedAt ?? delivery.receivedAt,
+          late: delivery.late,
+        }),
+      );
+      const document =
+        decision.storeCv && cv && verdict.kind === 'acceptable'
+          ? (
+              await refusalIsFinal(
+                store.documents.put({ candidateId, applicationId: application.id, kind: 'cv', ...cv, contentType: verdict.contentType }),
+              )
+            ).document
+          : undefined;
+      return finish(ref, {
+        outcome: 'recorded',
+        candidateId,
+        applicationId: application.id,
+        ...(document && { documentId: document.id }),
+        late: delivery.late,
+        ...(decision.cvNote && { cvNote: decision.cvNote }),
+      });
+    },
+
     /** The staged application's facts: its posting and job, lateness, whether a CV is required, and what the CV is. */
     async loadIntake(ref: IntakeRef): Promise<IntakeLoaded> {
       const delivery = await staged(ref);
@@ -73,23 +152,10 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
       const delivery = await staged(ref);
       if (delivery.state === 'skipped') return { refused: 'erased' }; // finished by the erasure itself
       const { intake, candidate } = read(ref, delivery);
-      const written = await refusalIsFinal(
-        store.candidates.upsertFromSource({
-          source: { provider: ref.provider, externalId: ref.applicationId, referrer: intake.referrer },
-          fields: candidate,
-          matchBy: ['email', 'phone+surname'],
-          createIfUnknown: true,
-          applicationIds: [ref.applicationId],
-        }),
-      );
-      if (written.reason === 'erased') {
-        countErasedReturn(metrics, { provider: ref.provider, via: 'intake', action: 'refused' });
-        return { refused: 'erased' };
-      }
-      if (!written.candidateId) throw new Error('the candidate was not created'); // createIfUnknown: cannot happen
-      if (written.returned) countErasedReturn(metrics, { provider: ref.provider, via: 'intake', action: 'recreated' });
-      await store.intake.note(ref, { candidateId: written.candidateId });
-      return { candidateId: written.candidateId };
+      const candidateId = await writeCandidate(ref, intake.referrer, candidate);
+      if (!candidateId) return { refused: 'erased' };
+      await store.intake.note(ref, { candidateId });
+      return { candidateId };
     },
 
     /** The application against the posting's job, once per (provider, application id). */
@@ -146,11 +212,7 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
 
     /** Records the outcome on the staged delivery and drops its CV bytes. */
     async finishIntake(ref: IntakeRef, outcome: IntakeOutcome): Promise<void> {
-      await store.intake.finish(ref, outcome);
-      metrics.inc('jobrelay_applications_total', 'Applications taken in from job boards, by outcome', {
-        provider: ref.provider,
-        outcome: outcome.outcome,
-      });
+      await finish(ref, outcome);
     },
   };
 }

@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
     const failures: Record<string, number> = {};
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const inFlight: Array<Promise<void>> = [];
     for (let i = 0; i < total; i++) {
@@ -43,6 +44,7 @@ export async function run(): Promise<void> {
     const sendSeconds = (performance.now() - started) / 1000;
 
     const stored = await untilStored(b, [...sentAt.keys()], 120_000);
+    const cpu = process.cpuUsage(cpuBefore);
     const toStored = stored.map((row) => row.created_at.getTime() - sentAt.get(row.external_id)!);
     const distinct = new Set(stored.map((r) => r.external_id)).size;
     const candidates = await sql<{ n: number }>`select count(*)::int as n from candidate_sources where external_id like 'bench-%'`.execute(
@@ -58,6 +60,9 @@ export async function run(): Promise<void> {
     );
     console.log(
       `  time from delivery to stored application: p50 ${fmt(percentile(toStored, 50))} ms, p99 ${fmt(percentile(toStored, 99))} ms`,
+    );
+    console.log(
+      `  CPU of this process (API, worker, store and the board's client together): ${((cpu.user + cpu.system) / 1000 / total).toFixed(1)} ms an application`,
     );
     console.log(
       `  stored exactly once: ${distinct === total && stored.length === total ? 'yes' : 'NO'} — ${stored.length} application rows for ${distinct} distinct of ${total} sent; ${candidates.rows[0].n} candidate sources`,

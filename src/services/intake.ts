@@ -16,12 +16,14 @@ export function createIntakeService(store: Store, workflows: IntakeWorkflows) {
       if (!posting || posting.board !== board) throw notFound('posting');
       const ref: IntakeRef = { provider: board, applicationId: delivery.applicationId };
 
-      // A repeat of an application already staged is not looked at again: it only needs its workflow.
-      if (!(await store.intake.exists(ref))) {
-        const cv = delivery.cv && { ...delivery.cv, filename: safeFilename(delivery.cv.filename, delivery.cv.contentType) };
-        const cvRequired = !posting.options.quickApply;
-        const decision = decideIntake({ cvRequired, cv: inspectCv(cv) });
-        if (decision.action === 'reject') throw new RefusedError(decision.reason);
+      // Staging is insert-if-absent: a repeat of an application already staged only needs its workflow. A repeat
+      // that would be refused now (its CV missing this time) was accepted before, so it is not refused.
+      const cv = delivery.cv && { ...delivery.cv, filename: safeFilename(delivery.cv.filename, delivery.cv.contentType) };
+      const cvRequired = !posting.options.quickApply;
+      const decision = decideIntake({ cvRequired, cv: inspectCv(cv) });
+      if (decision.action === 'reject') {
+        if (!(await store.intake.exists(ref))) throw new RefusedError(decision.reason);
+      } else {
         await store.intake.stage({
           provider: board,
           externalId: delivery.applicationId,

@@ -65,15 +65,26 @@ export function createIntakeRepository(db: Db) {
       return Boolean(row);
     },
 
-    /** The staged delivery without its CV bytes. */
+    /** The staged delivery without its CV bytes (which may be megabytes: every step reads this). */
     async get(ref: IntakeRef): Promise<StagedDelivery | undefined> {
       const row = await db
         .selectFrom('intake_deliveries')
-        .selectAll()
+        .select(STAGED_COLUMNS)
         .where('provider', '=', ref.provider)
         .where('external_id', '=', ref.applicationId)
         .executeTakeFirst();
       return row && toStaged(row);
+    },
+
+    /** The staged delivery and its CV's bytes (until the delivery is finished), in one read. */
+    async getWithCv(ref: IntakeRef): Promise<(StagedDelivery & { cvContent?: Buffer }) | undefined> {
+      const row = await db
+        .selectFrom('intake_deliveries')
+        .select([...STAGED_COLUMNS, 'cv_content'])
+        .where('provider', '=', ref.provider)
+        .where('external_id', '=', ref.applicationId)
+        .executeTakeFirst();
+      return row && { ...toStaged(row), cvContent: row.cv_content ? Buffer.from(row.cv_content) : undefined };
     },
 
     /** The CV's bytes, until the delivery is finished. */
@@ -104,7 +115,7 @@ export function createIntakeRepository(db: Db) {
     },
 
     /**
-     * Records the outcome and drops the applicant's fields and CV (the candidate, application and document hold
+     * Records the outcome (with the ids it made) and drops the applicant's fields and CV (the candidate, application and document hold
      * what was taken in; a refused application keeps nothing): ids and the outcome stay.
      */
     async finish(ref: IntakeRef, outcome: IntakeOutcome): Promise<void> {
@@ -113,6 +124,9 @@ export function createIntakeRepository(db: Db) {
         .set({
           state: FINISHED_STATE[outcome.outcome],
           reason: outcome.reason ?? outcome.cvNote ?? null,
+          ...(outcome.candidateId && { candidate_id: outcome.candidateId }),
+          ...(outcome.applicationId && { application_id: outcome.applicationId }),
+          ...(outcome.documentId && { document_id: outcome.documentId }),
           payload: '{}',
           cv_content: null,
           cv_filename: null,
@@ -231,6 +245,26 @@ export function createIntakeRepository(db: Db) {
 
 export type IntakeRepository = ReturnType<typeof createIntakeRepository>;
 
+const STAGED_COLUMNS = [
+  'provider',
+  'external_id',
+  'posting_id',
+  'job_id',
+  'payload',
+  'cv_required',
+  'late',
+  'cv_filename',
+  'cv_content_type',
+  'cv_sha256',
+  'state',
+  'reason',
+  'candidate_id',
+  'application_id',
+  'document_id',
+  'received_at',
+  'processed_at',
+] as const;
+
 const FINISHED_STATE = { recorded: 'processed', rejected: 'rejected', skipped: 'skipped' } as const;
 
 /** The outcome a finished delivery recorded, so a later run of the same application reports it again. */
@@ -249,7 +283,7 @@ export function recordedOutcome(d: StagedDelivery): IntakeOutcome | undefined {
   return undefined;
 }
 
-function toStaged(row: Selectable<IntakeDeliveriesTable>): StagedDelivery {
+function toStaged(row: Omit<Selectable<IntakeDeliveriesTable>, 'cv_content'>): StagedDelivery {
   return {
     provider: row.provider,
     externalId: row.external_id,
