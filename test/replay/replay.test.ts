@@ -7,7 +7,9 @@ import { HISTORIES_DIR, loadHistory } from '../helpers/record';
 
 /** The recorded histories (test/helpers/record.ts): a fixture that vanishes, or one added unlisted, fails here. */
 const EXPECTED_FIXTURES = [
+  'application-intake-erased-step-by-step.json',
   'application-intake-erased.json',
+  'application-intake-step-by-step.json',
   'application-intake.json',
   'connector-sync-failing-reconfigured.json',
   'connector-sync-paused-resumed-reconfigured.json',
