@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { tinyPdf } from '../src/providers/cv-library/sandbox-direct-apply';
 import { type BenchSystem, percentile, setUpCvLibraryBoard, startBenchSystem } from './harness';
+import { recordResults } from './results';
 
 const RATE = Number(process.env.BENCH_RATE ?? 20); // deliveries per second
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -67,6 +68,19 @@ export async function run(): Promise<void> {
     console.log(
       `  stored exactly once: ${distinct === total && stored.length === total ? 'yes' : 'NO'} — ${stored.length} application rows for ${distinct} distinct of ${total} sent; ${candidates.rows[0].n} candidate sources`,
     );
+    recordResults('direct-apply', {
+      deliveriesPerSecond: RATE,
+      seconds: SECONDS,
+      cvBytes: tinyCvSize(),
+      webhookRequests: requests,
+      answered200: latencies.length,
+      ackP50Ms: round(percentile(latencies, 50)),
+      ackP99Ms: round(percentile(latencies, 99)),
+      storedP50Ms: round(percentile(toStored, 50)),
+      storedP99Ms: round(percentile(toStored, 99)),
+      cpuMsPerApplication: round((cpu.user + cpu.system) / 1000 / total, 1),
+      storedExactlyOnce: distinct === total && stored.length === total,
+    });
   } finally {
     await b.stop();
   }
@@ -140,4 +154,5 @@ async function untilStored(b: BenchSystem, ids: string[], timeoutMs: number) {
   }
 }
 
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(0) : '–');

@@ -1,6 +1,8 @@
+import { machineLine } from './results';
+
 /**
  * `npm run bench`: every benchmark, one after another, each printing its numbers.
- * `npm run bench -- postings` runs the named ones only.
+ * `npm run bench -- postings` runs the named ones only. Each writes its figures into bench/results.json.
  */
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   postings: () => import('./postings'),
@@ -11,6 +13,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
 
 async function main() {
   const wanted = process.argv.slice(2);
+  console.log(machineLine());
   for (const [name, load] of Object.entries(benches)) {
     if (wanted.length && !wanted.includes(name)) continue;
     console.log(`\n== ${name} ==`);

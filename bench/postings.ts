@@ -1,4 +1,5 @@
 import { type BenchSystem, mib, percentile, sandboxPost, setUpCvLibraryBoard, startBenchSystem } from './harness';
+import { recordResults } from './results';
 
 const POSTINGS = Number(process.env.BENCH_POSTINGS ?? 300);
 const RECRUITERS = 10;
@@ -67,6 +68,18 @@ export async function run(): Promise<void> {
     console.log(
       `  process heap with ${POSTINGS} idle postings: ${mib(heapIdle)} (before: ${mib(heapBefore)}; ${((heapIdle - heapBefore) / 1024 / POSTINGS).toFixed(1)} KiB per idle posting, the worker's workflow cache included)${global.gc ? '' : ' [no --expose-gc: heap figures are rough]'}, RSS ${mib(process.memoryUsage().rss)}`,
     );
+    recordResults('postings', {
+      postings: POSTINGS,
+      clientConcurrency: CONCURRENCY,
+      acceptedSeconds: accepted / 1000,
+      allLiveSeconds: total / 1000,
+      postingsPerSecond: Number((POSTINGS / (total / 1000)).toFixed(1)),
+      toLiveP50Ms: percentile(times, 50),
+      toLiveP99Ms: percentile(times, 99),
+      liveOnBoard: jobs.filter((j) => j.status === 'live').length,
+      heapIdleMiB: Number((heapIdle / 2 ** 20).toFixed(1)),
+      processRssMiB: Number((process.memoryUsage().rss / 2 ** 20).toFixed(1)),
+    });
   } finally {
     await b.stop();
   }
