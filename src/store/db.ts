@@ -67,7 +67,9 @@ function withSanitisedErrors(dialect: Dialect): Dialect {
       const driver = dialect.createDriver();
       const acquire = driver.acquireConnection.bind(driver);
       driver.acquireConnection = async () => {
-        const connection = await acquire();
+        const connection = await acquire().catch((err: unknown) => {
+          throw sanitised(err);
+        });
         if (!patched.has(connection)) {
           const execute = connection.executeQuery.bind(connection);
           connection.executeQuery = <R>(query: Parameters<DatabaseConnection['executeQuery']>[0]) =>

@@ -1,4 +1,4 @@
-import { GoneError } from '../domain/errors';
+import { GoneError, UnavailableError } from '../domain/errors';
 
 /**
  * A database error as the rest of jobrelay sees it: PostgreSQL's SQLSTATE and message, nothing else. The drivers'
@@ -42,10 +42,24 @@ const ERASED_CANDIDATE = 'JR410';
  * refused because its candidate was erased is a GoneError.
  */
 export function sanitised(err: unknown): unknown {
-  if (err instanceof StoreError || !(err instanceof Error)) return err;
+  // Not `instanceof Error`: a socket's error comes from Node's own realm, which under a test VM is another one.
+  if (err instanceof StoreError || typeof (err as Error | undefined)?.message !== 'string') return err;
+  if (databaseDown(err as Error)) return new UnavailableError('the database is unavailable');
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return err;
   if (code === ERASED_CANDIDATE) return new GoneError('the candidate’s data was erased');
   // Some messages quote the value refused (`invalid input syntax for type uuid: "…"`): the value is dropped.
-  return new StoreError(err.message.replace(/:\s*".*"\s*$/s, ''), code);
+  return new StoreError((err as Error).message.replace(/:\s*".*"\s*$/s, ''), code);
+}
+
+const NETWORK_FAULTS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * The database cannot be reached or is going away (a lost connection, SQLSTATE class 08, a shutdown in progress):
+ * a passing fault, so callers answer 503 and activities retry, never a 500 or a failure for good.
+ */
+function databaseDown(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (NETWORK_FAULTS.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) return true;
+  return /Connection terminated|connection is closed|Client has encountered a connection error/i.test(err.message);
 }

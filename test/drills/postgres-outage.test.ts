@@ -1,0 +1,84 @@
+import { freePort } from '../../src/net';
+import { setUpCvLibrary } from '../fixtures/cv-library';
+import { aDelivery, applicationId, deliver, type LivePosting, postLiveJob } from '../fixtures/direct-apply';
+import { findPostgresBin, startPostgres, type TestPostgres } from '../helpers/postgres';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
+
+if (!findPostgresBin() && process.env.CI) throw new Error('CI must run the PostgreSQL drill: PostgreSQL binaries not found');
+const describeWithPostgres = findPostgresBin() ? describe : describe.skip;
+
+const APPLICATIONS = 90;
+const PER_SECOND = 3;
+const OUTAGE_MS = 30_000;
+
+/**
+ * Fault drill: PostgreSQL (a server of this test's own) is down for 30 s in the middle of a steady stream of
+ * DirectApply deliveries. The webhook must never answer 200 for an application it did not stage (it answers 503
+ * and the board delivers again); intakes caught mid-way ride the outage out on their retries. Afterwards every
+ * application is stored exactly once.
+ */
+describeWithPostgres('drill: PostgreSQL down for 30 s during intake', () => {
+  let postgres: TestPostgres;
+  let t: TestSystem;
+  let posting: LivePosting;
+
+  beforeAll(async () => {
+    postgres = await startPostgres(await freePort());
+    t = await startTestSystem({ DATABASE_URL: postgres.url });
+    await setUpCvLibrary(t);
+    posting = await postLiveJob(t);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await postgres?.stop();
+  });
+
+  it('answers 503 while the database is down and stores every application once when it is back', async () => {
+    const ids = Array.from({ length: APPLICATIONS }, (_, i) => applicationId(`pg${i}`));
+    const answers = new Map<string, number[]>();
+    let down = false;
+    const answeredWhileDown: number[] = [];
+
+    // The board: each application on schedule, then again every second until it is answered 200.
+    const board = ids.map(async (id, i) => {
+      await new Promise((r) => setTimeout(r, (i * 1000) / PER_SECOND));
+      const body = aDelivery({ id, email: `${id}@example.com`, direct_apply_jobid: posting.externalId });
+      for (;;) {
+        const { status } = await deliver(posting.directApplyUrl, body, {}, 10_000).catch(() => ({ status: 0 }));
+        answers.set(id, [...(answers.get(id) ?? []), status]);
+        if (down) answeredWhileDown.push(status);
+        if (status === 200) return;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    });
+
+    await new Promise((r) => setTimeout(r, 5_000));
+    await postgres.halt();
+    down = true;
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    down = false;
+    await postgres.resume();
+    await Promise.all(board);
+
+    expect(answeredWhileDown.length).toBeGreaterThan(0);
+    expect(answeredWhileDown.filter((s) => s === 200)).toEqual([]); // nothing acknowledged that was not staged
+    for (const statuses of answers.values()) expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+
+    const stored = await waitFor(
+      () =>
+        t.deps.store.db
+          .selectFrom('applications')
+          .select('external_id')
+          .where('job_id', '=', posting.jobId)
+          .execute()
+          .catch(() => []),
+      (rows) => rows.length >= APPLICATIONS,
+      180_000,
+      `${APPLICATIONS} applications`,
+    );
+    expect(stored.map((r) => r.external_id).sort()).toEqual([...ids].sort());
+    const staged = await t.deps.store.intake.counts();
+    expect(staged).toEqual({ processed: APPLICATIONS });
+  });
+});
