@@ -22,7 +22,7 @@ export function createWorker({ deps, connection, workflowBundle, taskQueue }: Wo
     taskQueue: taskQueue ?? deps.config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities(deps),
-    maxCachedWorkflows: 2000,
+    maxCachedWorkflows: deps.config.temporal.maxCachedWorkflows,
   });
 }
 

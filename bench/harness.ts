@@ -41,6 +41,9 @@ export async function startBenchSystem(env: Record<string, string> = {}): Promis
     JOBRELAY_ALLOWED_PROVIDER_ORIGINS: 'http://127.0.0.1:*',
     TEMPORAL_ADDRESS: devServer.address,
     LOG_LEVEL: 'silent',
+    // One bench client stands for many callers: the per-token limit would measure itself, not the server.
+    JOBRELAY_RATE_LIMIT_PER_SECOND: '100000',
+    JOBRELAY_RATE_LIMIT_BURST: '100000',
     ...env,
   });
   const deps = await buildDeps(config, createLogger('silent'));

@@ -12,7 +12,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
  * postings cost the worker: their timers live in Temporal, not in memory.
  */
 export async function run(): Promise<void> {
-  const b = await startBenchSystem();
+  const b = await startBenchSystem(process.env.BENCH_MAX_CACHED ? { TEMPORAL_MAX_CACHED_WORKFLOWS: process.env.BENCH_MAX_CACHED } : {});
   try {
     await setUp(b);
     await settle();
@@ -21,9 +21,11 @@ export async function run(): Promise<void> {
     const acceptedAt = new Map<string, number>();
     const liveAfter = new Map<string, number>();
     let creating = true;
+    let failed = false;
     // Watches the store (one query a round, not a GET a posting) for postings turning live.
     const watcher = (async () => {
       while (creating || liveAfter.size < acceptedAt.size) {
+        if (failed) return;
         if (Date.now() - started > 600_000) throw new Error('postings did not all go live within 10 minutes');
         const rows = await b.deps.store.db.selectFrom('postings').select(['id', 'state', 'last_error']).execute();
         for (const r of rows) {
@@ -46,9 +48,16 @@ export async function run(): Promise<void> {
         acceptedAt.set(posting.body.id, Date.now());
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+    try {
+      await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+    } catch (err) {
+      failed = true; // the watcher stops before the store closes
+      await watcher.catch(() => undefined);
+      throw err;
+    } finally {
+      creating = false;
+    }
     const accepted = Date.now() - started;
-    creating = false;
     await watcher;
     const total = Date.now() - started;
     await settle();
@@ -68,6 +77,10 @@ export async function run(): Promise<void> {
     console.log(
       `  process heap with ${POSTINGS} idle postings: ${mib(heapIdle)} (before: ${mib(heapBefore)}; ${((heapIdle - heapBefore) / 1024 / POSTINGS).toFixed(1)} KiB per idle posting, the worker's workflow cache included)${global.gc ? '' : ' [no --expose-gc: heap figures are rough]'}, RSS ${mib(process.memoryUsage().rss)}`,
     );
+    const memory = process.memoryUsage();
+    console.log(
+      `  process memory: RSS ${mib(memory.rss)} = V8 heap ${mib(memory.heapTotal)} + external ${mib(memory.external)} (array buffers and wasm memory: PGlite's database lives there) + native (Temporal core, workflow threads' isolates)`,
+    );
     recordResults('postings', {
       postings: POSTINGS,
       clientConcurrency: CONCURRENCY,
@@ -78,7 +91,8 @@ export async function run(): Promise<void> {
       toLiveP99Ms: percentile(times, 99),
       liveOnBoard: jobs.filter((j) => j.status === 'live').length,
       heapIdleMiB: Number((heapIdle / 2 ** 20).toFixed(1)),
-      processRssMiB: Number((process.memoryUsage().rss / 2 ** 20).toFixed(1)),
+      processRssMiB: Number((memory.rss / 2 ** 20).toFixed(1)),
+      externalMiB: Number((memory.external / 2 ** 20).toFixed(1)),
     });
   } finally {
     await b.stop();

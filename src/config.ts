@@ -33,6 +33,7 @@ export const EnvSchema = z.object({
   TEMPORAL_ADDRESS: optional,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('jobrelay'),
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   TEMPORAL_API_KEY: optional,
   TEMPORAL_TLS: bool,
   TEMPORAL_TLS_CERT_PATH: optional,
@@ -80,6 +81,8 @@ export interface Config {
     address?: string;
     namespace: string;
     taskQueue: string;
+    /** Workflows the worker keeps in memory between their tasks; one evicted is replayed from history when it next wakes. */
+    maxCachedWorkflows: number;
     apiKey?: string;
     tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
     devServerPort: number;
@@ -131,6 +134,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS,
       apiKey: e.TEMPORAL_API_KEY,
       tls: useTls
         ? {
