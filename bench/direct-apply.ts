@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { tinyPdf } from '../src/providers/cv-library/sandbox-direct-apply';
 import { type BenchSystem, percentile, setUpCvLibraryBoard, startBenchSystem } from './harness';
@@ -9,7 +10,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const DUPLICATE_EVERY = 10;
 
 /**
- * DirectApply at a steady rate: the board POSTs applications (each with a small PDF CV) to a live posting's
+ * DirectApply at a steady rate: the board POSTs applications (each with a PDF CV of BENCH_CV_KB, 200 KB by default) to a live posting's
  * URL; we measure how long the webhook takes to answer (Temporal holds the intake by then) and how long until
  * the application is in the store, and check each one was stored exactly once.
  */
@@ -111,8 +112,17 @@ async function livePostingUrl(b: BenchSystem): Promise<string> {
   throw new Error('the benchmark posting did not go live');
 }
 
-const CV = tinyPdf('Bench Candidate');
+/** A CV of about BENCH_CV_KB (200 KB, as a real one): a small PDF followed by incompressible comment lines. */
+const CV_KB = Number(process.env.BENCH_CV_KB ?? 200);
+const CV = cvOfAbout(CV_KB * 1024);
 const tinyCvSize = () => Buffer.from(CV, 'base64').byteLength;
+
+function cvOfAbout(bytes: number): string {
+  const pdf = Buffer.from(tinyPdf('Bench Candidate'), 'base64');
+  const lines: string[] = [];
+  for (let size = pdf.byteLength; size < bytes; size += 78) lines.push(`% ${randomBytes(57).toString('base64')}\n`);
+  return Buffer.concat([pdf, Buffer.from(lines.join(''), 'latin1')]).toString('base64');
+}
 
 function application(id: string, i: number) {
   return {
