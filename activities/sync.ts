@@ -6,9 +6,11 @@ import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failure
 import { countErasedReturn } from '../src/privacy/metrics';
 import { providers } from '../src/providers';
 import { originOf } from '../src/providers/origins';
-import { TokenBucket } from '../src/providers/rate-limit';
+import { EndpointLimits, TokenBucket } from '../src/providers/rate-limit';
 import { cursorAfterPage } from '../src/sync/cursor';
-import type { ConnectorPlan, PageRequest, PageResult, TestReport } from '../src/sync/types';
+import { digestOf } from '../src/sync/ledger';
+import { nextDailyAt, sweepPlanOf } from '../src/sync/sweep';
+import type { ConnectorPlan, PageRequest, PageResult, SweepPlan, TestReport } from '../src/sync/types';
 import { ERASED_REASON } from '../src/sync/writes';
 
 /** While a page runs, a heartbeat at least this often (rate-limit waits included) so a dead worker is noticed fast. */
@@ -19,8 +21,10 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * and credentials are opened here, never carried through workflow history.
  */
 export function createSyncActivities({ store, logger, metrics, origins }: Pick<Deps, 'store' | 'logger' | 'metrics' | 'origins'>) {
-  // Shared by every page of a connector in this process: one token bucket per connector (its key's limit).
+  // A provider limits each credential: one token bucket (and, where it limits endpoints on their own, one set of
+  // endpoint limits) per credential in this process, shared by every page of every connector using it.
   const limiters = new Map<string, TokenBucket>();
+  const endpointLimits = new Map<string, EndpointLimits>();
   const caches = new Map<string, Map<string, unknown>>();
 
   async function resolve(connectorId: string) {
@@ -34,6 +38,12 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
     return { connector, sync, settings: settings.data };
   }
 
+  async function openCredentials(connectorId: string, sync: NonNullable<(typeof providers)[string]['sync']>) {
+    const credentials = sync.credentials.safeParse(await store.connectors.credentials(connectorId));
+    if (!credentials.success) throw ApplicationFailure.nonRetryable('stored credentials are incomplete', CONNECTOR_CONFIG_ERROR);
+    return credentials.data;
+  }
+
   async function openSource(connectorId: string) {
     const { connector, sync, settings } = await resolve(connectorId);
     // Credentials go only to the origin they were saved for: a base URL changed since needs them entered again.
@@ -43,13 +53,19 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
         `the credentials were saved for ${connector.credentialsOrigin}, not ${origin}: enter them again`,
         ProviderErrorType.Auth,
       );
-    const credentials = sync.credentials.safeParse(await store.connectors.credentials(connectorId));
-    if (!credentials.success) throw ApplicationFailure.nonRetryable('stored credentials are incomplete', CONNECTOR_CONFIG_ERROR);
+    const credentials = await openCredentials(connectorId, sync);
+    const credential = `${connector.provider}:${origin}:${digestOf(credentials)}`;
     const rate = sync.rateLimit(settings);
-    let limiter = limiters.get(connectorId);
+    let limiter = limiters.get(credential);
     if (!limiter || limiter.options.perSecond !== rate.perSecond || limiter.options.burst !== rate.burst) {
       limiter = new TokenBucket(rate);
-      limiters.set(connectorId, limiter);
+      limiters.set(credential, limiter);
+    }
+    const declared = sync.endpointLimits?.(settings);
+    let endpoints = declared && endpointLimits.get(credential);
+    if (declared && !endpoints?.sameAs(declared)) {
+      endpoints = new EndpointLimits(declared);
+      endpointLimits.set(credential, endpoints);
     }
     const cache = caches.get(connectorId) ?? new Map<string, unknown>();
     caches.set(connectorId, cache);
@@ -58,9 +74,10 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
       connectorId,
       provider: connector.provider,
       settings,
-      credentials: credentials.data,
+      credentials,
       store,
       limiter,
+      endpoints: endpoints || undefined,
       cache,
       origins,
       heartbeat: (detail) => activity.heartbeat(detail),
@@ -78,9 +95,15 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
         provider: connector.provider,
         state: connector.state,
         lastError: connector.lastError,
-        streams: sync.streams(settings),
+        streams: sync.streams(settings, await openCredentials(connectorId, sync)),
         cursors: connector.streams,
+        sweep: sweepPlanOf(connector.sweep),
       };
+    },
+
+    /** When the next sweep starts after `after` (ms): worked out here, so the workflow replays the recorded time. */
+    async nextSweepAt(plan: SweepPlan, after: number): Promise<number> {
+      return nextDailyAt(plan.timeOfDay, plan.timeZone, after);
     },
 
     /** One page of one stream: fetch → map → upsert → store the cursor → say where the next page starts. */
@@ -98,6 +121,9 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
           if (n > 0) metrics.inc('jobrelay_sync_records_total', 'Records synced from connectors, by outcome', { ...labels, outcome }, n);
         }
         metrics.inc('jobrelay_sync_requests_total', 'Requests made to providers by connector syncs', labels, result.requests);
+        const repaired = request.position.mode === 'sweep' ? result.counts.created + result.counts.updated : 0;
+        if (repaired > 0)
+          metrics.inc('jobrelay_sync_repaired_total', 'Records a reconciling sweep found missing or stale and wrote', labels, repaired);
         return result;
       } finally {
         clearInterval(ticker);

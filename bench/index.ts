@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'direct-apply': () => import('./direct-apply'),
   lever: () => import('./lever-backfill'),
   careers: () => import('./careers'),
+  smartrecruiters: () => import('./smartrecruiters-backfill'),
 };
 
 async function main() {

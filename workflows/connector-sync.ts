@@ -36,11 +36,21 @@ export interface SyncNowRequest {
   stream?: string;
 }
 
+export interface ResyncRequest {
+  /** Read again from here (ms since the epoch): every record updated since is written in place; nothing is deleted. */
+  since: number;
+  /** One stream; unset = every stream that runs. */
+  stream?: string;
+}
+
 export const syncNowUpdate = defineUpdate<ConnectorStatus, [SyncNowRequest]>('syncNow');
 export const pauseUpdate = defineUpdate<ConnectorStatus>('pause');
 export const resumeUpdate = defineUpdate<ConnectorStatus>('resume');
 /** The connector's row changed (settings, intervals, credentials): load the plan again. Carries no data. */
 export const reconfigureUpdate = defineUpdate<ConnectorStatus>('reconfigure');
+/** A reconciling sweep now, whatever its schedule (one stream, or every stream that runs). */
+export const sweepNowUpdate = defineUpdate<ConnectorStatus, [SyncNowRequest]>('sweepNow');
+export const resyncUpdate = defineUpdate<ConnectorStatus, [ResyncRequest]>('resync');
 /** Signals do the same, for operators in the Temporal UI or CLI. */
 export const syncNowSignal = defineSignal<[SyncNowRequest]>('syncNowSignal');
 export const pauseSignal = defineSignal('pauseSignal');
@@ -77,6 +87,9 @@ const UNPOSTS_POSTINGS_OF_ENDED_JOBS = 'unposts-postings-of-ended-jobs';
 /** Besides the server's hint, start a fresh history after this many runs. */
 const MAX_RUNS_PER_EXECUTION = 500;
 
+/** Loops continued from a snapshot made before sweeps existed load their plan again to learn their sweep. */
+const SWEEP_PLAN_PATCH = 'sweep-plan-on-continue';
+
 /**
  * A connector's sync loop, forever: each stream runs when its interval is up (or on `syncNow`), page by page,
  * from its cursor. Paused and failing connectors wait for a person; the history is renewed with continue-as-new.
@@ -85,6 +98,7 @@ export async function connectorSync(input: ConnectorSyncInput): Promise<void> {
   const sync = new SyncState(input.connectorId, input.snapshot);
   registerHandlers(sync);
   if (!sync.configured) await loadPlan(sync);
+  else if (sync.lacksSweepPlan && patched(SWEEP_PLAN_PATCH)) await loadPlan(sync);
   publishSearchAttributes(sync);
 
   for (;;) {
@@ -93,6 +107,10 @@ export async function connectorSync(input: ConnectorSyncInput): Promise<void> {
     else if (wait > 0) await condition(() => sync.hasWork(Date.now()), wait);
 
     if (sync.reconfigurePending) await loadPlan(sync);
+    // The sweep's next time comes from an activity (time zone rules live outside the workflow); plans recorded
+    // before sweeps existed have none, so their histories replay without it.
+    if (sync.sweepUnscheduled) await scheduleSweep(sync);
+    sync.beginSweepIfDue(Date.now());
     const stream = sync.dueStream(Date.now());
     if (stream) await runStream(sync, stream);
     if (sync.stateDirty) await recordState(sync);
@@ -148,6 +166,11 @@ async function loadPlan(sync: SyncState): Promise<void> {
   }
 }
 
+async function scheduleSweep(sync: SyncState): Promise<void> {
+  const plan = sync.sweepPlan;
+  if (plan) sync.scheduleSweep(await control.nextSweepAt(plan, Date.now()));
+}
+
 async function recordState(sync: SyncState): Promise<void> {
   await control.recordConnectorState(sync.connectorId, sync.state, sync.state === 'failing' ? sync.lastErrorMessage : undefined);
   sync.markStatePersisted();
@@ -185,12 +208,32 @@ function registerHandlers(sync: SyncState) {
     reconfigureUpdate,
     then(() => sync.requestReconfigure()),
   );
+  setHandler(
+    sweepNowUpdate,
+    ({ stream }) => {
+      sync.requestSweep(Date.now(), stream);
+      return status();
+    },
+    { validator: ({ stream }) => refuse(sync.refuseSweep(stream)) },
+  );
+  setHandler(
+    resyncUpdate,
+    ({ since, stream }) => {
+      sync.requestResync(since, stream);
+      return status();
+    },
+    { validator: ({ since, stream }) => refuse(sync.refuseResync(since, Date.now(), stream)) },
+  );
   setHandler(syncNowSignal, ({ stream }) => {
     if (!sync.refuseSync(stream)) sync.requestSync(stream);
   });
   setHandler(pauseSignal, () => sync.pause());
   setHandler(resumeSignal, () => sync.resume());
   setHandler(reconfigureSignal, () => sync.requestReconfigure());
+}
+
+function refuse(reason: string | undefined): void {
+  if (reason) throw new Error(reason);
 }
 
 function publishSearchAttributes(sync: SyncState) {

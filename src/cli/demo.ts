@@ -120,6 +120,30 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
     }));
   log(`Lever connector ${connector.id} syncs the Lever sandbox every 15 minutes: GET ${apiUrl}/v1/connectors/${connector.id}`);
 
+  // A SmartRecruiters account (its sandbox, seeded afresh at each start): public postings and, with the key,
+  // candidates with their statuses and résumés; swept daily at 03:00 UTC for what the 15-minute cycles miss.
+  await fetch(`${sandboxes.urlFor('smartrecruiters')}/_sandbox/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ postings: 10, candidates: 30, resumes: true }),
+  });
+  const srConnectors = await call<{ items: Array<{ id: string; name: string }> }>('GET', '/v1/connectors?provider=smartrecruiters');
+  const sr =
+    srConnectors.items.find((c) => c.name === 'Demo SmartRecruiters') ??
+    (await call<{ id: string }>('POST', '/v1/connectors', {
+      provider: 'smartrecruiters',
+      name: 'Demo SmartRecruiters',
+      credentials: { apiKey: 'smartrecruiters-sandbox-key' },
+      settings: {
+        baseUrl: sandboxes.urlFor('smartrecruiters'),
+        companyIdentifier: 'AcmeCorp',
+        syncResumes: true,
+        parseResumes: true,
+        candidatesStartDate: '2020-01-01',
+      },
+    }));
+  log(`SmartRecruiters connector ${sr.id} syncs the SmartRecruiters sandbox every 15 minutes: GET ${apiUrl}/v1/connectors/${sr.id}`);
+
   // The careers site: branded once (a later PUT by the user is kept), showing the synced Lever jobs and the API's.
   const careers = await call<{ updatedAt?: string }>('GET', '/v1/careers/settings');
   if (!careers.updatedAt) {
@@ -130,7 +154,7 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
         'We build payroll software that 4,000 companies trust.\n\nEvery job below comes from our ATS and is updated whenever it changes there.',
     });
   }
-  log(`careers site ${apiUrl}/careers (the Lever jobs appear when the connector's first sync finishes)`);
+  log(`careers site ${apiUrl}/careers (the Lever and SmartRecruiters jobs appear when the connectors' first syncs finish)`);
 }
 
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T | undefined> {

@@ -15,6 +15,7 @@ export const CandidateSource = z.object({
   externalId: text(),
   referrer: text().optional(),
   firstSeenAt: text(),
+  deletedAt: text().optional().describe('the person is gone from this source'),
 });
 
 export const DocumentInfo = z.object({
@@ -55,6 +56,7 @@ export const Application = z.object({
   referrer: text().optional(),
   appliedAt: text(),
   late: z.boolean(),
+  deletedAt: text().optional().describe('gone at its source'),
   createdAt: text(),
   updatedAt: text(),
 });

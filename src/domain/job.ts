@@ -64,6 +64,7 @@ export const Job = JobInput.extend({
   published: z.boolean(),
   /** When the job was first posted in its source (the ATS), when it says so. */
   postedAt: text().optional(),
+  deletedAt: text().optional().describe('gone at its source (a reconciling sweep found so); kept, unpublished'),
   createdAt: text(),
   updatedAt: text(),
 });

@@ -83,3 +83,13 @@ function defaultMessage(body: unknown): string | undefined {
   }
   return typeof body === 'string' && body.length < 500 ? body : undefined;
 }
+
+/** A body that came as bytes (a download's error) as JSON, when it is; otherwise as it came. */
+export function jsonBody(body: unknown): unknown {
+  if (!(body instanceof ArrayBuffer || Buffer.isBuffer(body))) return body;
+  try {
+    return JSON.parse(Buffer.from(body as ArrayBuffer).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

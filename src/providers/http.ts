@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ProviderErrorType } from '../domain/failures';
 import { retryAfterMs, toProviderFailure } from './errors';
 import type { OriginPolicy } from './origins';
-import { backoffMs, systemClock, type TokenBucket } from './rate-limit';
+import { backoffMs, type EndpointLimits, systemClock, type TokenBucket } from './rate-limit';
 
 /** How one request goes out: axios on the client's instance, or that wrapped with credentials (see `authorize`). */
 export type Send = (config: AxiosRequestConfig) => Promise<AxiosResponse>;
@@ -25,6 +25,14 @@ export interface ProviderHttpOptions {
   authorize?: (send: Send) => Send;
   /** Shared by every request made with one credential; a 429 holds it for all of them. Unset: no pacing. */
   limiter?: TokenBucket;
+  /**
+   * Where the provider limits each endpoint on its own: the credential's limits per endpoint family, and the family
+   * of a request. A request of a family is paced by that family's bucket (not `limiter`) and waits for a free slot
+   * when the family caps concurrency; its 429 holds that family only.
+   */
+  endpoints?: { limits: EndpointLimits; familyOf(config: AxiosRequestConfig): string };
+  /** Sees every answer, failures included (e.g. to read a provider's rate-limit headers); `family` as above. */
+  onResponse?: (response: AxiosResponse, family: string | undefined) => void;
   /**
    * Tries per request for 429, 5xx, 408 and no answer (default 1). Above 1 for clients whose activity makes many
    * requests (a sync page): there one failed request would otherwise repeat the whole page under Temporal's retry.
@@ -71,19 +79,31 @@ export class ProviderHttp {
 
   /** Sends a request under the policy above. */
   async request<T = unknown>(config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
-    const { attempts = 1, baseDelayMs = 200, maxDelayMs = 15_000, limiter, onWait, provider, describeError } = this.options;
+    const { attempts = 1, baseDelayMs = 200, maxDelayMs = 15_000, onWait, provider, describeError, endpoints } = this.options;
+    const family = endpoints?.familyOf(config);
+    const bucket = family === undefined ? this.options.limiter : endpoints?.limits.bucket(family);
+    const gate = family === undefined ? undefined : endpoints?.limits.gate(family);
     for (let attempt = 1; ; attempt++) {
-      if (limiter) await this.waitFor(limiter.take());
-      this.requests++;
+      let failure: AxiosError;
+      // A concurrency slot is held from the token to the answer, never through a backoff.
+      const release = gate ? await this.waitFor(gate.acquire()) : undefined;
       try {
-        return await this.send(config);
+        if (bucket) await this.waitFor(bucket.take());
+        this.requests++;
+        const response = await this.send(config);
+        this.options.onResponse?.(response, family);
+        return response as AxiosResponse<T>;
       } catch (err) {
+        if (isAxiosError(err) && err.response) this.options.onResponse?.(err.response, family);
         if (!isTransient(err) || attempt >= attempts) throw toProviderFailure(provider, err, describeError);
-        const delay = retryAfterMs(err.response?.headers?.['retry-after']) ?? backoffMs(attempt, baseDelayMs, maxDelayMs);
-        if (err.response?.status === 429 && limiter) limiter.holdFor(delay);
-        else await this.waitFor(systemClock.sleep(delay));
-        onWait?.();
+        failure = err;
+      } finally {
+        release?.();
       }
+      const delay = retryAfterMs(failure.response?.headers?.['retry-after']) ?? backoffMs(attempt, baseDelayMs, maxDelayMs);
+      if (failure.response?.status === 429 && bucket) bucket.holdFor(delay);
+      else await this.waitFor(systemClock.sleep(delay));
+      onWait?.();
     }
   }
 

@@ -4,6 +4,7 @@ import type { PersonalDataHolder } from '../privacy/holders';
 import type { SyncProvider } from '../sync/provider';
 import { cvLibrary } from './cv-library';
 import { lever } from './lever';
+import { smartRecruiters } from './smartrecruiters';
 
 /** One entry per provider: what the rest of jobrelay may ask of it. */
 export interface ProviderEntry {
@@ -23,4 +24,5 @@ export interface ProviderEntry {
 export const providers: Record<string, ProviderEntry> = {
   'cv-library': cvLibrary,
   lever,
+  smartrecruiters: smartRecruiters,
 };

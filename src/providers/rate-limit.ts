@@ -52,6 +52,14 @@ export class TokenBucket {
     return true;
   }
 
+  /** Whole tokens there now (e.g. a server's `X-RateLimit-Remaining`). */
+  available(): number {
+    const now = this.clock.now();
+    if (now < this.heldUntil) return 0;
+    this.refill(now);
+    return Math.max(0, this.tokens);
+  }
+
   /** No request goes before `ms` from now (the provider asked us to slow down). */
   holdFor(ms: number): void {
     const now = this.clock.now();
@@ -88,4 +96,75 @@ export class TokenBucket {
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * At most `limit` requests under way at once (a provider's concurrency limit): `acquire()` resolves with the function
+ * that frees the slot. Waiters are served in order.
+ */
+export class ConcurrencyGate {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new Error('a concurrency gate needs limit >= 1');
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next)
+        next(); // the slot passes straight to the next waiter
+      else this.running -= 1;
+    };
+  }
+
+  get inFlight(): number {
+    return this.running;
+  }
+}
+
+/** A provider's limit on one endpoint (or family of endpoints) for one credential. */
+export interface EndpointLimit extends TokenBucketOptions {
+  /** Requests that may be under way at once; unset = no limit beyond the rate. */
+  concurrency?: number;
+}
+
+/**
+ * The limits of one credential where the provider counts each endpoint on its own (SmartRecruiters: 10 requests/s
+ * per endpoint, 8 at once, one at a time on GET /candidates): a token bucket and a concurrency gate per family.
+ */
+export class EndpointLimits {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly gates = new Map<string, ConcurrencyGate>();
+
+  constructor(
+    readonly limits: Record<string, EndpointLimit>,
+    clock: Clock = systemClock,
+  ) {
+    for (const [family, limit] of Object.entries(limits)) {
+      this.buckets.set(family, new TokenBucket({ perSecond: limit.perSecond, burst: limit.burst }, clock));
+      if (limit.concurrency !== undefined) this.gates.set(family, new ConcurrencyGate(limit.concurrency));
+    }
+  }
+
+  bucket(family: string): TokenBucket {
+    const bucket = this.buckets.get(family);
+    if (!bucket) throw new Error(`no limit declared for the endpoint family "${family}"`);
+    return bucket;
+  }
+
+  gate(family: string): ConcurrencyGate | undefined {
+    return this.gates.get(family);
+  }
+
+  /** The same limits as these (a connector's settings may change them). */
+  sameAs(limits: Record<string, EndpointLimit>): boolean {
+    return JSON.stringify(this.limits) === JSON.stringify(limits);
+  }
 }

@@ -1,12 +1,13 @@
 import type { ZodError } from 'zod';
 import type { Connector, ConnectorInput, ConnectorPatch, ConnectorStatus } from '../domain/connector';
-import { syncWorkflowId } from '../domain/connector';
+import { SweepSettings, syncWorkflowId } from '../domain/connector';
 import { InvalidError, RefusedError } from '../domain/errors';
 import { providers } from '../providers';
 import { type OriginPolicy, originOf } from '../providers/origins';
 import type { Store } from '../store';
 import type { ConnectorRow } from '../store/connectors';
 import type { SyncProvider } from '../sync/provider';
+import { sweepPlanOf } from '../sync/sweep';
 import type { ConnectorWorkflows } from '../temporal/connectors';
 
 /** Connectors: validated per provider, stored with sealed credentials, and run by their sync workflow. */
@@ -30,6 +31,7 @@ export function createConnectorsService(store: Store, workflows: ConnectorWorkfl
       workflowId: syncWorkflowId(row.id),
       settings: row.settings,
       credentials: credentials ? sync.maskCredentials(credentials) : {},
+      sweep: sweepPlanOf(row.sweep),
       lastError: status ? status.lastError?.message : row.lastError,
       status,
       createdAt: row.createdAt,
@@ -48,7 +50,15 @@ export function createConnectorsService(store: Store, workflows: ConnectorWorkfl
       const settings = validate(sync.settings, input.settings, 'settings') as object;
       const credentials = validate(sync.credentials, input.credentials, 'credentials');
       const credentialsOrigin = allowedOrigin(input.provider, settings);
-      const row = await store.connectors.create({ provider: input.provider, name: input.name, settings, credentials, credentialsOrigin });
+      const sweep = input.sweep ? (validate(SweepSettings, input.sweep, 'sweep') as object) : undefined;
+      const row = await store.connectors.create({
+        provider: input.provider,
+        name: input.name,
+        settings,
+        credentials,
+        credentialsOrigin,
+        sweep,
+      });
       await workflows.start(row);
       return view(row);
     },
@@ -77,11 +87,21 @@ export function createConnectorsService(store: Store, workflows: ConnectorWorkfl
         throw new RefusedError(
           `settings.baseUrl moves the connector from ${row.credentialsOrigin} to ${origin}: send the credentials for it in the same request`,
         );
-      await store.connectors.update(id, { name: patch.name, settings, credentials, credentialsOrigin: credentials ? origin : undefined });
+      const sweep = patch.sweep ? (validate(SweepSettings, { ...row.sweep, ...patch.sweep }, 'sweep') as object) : undefined;
+      await store.connectors.update(id, {
+        name: patch.name,
+        settings,
+        credentials,
+        credentialsOrigin: credentials ? origin : undefined,
+        sweep,
+      });
       return command(id, () => workflows.reconfigure(id));
     },
 
     syncNow: (id: string, stream?: string) => command(id, () => workflows.syncNow(id, stream)),
+    sweepNow: (id: string, stream?: string) => command(id, () => workflows.sweepNow(id, stream)),
+    /** Reads again from `since` (ISO date or date-time), writing every record in place; deletes nothing. */
+    resync: (id: string, since: string, stream?: string) => command(id, () => workflows.resync(id, Date.parse(since), stream)),
     pause: (id: string) => command(id, () => workflows.pause(id)),
     resume: (id: string) => command(id, () => workflows.resume(id)),
 

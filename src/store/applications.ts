@@ -34,11 +34,14 @@ export function createApplicationsRepository(db: Db) {
         .where('external_id', '=', input.externalId)
         .executeTakeFirst();
       if (existing) {
-        const changed = existing.status !== input.status || (existing.provider_status ?? undefined) !== input.providerStatus;
+        const changed =
+          existing.status !== input.status ||
+          (existing.provider_status ?? undefined) !== input.providerStatus ||
+          existing.deleted_at !== null;
         if (!changed) return { application: toApplication(existing), outcome: 'unchanged' };
         const row = await db
           .updateTable('applications')
-          .set({ status: input.status, provider_status: input.providerStatus ?? null, updated_at: new Date() })
+          .set({ status: input.status, provider_status: input.providerStatus ?? null, deleted_at: null, updated_at: new Date() })
           .where('id', '=', existing.id)
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -65,6 +68,19 @@ export function createApplicationsRepository(db: Db) {
       if (inserted) return { application: toApplication(inserted), outcome: 'created' };
       // Lost a race with a concurrent insert of the same application: it is there now.
       return repo.upsert(input);
+    },
+
+    /** Applications gone at their provider: marked deleted (kept). How many changed. */
+    async markGone(provider: string, externalIds: string[]): Promise<number> {
+      if (externalIds.length === 0) return 0;
+      const result = await db
+        .updateTable('applications')
+        .set({ deleted_at: new Date(), updated_at: new Date() })
+        .where('provider', '=', provider)
+        .where('external_id', 'in', externalIds)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async list(
@@ -97,6 +113,7 @@ export function toApplication(row: Selectable<ApplicationsTable>): Application {
     referrer: row.referrer ?? undefined,
     appliedAt: row.applied_at.toISOString(),
     late: row.late,
+    deletedAt: row.deleted_at?.toISOString(),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

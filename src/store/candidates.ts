@@ -137,6 +137,7 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
             outcome = 'updated';
           } else outcome = 'unchanged';
         }
+        // A source found gone earlier and seen again is live again (and so is its person).
         const added = await tx
           .insertInto('candidate_sources')
           .values({
@@ -145,10 +146,55 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
             external_id: input.source.externalId,
             referrer: input.source.referrer ?? null,
           })
-          .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
+          .onConflict((oc) =>
+            oc.columns(['provider', 'external_id']).doUpdateSet({ deleted_at: null }).where('candidate_sources.deleted_at', 'is not', null),
+          )
           .executeTakeFirst();
+        if (outcome !== 'created' && Number(added.numInsertedOrUpdatedRows ?? 0) > 0) {
+          await tx.updateTable('candidates').set({ deleted_at: null }).where('id', '=', id).where('deleted_at', 'is not', null).execute();
+        }
         if (outcome === 'unchanged' && Number(added.numInsertedOrUpdatedRows ?? 0) > 0) outcome = 'updated';
         return { candidateId: id, outcome, ...(verdict === 'recreate' && { returned: true }) };
+      });
+    },
+
+    /**
+     * People gone from a source: the source is marked deleted, and a person with no live source left is marked
+     * deleted too (kept, never removed). How many rows changed.
+     */
+    async markSourcesGone(provider: string, externalIds: string[]): Promise<number> {
+      if (externalIds.length === 0) return 0;
+      return db.transaction().execute(async (tx) => {
+        const gone = await tx
+          .updateTable('candidate_sources')
+          .set({ deleted_at: new Date() })
+          .where('provider', '=', provider)
+          .where('external_id', 'in', externalIds)
+          .where('deleted_at', 'is', null)
+          .returning('candidate_id')
+          .execute();
+        if (gone.length === 0) return 0;
+        const people = await tx
+          .updateTable('candidates')
+          .set({ deleted_at: new Date(), updated_at: new Date() })
+          .where(
+            'id',
+            'in',
+            gone.map((g) => g.candidate_id),
+          )
+          .where('deleted_at', 'is', null)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('candidate_sources as s')
+                  .select('s.candidate_id')
+                  .whereRef('s.candidate_id', '=', 'candidates.id')
+                  .where('s.deleted_at', 'is', null),
+              ),
+            ),
+          )
+          .executeTakeFirst();
+        return gone.length + Number(people.numUpdatedRows);
       });
     },
 
@@ -251,6 +297,7 @@ async function withSourcesAndDocuments(db: Db, rows: Array<Selectable<Candidates
         externalId: s.external_id,
         referrer: s.referrer ?? undefined,
         firstSeenAt: s.first_seen_at.toISOString(),
+        deletedAt: s.deleted_at?.toISOString(),
       })),
     documents: documents
       .filter((d) => d.candidate_id === r.id)

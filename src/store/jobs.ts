@@ -67,6 +67,8 @@ export function createJobsRepository(db: Db) {
         hidden: input.hidden,
         published: input.published,
         posted_at: input.postedAt ?? null,
+        // Listed by its source again: no longer gone.
+        deleted_at: null,
       };
       const synced = [
         'reference',
@@ -85,6 +87,7 @@ export function createJobsRepository(db: Db) {
         'department',
         'sections',
         'posted_at',
+        'deleted_at',
       ] as const;
       const row = await db
         .insertInto('jobs')
@@ -115,6 +118,19 @@ export function createJobsRepository(db: Db) {
       if (!existing.published && existing.state === state) return 'unchanged';
       await db.updateTable('jobs').set({ published: false, state, updated_at: new Date() }).where('id', '=', existing.id).execute();
       return 'updated';
+    },
+
+    /** Jobs gone at their source: unpublished, closed and marked deleted (kept). How many changed. */
+    async markGone(source: string, externalIds: string[]): Promise<number> {
+      if (externalIds.length === 0) return 0;
+      const result = await db
+        .updateTable('jobs')
+        .set({ published: false, state: 'closed', deleted_at: new Date(), updated_at: new Date() })
+        .where('source', '=', source)
+        .where('external_id', 'in', externalIds)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async idBySource(source: string, externalId: string): Promise<string | undefined> {
@@ -177,6 +193,7 @@ export function toJob(row: Selectable<JobsTable>): Job {
     department: row.department ?? undefined,
     sections: row.sections ?? undefined,
     postedAt: row.posted_at?.toISOString(),
+    deletedAt: row.deleted_at?.toISOString(),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

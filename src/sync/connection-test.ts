@@ -25,8 +25,11 @@ export class ConnectionTest {
 
   constructor(private readonly words: CredentialWords = DEFAULT_WORDS) {}
 
-  /** Runs one check; its value, or undefined when it failed. */
-  async check<T>(name: string, permission: string, call: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs one check; its value, or undefined when it failed. `notFound`: what a 404 means is wrong (e.g. an account
+   * identifier), reported as missing.
+   */
+  async check<T>(name: string, permission: string, call: () => Promise<T>, notFound?: string): Promise<T | undefined> {
     try {
       const value = await call();
       this.checks.push({ name, ok: true });
@@ -40,6 +43,7 @@ export class ConnectionTest {
         this.refused = true;
         if (!this.missing.includes(this.words.rejected)) this.missing.push(this.words.rejected);
       } else if (status === 403) this.missing.push(this.words.lacks(permission, message));
+      else if (status === 404 && notFound) this.missing.push(notFound);
       return undefined;
     }
   }

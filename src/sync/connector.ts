@@ -1,10 +1,10 @@
 import type { ZodType } from 'zod';
-import type { TokenBucketOptions } from '../providers/rate-limit';
+import type { EndpointLimit, TokenBucketOptions } from '../providers/rate-limit';
 import { ConnectionTest, type CredentialWords } from './connection-test';
-import { RecordLedger, settingsDigest } from './ledger';
+import { digestOf, type ListedRecord, RecordLedger, settingsDigest } from './ledger';
 import type { SourceContext, SyncProvider, SyncSource } from './provider';
 import { PageTally, type RecordOutcome } from './tally';
-import type { PageRequest, PageResult, StreamPlan } from './types';
+import { emptyCounts, type PageRequest, type PageResult, type StreamPlan } from './types';
 import { SyncWriter } from './writes';
 
 // The sync engine's side of a connector. A provider declares its streams and supplies, per stream, only what is its
@@ -38,11 +38,16 @@ export interface StreamContext<Settings, Client> extends SourceContext<Settings,
 /** A stream as a provider declares it. */
 export interface StreamSpec<R, Settings, Client> {
   /** When the stream runs, from the connector's settings. */
-  schedule(settings: Settings): Omit<StreamPlan, 'name' | 'rules'>;
+  schedule(settings: Settings): Omit<StreamPlan, 'name' | 'rules' | 'off'>;
   /** One page of the window, starting at `page` (the previous page's `next`; unset: the first page). */
   fetch(ctx: StreamContext<Settings, Client>, window: RunWindow, page: string | undefined): Promise<FetchedPage<R>>;
-  /** The record's id at the provider and when it last changed there (ms since the epoch). */
-  identify(record: R): { id: string; updatedAt: number };
+  /**
+   * The record's id at the provider and, when the provider gives one, when it last changed there (ms since the
+   * epoch). Without an update time the record's listed content (`version`) alone tells whether it changed.
+   */
+  identify(record: R): { id: string; updatedAt?: number };
+  /** What of the record as listed its writes depend on (hashed); default: all of it. */
+  version?(record: R): unknown;
   /** The settings this stream's writes depend on: when they change, records are written again though unchanged at the provider. */
   fingerprint(settings: Settings): unknown;
   /**
@@ -55,11 +60,27 @@ export interface StreamSpec<R, Settings, Client> {
   write(records: R[], ctx: StreamContext<Settings, Client>, done: (record: R, outcome: RecordOutcome) => void): Promise<void>;
   /** The provider refused the page token as unknown (expired, or the query changed): the run's window is read again. */
   isStalePage?(err: unknown): boolean;
+  /**
+   * `fetch` ignores the window's times and lists every record (the provider has no change filter, e.g. a public
+   * postings list): each run is a complete listing, so a record a finished run no longer lists is gone.
+   */
+  listsEverything?: boolean;
+  /**
+   * What a sweep does with a record listed as before: `compare` (default) trusts the listing (update time and
+   * version); `rewrite` writes every record again, for a list that does not show all a write depends on (e.g. a
+   * posting's job ad, read from its details).
+   */
+  sweep?: 'compare' | 'rewrite';
+  /**
+   * Of records a complete listing no longer showed, those the provider confirms gone (e.g. its own URL answers
+   * 404); the others are left as they are. Unset: the listing is trusted.
+   */
+  confirmGone?(ctx: StreamContext<Settings, Client>, ids: string[]): Promise<string[]>;
 }
 
 /** A declared stream, its record type sealed inside. */
 export interface Stream<Settings, Client> {
-  schedule(settings: Settings): Omit<StreamPlan, 'name'>;
+  schedule(settings: Settings): Omit<StreamPlan, 'name' | 'off'>;
   page(ctx: StreamContext<Settings, Client>, request: PageRequest): Promise<Omit<PageResult, 'requests'>>;
 }
 
@@ -73,54 +94,118 @@ export interface ConnectorSpec<Settings, Credentials, Client extends CountingCli
   credentials: ZodType<Credentials>;
   /** The provider's documented request limit for one credential. */
   rateLimit(settings: Settings): TokenBucketOptions;
+  /** Where the provider limits each endpoint on its own: its limits per endpoint family (`ctx.endpoints`). */
+  endpointLimits?(settings: Settings): Record<string, EndpointLimit>;
   maskCredentials(credentials: Credentials): Record<string, string>;
   /** The client for one activity, paced by `ctx.limiter` and heartbeating through `ctx.heartbeat` while it waits. */
   connect(ctx: SourceContext<Settings, Credentials>): Client;
   /** The streams, in the order they run when several are due. */
   streams: Record<string, Stream<Settings, Client>>;
+  /** Streams that do not run with these settings and credentials, and why (shown in the status; not a failure). */
+  streamsOff?(settings: Settings, credentials: Credentials): Record<string, string | undefined>;
   /** How the provider words a refused or lacking credential in the connection test. */
   credentialWords?: CredentialWords;
   /** Tries each permission the streams need with the smallest request (`test.check`); the engine reports. */
   test(test: ConnectionTest, ctx: StreamContext<Settings, Client>): Promise<void>;
 }
 
+/** Records a settling page looks at, at most (each may cost the provider a request to confirm it gone). */
+const SETTLE_BATCH = 50;
+
 /** Seals a stream's record type, so a connector can hold streams of different records. */
 export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, Client>): Stream<Settings, Client> {
+  const listed = (record: R): ListedRecord => ({
+    ...spec.identify(record),
+    version: digestOf(spec.version ? spec.version(record) : record),
+  });
   return {
     schedule: (settings) => ({
       ...spec.schedule(settings),
       ...(spec.rescanWhenRulesChange && { rules: settingsDigest(spec.fingerprint(settings)) }),
     }),
     async page(ctx, request) {
-      const { since, until } = request.position;
-      const page = await fetchOrRestart(spec, ctx, { since, until }, request.position.page);
-      const tally = new PageTally(request.position);
-      const ids = page.records.map((r) => spec.identify(r));
+      const position = request.position;
+      if (position.settling) return settle(spec, ctx, request);
+      const { since, until } = position;
+      const page = await fetchOrRestart(spec, ctx, { since, until }, position.page);
+      const tally = new PageTally(position);
+      const records = page.records.map(listed);
       const ledger = await RecordLedger.open(
         ctx.store,
         ctx.connectorId,
         request.stream,
         spec.fingerprint(ctx.settings),
-        ids.map((r) => r.id),
+        records.map((r) => r.id),
       );
+      const rewriteAll = position.mode === 'resync' || (position.mode === 'sweep' && spec.sweep === 'rewrite');
       const changed: R[] = [];
       page.records.forEach((record, i) => {
-        tally.saw(ids[i].updatedAt);
-        if (ledger.unchanged(ids[i].id, ids[i].updatedAt)) tally.add({ outcome: 'unchanged' });
+        tally.saw(records[i].updatedAt);
+        if (!rewriteAll && ledger.unchanged(records[i])) tally.add({ outcome: 'unchanged' });
         else changed.push(record);
       });
       await spec.write(changed, ctx, (record, outcome) => {
-        const { id, updatedAt } = spec.identify(record);
         tally.add(outcome);
-        ledger.enter(id, updatedAt);
+        ledger.enter(listed(record), outcome.wrote);
         ctx.heartbeat();
       });
-      await ledger.save();
+      const complete = completeListing(spec, position);
+      await ledger.save(
+        complete ? until : undefined,
+        records.map((r) => r.id),
+      );
       // Asked of every record read, not only of those written now: a retry of a page whose writes were done still reports them.
-      const postingsToUnpost = await ctx.writer.postingsOfEndedJobs(ids.map((r) => r.id));
-      return { ...tally.result(page.next), total: page.total, ...(postingsToUnpost.length && { postingsToUnpost }) };
+      const postingsToUnpost = await ctx.writer.postingsOfEndedJobs(records.map((r) => r.id));
+      const result = { ...tally.result(page.next), total: page.total, ...(postingsToUnpost.length && { postingsToUnpost }) };
+      // The listing is done: what it no longer showed is looked at next, before the run ends.
+      if (!result.next && complete) result.next = { ...position, page: undefined, maxSeen: result.maxSeen, settling: true };
+      return result;
     },
   };
+}
+
+/** A run that lists every record of its window: a sweep, or any run of a stream that always lists everything. */
+function completeListing(spec: { listsEverything?: boolean }, position: PageRequest['position']): boolean {
+  return position.mode === 'sweep' || (spec.listsEverything === true && position.mode !== 'resync');
+}
+
+/**
+ * One batch of the records a finished complete listing did not show: those the provider confirms gone are marked
+ * deleted with what they wrote (a person another live record still wrote stays); the others stay as they are. Runs
+ * only after every page of the listing was read, so a listing cut short removes nothing.
+ */
+async function settle<R, Settings, Client>(
+  spec: StreamSpec<R, Settings, Client>,
+  ctx: StreamContext<Settings, Client>,
+  request: PageRequest,
+): Promise<Omit<PageResult, 'requests'>> {
+  const { position, stream } = request;
+  const since = spec.listsEverything ? undefined : position.since;
+  const unlisted = await ctx.store.connectors.unlisted(ctx.connectorId, stream, position.until, since, SETTLE_BATCH);
+  const ids = unlisted.map((r) => r.externalId);
+  const gone = new Set(spec.confirmGone && ids.length ? await spec.confirmGone(ctx, ids) : ids);
+  const goneRecords = unlisted.filter((r) => gone.has(r.externalId));
+  const people = [...new Set(goneRecords.flatMap((r) => r.wrote?.people ?? []))];
+  const kept = await ctx.store.connectors.peopleStillWritten(ctx.connectorId, people, { stream, externalIds: [...gone] });
+  const jobs = goneRecords.flatMap((r) => r.wrote?.jobs ?? []);
+  await ctx.writer.gone({
+    jobs,
+    applications: goneRecords.flatMap((r) => r.wrote?.applications ?? []),
+    people: people.filter((p) => !kept.has(p)),
+  });
+  await ctx.store.connectors.markGone(ctx.connectorId, stream, [...gone]);
+  // Still there though not listed (a listing glitch, a record moved out of the window): left alone this run.
+  await ctx.store.connectors.markListed(
+    ctx.connectorId,
+    stream,
+    ids.filter((id) => !gone.has(id)),
+    position.until,
+  );
+  // A job gone at the provider comes off the boards too.
+  const postingsToUnpost = await ctx.writer.postingsOfEndedJobs(jobs);
+  const counts = { ...emptyCounts(), deleted: gone.size };
+  const next = unlisted.length === SETTLE_BATCH ? position : undefined;
+  return { counts, skippedReasons: {}, next, maxSeen: position.maxSeen, ...(postingsToUnpost.length && { postingsToUnpost }) };
 }
 
 /** A page token may not survive (expiry, a changed query): the run's window is read again; writes are upserts. */
@@ -146,8 +231,16 @@ export function defineConnector<Settings, Credentials, Client extends CountingCl
     settings: spec.settings,
     credentials: spec.credentials,
     rateLimit: spec.rateLimit,
+    endpointLimits: spec.endpointLimits,
     maskCredentials: spec.maskCredentials,
-    streams: (settings) => Object.entries(spec.streams).map(([name, stream]) => ({ name, ...stream.schedule(settings) })),
+    streams(settings, credentials) {
+      const off = credentials === undefined ? {} : (spec.streamsOff?.(settings, credentials) ?? {});
+      return Object.entries(spec.streams).map(([name, stream]) => ({
+        name,
+        ...stream.schedule(settings),
+        ...(off[name] ? { off: off[name] } : {}),
+      }));
+    },
     open(source): SyncSource {
       const client = spec.connect(source);
       const context = (): StreamContext<Settings, Client> => ({ ...source, client, writer: new SyncWriter(source.store, source.provider) });

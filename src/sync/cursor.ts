@@ -6,10 +6,14 @@ import type { PageRequest, PageResult, StreamCursor } from './types';
  * was read under when the run read it all.
  */
 export function cursorAfterPage(
-  request: Pick<PageRequest, 'position' | 'highWater' | 'startAt' | 'rules'>,
+  request: Pick<PageRequest, 'position' | 'highWater' | 'startAt' | 'rules' | 'coversFrom'>,
   page: Pick<PageResult, 'next' | 'maxSeen'>,
 ): StreamCursor {
-  const kept = { startAt: request.startAt, ...(request.rules !== undefined && { rules: request.rules }) };
+  const kept = {
+    startAt: request.startAt,
+    ...(request.rules !== undefined && { rules: request.rules }),
+    ...(request.coversFrom !== undefined && { coversFrom: request.coversFrom }),
+  };
   if (page.next) return { highWater: request.highWater, run: page.next, ...kept };
   const seen = Math.max(page.maxSeen ?? -1, request.position.maxSeen ?? -1, request.highWater ?? -1);
   const rules = request.position.rules ?? request.rules;

@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store';
 import type { SeenRecord } from '../store/connectors';
+import type { WrittenRefs } from './types';
+
+/** A record as its page listed it: its id, the provider's update time when it gives one, and a fingerprint of it. */
+export interface ListedRecord {
+  id: string;
+  updatedAt?: number;
+  version: string;
+}
 
 /**
- * What a connector last read of a stream's records (id, the provider's updatedAt, and a fingerprint of the settings
- * it was written under), for one page: a record read again unchanged under the same settings is not written again.
+ * What a connector last read of a stream's records (id, the provider's updatedAt, a fingerprint of the record as
+ * listed, of the settings it was written under, and what its writes produced), for one page: a record read again
+ * unchanged under the same settings is not written again.
  */
 export class RecordLedger {
   private readonly entries: SeenRecord[] = [];
@@ -23,27 +32,55 @@ export class RecordLedger {
     return new RecordLedger(store, connectorId, stream, settingsDigest(settings), seen);
   }
 
-  /** Read before at this updatedAt and written under the same settings. */
-  unchanged(externalId: string, updatedAt: number): boolean {
-    const before = this.seen.get(externalId);
-    return before !== undefined && before.sourceUpdatedAt === updatedAt && before.fingerprint === this.fingerprint;
+  /**
+   * Read before as it is now, written under the same settings, and still live. A version read before the ledger kept
+   * versions matches any: the update time decides alone there.
+   */
+  unchanged(record: ListedRecord): boolean {
+    const before = this.seen.get(record.id);
+    return (
+      before !== undefined &&
+      before.goneAt === undefined &&
+      before.wrote !== undefined &&
+      before.sourceUpdatedAt === record.updatedAt &&
+      (before.version === undefined || before.version === record.version) &&
+      before.fingerprint === this.fingerprint
+    );
   }
 
   /** The record is written (or skipped for good): it goes into the ledger when the page is saved. */
-  enter(externalId: string, updatedAt: number): void {
-    this.entries.push({ externalId, sourceUpdatedAt: updatedAt, fingerprint: this.fingerprint });
+  enter(record: ListedRecord, wrote: WrittenRefs = {}): void {
+    this.entries.push({
+      externalId: record.id,
+      sourceUpdatedAt: record.updatedAt,
+      version: record.version,
+      fingerprint: this.fingerprint,
+      wrote,
+    });
   }
 
   /**
    * Written last, in one statement, after the records' own writes: a page cut short (crash, failure) is written
-   * again in full by its retry, and its records come back `unchanged` only once they are in the store.
+   * again in full by its retry, and its records come back `unchanged` only once they are in the store. In a complete
+   * listing (`listedAt`, the run's start), the page's unchanged records are marked listed too.
    */
-  save(): Promise<void> {
-    return this.store.connectors.markSeen(this.connectorId, this.stream, this.entries);
+  async save(listedAt?: number, listedIds: string[] = []): Promise<void> {
+    await this.store.connectors.markSeen(this.connectorId, this.stream, this.entries, listedAt);
+    if (listedAt === undefined) return;
+    const entered = new Set(this.entries.map((e) => e.externalId));
+    await this.store.connectors.markListed(
+      this.connectorId,
+      this.stream,
+      listedIds.filter((id) => !entered.has(id)),
+      listedAt,
+    );
   }
 }
 
-/** A short digest of the settings a stream's records are written under (its `fingerprint`). */
-export function settingsDigest(settings: unknown): string {
-  return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
+/** A short digest of a value (settings, a record as listed): sha256 of its JSON, 16 hex digits. */
+export function digestOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
+
+/** A short digest of the settings a stream's records are written under (its `fingerprint`). */
+export const settingsDigest = digestOf;

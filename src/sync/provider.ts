@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import type { Logger } from '../logger';
 import type { OriginPolicy } from '../providers/origins';
-import type { TokenBucket, TokenBucketOptions } from '../providers/rate-limit';
+import type { EndpointLimit, EndpointLimits, TokenBucket, TokenBucketOptions } from '../providers/rate-limit';
 import type { Store } from '../store';
 import type { PageRequest, PageResult, StreamPlan, TestReport } from './types';
 
@@ -12,10 +12,15 @@ import type { PageRequest, PageResult, StreamPlan, TestReport } from './types';
 export interface SyncProvider<Settings = unknown, Credentials = unknown> {
   settings: ZodType<Settings>;
   credentials: ZodType<Credentials>;
-  /** The streams these settings describe (name, interval, backfill start), in the order they run when several are due. */
-  streams(settings: Settings): StreamPlan[];
+  /**
+   * The streams these settings describe (name, interval, backfill start), in the order they run when several are
+   * due; with the credentials, also which streams are off and why (e.g. no API key for candidates).
+   */
+  streams(settings: Settings, credentials?: Credentials): StreamPlan[];
   /** The provider's documented request limit for one credential. */
   rateLimit(settings: Settings): TokenBucketOptions;
+  /** Where the provider limits each endpoint on its own: its limits per endpoint family, for one credential. */
+  endpointLimits?(settings: Settings): Record<string, EndpointLimit>;
   /** Credentials as an API response may show them (e.g. the key's last four characters). */
   maskCredentials(credentials: Credentials): Record<string, string>;
   /** A source bound to one connector's settings and credentials, for the length of one activity. */
@@ -31,6 +36,8 @@ export interface SourceContext<Settings, Credentials> {
   store: Store;
   /** Shared by every activity of this connector in the process: the provider's rate limit. */
   limiter: TokenBucket;
+  /** Shared likewise, when the provider declares `endpointLimits`: a bucket (and concurrency gate) per endpoint family. */
+  endpoints?: EndpointLimits;
   /** Called while a page makes progress (records done) and while it waits on the rate limit. */
   heartbeat(detail?: unknown): void;
   logger: Logger;

@@ -1,33 +1,40 @@
-import { emptyCounts, type PageResult, type RecordCounts, type RunPosition } from './types';
+import { emptyCounts, type PageResult, type RecordCounts, type RunPosition, type WrittenRefs } from './types';
 
 /** What became of one record of a page, and why when it was skipped. */
 export interface RecordOutcome {
   outcome: keyof RecordCounts;
   reason?: string;
+  /** What was written only in part, and why (e.g. a résumé that could not be read): counted, not fatal. */
+  notes?: string[];
+  /** What the record's writes produced: what a record later found gone at the provider takes with it. */
+  wrote?: WrittenRefs;
 }
 
 /** A tally of one page: its counts, why records were skipped, the highest updatedAt seen, and the position after it. */
 export class PageTally {
   private readonly counts = emptyCounts();
   private readonly skippedReasons: Record<string, number> = {};
+  private readonly notes: Record<string, number> = {};
   private maxSeen: number | undefined;
 
   constructor(private readonly position: RunPosition) {
     this.maxSeen = position.maxSeen;
   }
 
-  saw(updatedAt: number): void {
-    this.maxSeen = Math.max(this.maxSeen ?? updatedAt, updatedAt);
+  saw(updatedAt: number | undefined): void {
+    if (updatedAt !== undefined) this.maxSeen = Math.max(this.maxSeen ?? updatedAt, updatedAt);
   }
 
-  add({ outcome, reason }: RecordOutcome): void {
+  add({ outcome, reason, notes }: RecordOutcome): void {
     this.counts[outcome] += 1;
     if (reason) this.skippedReasons[reason] = (this.skippedReasons[reason] ?? 0) + 1;
+    for (const note of notes ?? []) this.notes[note] = (this.notes[note] ?? 0) + 1;
   }
 
-  /** The page's result; `nextPage` is the provider's token for the next page (unset: the run is done). */
+  /** The page's result; `nextPage` is the provider's token for the next page (unset: the listing is done). */
   result(nextPage: string | undefined): Omit<PageResult, 'requests'> {
     const next = nextPage ? { ...this.position, page: nextPage, maxSeen: this.maxSeen } : undefined;
-    return { counts: this.counts, skippedReasons: this.skippedReasons, next, maxSeen: this.maxSeen };
+    const notes = Object.keys(this.notes).length ? { notes: this.notes } : {};
+    return { counts: this.counts, skippedReasons: this.skippedReasons, ...notes, next, maxSeen: this.maxSeen };
   }
 }

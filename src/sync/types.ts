@@ -21,6 +21,16 @@ export interface StreamPlan {
   rules?: string;
   /** How far before the high-water mark each incremental run starts again, so nothing at the boundary is missed. */
   overlapMs: number;
+  /** Set when the stream does not run with these settings and credentials, saying why (e.g. "no API key: candidates are off"). */
+  off?: string;
+}
+
+/** When a connector's reconciling sweep runs: daily at a local time of day in an IANA time zone. */
+export interface SweepPlan {
+  enabled: boolean;
+  /** `HH:MM`, local time in `timeZone`. */
+  timeOfDay: string;
+  timeZone: string;
 }
 
 /** What the workflow needs to know about its connector; never carries credentials. */
@@ -32,7 +42,16 @@ export interface ConnectorPlan {
   streams: StreamPlan[];
   /** Cursors kept in the store, for a workflow that starts without history (first start, or after a terminate). */
   cursors: Record<string, StreamCursor>;
+  /** Absent in plans recorded before sweeps existed (their histories replay without one). */
+  sweep?: SweepPlan;
 }
+
+/**
+ * What a run of a stream is for: `incremental` reads what changed since the high-water mark; `sweep` reads every
+ * record to repair what incremental runs missed and to find records gone at the provider; `resync` reads again
+ * from a date and writes every record in place, deleting nothing.
+ */
+export type RunMode = 'incremental' | 'sweep' | 'resync';
 
 /** Where one run of a stream is: the time window it reads and the provider's page token. */
 export interface RunPosition {
@@ -47,6 +66,13 @@ export interface RunPosition {
   backfill: boolean;
   /** Set when the run reads the whole list under these rules (`StreamPlan.rules`): the cursor keeps them once it ends. */
   rules?: string;
+  /** Unset: incremental. */
+  mode?: Exclude<RunMode, 'incremental'>;
+  /**
+   * The listing is complete (every page read): records the run did not list are being looked at, a batch per page,
+   * and those the provider confirms gone are marked deleted.
+   */
+  settling?: boolean;
 }
 
 export interface StreamCursor {
@@ -58,6 +84,8 @@ export interface StreamCursor {
   startAt?: number;
   /** The rules the whole list was last read under; other rules in the plan make the next run read it all again. */
   rules?: string;
+  /** Without a start date: when the stream was set up (what a sweep covers from). */
+  coversFrom?: number;
 }
 
 export interface PageRequest {
@@ -68,6 +96,7 @@ export interface PageRequest {
   highWater?: number;
   startAt?: number;
   rules?: string;
+  coversFrom?: number;
 }
 
 export interface RecordCounts {
@@ -75,12 +104,23 @@ export interface RecordCounts {
   updated: number;
   unchanged: number;
   skipped: number;
+  /** Records gone at the provider, marked deleted here (absent in results recorded before sweeps existed). */
+  deleted?: number;
+}
+
+/** What the writes for one provider record produced, by kind (external ids): what a record found gone takes with it. */
+export interface WrittenRefs {
+  jobs?: string[];
+  people?: string[];
+  applications?: string[];
 }
 
 export interface PageResult {
   counts: RecordCounts;
   /** Why records were skipped, e.g. `{"no location": 3}`. */
   skippedReasons: Record<string, number>;
+  /** What was written only in part, and why, e.g. `{"résumé: no text (scanned)": 2}`. */
+  notes?: Record<string, number>;
   /** The position for the next page; unset when the run is done. */
   next?: RunPosition;
   /** Requests made to the provider for this page. */
@@ -106,4 +146,4 @@ export interface TestReport {
   missing: string[];
 }
 
-export const emptyCounts = (): RecordCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0 });
+export const emptyCounts = (): Required<RecordCounts> => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, deleted: 0 });

@@ -3,7 +3,7 @@ import { GoneError } from '../domain/errors';
 import type { Job } from '../domain/job';
 import type { Store } from '../store';
 import type { RecordOutcome } from './tally';
-import type { PostingToUnpost } from './types';
+import type { PostingToUnpost, WrittenRefs } from './types';
 
 // The writes every ATS connector makes, keyed on the connector's provider: jobs, and people with their
 // applications and CV. A provider maps its records to these shapes; the store keeps every write an upsert.
@@ -54,11 +54,26 @@ export class SyncWriter {
   ) {}
 
   async job(externalId: string, decision: JobDecision): Promise<RecordOutcome> {
-    if (decision.action === 'skip') return { outcome: 'skipped', reason: decision.reason };
+    if (decision.action === 'skip') return { outcome: 'skipped', reason: decision.reason, wrote: {} };
+    const wrote = { jobs: [externalId] };
     if (decision.action === 'import')
-      return { outcome: (await this.store.jobs.upsertFromSource({ ...decision.job, source: this.provider })).outcome };
+      return { outcome: (await this.store.jobs.upsertFromSource({ ...decision.job, source: this.provider })).outcome, wrote };
     const outcome = await this.store.jobs.unpublishFromSource(this.provider, externalId, decision.state);
-    return outcome === 'missing' ? { outcome: 'skipped', reason: decision.reason } : { outcome };
+    return outcome === 'missing' ? { outcome: 'skipped', reason: decision.reason, wrote: {} } : { outcome, wrote };
+  }
+
+  /**
+   * What records gone at the provider had written is marked so, never deleted: jobs unpublished and closed, the
+   * people's source and their applications with `deletedAt` (a person with no live source left, too). Says how many
+   * rows it changed.
+   */
+  async gone(refs: WrittenRefs): Promise<number> {
+    const { store, provider } = this;
+    return (
+      (await store.jobs.markGone(provider, refs.jobs ?? [])) +
+      (await store.applications.markGone(provider, refs.applications ?? [])) +
+      (await store.candidates.markSourcesGone(provider, refs.people ?? []))
+    );
   }
 
   /**
@@ -97,7 +112,7 @@ export class SyncWriter {
       applicationIds: person.applications.map((a) => a.externalId),
     });
     if (candidate.reason === 'erased') return ERASED;
-    if (!candidate.candidateId || candidate.outcome === 'skipped') return { outcome: 'skipped', reason: 'unknown candidate' };
+    if (!candidate.candidateId || candidate.outcome === 'skipped') return { outcome: 'skipped', reason: 'unknown candidate', wrote: {} };
     let changed = candidate.outcome !== 'unchanged';
     let firstApplicationId: string | undefined;
     for (const a of person.applications) {
@@ -123,7 +138,10 @@ export class SyncWriter {
       });
       changed ||= doc.created;
     }
-    return { outcome: candidate.outcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged' };
+    return {
+      outcome: candidate.outcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged',
+      wrote: { people: [person.externalId], applications: person.applications.map((a) => a.externalId) },
+    };
   }
 
   private async jobId(externalId: string): Promise<string | undefined> {

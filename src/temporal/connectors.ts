@@ -6,7 +6,9 @@ import {
   pauseUpdate,
   reconfigureUpdate,
   resumeUpdate,
+  resyncUpdate,
   statusQuery,
+  sweepNowUpdate,
   syncNowUpdate,
 } from '../../workflows/connector-sync';
 import { type ConnectorStatus, syncWorkflowId } from '../domain/connector';
@@ -56,6 +58,9 @@ export function createConnectorWorkflows(client: Client, taskQueue: string) {
     pause: (connectorId: string) => update(connectorId, (h) => h.executeUpdate(pauseUpdate)),
     resume: (connectorId: string) => update(connectorId, (h) => h.executeUpdate(resumeUpdate)),
     reconfigure: (connectorId: string) => update(connectorId, (h) => h.executeUpdate(reconfigureUpdate)),
+    sweepNow: (connectorId: string, stream?: string) => update(connectorId, (h) => h.executeUpdate(sweepNowUpdate, { args: [{ stream }] })),
+    resync: (connectorId: string, since: number, stream?: string) =>
+      update(connectorId, (h) => h.executeUpdate(resyncUpdate, { args: [{ since, stream }] })),
 
     /** Runs the connection test on a worker (where credentials are opened) and waits for its report. */
     test: (connectorId: string): Promise<TestReport> =>

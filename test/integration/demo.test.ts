@@ -1,5 +1,6 @@
 import { runDemo } from '../../src/cli/demo';
 import { leverSandboxOf } from '../../src/providers/lever/sandbox';
+import { smartRecruitersSandboxOf } from '../../src/providers/smartrecruiters/sandbox';
 import { expectedFrom } from '../fixtures/connectors';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, TEST_TOKEN, type TestSystem } from '../helpers/system';
@@ -12,34 +13,42 @@ describeEachStore('the demo npm start runs', (store) => {
   });
   afterAll(() => t?.stop());
 
-  it('puts the Lever sandbox’s synced jobs and the demo job on the branded careers site', async () => {
+  it('puts the Lever and SmartRecruiters sandboxes’ synced jobs and the demo job on the branded careers site', async () => {
     const lines: string[] = [];
     await runDemo({ apiUrl: t.system.apiUrl, token: TEST_TOKEN, sandboxes: t.sandboxes, log: (line) => lines.push(line) });
     expect(lines.at(-1)).toContain(`careers site ${t.system.apiUrl}/careers`);
 
     const lever = expectedFrom(leverSandboxOf(t.sandboxes.apps.lever)).jobs;
     expect(lever.length).toBeGreaterThan(5);
+    // SmartRecruiters postings with a place (city, region or remote) are imported.
+    const smartRecruiters = [...smartRecruitersSandboxOf(t.sandboxes.apps.smartrecruiters).postings.values()].filter(
+      (p) => p.location.city || p.location.region || p.location.remote,
+    );
+    expect(smartRecruiters.length).toBeGreaterThan(3);
     const listed = await waitFor(
       async () => {
         const html = await (await fetch(`${t.system.apiUrl}/careers`)).text();
         return { count: /id="count">(\d+) jobs/.exec(html)?.[1], html };
       },
-      (page) => Number(page.count) === lever.length + 1,
+      (page) => Number(page.count) === lever.length + smartRecruiters.length + 1,
       60_000,
-      'the Lever jobs on the careers site',
+      'the synced jobs on the careers site',
     );
     expect(listed.html).toContain('Open jobs at Acme');
     expect(listed.html).toContain('Senior Payroll Administrator');
     // Every synced job links to its own Lever apply page, from its page on our site.
     const sitemap = await (await fetch(`${t.system.apiUrl}/careers/sitemap.xml`)).text();
     const pages = [...sitemap.matchAll(/<loc>[^<]+(\/careers\/jobs\/[^<]+)<\/loc>/g)].map((m) => m[1]);
-    expect(pages).toHaveLength(lever.length + 1);
+    expect(pages).toHaveLength(lever.length + smartRecruiters.length + 1);
     const applyLinks = new Set<string>();
     for (const page of pages) {
       const html = await (await fetch(`${t.system.apiUrl}${page}`)).text();
       const apply = /<a class="button apply" href="([^"]+)"/.exec(html)?.[1];
       if (apply) applyLinks.add(apply);
     }
-    expect([...applyLinks].sort()).toEqual(lever.map((p) => `https://jobs.lever.co/acme/${p.id}/apply`).sort());
+    const leverLinks = [...applyLinks].filter((link) => link.startsWith('https://jobs.lever.co/'));
+    expect(leverLinks.sort()).toEqual(lever.map((p) => `https://jobs.lever.co/acme/${p.id}/apply`).sort());
+    const srLinks = [...applyLinks].filter((link) => link.startsWith('https://jobs.smartrecruiters.com/AcmeCorp/'));
+    expect(srLinks.map((link) => /AcmeCorp\/(\d+)-/.exec(link)?.[1]).sort()).toEqual(smartRecruiters.map((p) => p.id).sort());
   });
 });

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,12 +14,12 @@ import { testServers, uniqueTaskQueue } from '../helpers/env';
 import { LOOPBACK_SANDBOXES } from '../helpers/origins';
 import { createTestDatabase, type TestDatabase } from '../helpers/stores';
 import { waitFor } from '../helpers/wait';
+import { WorkerProcess } from '../helpers/worker-process';
 
 // The worker is killed (SIGKILL) in the middle of a Lever backfill page and a new one is started: the sync must
 // finish with every record exactly once. The worker runs as its own OS process (`worker.ts`, as `npm run worker`
 // runs it), so PostgreSQL is needed: PGlite lives inside one process.
 
-const ROOT = path.resolve(__dirname, '../..');
 const TOKEN = 'crash-test-token-0123456789';
 const OPPORTUNITIES = 600;
 const PAGE_SIZE = 25;
@@ -34,41 +33,6 @@ if (!baseUrl) {
   console.warn('PostgreSQL binaries not found: the worker crash test is skipped (apt-get install postgresql to run it)');
 }
 const describeWithPostgres = baseUrl ? describe : describe.skip;
-
-/** `worker.ts` as its own process: one node process (no tsx wrapper in between), so SIGKILL hits the worker itself. */
-class WorkerProcess {
-  readonly child: ChildProcess;
-  output = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(env: Record<string, string>) {
-    const { NODE_OPTIONS: _jestOptions, ...inherited } = process.env;
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker.ts')], {
-      cwd: ROOT,
-      env: { ...inherited, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-20_000);
-    };
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** SIGTERM (the worker drains and exits), SIGKILL if it has not within 15 s. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
 
 describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill', () => {
   let database: TestDatabase;

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { Connector, ConnectorInput, ConnectorPatch, TestReport } from '../../domain/connector';
+import { Connector, ConnectorInput, ConnectorPatch, ResyncInput, TestReport } from '../../domain/connector';
 import { notFound } from '../../domain/errors';
 import { PageQuery } from '../../domain/job';
 import { text } from '../../domain/text';
@@ -108,6 +108,48 @@ export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connec
     },
     async ({ params, body, res }) => {
       res.status(202).json(found(await connectors.syncNow(params.id, body.stream)));
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/v1/connectors/:id/sweep',
+      scope: 'write',
+      summary: 'Run the reconciling sweep now: every record is read, what is missing or stale is written, what is gone is marked deleted',
+      tags,
+      body: SyncNow,
+      responses: {
+        202: { description: 'the sweep is started', schema: Connector },
+        404: { description: 'no such connector' },
+        409: { description: 'paused, failing, a stream that is off, or a sweep already running' },
+      },
+    },
+    async ({ params, body, res }) => {
+      res.status(202).json(found(await connectors.sweepNow(params.id, body.stream)));
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/v1/connectors/:id/resync',
+      scope: 'write',
+      summary: 'Read again from a date: every record changed since is fetched and written in place; nothing is deleted first',
+      tags,
+      body: ResyncInput,
+      responses: {
+        202: { description: 'the resync is queued (it starts when the stream’s current run ends)', schema: Connector },
+        404: { description: 'no such connector' },
+        409: { description: 'paused, failing, a stream that is off, or a date in the future' },
+      },
+    },
+    async ({ params, body, res }) => {
+      res.status(202).json(found(await connectors.resync(params.id, body.since, body.stream)));
     },
   );
 

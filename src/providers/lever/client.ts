@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { jsonBody } from '../errors';
 import { ProviderHttp } from '../http';
 import type { OriginPolicy } from '../origins';
 import type { TokenBucket } from '../rate-limit';
@@ -84,14 +85,7 @@ export class LeverClient {
 
 /** Lever's `{code, message}` error body as one line. */
 export function describeLeverError(body: unknown): string | undefined {
-  if (body instanceof ArrayBuffer || Buffer.isBuffer(body)) {
-    try {
-      body = JSON.parse(Buffer.from(body as ArrayBuffer).toString('utf8'));
-    } catch {
-      return undefined;
-    }
-  }
-  const parsed = LeverError.safeParse(body);
+  const parsed = LeverError.safeParse(jsonBody(body));
   if (!parsed.success || (!parsed.data.code && !parsed.data.message)) return undefined;
   return [parsed.data.code, parsed.data.message].filter(Boolean).join(': ');
 }

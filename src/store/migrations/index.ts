@@ -10,6 +10,7 @@ import * as m020 from './020_postings_by_job';
 import * as m030 from './030_credentials_origin';
 import * as m031 from './031_api_tokens';
 import * as m040 from './040_privacy';
+import * as m050 from './050_reconciliation';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '030_credentials_origin': m030,
   '031_api_tokens': m031,
   '040_privacy': m040,
+  '050_reconciliation': m050,
 };
 
 export const migrationProvider: MigrationProvider = {
