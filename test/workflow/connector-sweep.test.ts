@@ -46,7 +46,19 @@ describe('connectorSync sweeps and resyncs under time skipping', () => {
   });
   afterAll(() => env?.teardown());
 
-  async function run(p: FakeProvider, id: string, fn: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void>) {
+  type Handle = Awaited<ReturnType<typeof env.client.workflow.start>>;
+
+  /** Until the loop has loaded its plan (under load, a second of skipped time may pass before it has). */
+  async function planned(handle: Handle) {
+    for (let i = 0; i < 100; i++) {
+      const status = await handle.query(statusQuery);
+      if (Object.keys(status.streams).length > 0 && status.sweep?.nextAt) return status;
+      await env.sleep(100);
+    }
+    throw new Error('the loop never loaded its plan');
+  }
+
+  async function run(p: FakeProvider, id: string, fn: (handle: Handle) => Promise<void>) {
     const taskQueue = `sweep-${Math.random().toString(36).slice(2)}`;
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -76,8 +88,7 @@ describe('connectorSync sweeps and resyncs under time skipping', () => {
   it('sweeps every stream daily at the local time the activity works out, each time asking for the next', async () => {
     const p = new FakeProvider(plan('conn_daily', 'Asia/Kolkata'));
     await run(p, 'conn_daily', async (handle) => {
-      await env.sleep(1000);
-      const first = await handle.query(statusQuery);
+      const first = await planned(handle);
       const nextAt = Date.parse(first.sweep?.nextAt ?? '');
       const started = Number(await env.currentTimeMs());
       expect(nextAt).toBe(nextDailyAt('03:00', 'Asia/Kolkata', p.sweepTimesAskedAfter[0]));
@@ -97,7 +108,7 @@ describe('connectorSync sweeps and resyncs under time skipping', () => {
   it('sweeps now on request, and resyncs a stream from a date after its current run', async () => {
     const p = new FakeProvider(plan('conn_now', 'UTC'));
     await run(p, 'conn_now', async (handle) => {
-      await env.sleep(1000);
+      await planned(handle);
       const swept = await handle.executeUpdate(sweepNowUpdate, { args: [{ stream: 'candidates' }] });
       expect(swept.sweep?.running).toBe(true);
       await env.sleep(1000);
