@@ -32,7 +32,7 @@ export const WITHOUT_CANDIDATE_DATA: Record<string, string> = {
   postings: 'jobs on boards',
   posting_events: 'a posting’s history (board ids, reasons)',
   connectors: 'connector settings and sealed credentials',
-  connector_records: 'provider record ids and settings fingerprints a sync has seen',
+  connector_records: 'provider record ids a sync has seen, what their writes produced (provider ids) and settings fingerprints',
   erased_identities: 'keyed hashes of erased people’s identifiers: the tombstone that makes erasure stick',
   privacy_audit: 'who erased or exported whom, when, with counts only',
   api_tokens: 'API tokens: name, scope and the token’s SHA-256',

@@ -10,7 +10,28 @@ export interface PostingEvent {
   details?: Record<string, unknown>;
 }
 
+/** A board posting (live or pending) of a job its source ended: closed, no longer published, or gone. */
+export interface EndedJobPosting {
+  workflowId: string;
+  jobClosed: boolean;
+  jobGone: boolean;
+}
+
 export function createPostingsRepository(db: Db) {
+  const livePostingsOfSourceJobs = (source: string) =>
+    db
+      .selectFrom('postings')
+      .innerJoin('jobs', 'jobs.id', 'postings.job_id')
+      .select(['postings.workflow_id', 'jobs.state', 'jobs.deleted_at'])
+      .where('jobs.source', '=', source)
+      .where('postings.state', 'in', ['live', 'pending'])
+      .orderBy('postings.created_at');
+  const toEndedJobPosting = (r: { workflow_id: string; state: string; deleted_at: Date | null }): EndedJobPosting => ({
+    workflowId: r.workflow_id,
+    jobClosed: r.state === 'closed',
+    jobGone: r.deleted_at !== null,
+  });
+
   const repo = {
     /** The job's posting on the board: created once; a second request returns the first. */
     async createOrGet(input: {
@@ -67,19 +88,19 @@ export function createPostingsRepository(db: Db) {
      * The live and pending postings of these jobs pulled from `source` (by their external ids) that are closed there
      * or no longer published: what a sync takes off the boards.
      */
-    async liveOfEndedSourceJobs(source: string, externalIds: string[]): Promise<Array<{ workflowId: string; jobClosed: boolean }>> {
+    async liveOfEndedSourceJobs(source: string, externalIds: string[]): Promise<EndedJobPosting[]> {
       if (externalIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('postings')
-        .innerJoin('jobs', 'jobs.id', 'postings.job_id')
-        .select(['postings.workflow_id', 'jobs.state'])
-        .where('jobs.source', '=', source)
+      const rows = await livePostingsOfSourceJobs(source)
         .where('jobs.external_id', 'in', externalIds)
         .where((eb) => eb.or([eb('jobs.state', '=', 'closed'), eb('jobs.published', '=', false)]))
-        .where('postings.state', 'in', ['live', 'pending'])
-        .orderBy('postings.created_at')
         .execute();
-      return rows.map((r) => ({ workflowId: r.workflow_id, jobClosed: r.state === 'closed' }));
+      return rows.map(toEndedJobPosting);
+    },
+
+    /** The live and pending postings of jobs pulled from `source` that a complete listing found gone there. */
+    async liveOfGoneSourceJobs(source: string): Promise<EndedJobPosting[]> {
+      const rows = await livePostingsOfSourceJobs(source).where('jobs.deleted_at', 'is not', null).execute();
+      return rows.map(toEndedJobPosting);
     },
 
     async setOptions(id: string, options: PostingOptions): Promise<void> {

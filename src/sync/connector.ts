@@ -201,10 +201,11 @@ async function settle<R, Settings, Client>(
     ids.filter((id) => !gone.has(id)),
     position.until,
   );
-  // A job gone at the provider comes off the boards too.
-  const postingsToUnpost = await ctx.writer.postingsOfEndedJobs(jobs);
   const counts = { ...emptyCounts(), deleted: gone.size };
   const next = unlisted.length === SETTLE_BATCH ? position : undefined;
+  // A job gone at the provider comes off the boards too: asked once the listing has settled, of every gone job, so
+  // a retry of a batch whose writes were done (and so finds nothing unlisted) still reports their postings.
+  const postingsToUnpost = next ? [] : await ctx.writer.postingsOfGoneJobs();
   return { counts, skippedReasons: {}, next, maxSeen: position.maxSeen, ...(postingsToUnpost.length && { postingsToUnpost }) };
 }
 

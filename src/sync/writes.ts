@@ -2,6 +2,7 @@ import type { CandidateFields } from '../domain/candidate';
 import { GoneError } from '../domain/errors';
 import type { Job } from '../domain/job';
 import type { Store } from '../store';
+import type { EndedJobPosting } from '../store/postings';
 import type { RecordOutcome } from './tally';
 import type { PostingToUnpost, WrittenRefs } from './types';
 
@@ -81,11 +82,20 @@ export class SyncWriter {
    * a job that leaves the provider's listings comes off the boards too.
    */
   async postingsOfEndedJobs(externalIds: string[]): Promise<PostingToUnpost[]> {
-    const postings = await this.store.postings.liveOfEndedSourceJobs(this.provider, externalIds);
-    return postings.map(({ workflowId, jobClosed }) => ({
-      workflowId,
-      reason: jobClosed ? `job closed in ${this.provider}` : `job no longer published in ${this.provider}`,
-    }));
+    return (await this.store.postings.liveOfEndedSourceJobs(this.provider, externalIds)).map((p) => this.unpost(p));
+  }
+
+  /**
+   * The board postings (live or pending) of every job of this provider a complete listing found gone: asked after
+   * each listing settles, so a settle cut short after marking its jobs still has their postings taken down.
+   */
+  async postingsOfGoneJobs(): Promise<PostingToUnpost[]> {
+    return (await this.store.postings.liveOfGoneSourceJobs(this.provider)).map((p) => this.unpost(p));
+  }
+
+  private unpost({ workflowId, jobClosed, jobGone }: EndedJobPosting): PostingToUnpost {
+    const ended = jobGone ? 'deleted' : jobClosed ? 'closed' : 'no longer published';
+    return { workflowId, reason: `job ${ended} in ${this.provider}` };
   }
 
   /**

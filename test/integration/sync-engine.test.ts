@@ -249,6 +249,37 @@ describeEachStore('the sync engine with a provider of its own', (kind) => {
     expect((await run('jobs')).pages.flatMap((p) => p.postingsToUnpost ?? [])).toEqual([]);
   });
 
+  it('reports the board postings of jobs a sweep found gone once it has settled, and again on a retry of its settling', async () => {
+    const { ats, connector, source, run } = await setUp();
+    ats.jobs = [
+      { id: 'g1', title: 'Goes', updatedAt: 1 },
+      { id: 'g2', title: 'Stays', updatedAt: 2 },
+    ];
+    await run('jobs');
+    const jobId = async (ref: string) => (await store.jobs.list({ source: 'fake-ats', reference: ref, limit: 1 })).items[0].id;
+    const options = PostingOptions.parse({});
+    const going = (await store.postings.createOrGet({ jobId: await jobId('g1'), board: 'cv-library', account: 'generic', options }))
+      .posting;
+    await store.postings.createOrGet({ jobId: await jobId('g2'), board: 'cv-library', account: 'generic', options });
+
+    ats.jobs = ats.jobs.filter((j) => j.id !== 'g1');
+    const swept = await run('jobs', undefined, { mode: 'sweep', until: 20_000 });
+    const expected = [{ workflowId: going.workflowId, reason: 'job deleted in fake-ats' }];
+    const settling = swept.pages.at(-1);
+    expect(settling?.counts.deleted).toBe(1);
+    expect(swept.pages.flatMap((p) => p.postingsToUnpost ?? [])).toEqual(expected);
+    expect((await store.jobs.get(await jobId('g1')))?.deletedAt).toEqual(expect.any(String));
+
+    // The settling page retried after its writes were done (a worker killed before it answered): nothing is left
+    // unlisted, and the gone job's posting is still reported until it has come down.
+    const position = { until: 20_000, backfill: true, mode: 'sweep' as const, settling: true };
+    const retried = await source().page({ connectorId: connector.id, stream: 'jobs', position });
+    expect(retried.counts.deleted).toBe(0);
+    expect(retried.postingsToUnpost).toEqual(expected);
+    await store.postings.markState(going.id, 'unposted', { kind: 'unposted', key: 'unposted' });
+    expect((await source().page({ connectorId: connector.id, stream: 'jobs', position })).postingsToUnpost).toBeUndefined();
+  });
+
   it('reads the window again from its first page when the provider no longer knows the page token', async () => {
     const { ats, run } = await setUp();
     ats.jobs = [1, 2, 3].map((n) => ({ id: `r${n}`, title: `Job ${n}`, updatedAt: n }));
