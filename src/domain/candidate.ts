@@ -35,6 +35,7 @@ export const Candidate = z.object({
   location: CandidateLocation,
   education: z.array(z.record(text(), z.unknown())),
   experience: z.array(z.record(text(), z.unknown())),
+  links: z.record(text(), text()).optional().describe('web links by kind (linkedin, website, …), when a source gave any'),
   sources: z.array(CandidateSource),
   documents: z.array(DocumentInfo),
   deletedAt: text().optional(),
@@ -70,6 +71,8 @@ export interface CandidateFields {
   location?: z.infer<typeof CandidateLocation>;
   education?: Array<Record<string, unknown>>;
   experience?: Array<Record<string, unknown>>;
+  /** Web links by kind (linkedin, website, …); merged key by key like the location. */
+  links?: Record<string, string>;
 }
 
 export type Candidate = z.infer<typeof Candidate>;

@@ -48,6 +48,7 @@ export const JobInput = z.object({
   state: JobState.default('open'),
   applyUrl: webUrl.optional().describe('where candidates apply (the ATS’s apply page); the careers site’s Apply button'),
   department: text().trim().min(1).max(200).optional(),
+  experienceLevel: text().trim().min(1).max(100).optional().describe('seniority as the source names it, e.g. "Mid-Senior Level"'),
   sections: z.array(JobSection).max(30).optional().describe('the description in headed parts; the careers page shows these when set'),
   published: z.boolean().optional().describe('on the careers site (default true) while open and not hidden'),
   hidden: z.boolean().optional().describe('kept off the careers site (default false)'),

@@ -49,7 +49,7 @@ const iso = (d: Date | null) => d?.toISOString();
 export const candidateRecord: PersonalDataHolder = {
   name: 'candidate',
   tables: ['candidates'],
-  holds: 'name, email, phone, location, education and experience',
+  holds: 'name, email, phone, location, education, experience and web links',
   async export(db, { candidateId }) {
     const {
       deletedAt: _deleted,
@@ -69,6 +69,7 @@ export const candidateRecord: PersonalDataHolder = {
         location: '{}',
         education: '[]',
         experience: '[]',
+        links: '{}',
         updated_at: new Date(),
       })
       .where('id', '=', candidateId)

@@ -122,6 +122,7 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
               location: JSON.stringify(compact(input.fields.location ?? {})),
               education: JSON.stringify(input.fields.education ?? []),
               experience: JSON.stringify(input.fields.experience ?? []),
+              links: JSON.stringify(compact(input.fields.links ?? {})),
             })
             .execute();
           outcome = 'created';
@@ -237,7 +238,7 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
 
 export type CandidatesRepository = ReturnType<typeof createCandidatesRepository>;
 
-/** Only non-empty values that differ from what we hold; location merges key by key. */
+/** Only non-empty values that differ from what we hold; location and links merge key by key. */
 function changedColumns(current: Selectable<CandidatesTable>, fields: CandidateFields) {
   const changes: Record<string, string> = {};
   const text = (column: 'first_name' | 'last_name' | 'email' | 'phone', value?: string) => {
@@ -250,6 +251,8 @@ function changedColumns(current: Selectable<CandidatesTable>, fields: CandidateF
   text('phone', fields.phone);
   const location = { ...current.location, ...compact(fields.location ?? {}) };
   if (!sameJson(location, current.location)) changes.location = JSON.stringify(location);
+  const links = { ...current.links, ...compact(fields.links ?? {}) };
+  if (!sameJson(links, current.links)) changes.links = JSON.stringify(links);
   for (const key of ['education', 'experience'] as const) {
     const value = fields[key];
     if (value && value.length > 0 && !sameJson(value, current[key])) changes[key] = JSON.stringify(value);
@@ -316,6 +319,7 @@ export function toCandidateFields(r: Selectable<CandidatesTable>): Omit<Candidat
     location: r.location,
     education: r.education,
     experience: r.experience,
+    links: Object.keys(r.links).length > 0 ? r.links : undefined,
     deletedAt: r.deleted_at?.toISOString(),
     erasedAt: r.erased_at?.toISOString(),
     createdAt: r.created_at.toISOString(),

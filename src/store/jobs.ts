@@ -86,6 +86,7 @@ export function createJobsRepository(db: Db) {
         'apply_url',
         'department',
         'sections',
+        'experience_level',
         'posted_at',
         'deleted_at',
       ] as const;
@@ -148,7 +149,15 @@ export function createJobsRepository(db: Db) {
 export type JobsRepository = ReturnType<typeof createJobsRepository>;
 
 /** Optional columns a provider may leave out: written as null, so a field removed in the source is cleared here too. */
-const UNSET = { reference: null, salary: null, category: null, apply_url: null, department: null, sections: null };
+const UNSET = {
+  reference: null,
+  salary: null,
+  category: null,
+  apply_url: null,
+  department: null,
+  sections: null,
+  experience_level: null,
+};
 
 function toColumns(input: JobPatch): Updateable<JobsTable> {
   const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
@@ -166,6 +175,7 @@ function toColumns(input: JobPatch): Updateable<JobsTable> {
     apply_url: input.applyUrl,
     department: input.department,
     sections: json(input.sections),
+    experience_level: input.experienceLevel,
     published: input.published,
     hidden: input.hidden,
   };
@@ -192,6 +202,7 @@ export function toJob(row: Selectable<JobsTable>): Job {
     applyUrl: row.apply_url ?? undefined,
     department: row.department ?? undefined,
     sections: row.sections ?? undefined,
+    experienceLevel: row.experience_level ?? undefined,
     postedAt: row.posted_at?.toISOString(),
     deletedAt: row.deleted_at?.toISOString(),
     createdAt: row.created_at.toISOString(),

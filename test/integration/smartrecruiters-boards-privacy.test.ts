@@ -47,7 +47,7 @@ describe('SmartRecruiters jobs on the boards and erased people, through the API,
     const synced = (await t.api('GET', `/v1/jobs?source=smartrecruiters&limit=100`)).body.items.find(
       (j: { externalId: string }) => j.externalId === sr.id,
     );
-    expect(synced).toMatchObject({ state: 'open', published: true });
+    expect(synced).toMatchObject({ state: 'open', published: true, experienceLevel: sr.experienceLevel.label });
     // SmartRecruiters documents no postcode and CV-Library needs one: the job as an ATS that gives one writes it.
     await t.deps.store.jobs.upsertFromSource({
       ...aJob({ reference: sr.refNumber }),
@@ -83,13 +83,18 @@ describe('SmartRecruiters jobs on the boards and erased people, through the API,
       lastName: traces[1],
       email: traces[2],
       phoneNumber: traces[3],
+      web: { linkedin: 'https://www.linkedin.com/in/Ottoline-Brambleworth' },
     });
     expect((await t.api('POST', `/v1/connectors/${connectorId}/sync`, { stream: 'candidates' })).status).toBe(202);
     await ran('candidates', 2);
     const held = (await t.api('GET', '/v1/candidates?provider=smartrecruiters&limit=200')).body.items.find(
       (c: { email?: string }) => c.email === traces[2],
     );
-    expect(held).toMatchObject({ firstName: traces[0], lastName: traces[1] });
+    expect(held).toMatchObject({
+      firstName: traces[0],
+      lastName: traces[1],
+      links: { linkedin: 'https://www.linkedin.com/in/Ottoline-Brambleworth' },
+    });
     expect((await t.api('GET', `/v1/candidates/${held.id}`)).body.documents.length).toBeGreaterThan(0);
 
     const erased = await t.api('DELETE', `/v1/candidates/${held.id}`);

@@ -11,7 +11,7 @@ const settings = (overrides: Record<string, unknown> = {}) =>
   SmartRecruitersSettings.parse({ companyIdentifier: 'smartrecruiters', ...overrides });
 
 describe('SmartRecruiters mapping', () => {
-  it('maps a posting’s details to our job: place, remote, type, function, department, ref, release, apply URL, sections', () => {
+  it('maps a posting’s details to our job: place, remote, type, function, department, level, ref, release, apply URL, sections', () => {
     const decision = decidePosting(SrPosting.parse(example('smartrecruiters-posting')), settings());
     expect(decision).toMatchObject({
       action: 'import',
@@ -24,6 +24,7 @@ describe('SmartRecruiters mapping', () => {
         employmentStatus: 'Full-time',
         category: 'Marketing',
         department: 'Marketing',
+        experienceLevel: 'Director',
         postedAt: '2014-02-19T19:36:42.346Z',
         applyUrl: 'https://jobs.smartrecruiters.com/smartrecruiters/75551135-director-customer-engagement?oga=true',
         hidden: false,
@@ -125,5 +126,7 @@ describe('SmartRecruiters mapping', () => {
     );
     expect(fromResume.fields.experience).toEqual(parsed.experience);
     expect(fromResume.createIfUnknown).toBe(false);
+    // Only the links SmartRecruiters filled in (it sends every kind, blank when unknown).
+    expect(person.fields.links).toEqual({ linkedin: 'https://www.linkedin.com/in/witek' });
   });
 });

@@ -44,6 +44,7 @@ export function toJob(p: SrPosting, settings: SmartRecruitersSettings, location:
     published: true,
     applyUrl: clean(p.applyUrl),
     department: clean(p.department?.label),
+    experienceLevel: clean(p.experienceLevel?.label),
     sections,
     postedAt: p.releasedDate ?? undefined,
   };
@@ -162,6 +163,7 @@ export function personOf({ item, details, parsed, cv }: PersonInput, settings: S
       }) as CandidateFields['location'],
       experience: structured.experience?.length ? structured.experience : parsed?.experience,
       education: structured.education?.length ? structured.education : parsed?.education,
+      links: compact({ ...details?.web }) as CandidateFields['links'],
     },
     createIfUnknown: settings.importUnknownCandidates,
     applications: uniqueByJob(assignments).map((a) => ({

@@ -37,7 +37,7 @@ const jobs = defineStream<SrPostingItem, SmartRecruitersSettings, SmartRecruiter
   },
   // No update time in the list: a posting is read again (its details) when its list item changed.
   identify: (p) => ({ id: p.id }),
-  fingerprint: (s) => ({ v: 1, h: s.hiddenJobs, d: s.jobsStartDate }),
+  fingerprint: (s) => ({ v: 2, h: s.hiddenJobs, d: s.jobsStartDate }),
   listsEverything: true,
   // The list does not show the job ad: a sweep reads every posting's details, and the store tells what changed.
   sweep: 'rewrite',
@@ -73,7 +73,7 @@ const candidates = defineStream<SrCandidateItem, SmartRecruitersSettings, SmartR
     return { records: answer.content, next: answer.next || undefined, total: answer.totalFound };
   },
   identify: (c) => ({ id: c.id, updatedAt: Date.parse(c.updatedOn) }),
-  fingerprint: (s) => ({ v: 1, u: s.importUnknownCandidates, r: s.syncResumes, p: s.parseResumes }),
+  fingerprint: (s) => ({ v: 2, u: s.importUnknownCandidates, r: s.syncResumes, p: s.parseResumes }),
   isStalePage: (err) => err instanceof ApplicationFailure && err.type === ProviderErrorType.Validation && /page ?id/i.test(err.message),
   async write(items, ctx, done) {
     await inOrder(

@@ -11,6 +11,7 @@ import * as m030 from './030_credentials_origin';
 import * as m031 from './031_api_tokens';
 import * as m040 from './040_privacy';
 import * as m050 from './050_reconciliation';
+import * as m051 from './051_links_and_levels';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '031_api_tokens': m031,
   '040_privacy': m040,
   '050_reconciliation': m050,
+  '051_links_and_levels': m051,
 };
 
 export const migrationProvider: MigrationProvider = {
