@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../../src/config';
 import { buildDeps, type Deps } from '../../src/deps';
 import { createLogger } from '../../src/logger';
@@ -11,6 +10,7 @@ import { freePort } from '../../src/net';
 import { type System, startSystem } from '../../src/system';
 import { testServers, uniqueTaskQueue } from './env';
 import { LOOPBACK_SANDBOXES } from './origins';
+import { createTestDatabase } from './stores';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -54,26 +54,12 @@ export class WorkerProcess {
  * one process), with the environment worker processes need to join it.
  */
 export async function startApiForWorkers(token: string) {
-  const serverUrl = testServers.databaseUrl();
-  if (!serverUrl) throw new Error('no PostgreSQL in this run');
-  const database = `jobrelay_workers_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${database}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
+  const database = await createTestDatabase('workers');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-workers-'));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: database.url,
     JOBRELAY_SECRET_KEY: randomBytes(32).toString('base64'),
     TEMPORAL_ADDRESS: testServers.temporalAddress(),
     TEMPORAL_TASK_QUEUE: uniqueTaskQueue('workers'),
@@ -113,7 +99,7 @@ export async function startApiForWorkers(token: string) {
       await system.stop();
       await deps.store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
-      await admin(`drop database if exists ${database} with (force)`);
+      await database.drop();
     },
   };
 }

@@ -1,7 +1,8 @@
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
-import { leverConnector, recordSyncHistory, waitFor, waitForRuns } from '../fixtures/connectors';
+import { leverConnector, recordSyncHistory, waitForRuns } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 // Sweeps are the engine's, so every connector has them: Lever here, with nothing of its own for them.
 
@@ -45,6 +46,7 @@ describe('a reconciling sweep on the Lever connector', () => {
           const c = (await t.api('GET', `/v1/connectors/${id}`)).body;
           return c.status.sweep.totals.runs >= 1 && !c.status.sweep.running ? c : undefined;
         },
+        (c) => c !== undefined,
         60_000,
         'the sweep',
       );
@@ -78,6 +80,7 @@ describe('a reconciling sweep on the Lever connector', () => {
           const streams = Object.values(c.status.streams) as Array<{ mode: string; running: boolean; queued: string[] }>;
           return streams.every((st) => st.mode === 'resync' && !st.running && st.queued.length === 0) ? c : undefined;
         },
+        (c) => c !== undefined,
         60_000,
         'the resync',
       );

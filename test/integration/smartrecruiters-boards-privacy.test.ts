@@ -1,10 +1,11 @@
 import { SANDBOX_API_KEY, SANDBOX_COMPANY } from '../../src/providers/smartrecruiters/sandbox';
-import { waitFor, waitForRuns } from '../fixtures/connectors';
+import { waitForRuns } from '../fixtures/connectors';
 import { sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { runSmartRecruitersSandbox, smartRecruitersConnector } from '../fixtures/smartrecruiters';
 import { dumpDatabase, linesMentioning } from '../helpers/dump';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 // What a SmartRecruiters sync owes the rest of jobrelay: boards drop a job SmartRecruiters deleted, and a person
 // erased here stays erased whatever SmartRecruiters still holds of them.
@@ -23,6 +24,7 @@ describe('SmartRecruiters jobs on the boards and erased people, through the API,
         const st = c.status?.streams[stream];
         return st?.totals.runs >= runs && st.mode === mode && !st.running && st.queued.length === 0 ? c : undefined;
       },
+      (c) => c !== undefined,
       60_000,
       `${runs} ${stream} runs (${mode})`,
     );

@@ -1,7 +1,8 @@
 import { SANDBOX_API_KEY, SANDBOX_COMPANY } from '../../src/providers/smartrecruiters/sandbox';
-import { waitFor, waitForRuns } from '../fixtures/connectors';
+import { waitForRuns } from '../fixtures/connectors';
 import { runSmartRecruitersSandbox, smartRecruitersConnector } from '../fixtures/smartrecruiters';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 type Sandbox = Awaited<ReturnType<typeof runSmartRecruitersSandbox>>;
 
@@ -108,6 +109,7 @@ describe('SmartRecruiters connector through the API, Temporal, the sandbox and t
         const c = (await t.api('GET', `/v1/connectors/${id}`)).body;
         return c.status?.streams.jobs?.totals.runs >= runs && !c.status.streams.jobs.running ? c : undefined;
       },
+      (c) => c !== undefined,
       60_000,
       `${runs} jobs runs`,
     );
@@ -117,6 +119,7 @@ describe('SmartRecruiters connector through the API, Temporal, the sandbox and t
         const c = (await t.api('GET', `/v1/connectors/${id}`)).body;
         return c.state === 'failing' ? c : undefined;
       },
+      (c) => c !== undefined,
       60_000,
       'failing',
     );
@@ -126,6 +129,7 @@ describe('SmartRecruiters connector through the API, Temporal, the sandbox and t
         const c = (await t.api('GET', `/v1/connectors/${id}`)).body;
         return c.status?.sweep?.totals.runs >= runs && !c.status.sweep.running ? c : undefined;
       },
+      (c) => c !== undefined,
       90_000,
       `${runs} sweeps`,
     );
@@ -287,6 +291,7 @@ describe('SmartRecruiters connector through the API, Temporal, the sandbox and t
           const st = c.status.streams.candidates;
           return st.mode === 'resync' && !st.running && st.queued.length === 0 ? c : undefined;
         },
+        (c) => c !== undefined,
         60_000,
         'the resync',
       );

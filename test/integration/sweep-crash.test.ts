@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { SANDBOX_API_KEY, SANDBOX_COMPANY, SmartRecruitersSandbox } from '../../src/providers/smartrecruiters/sandbox';
-import { waitFor } from '../fixtures/connectors';
 import { smartRecruitersConnector } from '../fixtures/smartrecruiters';
 import { testServers } from '../helpers/env';
+import { waitFor } from '../helpers/wait';
 import { startApiForWorkers } from '../helpers/worker-process';
 
 // A worker process is killed (SIGKILL) halfway through a SmartRecruiters sweep, and another takes over: the sweep
@@ -64,6 +64,7 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a sweep', () => {
         const c = await connector();
         return c.status?.streams.candidates?.totals.runs >= 1 && c.status.streams.jobs.totals.runs >= 1 ? c : undefined;
       },
+      (c) => c !== undefined,
       90_000,
       'the backfill',
     );
@@ -114,6 +115,7 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a sweep', () => {
         const c = await connector();
         return c.status?.sweep?.totals.runs >= 1 && !c.status.sweep.running ? c : undefined;
       },
+      (c) => c !== undefined,
       120_000,
       'the sweep to finish on the second worker',
     );

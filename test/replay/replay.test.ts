@@ -13,6 +13,7 @@ const EXPECTED_FIXTURES = [
   'application-intake.json',
   'connector-sync-failing-reconfigured.json',
   'connector-sync-paused-resumed-reconfigured.json',
+  'connector-sync-sweep-resync.json',
   'connector-sync-unposts-ended-jobs.json',
   'connector-test.json',
   'posting-amended-unposted.json',

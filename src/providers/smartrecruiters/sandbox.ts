@@ -1,9 +1,8 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { TokenBucket } from '../rate-limit';
-import { opaqueToken, queryHash, readToken } from '../sandbox-tokens';
 import { seededRandom } from '../seeded-random';
 import { generate, type SandboxCandidate, type SandboxPosting, type SeedOptions } from './sandbox-data';
 import { docxOf, pdfOf } from './sandbox-files';
+import { opaqueToken, queryHash, readToken } from './sandbox-tokens';
 
 // A fake SmartRecruiters API written from ../shared/providers/lever-smartrecruiters.md (part 2), not from the
 // client: the public Posting API (`{offset, limit, totalFound, content}`, limit ≤ 100, default 10; details with the
@@ -61,7 +60,7 @@ export class SmartRecruitersSandbox {
   /** 429s for going over a documented limit, by endpoint and kind. */
   readonly violations = { rate: 0, concurrency: 0, byEndpoint: {} as Record<string, { rate: number; concurrency: number }> };
   private readonly keys = new Set<string>([SANDBOX_API_KEY]);
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new Map<string, EndpointBucket>();
   private readonly inFlight = new Map<string, number>();
   private readonly random: () => number;
   private seedCount = 0;
@@ -192,12 +191,12 @@ export class SmartRecruitersSandbox {
     next();
   }
 
-  private bucketFor(slot: string): TokenBucket | undefined {
+  private bucketFor(slot: string): EndpointBucket | undefined {
     const { rateLimit = { perSecond: 10, burst: 10 } } = this.options;
     if (!rateLimit) return undefined;
     let bucket = this.buckets.get(slot);
     if (!bucket) {
-      bucket = new TokenBucket(rateLimit);
+      bucket = new EndpointBucket(rateLimit);
       this.buckets.set(slot, bucket);
     }
     return bucket;
@@ -381,6 +380,29 @@ export class SmartRecruitersSandbox {
         violations: this.violations,
       });
     });
+  }
+}
+
+/** SmartRecruiters' limit per endpoint and caller, as the gateway enforces it: refills continuously, a request takes one token or is refused. */
+class EndpointBucket {
+  private tokens: number;
+  private at = performance.now();
+
+  constructor(readonly options: { perSecond: number; burst: number }) {
+    this.tokens = options.burst;
+  }
+
+  available(): number {
+    const now = performance.now();
+    this.tokens = Math.min(this.options.burst, this.tokens + ((now - this.at) / 1000) * this.options.perSecond);
+    this.at = now;
+    return this.tokens;
+  }
+
+  tryTake(): boolean {
+    if (this.available() < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }
 
