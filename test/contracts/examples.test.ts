@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import { EXAMPLES_DIR, example } from './shape';
 
-// The literal examples every contract test reads. SmartRecruiters' candidates page and eRecruiter's stage history
-// wait for their connectors: whoever builds one checks its client and its sandbox against them, as
-// test/contracts/lever.test.ts does for Lever.
+// The literal examples every contract test reads. eRecruiter's stage history waits for its connector: whoever builds
+// it checks its client and its sandbox against it, as test/contracts/lever.test.ts and smartrecruiters.test.ts do.
 
 describe('documented examples', () => {
   it('are all here: none can vanish unnoticed', () => {
@@ -13,7 +12,11 @@ describe('documented examples', () => {
       'cv-library-job-created.json',
       'erecruiter-stage-history.json',
       'lever-postings-page.json',
+      'smartrecruiters-attachments.json',
+      'smartrecruiters-candidate.json',
       'smartrecruiters-candidates-page.json',
+      'smartrecruiters-posting.json',
+      'smartrecruiters-postings-page.json',
     ]);
   });
 

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 // Opaque page tokens for the sandboxes: a value (e.g. a keyset position) as base64url JSON, and a short hash of the
 // query it belongs to, so a token used with another query is refused as a real API would.
 
