@@ -1,6 +1,7 @@
 import { SANDBOX_API_KEY, SANDBOX_COMPANY } from '../../src/providers/smartrecruiters/sandbox';
 import { waitForRuns } from '../fixtures/connectors';
 import { runSmartRecruitersSandbox, smartRecruitersConnector } from '../fixtures/smartrecruiters';
+import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
@@ -42,10 +43,10 @@ async function landed(t: TestSystem, s: Sandbox) {
   return { sources, people, applications, documents, jobs };
 }
 
-describe('SmartRecruiters connector through the API, Temporal, the sandbox and the store', () => {
+describeEachStore('SmartRecruiters connector through the API, Temporal, the sandbox and the store', (store) => {
   let t: TestSystem;
   beforeAll(async () => {
-    t = await startTestSystem();
+    t = await startTestSystem({}, { store });
   });
   afterAll(() => t?.stop());
 
