@@ -87,12 +87,11 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
      * (or a run after a crash) finds done what was done and finishes the rest.
      */
     async takeIn(ref: IntakeRef): Promise<IntakeOutcome> {
-      const delivery = await store.intake.getWithCv(ref);
-      if (!delivery) throw ApplicationFailure.nonRetryable(`no staged application ${ref.provider}:${ref.applicationId}`, INTAKE_NOT_STAGED);
+      const delivery = await staged(ref);
       const finished = recordedOutcome(delivery);
       if (finished) return finished; // taken in by an earlier run
-      const cv = delivery.cv && delivery.cvContent ? { ...delivery.cv, content: delivery.cvContent } : undefined;
-      const verdict = inspectCv(cv);
+      // The webhook looked at the CV's bytes when it staged them; deliveries staged before it kept what it saw are looked at again.
+      const verdict = delivery.cv?.verdict ?? inspectCv(await cvOf(ref, delivery));
       const decision = decideIntake({ cvRequired: delivery.cvRequired, cv: verdict });
       if (decision.action === 'reject') return finish(ref, { outcome: 'rejected', reason: decision.reason });
 
@@ -113,12 +112,13 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
         }),
       );
       const document =
-        decision.storeCv && cv && verdict.kind === 'acceptable'
-          ? (
-              await refusalIsFinal(
-                store.documents.put({ candidateId, applicationId: application.id, kind: 'cv', ...cv, contentType: verdict.contentType }),
-              )
-            ).document
+        decision.storeCv && verdict.kind === 'acceptable'
+          ? await refusalIsFinal(
+              store.documents.putStagedCv(
+                { provider: ref.provider, externalId: ref.applicationId },
+                { candidateId, applicationId: application.id, contentType: verdict.contentType },
+              ),
+            )
           : undefined;
       return finish(ref, {
         outcome: 'recorded',

@@ -20,7 +20,8 @@ export function createIntakeService(store: Store, workflows: IntakeWorkflows) {
       // that would be refused now (its CV missing this time) was accepted before, so it is not refused.
       const cv = delivery.cv && { ...delivery.cv, filename: safeFilename(delivery.cv.filename, delivery.cv.contentType) };
       const cvRequired = !posting.options.quickApply;
-      const decision = decideIntake({ cvRequired, cv: inspectCv(cv) });
+      const cvVerdict = inspectCv(cv);
+      const decision = decideIntake({ cvRequired, cv: cvVerdict });
       if (decision.action === 'reject') {
         if (!(await store.intake.exists(ref))) throw new RefusedError(decision.reason);
       } else {
@@ -33,6 +34,7 @@ export function createIntakeService(store: Store, workflows: IntakeWorkflows) {
           cvRequired,
           late: isLateFor(posting.state),
           cv,
+          cvVerdict,
         });
       }
 

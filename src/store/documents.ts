@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { DocumentInfo } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { Db } from './db';
@@ -53,6 +54,56 @@ export function createDocumentsRepository(db: Db) {
         document: { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 },
         created: Boolean(inserted),
       };
+    },
+
+    /**
+     * A staged delivery's CV as the candidate's document, copied inside the database (the bytes, often hundreds of
+     * kilobytes, never travel back through the process); once per candidate and file, linked to the application.
+     * Undefined when the delivery holds no CV bytes any more.
+     */
+    async putStagedCv(
+      staged: { provider: string; externalId: string },
+      input: { candidateId: string; applicationId: string; contentType: string },
+    ): Promise<DocumentInfo | undefined> {
+      const fromStaged = db
+        .selectFrom('intake_deliveries')
+        .where('provider', '=', staged.provider)
+        .where('external_id', '=', staged.externalId)
+        .where('cv_content', 'is not', null);
+      const inserted = await db
+        .insertInto('documents')
+        .columns(['id', 'candidate_id', 'application_id', 'kind', 'filename', 'content_type', 'size', 'sha256', 'content'])
+        .expression(
+          fromStaged.select((eb) => [
+            eb.val(newId('doc')).as('id'),
+            eb.val(input.candidateId).as('candidate_id'),
+            eb.val(input.applicationId).as('application_id'),
+            eb.val('cv').as('kind'),
+            'cv_filename',
+            eb.val(input.contentType).as('content_type'),
+            sql<number>`octet_length(cv_content)`.as('size'),
+            'cv_sha256',
+            'cv_content',
+          ]),
+        )
+        .onConflict((oc) => oc.columns(['candidate_id', 'sha256']).doNothing())
+        .returning(['id', 'filename', 'content_type', 'size', 'sha256'])
+        .executeTakeFirst();
+      const row =
+        inserted ??
+        (await db
+          .selectFrom('documents')
+          .select(['id', 'filename', 'content_type', 'size', 'sha256'])
+          .where('candidate_id', '=', input.candidateId)
+          .where('sha256', '=', fromStaged.select('cv_sha256'))
+          .executeTakeFirst());
+      if (!row) return undefined;
+      await db
+        .insertInto('application_documents')
+        .values({ application_id: input.applicationId, document_id: row.id })
+        .onConflict((oc) => oc.columns(['application_id', 'document_id']).doNothing())
+        .execute();
+      return { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 };
     },
 
     /** The files stored with each of these applications. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type { IntakeOutcome, IntakeRef } from '../intake/rules';
+import type { CvVerdict, IntakeOutcome, IntakeRef } from '../intake/rules';
 import type { Db } from './db';
 import type { IntakeDeliveriesTable } from './schema';
 
@@ -13,10 +13,12 @@ export interface StageInput {
   cvRequired: boolean;
   late: boolean;
   cv?: { filename: string; contentType: string; content: Buffer };
+  /** What the CV's bytes are, as the webhook found when it looked. */
+  cvVerdict?: CvVerdict;
 }
 
-export interface StagedDelivery extends Omit<StageInput, 'cv'> {
-  cv?: { filename: string; contentType: string; sha256: string };
+export interface StagedDelivery extends Omit<StageInput, 'cv' | 'cvVerdict'> {
+  cv?: { filename: string; contentType: string; sha256: string; verdict?: CvVerdict };
   /**
    * `failed`: its intake hit a fault no retry fixes; kept (CV included) for an operator to replay.
    * `skipped`: not taken in because the applicant's data was erased (reason `erased`).
@@ -49,6 +51,7 @@ export function createIntakeRepository(db: Db) {
           cv_content_type: input.cv?.contentType ?? null,
           cv_sha256: input.cv ? createHash('sha256').update(input.cv.content).digest('hex') : null,
           cv_content: input.cv?.content ?? null,
+          cv_verdict: input.cv && input.cvVerdict ? JSON.stringify(input.cvVerdict) : null,
         })
         .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
         .executeTakeFirst();
@@ -74,17 +77,6 @@ export function createIntakeRepository(db: Db) {
         .where('external_id', '=', ref.applicationId)
         .executeTakeFirst();
       return row && toStaged(row);
-    },
-
-    /** The staged delivery and its CV's bytes (until the delivery is finished), in one read. */
-    async getWithCv(ref: IntakeRef): Promise<(StagedDelivery & { cvContent?: Buffer }) | undefined> {
-      const row = await db
-        .selectFrom('intake_deliveries')
-        .select([...STAGED_COLUMNS, 'cv_content'])
-        .where('provider', '=', ref.provider)
-        .where('external_id', '=', ref.applicationId)
-        .executeTakeFirst();
-      return row && { ...toStaged(row), cvContent: row.cv_content ? Buffer.from(row.cv_content) : undefined };
     },
 
     /** The CV's bytes, until the delivery is finished. */
@@ -131,6 +123,7 @@ export function createIntakeRepository(db: Db) {
           cv_content: null,
           cv_filename: null,
           cv_sha256: null,
+          cv_verdict: null,
           processed_at: new Date(),
         })
         .where('provider', '=', ref.provider)
@@ -256,6 +249,7 @@ const STAGED_COLUMNS = [
   'cv_filename',
   'cv_content_type',
   'cv_sha256',
+  'cv_verdict',
   'state',
   'reason',
   'candidate_id',
@@ -294,7 +288,12 @@ function toStaged(row: Omit<Selectable<IntakeDeliveriesTable>, 'cv_content'>): S
     late: row.late,
     cv:
       row.cv_filename && row.cv_content_type && row.cv_sha256
-        ? { filename: row.cv_filename, contentType: row.cv_content_type, sha256: row.cv_sha256 }
+        ? {
+            filename: row.cv_filename,
+            contentType: row.cv_content_type,
+            sha256: row.cv_sha256,
+            ...(row.cv_verdict && { verdict: row.cv_verdict }),
+          }
         : undefined,
     state: row.state as StagedDelivery['state'],
     reason: row.reason ?? undefined,

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Candidate } from '../domain/candidate';
 import type { Job } from '../domain/job';
+import type { CvVerdict } from '../intake/rules';
 import type { StreamCursor, WrittenRefs } from '../sync/types';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -249,6 +250,8 @@ export interface IntakeDeliveriesTable {
   cv_filename: string | null;
   cv_content_type: string | null;
   cv_sha256: string | null;
+  /** What the CV's bytes are (`CvVerdict`), decided when staged; null for deliveries staged before it was kept. */
+  cv_verdict: ColumnType<CvVerdict | null, string | null | undefined, string | null>;
   cv_content: Uint8Array | null;
   state: ColumnType<string, string | undefined, string>;
   reason: string | null;

@@ -56,7 +56,10 @@ describeEachStore('applicationIntake (real activities and store; a worker that c
         upsertFromSource: crashingAfterWrite('candidate', (i) => i.source.externalId, store.candidates.upsertFromSource),
       },
       applications: { ...store.applications, upsert: crashingAfterWrite('application', (i) => i.externalId, store.applications.upsert) },
-      documents: { ...store.documents, put: crashingAfterWrite('document', (i) => i.applicationId ?? '', store.documents.put) },
+      documents: {
+        ...store.documents,
+        putStagedCv: crashingAfterWrite('document', (_staged, i) => i.applicationId, store.documents.putStagedCv),
+      },
     };
     const real = createIntakeActivities({ store: crashingStore, metrics: new Metrics() });
     worker = await Worker.create({
