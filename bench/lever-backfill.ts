@@ -9,6 +9,7 @@ import { freePort } from '../src/net';
 import { LeverSandbox, SANDBOX_API_KEY } from '../src/providers/lever/sandbox';
 import { startSystem } from '../src/system';
 import { startDevServer } from '../src/tooling/dev-server';
+import { type Figures, recordResults } from './results';
 
 // A full Lever backfill through the real path (API → Temporal → activities → sandbox → store) with the sandbox and
 // the client both at Lever's documented limit (10 requests/s, bursts of 20). Prints records/s, that rate as a
@@ -60,7 +61,9 @@ export async function run(): Promise<void> {
     console.log(
       `Lever backfill against Lever's limit (${LIMIT.perSecond} req/s, burst ${LIMIT.burst}; the client paces at its default, just under), page size ${PAGE_SIZE}:`,
     );
-    for (const [i, scenario] of scenarios.entries()) await runScenario(scenario, i, api);
+    const figures: Figures = {};
+    for (const [i, scenario] of scenarios.entries()) Object.assign(figures, await runScenario(scenario, i, api));
+    recordResults('lever', figures);
   } finally {
     await system.stop();
     await deps.store.close();
@@ -69,12 +72,16 @@ export async function run(): Promise<void> {
   }
 }
 
-async function runScenario(scenario: Scenario, index: number, api: (m: string, u: string, b?: unknown) => Promise<any>) {
+async function runScenario(scenario: Scenario, index: number, api: (m: string, u: string, b?: unknown) => Promise<any>): Promise<Figures> {
   const sandbox = new LeverSandbox({ rateLimit: LIMIT });
   sandbox.seed({ postings: scenario.postings, opportunities: scenario.opportunities, resumes: scenario.resumes, seed: 500 + index });
   const server = sandbox.app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
   try {
     const started = Date.now();
     const connector = await api('POST', '/v1/connectors', {
@@ -103,6 +110,8 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
     await untilRuns(api, connector.id, 2);
     const quiet = sandbox.requests.length - before;
     const rate = records / seconds;
+    // The least time Lever's limit allows for these requests: the burst at once, the rest at the limit.
+    const floorSeconds = Math.max(0, requests - LIMIT.burst) / LIMIT.perSecond;
     console.log(
       [
         `  ${scenario.label}: ${records} records (${scenario.opportunities} opportunities, ${scenario.postings} postings) in ${seconds.toFixed(1)} s`,
@@ -110,9 +119,22 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
         `    ${requests} requests (${(requests / seconds).toFixed(1)} req/s, ${((100 * requests) / seconds / LIMIT.perSecond).toFixed(0)}% of the limit; ${rejected} answered 429), ${(requests / records).toFixed(2)} requests/record`,
         `    candidates created ${first.status.streams.candidates.created}, jobs created ${first.status.streams.jobs.created}`,
         `    no-change cycle: ${quiet} requests for ${Object.keys(first.status.streams).length} streams`,
+        `    request floor ${floorSeconds.toFixed(1)} s, wall ${seconds.toFixed(1)} s: ${(seconds / floorSeconds).toFixed(2)}× the floor; peak process RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (worker, API, store and sandbox together)`,
       ].join('\n'),
     );
+    const key = scenario.resumes ? 'withResumes' : 'candidatesOnly';
+    return {
+      [`${key}.opportunities`]: scenario.opportunities,
+      [`${key}.requests`]: requests,
+      [`${key}.floorSeconds`]: Number(floorSeconds.toFixed(1)),
+      [`${key}.wallSeconds`]: Number(seconds.toFixed(1)),
+      [`${key}.ratioToFloor`]: Number((seconds / floorSeconds).toFixed(2)),
+      [`${key}.recordsPerSecond`]: Math.round(rate),
+      [`${key}.peakRssMiB`]: Math.round(peakRss / 2 ** 20),
+      [`${key}.noChangeRequests`]: quiet,
+    };
   } finally {
+    clearInterval(sampler);
     server.closeAllConnections();
     server.close();
   }
