@@ -66,6 +66,24 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     return written.candidateId;
   }
 
+  /** The application against the posting's job, once per (provider, application id). */
+  async function writeApplication(ref: IntakeRef, delivery: StagedDelivery, candidateId: string, referrer: string, appliedAt?: string) {
+    const { application } = await refusalIsFinal(
+      store.applications.upsert({
+        candidateId,
+        provider: ref.provider,
+        externalId: ref.applicationId,
+        jobId: delivery.jobId,
+        postingId: delivery.postingId,
+        status: NEW_APPLICATION_STATUS,
+        referrer,
+        appliedAt: appliedAt ?? delivery.receivedAt,
+        late: delivery.late,
+      }),
+    );
+    return application;
+  }
+
   async function finish(ref: IntakeRef, outcome: IntakeOutcome): Promise<IntakeOutcome> {
     await store.intake.finish(ref, outcome);
     metrics.inc('jobrelay_applications_total', 'Applications taken in from job boards, by outcome', {
@@ -98,19 +116,7 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
       const { intake, candidate, appliedAt } = read(ref, delivery);
       const candidateId = await writeCandidate(ref, intake.referrer, candidate);
       if (!candidateId) return finish(ref, { outcome: 'skipped', reason: 'erased' });
-      const { application } = await refusalIsFinal(
-        store.applications.upsert({
-          candidateId,
-          provider: ref.provider,
-          externalId: ref.applicationId,
-          jobId: delivery.jobId,
-          postingId: delivery.postingId,
-          status: NEW_APPLICATION_STATUS,
-          referrer: intake.referrer,
-          appliedAt: appliedAt ?? delivery.receivedAt,
-          late: delivery.late,
-        }),
-      );
+      const application = await writeApplication(ref, delivery, candidateId, intake.referrer, appliedAt);
       const document =
         decision.storeCv && verdict.kind === 'acceptable'
           ? await refusalIsFinal(
@@ -162,19 +168,7 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     async recordApplication(ref: IntakeRef, candidateId: string): Promise<{ applicationId: string }> {
       const delivery = await writable(ref);
       const { intake, appliedAt } = read(ref, delivery);
-      const { application } = await refusalIsFinal(
-        store.applications.upsert({
-          candidateId,
-          provider: ref.provider,
-          externalId: ref.applicationId,
-          jobId: delivery.jobId,
-          postingId: delivery.postingId,
-          status: NEW_APPLICATION_STATUS,
-          referrer: intake.referrer,
-          appliedAt: appliedAt ?? delivery.receivedAt,
-          late: delivery.late,
-        }),
-      );
+      const application = await writeApplication(ref, delivery, candidateId, intake.referrer, appliedAt);
       await store.intake.note(ref, { applicationId: application.id });
       return { applicationId: application.id };
     },

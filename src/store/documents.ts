@@ -14,7 +14,24 @@ export interface DocumentInput {
 }
 
 /** Candidates' files (CVs): stored once per candidate and content, linked to the applications they came with. */
+const INFO_COLUMNS = ['id', 'filename', 'content_type', 'size', 'sha256'] as const;
+
+const toInfo = (row: { id: string; filename: string; content_type: string; size: number; sha256: string }): DocumentInfo => ({
+  id: row.id,
+  filename: row.filename,
+  contentType: row.content_type,
+  size: row.size,
+  sha256: row.sha256,
+});
+
 export function createDocumentsRepository(db: Db) {
+  const linkToApplication = (applicationId: string, documentId: string) =>
+    db
+      .insertInto('application_documents')
+      .values({ application_id: applicationId, document_id: documentId })
+      .onConflict((oc) => oc.columns(['application_id', 'document_id']).doNothing())
+      .execute();
+
   return {
     /** Stores a file once per candidate (deduped on its sha256); refuses (GoneError) one of a candidate whose data was erased. */
     async put(input: DocumentInput): Promise<{ document: DocumentInfo; created: boolean }> {
@@ -33,25 +50,19 @@ export function createDocumentsRepository(db: Db) {
           content: input.content,
         })
         .onConflict((oc) => oc.columns(['candidate_id', 'sha256']).doNothing())
-        .returning(['id', 'filename', 'content_type', 'size', 'sha256'])
+        .returning(INFO_COLUMNS)
         .executeTakeFirst();
       const row =
         inserted ??
         (await db
           .selectFrom('documents')
-          .select(['id', 'filename', 'content_type', 'size', 'sha256'])
+          .select(INFO_COLUMNS)
           .where('candidate_id', '=', input.candidateId)
           .where('sha256', '=', sha256)
           .executeTakeFirstOrThrow());
-      if (input.applicationId) {
-        await db
-          .insertInto('application_documents')
-          .values({ application_id: input.applicationId, document_id: row.id })
-          .onConflict((oc) => oc.columns(['application_id', 'document_id']).doNothing())
-          .execute();
-      }
+      if (input.applicationId) await linkToApplication(input.applicationId, row.id);
       return {
-        document: { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 },
+        document: toInfo(row),
         created: Boolean(inserted),
       };
     },
@@ -87,23 +98,19 @@ export function createDocumentsRepository(db: Db) {
           ]),
         )
         .onConflict((oc) => oc.columns(['candidate_id', 'sha256']).doNothing())
-        .returning(['id', 'filename', 'content_type', 'size', 'sha256'])
+        .returning(INFO_COLUMNS)
         .executeTakeFirst();
       const row =
         inserted ??
         (await db
           .selectFrom('documents')
-          .select(['id', 'filename', 'content_type', 'size', 'sha256'])
+          .select(INFO_COLUMNS)
           .where('candidate_id', '=', input.candidateId)
           .where('sha256', '=', fromStaged.select('cv_sha256'))
           .executeTakeFirst());
       if (!row) return undefined;
-      await db
-        .insertInto('application_documents')
-        .values({ application_id: input.applicationId, document_id: row.id })
-        .onConflict((oc) => oc.columns(['application_id', 'document_id']).doNothing())
-        .execute();
-      return { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 };
+      await linkToApplication(input.applicationId, row.id);
+      return toInfo(row);
     },
 
     /** The files stored with each of these applications. */
