@@ -1,4 +1,5 @@
 import type { Deps } from '../src/deps';
+import { createEventActivities } from './events';
 import { createIntakeActivities } from './intake';
 import { createPostingActivities } from './postings';
 import { createPrivacyActivities } from './privacy';
@@ -11,6 +12,7 @@ export function createActivities(deps: Deps) {
     ...createSyncActivities(deps),
     ...createIntakeActivities(deps),
     ...createPrivacyActivities(deps),
+    ...createEventActivities(deps),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Deps } from '../src/deps';
 import type { CandidateFields } from '../src/domain/candidate';
 import { GoneError } from '../src/domain/errors';
 import { INTAKE_ERASED, INTAKE_NOT_STAGED, INTAKE_REFUSED } from '../src/domain/failures';
+import { applicationCreated } from '../src/events/catalog';
 import { inspectCv } from '../src/intake/cv-type';
 import { decideIntake, type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS } from '../src/intake/rules';
 import { countErasedReturn } from '../src/privacy/metrics';
@@ -85,12 +86,18 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
   }
 
   async function finish(ref: IntakeRef, outcome: IntakeOutcome): Promise<IntakeOutcome> {
+    await announce(ref, outcome);
     await store.intake.finish(ref, outcome);
     metrics.inc('jobrelay_applications_total', 'Applications taken in from job boards, by outcome', {
       provider: ref.provider,
       outcome: outcome.outcome,
     });
     return outcome;
+  }
+
+  /** `application.created`, raised before the intake is marked finished: a later run that finds it finished finds it raised. */
+  async function announce(ref: IntakeRef, outcome: IntakeOutcome): Promise<void> {
+    if (outcome.outcome === 'recorded') await store.events.raise(applicationCreated(ref, outcome, await staged(ref)));
   }
 
   async function cvOf(ref: IntakeRef, delivery: StagedDelivery) {

@@ -47,6 +47,7 @@ export function createPostingActivities({
     return {
       postingId: posting.id,
       jobId: posting.jobId,
+      jobTitle: theJob?.title,
       board: posting.board,
       state: posting.state,
       externalId: posting.externalId,

@@ -53,6 +53,8 @@ export const EnvSchema = z.object({
    * (`10.1.0.0/16`) whose private addresses an allowed host may resolve to.
    */
   JOBRELAY_ALLOWED_PROVIDER_ORIGINS: optional,
+  /** The same for webhook destinations: origins and CIDR ranges allowed besides public https addresses. */
+  JOBRELAY_ALLOWED_WEBHOOK_ORIGINS: optional,
   /** Requests per second per API token (steady) and the burst a token may make at once. */
   JOBRELAY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
   JOBRELAY_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
@@ -72,6 +74,8 @@ export interface Config {
   api: { host: string; port: number; publicUrl: string; tokens: string[]; rateLimit: { perSecond: number; burst: number } };
   /** Operator-allowed provider origins and address ranges (see src/providers/origins.ts). */
   allowedProviderOrigins: string[];
+  /** Operator-allowed webhook destinations besides public https ones (the same syntax). */
+  allowedWebhookOrigins: string[];
   dataDir: string;
   databaseUrl?: string;
   logLevel: Env['LOG_LEVEL'];
@@ -122,10 +126,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         .filter(Boolean),
       rateLimit: { perSecond: e.JOBRELAY_RATE_LIMIT_PER_SECOND, burst: e.JOBRELAY_RATE_LIMIT_BURST },
     },
-    allowedProviderOrigins: (e.JOBRELAY_ALLOWED_PROVIDER_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    allowedProviderOrigins: list(e.JOBRELAY_ALLOWED_PROVIDER_ORIGINS),
+    allowedWebhookOrigins: list(e.JOBRELAY_ALLOWED_WEBHOOK_ORIGINS),
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
@@ -154,6 +156,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     privacy: { retentionMonths: e.RETENTION_MONTHS, erasedReapply: e.ERASED_REAPPLY },
   };
 }
+
+/** A comma-separated setting as its entries. */
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
 
 /** The address the SDK connects to: the external cluster, or our own dev server. */
 export function temporalAddress(config: Config): string {

@@ -15,6 +15,8 @@ export interface Deps {
   metrics: Metrics;
   /** Where provider credentials may go (JOBRELAY_ALLOWED_PROVIDER_ORIGINS besides each provider's own). */
   origins: OriginPolicy;
+  /** Where webhook deliveries may go: public https, and what JOBRELAY_ALLOWED_WEBHOOK_ORIGINS allows. */
+  webhookOrigins: OriginPolicy;
 }
 
 export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
@@ -25,5 +27,13 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
     secrets,
     erasedReapply: config.privacy.erasedReapply,
   });
-  return { config, store, secrets, logger, metrics: new Metrics(), origins: new OriginPolicy(config.allowedProviderOrigins) };
+  return {
+    config,
+    store,
+    secrets,
+    logger,
+    metrics: new Metrics(),
+    origins: new OriginPolicy(config.allowedProviderOrigins),
+    webhookOrigins: new OriginPolicy(config.allowedWebhookOrigins, undefined, 'JOBRELAY_ALLOWED_WEBHOOK_ORIGINS'),
+  };
 }

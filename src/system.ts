@@ -14,8 +14,10 @@ import { createJobsService } from './services/jobs';
 import { createPostingsService } from './services/postings';
 import { createPrivacyService } from './services/privacy';
 import { createTokensService } from './services/tokens';
+import { createWebhookSubscriptionsService } from './services/webhook-subscriptions';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createConnectorWorkflows } from './temporal/connectors';
+import { createEventWorkflows } from './temporal/events';
 import { createIntakeWorkflows } from './temporal/intake';
 import { createPostingWorkflows } from './temporal/postings';
 import { createRetentionSchedule } from './temporal/privacy';
@@ -58,6 +60,9 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     graceMs: 2 * 60_000,
     everyMs: config.intake.sweepMinutes * 60_000,
   });
+  const eventWorkflows = createEventWorkflows(client, config.temporal.taskQueue);
+  // Deliveries that waited while the system was down go once the dispatcher is back (it starts with the first subscription).
+  if (await deps.store.webhooks.hasLive()) await eventWorkflows.startDispatcher();
   const app = createApp({
     tokens: createTokensService(deps.store, config.api.tokens),
     rateLimit: config.api.rateLimit,
@@ -83,6 +88,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     candidates: createCandidatesService(deps.store),
     privacy: createPrivacyService(deps.store, { metrics: deps.metrics, retention, retentionMonths: config.privacy.retentionMonths }),
     careers: createCareersService(deps.store),
+    webhookSubscriptions: createWebhookSubscriptionsService(deps.store, eventWorkflows, deps.webhookOrigins),
   });
   const server: http.Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, () => resolve(s));

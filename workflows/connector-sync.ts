@@ -11,13 +11,19 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { EventActivities } from '../activities/events';
 import type { SyncActivities } from '../activities/sync';
 import { CONNECTOR_CONFIG_ERROR, PROVIDER_NEEDS_PERSON } from '../src/domain/failures';
 import { ConnectorId, Provider } from '../src/domain/search-attributes';
+import { connectorState } from '../src/domain/workflow-summaries';
+import { syncCompleted, syncFailing } from '../src/events/catalog';
 import type { ConnectorStatus } from '../src/sync/status';
 import { type SyncSnapshot, SyncState } from '../src/sync/sync-state';
 import type { PostingToUnpost, TestReport } from '../src/sync/types';
@@ -84,6 +90,15 @@ const control = proxyActivities<SyncActivities>({
 /** The `patched()` id of asking posting workflows to unpost (added after connector histories were recorded). */
 const UNPOSTS_POSTINGS_OF_ENDED_JOBS = 'unposts-postings-of-ended-jobs';
 
+/** A short write to our own store: the outbox row of an event (idempotent by its key). */
+const events = proxyLocalActivities<EventActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** Runs recorded before events out (and the operators' memo) replay without them. */
+const EVENTS_OUT = 'events-out';
+
 /** Besides the server's hint, start a fresh history after this many runs. */
 const MAX_RUNS_PER_EXECUTION = 500;
 
@@ -135,8 +150,11 @@ async function runStream(sync: SyncState, stream: string): Promise<void> {
       log.warn('sync page failed', { connectorId: sync.connectorId, stream, error: failure.message, needsPerson: failure.needsPerson });
       sync.pageFailed(stream, failure.message, failure.needsPerson, Date.now());
       return;
+    } finally {
+      setCurrentDetails(connectorState(sync.status()));
     }
   }
+  if (!sync.isRunning(stream) && patched(EVENTS_OUT)) await events.raiseEvent(syncCompleted(sync, stream, sync.status().streams[stream]));
 }
 
 /**
@@ -174,6 +192,11 @@ async function scheduleSweep(sync: SyncState): Promise<void> {
 async function recordState(sync: SyncState): Promise<void> {
   await control.recordConnectorState(sync.connectorId, sync.state, sync.state === 'failing' ? sync.lastErrorMessage : undefined);
   sync.markStatePersisted();
+  const { state, lastError } = sync.status();
+  setCurrentDetails(connectorState(sync.status()));
+  if (!patched(EVENTS_OUT)) return;
+  upsertMemo({ state });
+  if (state === 'failing' && lastError) await events.raiseEvent(syncFailing(sync, lastError));
 }
 
 function registerHandlers(sync: SyncState) {

@@ -3,5 +3,7 @@
 
 export { applicationIntake } from './application-intake';
 export { connectorSync, connectorTest } from './connector-sync';
+export { eventDispatch } from './event-dispatch';
 export { postingLifecycle } from './posting-lifecycle';
 export { retentionSweep } from './retention-sweep';
+export { webhookDelivery } from './webhook-delivery';

@@ -7,8 +7,11 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -16,6 +19,7 @@ import type { PostingActivities } from '../activities/postings';
 import { POSTING_REJECTED, PROVIDER_NEEDS_PERSON } from '../src/domain/failures';
 import type { PostingInput, PostingSnapshot } from '../src/domain/posting';
 import { Board, ExpiresAt, JobId, PostingState } from '../src/domain/search-attributes';
+import { postingState, postingSummary } from '../src/domain/workflow-summaries';
 import { type Command, type CommandKind, PostingMachine, QUEUED_KINDS, type QueuedKind } from './posting-machine';
 
 export const amendUpdate = defineUpdate<PostingSnapshot>('amend');
@@ -27,6 +31,9 @@ export const queueUpdate = defineUpdate<PostingSnapshot, [kind: QueuedKind, reas
 export const repostSignal = defineSignal('repostSignal');
 export const unpostSignal = defineSignal<[reason?: string]>('unpostSignal');
 export const statusQuery = defineQuery<PostingSnapshot>('status');
+
+/** Runs recorded before the memo was kept replay without it. */
+const OPERATOR_MEMO = 'operator-memo';
 
 const board = proxyActivities<PostingActivities>({
   startToCloseTimeout: '1 minute',
@@ -45,7 +52,7 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
   const posting = new PostingMachine(input.liveSince);
   registerHandlers(posting); // before the first await, so no update that arrives with the start is refused
   posting.load(await board.loadPosting(input.postingId));
-  publishSearchAttributes(posting);
+  publishVisibility(posting);
 
   // A posting posted for the first time, or again after it ended, is pending.
   if (posting.state === 'pending') await attempt(posting, () => board.publishPosting(input.postingId), 'publish');
@@ -114,7 +121,7 @@ async function attempt(posting: PostingMachine, action: () => Promise<PostingSna
 
 async function apply(posting: PostingMachine, next: Promise<PostingSnapshot>): Promise<void> {
   posting.update(await next, Date.now());
-  publishSearchAttributes(posting);
+  publishVisibility(posting);
 }
 
 function registerHandlers(posting: PostingMachine): void {
@@ -155,8 +162,12 @@ function ifAccepted(posting: PostingMachine, kind: CommandKind, reason?: string)
   }
 }
 
-function publishSearchAttributes(posting: PostingMachine): void {
+/** What operators see of the posting: search attributes, the current details and the memo (no personal data). */
+function publishVisibility(posting: PostingMachine): void {
   const { board: boardName, jobId, state, expiresAt } = posting.current;
+  const summary = `${postingSummary(posting.current)}, ${postingState(posting.current)}`;
+  setCurrentDetails(summary);
+  if (workflowInfo().memo?.summary !== summary && patched(OPERATOR_MEMO)) upsertMemo({ summary });
   upsertSearchAttributes([
     { key: Board, value: boardName },
     { key: JobId, value: jobId },

@@ -12,6 +12,7 @@ import type { JobsService } from '../services/jobs';
 import type { PostingsService } from '../services/postings';
 import type { PrivacyService } from '../services/privacy';
 import type { TokensService } from '../services/tokens';
+import type { WebhookSubscriptionsService } from '../services/webhook-subscriptions';
 import { bearerAuth, type RateLimit } from './auth';
 import { errorHandler, HttpError } from './errors';
 import { securityHeaders } from './headers';
@@ -26,6 +27,7 @@ import { jobRoutes } from './routes/jobs';
 import { postingRoutes } from './routes/postings';
 import { privacyRoutes } from './routes/privacy';
 import { tokenRoutes } from './routes/tokens';
+import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions';
 import { type WebhookDeps, webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
@@ -49,6 +51,8 @@ export interface ApiDeps {
   privacy?: PrivacyService;
   /** The public careers site (outside bearer auth) and its settings under /v1. */
   careers?: CareersService;
+  /** Events out: webhook subscriptions and their deliveries. */
+  webhookSubscriptions?: WebhookSubscriptionsService;
 }
 
 const DOCS_SCRIPT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });";
@@ -94,6 +98,7 @@ export function createApp(deps: ApiDeps): express.Express {
   if (deps.privacy) privacyRoutes(v1, openapi, deps.privacy);
   if (deps.careers) careersRoutes(v1, openapi, deps.careers);
   tokenRoutes(v1, openapi, deps.tokens);
+  if (deps.webhookSubscriptions) webhookSubscriptionRoutes(v1, openapi, deps.webhookSubscriptions);
   if (deps.webhooks) intakeRoutes(v1, openapi, deps.webhooks.intake);
   app.use('/v1', bearerAuth(deps.tokens, deps.rateLimit));
   app.use(v1);

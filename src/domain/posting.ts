@@ -70,6 +70,8 @@ export interface Published {
 export interface PostingSnapshot {
   postingId: string;
   jobId: string;
+  /** For operators' summaries (unset in runs recorded before it was added). */
+  jobTitle?: string;
   board: string;
   state: PostingState;
   externalId?: string;

@@ -81,6 +81,9 @@ interface AllowedOrigin {
   port: string;
 }
 
+/** For `refusal` and `bind`: any public https origin (webhook destinations), not a provider's own. */
+export const ANY_PUBLIC_ORIGIN = 'any-public-origin';
+
 export class OriginPolicy {
   private readonly origins: AllowedOrigin[] = [];
   private readonly ranges = new net.BlockList();
@@ -93,6 +96,8 @@ export class OriginPolicy {
   constructor(
     allowed: readonly string[] = [],
     private readonly resolve: typeof dns.lookup = dns.lookup,
+    /** The setting that allows more, named in refusals. */
+    private readonly allowedBy = 'JOBRELAY_ALLOWED_PROVIDER_ORIGINS',
   ) {
     for (const entry of allowed) {
       const cidr = /^([0-9a-f.:]+)\/(\d{1,3})$/i.exec(entry);
@@ -114,21 +119,26 @@ export class OriginPolicy {
 
   /**
    * Why a client of a provider whose own origins are `known` may not use `baseUrl`; undefined when it may.
+   * `known` = ANY_PUBLIC_ORIGIN (webhook destinations): any https origin, whose address is checked like the rest.
    * The reason names what to do, for a 422 or an operator.
    */
-  refusal(known: readonly string[], baseUrl: string): string | undefined {
+  refusal(known: readonly string[] | typeof ANY_PUBLIC_ORIGIN, baseUrl: string): string | undefined {
     const url = parseUrl(baseUrl);
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return `${safe(baseUrl)} is not an http(s) URL`;
     if (url.username || url.password) return 'a base URL must not carry credentials';
-    if (known.includes(url.origin)) return undefined;
+    if (known !== ANY_PUBLIC_ORIGIN && known.includes(url.origin)) return undefined;
     const allowed = this.origins.some(
       (o) => o.protocol === url.protocol && o.hostname === bare(url.hostname) && (o.port === '*' || o.port === url.port),
     );
-    if (!allowed)
-      return `${url.origin} is not one of this provider's API origins (${known.join(', ')}); an operator may allow it with JOBRELAY_ALLOWED_PROVIDER_ORIGINS`;
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return `${url.origin}: credentials go over https only`;
+    if (!allowed && known !== ANY_PUBLIC_ORIGIN)
+      return `${url.origin} is not one of this provider's API origins (${known.join(', ')}); an operator may allow it with ${this.allowedBy}`;
+    if (url.protocol === 'http:' && !(allowed && isLoopbackHost(url.hostname)))
+      return `${url.origin}: ${known === ANY_PUBLIC_ORIGIN ? 'deliveries' : 'credentials'} go over https only`;
     const literal = bare(url.hostname);
-    if (net.isIP(literal) && !this.addressAllowed(literal, literal)) return `${url.origin}: address not allowed`;
+    if (net.isIP(literal) && !this.addressAllowed(literal, literal))
+      return `${url.origin}: address not allowed (private, loopback or metadata); an operator may allow it with ${this.allowedBy}`;
+    if (!allowed && literal === 'localhost')
+      return `${url.origin}: loopback is not allowed; an operator may allow it with ${this.allowedBy}`;
     return undefined;
   }
 
@@ -136,7 +146,7 @@ export class OriginPolicy {
    * Keeps an axios client on its base URL's origin: every request is checked against the policy (and must stay on
    * that origin), redirects are not followed, and connections go through agents that check resolved addresses.
    */
-  bind(client: AxiosInstance, known: readonly string[]): void {
+  bind(client: AxiosInstance, known: readonly string[] | typeof ANY_PUBLIC_ORIGIN): void {
     const base = parseUrl(client.defaults.baseURL ?? '');
     client.defaults.httpAgent = this.agents.http;
     client.defaults.httpsAgent = this.agents.https;
@@ -172,7 +182,7 @@ export class OriginPolicy {
       if (err) return callback(err);
       const refused = addresses.find((a) => !this.addressAllowed(hostname, a.address));
       if (refused)
-        return callback(new OriginRefusedError(`${hostname} resolved to ${refused.address}, an address not allowed for provider APIs`));
+        return callback(new OriginRefusedError(`${hostname} resolved to ${refused.address}, an address not allowed (${this.allowedBy})`));
       if (options.all) return callback(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     });

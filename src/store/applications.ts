@@ -70,17 +70,18 @@ export function createApplicationsRepository(db: Db) {
       return repo.upsert(input);
     },
 
-    /** Applications gone at their provider: marked deleted (kept). How many changed. */
-    async markGone(provider: string, externalIds: string[]): Promise<number> {
-      if (externalIds.length === 0) return 0;
-      const result = await db
+    /** Applications gone at their provider: marked deleted (kept). Their candidates' ids, one per application marked. */
+    async markGone(provider: string, externalIds: string[]): Promise<string[]> {
+      if (externalIds.length === 0) return [];
+      const marked = await db
         .updateTable('applications')
         .set({ deleted_at: new Date(), updated_at: new Date() })
         .where('provider', '=', provider)
         .where('external_id', 'in', externalIds)
         .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+        .returning('candidate_id')
+        .execute();
+      return marked.map((a) => a.candidate_id);
     },
 
     async list(

@@ -161,10 +161,10 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
 
     /**
      * People gone from a source: the source is marked deleted, and a person with no live source left is marked
-     * deleted too (kept, never removed). How many rows changed.
+     * deleted too (kept, never removed). The ids of the people whose source was marked.
      */
-    async markSourcesGone(provider: string, externalIds: string[]): Promise<number> {
-      if (externalIds.length === 0) return 0;
+    async markSourcesGone(provider: string, externalIds: string[]): Promise<string[]> {
+      if (externalIds.length === 0) return [];
       return db.transaction().execute(async (tx) => {
         const gone = await tx
           .updateTable('candidate_sources')
@@ -174,8 +174,8 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
           .where('deleted_at', 'is', null)
           .returning('candidate_id')
           .execute();
-        if (gone.length === 0) return 0;
-        const people = await tx
+        if (gone.length === 0) return [];
+        await tx
           .updateTable('candidates')
           .set({ deleted_at: new Date(), updated_at: new Date() })
           .where(
@@ -194,8 +194,8 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
               ),
             ),
           )
-          .executeTakeFirst();
-        return gone.length + Number(people.numUpdatedRows);
+          .execute();
+        return gone.map((g) => g.candidate_id);
       });
     },
 

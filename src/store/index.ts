@@ -10,11 +10,13 @@ import { createConnectorsRepository } from './connectors';
 import { type Db, type DbOptions, openDb, ping } from './db';
 import { createDocumentsRepository } from './documents';
 import { createErasedRepository } from './erased';
+import { createEventsRepository } from './events';
 import { createIntakeRepository } from './intake';
 import { createJobsRepository } from './jobs';
 import { createPostingsRepository } from './postings';
 import { createPrivacyRepository } from './privacy';
 import { createTokensRepository } from './tokens';
+import { createWebhooksRepository } from './webhooks';
 
 export interface StoreOptions extends DbOptions {
   /** Seals credentials at rest; a throw-away key when omitted (tests). */
@@ -44,6 +46,8 @@ export async function openStore(options: StoreOptions) {
     connectors: createConnectorsRepository(db, secrets),
     intake: createIntakeRepository(db),
     tokens: createTokensRepository(db),
+    events: createEventsRepository(db),
+    webhooks: createWebhooksRepository(db, secrets),
     ping: () => ping(db),
     close: () => db.destroy(),
   };

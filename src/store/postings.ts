@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { newId } from '../domain/ids';
 import { ENDED_STATES, type Posting, type PostingOptions, type PostingState, type Published, postingWorkflowId } from '../domain/posting';
 import type { Db } from './db';
+import { raisePostingEvent } from './events';
 import type { PostingsTable } from './schema';
 
 export interface PostingEvent {
@@ -184,7 +185,9 @@ export function createPostingsRepository(db: Db) {
           .values({ posting_id: id, kind: event.kind, key: event.key, details: JSON.stringify(event.details ?? {}) })
           .onConflict((oc) => oc.columns(['posting_id', 'key']).doNothing())
           .execute();
-        return toPosting(row);
+        const posting = toPosting(row);
+        await raisePostingEvent(tx, posting, event.kind);
+        return posting;
       });
     },
   };

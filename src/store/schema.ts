@@ -198,6 +198,53 @@ export interface Database {
   erased_identities: ErasedIdentitiesTable;
   privacy_audit: PrivacyAuditTable;
   api_tokens: ApiTokensTable;
+  events: EventsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+/** The outbox: each event once, raised by the write that made the change (migration 070). */
+export interface EventsTable {
+  id: string;
+  key: string;
+  seq: Generated<number>;
+  type: string;
+  subject: string;
+  data: Json<Record<string, unknown>>;
+  occurred_at: CreatedAt;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  url: string;
+  event_types: Json<string[]>;
+  description: string | null;
+  /** Sealed with SecretBox: the signing secret, and the one it replaced while its grace period lasts. */
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  deleted_at: NullableTimestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  event_seq: number;
+  event_type: string;
+  subject: string;
+  state: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: NullableTimestamp;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  deadline_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  delivered_at: NullableTimestamp;
+  announced: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
 }
 
 export interface ApiTokensTable {

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import { candidatesChanged } from '../events/catalog';
 import type { EndpointLimit, TokenBucketOptions } from '../providers/rate-limit';
 import { ConnectionTest, type CredentialWords } from './connection-test';
 import { digestOf, type ListedRecord, RecordLedger, settingsDigest } from './ledger';
@@ -144,11 +145,13 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
         if (!rewriteAll && ledger.unchanged(records[i])) tally.add({ outcome: 'unchanged' });
         else changed.push(record);
       });
-      await spec.write(changed, ctx, (record, outcome) => {
-        tally.add(outcome);
-        ledger.enter(listed(record), outcome.wrote);
-        ctx.heartbeat();
-      });
+      await spec
+        .write(changed, ctx, (record, outcome) => {
+          tally.add(outcome);
+          ledger.enter(listed(record), outcome.wrote);
+          ctx.heartbeat();
+        })
+        .finally(() => announcePeople(ctx, request)); // what was written is announced even when the page fails part-way
       const complete = completeListing(spec, position);
       await ledger.save(
         complete ? until : undefined,
@@ -188,11 +191,13 @@ async function settle<R, Settings, Client>(
   const people = [...new Set(goneRecords.flatMap((r) => r.wrote?.people ?? []))];
   const kept = await ctx.store.connectors.peopleStillWritten(ctx.connectorId, people, { stream, externalIds: [...gone] });
   const jobs = goneRecords.flatMap((r) => r.wrote?.jobs ?? []);
-  await ctx.writer.gone({
-    jobs,
-    applications: goneRecords.flatMap((r) => r.wrote?.applications ?? []),
-    people: people.filter((p) => !kept.has(p)),
-  });
+  await ctx.writer
+    .gone({
+      jobs,
+      applications: goneRecords.flatMap((r) => r.wrote?.applications ?? []),
+      people: people.filter((p) => !kept.has(p)),
+    })
+    .finally(() => announcePeople(ctx, request));
   await ctx.store.connectors.markGone(ctx.connectorId, stream, [...gone]);
   // Still there though not listed (a listing glitch, a record moved out of the window): left alone this run.
   await ctx.store.connectors.markListed(
@@ -207,6 +212,22 @@ async function settle<R, Settings, Client>(
   // a retry of a batch whose writes were done (and so finds nothing unlisted) still reports their postings.
   const postingsToUnpost = next ? [] : await ctx.writer.postingsOfGoneJobs();
   return { counts, skippedReasons: {}, next, maxSeen: position.maxSeen, ...(postingsToUnpost.length && { postingsToUnpost }) };
+}
+
+/**
+ * `candidate.created` / `candidate.updated` for the people the page wrote, or a settling batch marked gone (a retried
+ * page or batch announces only what it changed again).
+ */
+function announcePeople<Settings, Client>(ctx: StreamContext<Settings, Client>, request: PageRequest): Promise<void> {
+  const { position, stream } = request;
+  const scope = {
+    connectorId: ctx.connectorId,
+    provider: ctx.provider,
+    stream,
+    runUntil: position.until,
+    page: position.settling ? 'settling' : position.page,
+  };
+  return ctx.store.events.raise(candidatesChanged(scope, ctx.writer.people));
 }
 
 /** A page token may not survive (expiry, a changed query): the run's window is read again; writes are upserts. */

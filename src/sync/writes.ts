@@ -48,6 +48,8 @@ const ERASED: RecordOutcome = { outcome: 'skipped', reason: ERASED_REASON };
 export class SyncWriter {
   /** Provider job id → our job id, looked up once per page. */
   private readonly jobIds = new Map<string, string | undefined>();
+  /** The candidates this page created and updated, for its events. */
+  readonly people = { created: [] as string[], updated: [] as string[] };
 
   constructor(
     private readonly store: Store,
@@ -65,16 +67,18 @@ export class SyncWriter {
 
   /**
    * What records gone at the provider had written is marked so, never deleted: jobs unpublished and closed, the
-   * people's source and their applications with `deletedAt` (a person with no live source left, too). Says how many
-   * rows it changed.
+   * people's source and their applications with `deletedAt` (a person with no live source left, too). The people
+   * it changed count as updated, for their events.
    */
-  async gone(refs: WrittenRefs): Promise<number> {
+  async gone(refs: WrittenRefs): Promise<void> {
     const { store, provider } = this;
-    return (
-      (await store.jobs.markGone(provider, refs.jobs ?? [])) +
-      (await store.applications.markGone(provider, refs.applications ?? [])) +
-      (await store.candidates.markSourcesGone(provider, refs.people ?? []))
-    );
+    await store.jobs.markGone(provider, refs.jobs ?? []);
+    const changed = [
+      ...(await store.applications.markGone(provider, refs.applications ?? [])),
+      ...(await store.candidates.markSourcesGone(provider, refs.people ?? [])),
+    ];
+    const known = new Set([...this.people.created, ...this.people.updated]);
+    this.people.updated.push(...new Set(changed.filter((id) => !known.has(id))));
   }
 
   /**
@@ -148,8 +152,10 @@ export class SyncWriter {
       });
       changed ||= doc.created;
     }
+    const outcome = candidate.outcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged';
+    if (outcome !== 'unchanged') this.people[outcome].push(candidate.candidateId);
     return {
-      outcome: candidate.outcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged',
+      outcome,
       wrote: { people: [person.externalId], applications: person.applications.map((a) => a.externalId) },
     };
   }

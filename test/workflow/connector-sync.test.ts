@@ -2,8 +2,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import type { EventActivities } from '../../activities/events';
 import type { SyncActivities } from '../../activities/sync';
 import type { ConnectorStatus } from '../../src/sync/status';
+import type { NewEvent } from '../../src/events/types';
 import type { ConnectorPlan, PageRequest, PageResult, PostingToUnpost } from '../../src/sync/types';
 import {
   type ConnectorSyncInput,
@@ -25,6 +27,8 @@ class FakeProvider {
   written = new Map<string, number>();
   calls: PageRequest[] = [];
   states: string[] = [];
+  /** Events the loop raised (sync.completed per run, sync.failing). */
+  events: NewEvent[] = [];
   /** From this call on, every page fails as a revoked key would. */
   authFailsFromCall?: number;
   /** What every page of a stream reports as postings whose jobs ended. */
@@ -44,8 +48,12 @@ class FakeProvider {
     };
   }
 
-  activities(): Pick<SyncActivities, 'loadConnectorPlan' | 'syncPage' | 'recordConnectorState' | 'testConnector'> {
+  activities(): Pick<SyncActivities, 'loadConnectorPlan' | 'syncPage' | 'recordConnectorState' | 'testConnector'> &
+    Pick<EventActivities, 'raiseEvent'> {
     return {
+      raiseEvent: async (event) => {
+        this.events.push(event);
+      },
       loadConnectorPlan: async () => structuredClone(this.plan),
       syncPage: async (request) => this.page(request),
       recordConnectorState: async (_id, state) => {
@@ -136,6 +144,17 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       expect(status.streams.candidates).toMatchObject({ created: 0, updated: 0, unchanged: 1, pages: 1 });
       const secondRun = p.calls.filter((c) => c.stream === 'candidates').at(-1);
       expect(secondRun?.position.since).toBe(t0 - 3600_000 - MIN);
+      // Each finished run is announced once, with its counts.
+      const completed = p.events.filter((e) => e.type === 'sync.completed' && e.data.stream === 'candidates');
+      expect(completed.map((e) => e.data.counts)).toEqual([
+        { created: 5, updated: 0, unchanged: 0, skipped: 0 },
+        { created: 0, updated: 0, unchanged: 1, skipped: 0 },
+      ]);
+      expect(completed[0]).toMatchObject({
+        subject: 'connector:conn_intervals',
+        data: { connectorId: 'conn_intervals', pages: 3, backfill: true },
+      });
+      expect(new Set(p.events.map((e) => e.key)).size).toBe(p.events.length);
 
       // A change appears after the next cycle.
       p.records.candidates.push({ id: 'c6', updatedAt: Number(await now()) });
@@ -166,6 +185,17 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
         'the failing state recorded',
       );
       expect(p.states).toEqual(['failing']);
+      await waitFor(
+        async () => p.events.filter((e) => e.type === 'sync.failing'),
+        (events) => events.length > 0,
+        20_000,
+        'sync.failing raised',
+      );
+      expect(p.events.filter((e) => e.type === 'sync.failing')).toEqual([
+        expect.objectContaining({
+          data: expect.objectContaining({ connectorId: 'conn_auth', stream: 'candidates', error: expect.stringContaining('401') }),
+        }),
+      ]);
       // Hours pass: nothing is tried again, and nothing is scheduled to be — the loop waits for a person.
       await env.sleep(3 * 60 * MIN);
       expect(p.calls.length).toBe(callsAtFailure);

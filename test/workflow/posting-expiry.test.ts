@@ -43,6 +43,7 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
       logger: createLogger('silent'),
       metrics: new Metrics(),
       origins: sandboxOrigins(),
+      webhookOrigins: sandboxOrigins(),
     };
     await setUpCvLibraryInStore(deps.store, sandboxes.urlFor('cv-library'), { repostLeadDays: 2 });
     worker = await Worker.create({
