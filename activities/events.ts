@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Deps } from '../src/deps';
-import { subscriptionDetails, subscriptionSummary } from '../src/domain/workflow-summaries';
+import { subscriptionMetadata } from '../src/domain/workflow-summaries';
 import { type Round, retryDelayMs } from '../src/events/pacer';
 import { createWebhookSender } from '../src/events/sender';
 import type { EventType, NewEvent } from '../src/events/types';
@@ -15,8 +15,9 @@ const LANES = 16;
 /** A subscription whose delivery workflow should look for work: what to start it with when it is not running. */
 export interface WakeUp {
   subscriptionId: string;
-  summary: string;
-  details: string;
+  staticSummary: string;
+  staticDetails: string;
+  memo: { summary: string };
 }
 
 /** Events out: raising an event from a workflow, the dispatcher's watch on the outbox, and delivering to subscribers. */
@@ -73,11 +74,7 @@ export function createEventActivities({ store, metrics, webhookOrigins }: Pick<D
       for (;;) {
         const subscriptions = await store.webhooks.announce(all);
         if (subscriptions.length || Date.now() >= until) {
-          return subscriptions.map((s) => ({
-            subscriptionId: s.id,
-            summary: subscriptionSummary({ origin: new URL(s.url).origin, eventTypes: s.eventTypes }),
-            details: subscriptionDetails(s),
-          }));
+          return subscriptions.map((s) => ({ subscriptionId: s.id, ...subscriptionMetadata(s) }));
         }
         activity.heartbeat();
         await activity.sleep(POLL_EVERY_MS);

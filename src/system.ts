@@ -51,7 +51,8 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
 
   const retention = createRetentionSchedule(client, config.temporal.taskQueue);
   await retention.apply(config.privacy.retentionMonths);
-  const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue));
+  const jobTitle = async (jobId: string) => (await deps.store.jobs.get(jobId))?.title;
+  const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue, jobTitle));
   const intakeWorkflows = createIntakeWorkflows(client, config.temporal.taskQueue);
   const stopSweeper = startSweeper({
     store: deps.store,

@@ -115,6 +115,7 @@ export async function connectorSync(input: ConnectorSyncInput): Promise<void> {
   if (!sync.configured) await loadPlan(sync);
   else if (sync.lacksSweepPlan && patched(SWEEP_PLAN_PATCH)) await loadPlan(sync);
   publishSearchAttributes(sync);
+  setCurrentDetails(connectorState(sync.status()));
 
   for (;;) {
     const wait = sync.msUntilNextDue(Date.now());

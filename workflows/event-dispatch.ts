@@ -37,8 +37,8 @@ export async function eventDispatch(input: EventDispatchInput = {}): Promise<voi
   }
 }
 
-async function wake(subscription: WakeUp): Promise<void> {
-  const workflowId = webhookWorkflowId(subscription.subscriptionId);
+async function wake({ subscriptionId, ...metadata }: WakeUp): Promise<void> {
+  const workflowId = webhookWorkflowId(subscriptionId);
   try {
     await getExternalWorkflowHandle(workflowId).signal(deliveriesWaitingSignal);
     return;
@@ -48,11 +48,10 @@ async function wake(subscription: WakeUp): Promise<void> {
   try {
     await startChild(webhookDelivery, {
       workflowId,
-      args: [{ subscriptionId: subscription.subscriptionId }],
+      args: [{ subscriptionId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      staticSummary: subscription.summary,
-      staticDetails: subscription.details,
+      ...metadata,
     });
   } catch (err) {
     // Started meanwhile by the API, most likely; the next deliveries wake it either way.

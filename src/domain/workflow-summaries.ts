@@ -82,6 +82,12 @@ export function subscriptionSummary(subscription: { origin: string; eventTypes: 
   return `Webhooks → ${subscription.origin} (${subscription.eventTypes.join(', ')})`;
 }
 
+/** A subscription's delivery workflow's start metadata, and a memo with the summary (which outlives continue-as-new). */
+export function subscriptionMetadata(subscription: { id: string; url: string; eventTypes: readonly string[] }) {
+  const summary = subscriptionSummary({ origin: new URL(subscription.url).origin, eventTypes: subscription.eventTypes });
+  return { staticSummary: summary, staticDetails: subscriptionDetails(subscription), memo: { summary } };
+}
+
 export function subscriptionDetails(subscription: { id: string }): string {
   return [
     `Signed deliveries of subscription \`${subscription.id}\`, at least once, in order per subject; a failed delivery is retried with backoff for three days.`,

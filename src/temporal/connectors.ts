@@ -13,6 +13,7 @@ import {
 } from '../../workflows/connector-sync';
 import { type ConnectorStatus, syncWorkflowId } from '../domain/connector';
 import { ConnectorId, Provider } from '../domain/search-attributes';
+import { connectorDetails, connectorSummary } from '../domain/workflow-summaries';
 import type { TestReport } from '../sync/types';
 import { sendCommand, startOnce } from './workflow-calls';
 
@@ -26,7 +27,7 @@ export function createConnectorWorkflows(client: Client, taskQueue: string) {
 
   return {
     /** Starts the loop; the connector id is its only input (credentials stay in the store). Idempotent. */
-    async start(connector: { id: string; provider: string }): Promise<string> {
+    async start(connector: { id: string; provider: string; name?: string; state?: string }): Promise<string> {
       const workflowId = syncWorkflowId(connector.id);
       await startOnce(() =>
         client.workflow.start(connectorSync, {
@@ -38,7 +39,10 @@ export function createConnectorWorkflows(client: Client, taskQueue: string) {
             { key: ConnectorId, value: connector.id },
             { key: Provider, value: connector.provider },
           ],
-          staticSummary: `${connector.provider} connector ${connector.id}`,
+          staticSummary: connectorSummary(connector),
+          staticDetails: connectorDetails(connector),
+          // The memo outlives continue-as-new (the summary and details do not).
+          memo: { summary: connectorSummary(connector), state: connector.state ?? 'active' },
         }),
       );
       return workflowId;

@@ -1,7 +1,7 @@
 import { type Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { eventDispatch } from '../../workflows/event-dispatch';
 import { redeliverSignal, subscriptionDeletedSignal, webhookDelivery } from '../../workflows/webhook-delivery';
-import { DISPATCH_DETAILS, DISPATCH_SUMMARY, subscriptionDetails, subscriptionSummary } from '../domain/workflow-summaries';
+import { DISPATCH_DETAILS, DISPATCH_SUMMARY, subscriptionMetadata } from '../domain/workflow-summaries';
 import { dispatchWorkflowId, webhookWorkflowId } from '../events/types';
 import type { Subscription } from '../store/webhooks';
 import { startOnce } from './workflow-calls';
@@ -15,8 +15,7 @@ export function createEventWorkflows(client: Client, taskQueue: string) {
         taskQueue,
         args: [{ subscriptionId: subscription.id }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        staticSummary: subscriptionSummary({ origin: new URL(subscription.url).origin, eventTypes: subscription.eventTypes }),
-        staticDetails: subscriptionDetails(subscription),
+        ...subscriptionMetadata(subscription),
       }),
     );
 
@@ -31,6 +30,7 @@ export function createEventWorkflows(client: Client, taskQueue: string) {
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
           staticSummary: DISPATCH_SUMMARY,
           staticDetails: DISPATCH_DETAILS,
+          memo: { summary: DISPATCH_SUMMARY },
         }),
       ),
 

@@ -1,6 +1,7 @@
 import { type Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import { applicationIntake } from '../../workflows/application-intake';
 import { JobId, Provider } from '../domain/search-attributes';
+import { intakeDetails, intakeSummary } from '../domain/workflow-summaries';
 import { type IntakeRef, intakeWorkflowId } from '../intake/rules';
 import { startOnce } from './workflow-calls';
 
@@ -33,7 +34,8 @@ export function createIntakeWorkflows(client: Client, taskQueue: string) {
                 { key: Provider, value: ref.provider },
                 { key: JobId, value: context.jobId },
               ],
-              staticSummary: `${ref.provider} application ${ref.applicationId}`,
+              staticSummary: intakeSummary(ref, context.jobId),
+              staticDetails: intakeDetails(ref, context.jobId),
             }),
           ),
         );

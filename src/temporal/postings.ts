@@ -3,17 +3,26 @@ import { amendUpdate, postingLifecycle, queueUpdate, repostUpdate, statusQuery, 
 import { ConflictError } from '../domain/errors';
 import type { Posting } from '../domain/posting';
 import { Board, JobId, PostingState } from '../domain/search-attributes';
+import { postingDetails, postingSummary } from '../domain/workflow-summaries';
 import { sendCommand, startOnce } from './workflow-calls';
 
 /** How long a request waits for the run of a posting's last cycle to finish before a new cycle starts. */
 const LAST_RUN_GRACE_MS = 30_000;
 
-/** The posting workflow as the API steers it: the only place that talks to Temporal about postings. */
-export function createPostingWorkflows(client: Client, taskQueue: string) {
+/**
+ * The posting workflow as the API steers it: the only place that talks to Temporal about postings. `jobTitle` looks
+ * up the title operators see in the workflow's summary.
+ */
+export function createPostingWorkflows(
+  client: Client,
+  taskQueue: string,
+  jobTitle: (jobId: string) => Promise<string | undefined> = async () => undefined,
+) {
   const handle = (posting: Posting) => client.workflow.getHandle(posting.workflowId);
 
-  const start = (posting: Posting) =>
-    client.workflow.start(postingLifecycle, {
+  const start = async (posting: Posting) => {
+    const about = { postingId: posting.id, jobId: posting.jobId, board: posting.board, jobTitle: await jobTitle(posting.jobId) };
+    return client.workflow.start(postingLifecycle, {
       workflowId: posting.workflowId,
       taskQueue,
       args: [{ postingId: posting.id }],
@@ -24,8 +33,12 @@ export function createPostingWorkflows(client: Client, taskQueue: string) {
         { key: JobId, value: posting.jobId },
         { key: PostingState, value: posting.state },
       ],
-      staticSummary: `${posting.board} posting of job ${posting.jobId}`,
+      staticSummary: postingSummary(about),
+      staticDetails: postingDetails(about),
+      // The memo outlives continue-as-new (the summary and details do not); the workflow keeps it current.
+      memo: { summary: postingSummary(about) },
     });
+  };
 
   /** A refused command is a ConflictError naming why. */
   const command = <T>(send: () => Promise<T>) => sendCommand(send, 'the posting’s workflow is not running');
