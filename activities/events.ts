@@ -101,7 +101,7 @@ export function createEventActivities({ store, metrics, webhookOrigins }: Pick<D
           for (let lane = lanes.shift(); lane; lane = lanes.shift()) await deliverSubject(lane, round.now, tally);
         }),
       );
-      if (round.probe && tally.delivered > 0) await store.webhooks.release(subscriptionId, now);
+      if (round.probe && tally.delivered > 0) await store.webhooks.release(subscriptionId);
       const waiting = await store.webhooks.waiting(subscriptionId, now);
       return { gone: false, ...tally, full: due.length === round.limit, waiting: waiting.count, nextDueAt: waiting.nextDueAt };
     },

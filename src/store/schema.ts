@@ -240,7 +240,8 @@ export interface WebhookDeliveriesTable {
   last_status_code: number | null;
   last_error: string | null;
   last_attempt_at: NullableTimestamp;
-  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Unset: due now; set: a failed attempt's backoff. */
+  next_attempt_at: NullableTimestamp;
   deadline_at: ColumnType<Date, Date | string | undefined, Date | string>;
   delivered_at: NullableTimestamp;
   announced: ColumnType<boolean, boolean | undefined, boolean>;

@@ -227,10 +227,10 @@ export function createWebhooksRepository(db: Db, secrets: SecretBox) {
     },
 
     /** The subscriber answers again: every waiting delivery is due now. */
-    async release(subscriptionId: string, now: Date): Promise<void> {
+    async release(subscriptionId: string): Promise<void> {
       await db
         .updateTable('webhook_deliveries')
-        .set({ next_attempt_at: now })
+        .set({ next_attempt_at: null })
         .where('subscription_id', '=', subscriptionId)
         .where('state', '=', 'pending')
         .execute();
@@ -291,7 +291,7 @@ export function createWebhooksRepository(db: Db, secrets: SecretBox) {
         .updateTable('webhook_deliveries')
         .set({
           state: 'pending',
-          next_attempt_at: new Date(),
+          next_attempt_at: null,
           deadline_at: sql`now() + interval '3 days'`,
           delivered_at: null,
           announced: true,
@@ -333,7 +333,7 @@ function toDelivery(row: Selectable<WebhookDeliveriesTable>): Delivery {
     lastStatusCode: row.last_status_code ?? undefined,
     lastError: row.last_error ?? undefined,
     lastAttemptAt: row.last_attempt_at?.toISOString(),
-    nextAttemptAt: pending ? row.next_attempt_at.toISOString() : undefined,
+    nextAttemptAt: pending ? row.next_attempt_at?.toISOString() : undefined,
     deliveredAt: row.delivered_at?.toISOString(),
     createdAt: row.created_at.toISOString(),
   };

@@ -44,7 +44,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_status_code', 'integer')
     .addColumn('last_error', 'text')
     .addColumn('last_attempt_at', 'timestamptz')
-    .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    /** Unset: due now (never tried, released or redelivered); set: a failed attempt's backoff. */
+    .addColumn('next_attempt_at', 'timestamptz')
     .addColumn('deadline_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now() + interval '3 days'`))
     .addColumn('delivered_at', 'timestamptz')
     /** Set once the dispatcher has woken the subscription's delivery workflow for it. */
