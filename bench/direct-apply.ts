@@ -87,7 +87,8 @@ export async function run(): Promise<void> {
   }
 }
 
-async function livePostingUrl(b: BenchSystem): Promise<string> {
+/** A job posted live on the sandbox board; its DirectApply URL (where the board delivers applications). */
+export async function livePostingUrl(b: BenchSystem): Promise<string> {
   await setUpCvLibraryBoard(b, { genericAccount: true });
   const job = await b.api('POST', '/v1/jobs', {
     reference: 'BENCH-APPLY',
@@ -124,7 +125,8 @@ function cvOfAbout(bytes: number): string {
   return Buffer.concat([pdf, Buffer.from(lines.join(''), 'latin1')]).toString('base64');
 }
 
-function application(id: string, i: number) {
+/** A DirectApply delivery with its CV. */
+export function application(id: string, i: number) {
   return {
     id,
     direct_apply_jobid: 'BENCH-APPLY',
@@ -141,7 +143,8 @@ function application(id: string, i: number) {
   };
 }
 
-async function deliverOne(url: string, body: unknown): Promise<{ status: number; ms: number }> {
+/** POSTs one delivery as the board does; the answer's status and how long it took. */
+export async function deliverOne(url: string, body: unknown): Promise<{ status: number; ms: number }> {
   const t0 = performance.now();
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(
     () => undefined,
@@ -150,7 +153,8 @@ async function deliverOne(url: string, body: unknown): Promise<{ status: number;
   return { status: res?.status ?? 0, ms: performance.now() - t0 };
 }
 
-async function untilStored(b: BenchSystem, ids: string[], timeoutMs: number) {
+/** The stored applications of these DirectApply ids, once all are in (or the time is up). */
+export async function untilStored(b: BenchSystem, ids: string[], timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = await b.deps.store.db
@@ -165,4 +169,4 @@ async function untilStored(b: BenchSystem, ids: string[], timeoutMs: number) {
 }
 
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
-const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(0) : '–');
+export const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(0) : '–');

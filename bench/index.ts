@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   lever: () => import('./lever-backfill'),
   careers: () => import('./careers'),
   smartrecruiters: () => import('./smartrecruiters-backfill'),
+  events: () => import('./events'),
 };
 
 async function main() {

@@ -14,7 +14,7 @@ import {
   subscribe,
   untilHandled,
 } from '../fixtures/webhooks';
-import { recordHistory } from '../helpers/record';
+import { recordHistory, recordWhenIdle } from '../helpers/record';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
@@ -118,6 +118,7 @@ describe('events out: signed webhooks from the real path (API → Temporal → a
       'posting.live',
       'posting.unposted',
     ]);
+    await recordHistory('posting-live-unposted-with-memo', t.system.client.workflow.getHandle(posting.workflowId));
   });
 
   it('a DirectApply application reaches the subscriber as application.created: ids, never the applicant or the CV', async () => {
@@ -142,7 +143,7 @@ describe('events out: signed webhooks from the real path (API → Temporal → a
     const body = JSON.stringify(created);
     for (const personal of ['Amelia', 'Khan', sent.body.application.email, '900123', 'LS1', sent.body.application.cv.content.slice(0, 40)])
       expect(body).not.toContain(personal);
-    await recordHistory('webhook-delivery', t.system.client.workflow.getHandle(subscription.workflowId));
+    await recordWhenIdle('webhook-delivery', t.system.client.workflow.getHandle(subscription.workflowId));
   });
 
   it('a Lever sync reaches the subscriber as candidate.created per page (the ids of the people it created) and sync.completed per stream with counts', async () => {
@@ -191,6 +192,7 @@ describe('events out: signed webhooks from the real path (API → Temporal → a
       expect(order.lastIndexOf('candidate.created')).toBeLessThan(
         hooks.handled.filter(ofConnector).findIndex((e) => e.type === 'sync.completed' && e.data.stream === 'candidates'),
       );
+      await recordWhenIdle('connector-sync-with-events', t.system.client.workflow.getHandle(created.body.workflowId));
       const people = await t.deps.store.db.selectFrom('candidates').select(['email', 'last_name']).where('id', 'in', announced).execute();
       const bodies = JSON.stringify(hooks.handled.filter(ofConnector));
       for (const p of people.slice(0, 20)) {

@@ -15,6 +15,7 @@ const EXPECTED_FIXTURES = [
   'connector-sync-paused-resumed-reconfigured.json',
   'connector-sync-sweep-resync.json',
   'connector-sync-unposts-ended-jobs.json',
+  'connector-sync-with-events.json',
   'connector-test.json',
   'posting-amended-unposted.json',
   'posting-amended-while-pending.json',
@@ -22,8 +23,10 @@ const EXPECTED_FIXTURES = [
   'posting-auto-repost-then-expired.json',
   'posting-expired.json',
   'posting-failed-auth.json',
+  'posting-live-unposted-with-memo.json',
   'posting-unposted-while-pending.json',
   'retention-sweep-erased.json',
+  'webhook-delivery.json',
 ];
 
 const fixtures = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];
