@@ -1,4 +1,5 @@
 import { providers } from '../providers';
+import { candidateEvents } from './events-holder';
 import {
   candidateApplications,
   candidateDocuments,
@@ -20,6 +21,7 @@ export const personalData: PersonalDataHolder[] = [
   candidateApplications,
   candidateDocuments,
   stagedDeliveries,
+  candidateEvents,
   ...Object.values(providers).flatMap((p) => p.personalData ?? []),
 ];
 
@@ -35,6 +37,8 @@ export const WITHOUT_CANDIDATE_DATA: Record<string, string> = {
   connector_records: 'provider record ids a sync has seen, what their writes produced (provider ids) and settings fingerprints',
   erased_identities: 'keyed hashes of erased people’s identifiers: the tombstone that makes erasure stick',
   privacy_audit: 'who erased or exported whom, when, with counts only',
+  webhook_subscriptions: 'webhook subscriptions: URL, event types, sealed signing secrets',
+  webhook_deliveries: 'each event’s delivery to a subscription: ids, state, attempts, the subscriber’s answer code and our error text',
   api_tokens: 'API tokens: name, scope and the token’s SHA-256',
   kysely_migration: 'applied migrations',
   kysely_migration_lock: 'the migration lock',

@@ -130,6 +130,8 @@ describeEachStore('candidate data protection through the API, Temporal, the sand
       privacy_audit: 'audit',
     };
     expect([...tables].filter((table) => body[exportedTables[table] ?? table] === undefined)).toEqual([]);
+    // The events that named her: her DirectApply application taken in, and the Lever sync page that matched her (and added its record).
+    expect(body.events.map((e: { type: string }) => e.type).sort()).toEqual(['application.created', 'candidate.updated']);
 
     const linked = await t.api('GET', `/v1/candidates/${candidateId}/export?documents=linked`);
     expect(linked.body.documents.every((d: Record<string, unknown>) => typeof d.url === 'string' && d.contentBase64 === undefined)).toBe(
@@ -155,7 +157,7 @@ describeEachStore('candidate data protection through the API, Temporal, the sand
       candidateId,
       erasedAt: expect.any(String),
       erasedBy: dpo.id,
-      erased: { candidate: 1, sources: 2, applications: 1 + opportunity.applications.length, documents: 2, deliveries: 1 },
+      erased: { candidate: 1, sources: 2, applications: 1 + opportunity.applications.length, documents: 2, deliveries: 1, events: 1 },
     });
 
     expect(linesMentioning(await dumpDatabase(t.deps.store.db), traces)).toEqual([]);
@@ -167,6 +169,10 @@ describeEachStore('candidate data protection through the API, Temporal, the sand
     expect(applications).toEqual([
       expect.objectContaining({ candidateId, status: 'new', externalId: expect.stringMatching(/^erased:/), documents: [] }),
     ]);
+    // Its application.created event (raised by the intake) names no one at the board either: a redelivery sends it so.
+    const [event] = await t.deps.store.events.ofSubject(`application:${applications[0].id}`);
+    expect(event.data).toMatchObject({ candidateId, externalId: `erased:${applications[0].id}` });
+    expect(JSON.stringify(event)).not.toContain(intakeIds[0]);
     // Erasing again changes nothing.
     expect((await t.api('DELETE', `/v1/candidates/${candidateId}`)).body).toMatchObject({ candidateId, erased: {} });
     expect((await t.api('DELETE', '/v1/candidates/cand_nobody')).status).toBe(404);

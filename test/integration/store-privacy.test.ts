@@ -1,4 +1,5 @@
 import { GoneError } from '../../src/domain/errors';
+import { applicationCreated, candidatesChanged } from '../../src/events/catalog';
 import { createDataProtection } from '../../src/privacy/erasure';
 import { personalData, WITHOUT_CANDIDATE_DATA } from '../../src/privacy/registry';
 import { withoutCv } from '../../src/providers/cv-library/intake';
@@ -35,7 +36,10 @@ const tracesOf = (z: ReturnType<typeof zephyrineOf>) => [
 ];
 const cvBytes = Buffer.from('%PDF-1.4\n% CV of Zephyrine Quillfeather, cartographer\n%%EOF\n');
 
-/** Zephyrine as DirectApply (an application taken in, and one still waiting) and Lever (a synced person) left her. */
+/**
+ * Zephyrine as DirectApply (an application taken in, and one still waiting) and Lever (a synced person) left her,
+ * with the events those writes raise (an application taken in, a sync page that created her).
+ */
 async function holdZephyrine(store: Store, tag: string) {
   const zephyrine = zephyrineOf(tag);
   const jobId = (await store.jobs.create(aJob())).id;
@@ -83,6 +87,19 @@ async function holdZephyrine(store: Store, tag: string) {
     late: false,
     cv: { filename: 'Zephyrine-Quillfeather-CV.pdf', contentType: 'application/pdf', content: cvBytes },
   });
+  await store.events.raise(
+    applicationCreated(
+      { provider: 'cv-library', applicationId: `${tag}-da-1` },
+      { outcome: 'recorded', candidateId, applicationId: application.id },
+      { postingId: 'post_x', jobId },
+    ),
+  );
+  await store.events.raise(
+    candidatesChanged(
+      { connectorId: `con_${tag}`, provider: 'lever', stream: 'candidates', runUntil: 1 },
+      { created: [candidateId], updated: [] },
+    ),
+  );
   const lever = await store.candidates.upsertFromSource({
     source: { provider: 'lever', externalId: `${tag}-contact-1`, referrer: 'LinkedIn' },
     fields: { ...zephyrine, location: { city: 'Whitby' }, experience: [{ title: 'Cartographer', company: 'Quillfeather & Sons' }] },
@@ -126,7 +143,7 @@ describe.each(storeBackends())('candidate data protection in the store on %s', (
       candidateId,
       erasedAt: expect.any(String),
       erasedBy: 'env:1',
-      erased: { candidate: 1, sources: 2, applications: 2, documents: 1, deliveries: 1 },
+      erased: { candidate: 1, sources: 2, applications: 2, documents: 1, deliveries: 1, events: 1 },
     });
 
     // Nothing left anywhere: every table, every column, the files' bytes.
@@ -142,6 +159,11 @@ describe.each(storeBackends())('candidate data protection in the store on %s', (
       ['new', null, null, true],
     ]);
     expect(applications.find((a) => a.status === 'new')?.job_id).toBe(jobId);
+    // Her events stay (a subscriber may still be owed them) with ids only: the board's id of her application is erased too.
+    const directApplication = applications.find((a) => a.status === 'new');
+    expect((await store.events.ofSubject(`application:${directApplication?.id}`)).map((e) => e.data)).toEqual([
+      expect.objectContaining({ candidateId, applicationId: directApplication?.id, externalId: `erased:${directApplication?.id}` }),
+    ]);
     expect(await store.db.selectFrom('documents').select('id').where('candidate_id', '=', candidateId).execute()).toEqual([]);
     // The waiting delivery is finished without its fields: its workflow finds it done.
     expect(await store.intake.get({ provider: 'cv-library', applicationId: waitingId })).toMatchObject({
@@ -261,6 +283,14 @@ describe.each(storeBackends())('candidate data protection in the store on %s', (
       ],
       deliveries: [{ applicationId: waitingId, state: 'received', fields: expect.objectContaining({ email: zephyrine.email }) }],
     });
+    expect(exported.events).toEqual([
+      expect.objectContaining({ type: 'application.created', data: expect.objectContaining({ candidateId, externalId: 'export-da-1' }) }),
+      expect.objectContaining({
+        type: 'candidate.created',
+        data: expect.objectContaining({ candidateIds: [candidateId] }),
+        deliveries: [],
+      }),
+    ]);
     expect(exported.applications).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -277,7 +307,7 @@ describe.each(storeBackends())('candidate data protection in the store on %s', (
     const [entry] = (await store.privacy.list({ candidateId, action: 'export' })).items;
     expect(entry).toMatchObject({
       actor: 'env:1',
-      details: { documents: 'attached', sections: { candidate: 1, sources: 2, applications: 2, documents: 1, deliveries: 1 } },
+      details: { documents: 'attached', sections: { candidate: 1, sources: 2, applications: 2, documents: 1, deliveries: 1, events: 2 } },
     });
     expect(JSON.stringify(entry)).not.toContain('Quillfeather');
 
