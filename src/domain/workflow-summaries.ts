@@ -104,3 +104,13 @@ export function deliveryState(progress: { delivered: number; waiting: number; do
 export const DISPATCH_SUMMARY = 'Event dispatch: wakes webhook deliveries as events are raised';
 export const DISPATCH_DETAILS =
   'Watches the outbox for deliveries raised since it last looked and signals each subscription’s delivery workflow (`webhook:<subscriptionId>`), starting it when it is not running.';
+
+/** The retention schedule's runs: what they erase, in words (the period only). */
+export function retentionMetadata(months: number) {
+  const summary = `Retention: erase candidates idle ${months} months`;
+  return {
+    staticSummary: summary,
+    staticDetails: `Started daily by the schedule: erases every candidate with no activity for ${months} months, as an erasure by request (\`erasedBy: retention\`), and drops the applicant's fields from deliveries received as long ago that were never taken in. What each run did: \`GET /v1/privacy/retention\` and the privacy audit.`,
+    memo: { summary },
+  };
+}

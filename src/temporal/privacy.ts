@@ -2,6 +2,7 @@ import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOve
 import type { Duration } from '@temporalio/common';
 import { retentionSweep } from '../../workflows/retention-sweep';
 import { ConflictError } from '../domain/errors';
+import { retentionMetadata } from '../domain/workflow-summaries';
 
 /** Daily at 03:00 UTC. */
 const SPEC: ScheduleSpec = { calendars: [{ hour: 3, comment: 'daily at 03:00 UTC' }] };
@@ -29,7 +30,7 @@ export function createRetentionSchedule(client: Client, taskQueue: string) {
     taskQueue,
     workflowId: scheduleId,
     workflowRunTimeout: RETENTION_RUN_TIMEOUT,
-    staticSummary: `retention: erase candidates idle ${months} months`,
+    ...retentionMetadata(months),
   });
 
   return {

@@ -257,6 +257,11 @@ describeEachStore('candidate data protection through the API, Temporal, the sand
     expect(after.schedule.recentRuns).toHaveLength(1);
     const result = await t.system.client.workflow.getHandle(after.schedule.recentRuns[0].workflowId).result();
     expect(result).toMatchObject({ months: 24, erased: 1, documentsDeleted: 1 });
+    // Operators see what the run is in the Temporal UI: summary, details and memo.
+    const run = await t.system.client.workflow.getHandle(after.schedule.recentRuns[0].workflowId).describe();
+    expect(await run.staticSummary()).toBe('Retention: erase candidates idle 24 months');
+    expect(await run.staticDetails()).toContain('no activity for 24 months');
+    expect(run.memo).toEqual({ summary: 'Retention: erase candidates idle 24 months' });
 
     expect((await t.api('GET', `/v1/candidates/${idle}`)).status).toBe(410);
     expect((await t.api('GET', `/v1/documents/${documentId}`)).status).toBe(404);
