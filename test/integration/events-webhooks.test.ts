@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { EVENT_TYPES } from '../../src/events/types';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
@@ -359,6 +360,41 @@ describe('events out: signed webhooks from the real path (API → Temporal → a
 
     const everything = JSON.stringify([postingView, intakeView, deliveryView, syncView]);
     for (const personal of ['Oliver', 'Walsh', 'Priya', '@']) expect(everything).not.toContain(personal);
+  });
+
+  it('a subscriber that never answers delays neither another subscriber nor the posting that raised the event', async () => {
+    // Takes each delivery and holds it open without an answer, counting those the sender gave up on (its timeout).
+    const held: http.ServerResponse[] = [];
+    let givenUp = 0;
+    const stuck = http.createServer((_req, res) => {
+      held.push(res);
+      res.on('close', () => givenUp++);
+    });
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    const stuckUrl = `http://127.0.0.1:${(stuck.address() as { port: number }).port}/hooks`;
+    const created = await t.api('POST', '/v1/webhook-subscriptions', { url: stuckUrl, eventTypes: ['posting.live'] });
+    expect(created.status).toBe(201);
+    try {
+      const posting = await postLiveJob(t);
+      await waitFor(
+        async () => held.length,
+        (n) => n > 0,
+        30_000,
+        'the stuck subscriber to be sent posting.live',
+      );
+      // While that delivery hangs, the other subscriber has its posting.live (and the posting is live).
+      await untilHandled(
+        hooks,
+        'posting.live at the answering subscriber',
+        (e) => e.type === 'posting.live' && e.data.postingId === posting.id,
+      );
+      expect(givenUp).toBe(0);
+      expect((await t.api('GET', `/v1/postings/${posting.id}`)).body.state).toBe('live');
+    } finally {
+      expect((await t.api('DELETE', `/v1/webhook-subscriptions/${created.body.id}`)).status).toBe(200);
+      stuck.closeAllConnections();
+      await new Promise<void>((resolve) => stuck.close(() => resolve()));
+    }
   });
 
   it('deleting a subscription stops its deliveries', async () => {
