@@ -17,6 +17,7 @@ const EXPECTED_FIXTURES = [
   'connector-sync-unposts-ended-jobs.json',
   'connector-sync-with-events.json',
   'connector-test.json',
+  'event-dispatch.json',
   'posting-amended-unposted.json',
   'posting-amended-while-pending.json',
   'posting-auto-repost-first-cycle.json',

@@ -4,8 +4,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { EventActivities } from '../../activities/events';
 import type { SyncActivities } from '../../activities/sync';
-import type { ConnectorStatus } from '../../src/sync/status';
 import type { NewEvent } from '../../src/events/types';
+import type { ConnectorStatus } from '../../src/sync/status';
 import type { ConnectorPlan, PageRequest, PageResult, PostingToUnpost } from '../../src/sync/types';
 import {
   type ConnectorSyncInput,

@@ -5,9 +5,10 @@ import { createEventActivities } from '../../activities/events';
 import type { EventBody } from '../../src/events/types';
 import { Metrics } from '../../src/metrics';
 import { OriginPolicy } from '../../src/providers/origins';
-import { openStore, type Store } from '../../src/store';
+import type { Store } from '../../src/store';
 import { webhookDelivery } from '../../workflows/webhook-delivery';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
+import { describeEachStore, openTestStore } from '../helpers/stores';
 import { waitFor } from '../helpers/wait';
 
 const TASK_QUEUE = 'webhooks';
@@ -39,7 +40,7 @@ async function subscriber() {
   };
 }
 
-describe('webhookDelivery under time skipping (real activities, store and HTTP)', () => {
+describeEachStore('webhookDelivery under time skipping (real activities, store and HTTP)', (kind) => {
   let env: TestWorkflowEnvironment;
   let store: Store;
   let metrics: Metrics;
@@ -48,7 +49,7 @@ describe('webhookDelivery under time skipping (real activities, store and HTTP)'
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
-    store = await openStore({ pgliteDir: 'memory://' });
+    store = await openTestStore(kind);
     metrics = new Metrics();
     worker = await Worker.create({
       connection: env.nativeConnection,
