@@ -141,20 +141,25 @@ describe('the event catalog', () => {
     const run = {
       intervalMinutes: 15,
       running: false,
+      mode: 'sweep' as const,
       lastStartedAt: '2026-11-26T10:00:00.000Z',
       lastFinishedAt: '2026-11-26T10:01:00.000Z',
       created: 1,
       updated: 2,
       unchanged: 3,
       skipped: 4,
+      deleted: 5,
+      repaired: 6,
       skippedReasons: { 'no location': 4 },
+      notes: {},
       pages: 2,
       requests: 3,
+      queued: [],
       totals: { created: 1, updated: 2, runs: 1 },
     };
     expect(syncCompleted({ connectorId: 'con_1', provider: 'lever' }, 'jobs', run)).toMatchObject({
       key: 'sync.completed:con_1:jobs:2026-11-26T10:00:00.000Z',
-      data: { counts: { created: 1, updated: 2, unchanged: 3, skipped: 4 }, pages: 2, requests: 3 },
+      data: { mode: 'sweep', counts: { created: 1, updated: 2, unchanged: 3, skipped: 4, deleted: 5, repaired: 6 }, pages: 2, requests: 3 },
     });
   });
 });
