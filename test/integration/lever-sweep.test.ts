@@ -58,12 +58,33 @@ describeEachStore('a reconciling sweep on the Lever connector', (store) => {
         t.deps.store.db
           .selectFrom('candidate_sources')
           .innerJoin('candidates', 'candidates.id', 'candidate_sources.candidate_id')
-          .select(['first_name', 'last_name', 'candidates.deleted_at', 'candidate_sources.deleted_at as source_deleted_at'])
+          .select([
+            'candidates.id',
+            'first_name',
+            'last_name',
+            'candidates.deleted_at',
+            'candidate_sources.deleted_at as source_deleted_at',
+          ])
           .where('provider', '=', 'lever')
           .where('external_id', '=', contact)
           .executeTakeFirstOrThrow();
       expect(await personOf(renamed.contact)).toMatchObject({ first_name: 'Quietly', last_name: 'Renamed', deleted_at: null });
-      expect(await personOf(deleted.contact)).toMatchObject({ deleted_at: expect.any(Date), source_deleted_at: expect.any(Date) });
+      const gone = await personOf(deleted.contact);
+      expect(gone).toMatchObject({ deleted_at: expect.any(Date), source_deleted_at: expect.any(Date) });
+      // What the sweep found gone is announced: the person as changed, and the run with what it deleted.
+      const events = await t.deps.store.events.ofSubject(`connector:${id}`);
+      const updatedIds = events.filter((e) => e.type === 'candidate.updated').flatMap((e) => e.data.candidateIds as string[]);
+      expect(updatedIds).toContain(gone.id);
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'sync.completed',
+          data: expect.objectContaining({
+            stream: 'candidates',
+            mode: 'sweep',
+            counts: expect.objectContaining({ deleted: 1, repaired: 1 }),
+          }),
+        }),
+      );
       const job = await t.api('GET', `/v1/jobs?source=lever&limit=200`);
       expect(job.body.items.find((j: { externalId: string }) => j.externalId === posting.id)).toMatchObject({
         published: false,

@@ -1,6 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import type { EventActivities } from '../../activities/events';
 import type { SyncActivities } from '../../activities/sync';
+import type { NewEvent } from '../../src/events/types';
 import { nextDailyAt } from '../../src/sync/sweep';
 import type { ConnectorPlan, PageRequest, PageResult, SweepPlan } from '../../src/sync/types';
 import { resyncUpdate, statusQuery, sweepNowUpdate } from '../../workflows/connector-sync';
@@ -13,10 +15,16 @@ const DAY = 24 * 60 * MIN;
 class FakeProvider {
   calls: PageRequest[] = [];
   sweepTimesAskedAfter: number[] = [];
+  /** Events the loop raised (sync.completed per run). */
+  events: NewEvent[] = [];
   constructor(readonly plan: ConnectorPlan) {}
 
-  activities(): Pick<SyncActivities, 'loadConnectorPlan' | 'syncPage' | 'recordConnectorState' | 'testConnector' | 'nextSweepAt'> {
+  activities(): Pick<SyncActivities, 'loadConnectorPlan' | 'syncPage' | 'recordConnectorState' | 'testConnector' | 'nextSweepAt'> &
+    Pick<EventActivities, 'raiseEvent'> {
     return {
+      raiseEvent: async (event) => {
+        this.events.push(event);
+      },
       loadConnectorPlan: async () => structuredClone(this.plan),
       syncPage: async (request) => this.page(request),
       recordConnectorState: async () => {},
@@ -102,6 +110,10 @@ describe('connectorSync sweeps and resyncs under time skipping', () => {
       // Each sweep starts at 03:00 Kolkata time (21:30 UTC), whatever the interval runs around it.
       for (const c of sweeps.filter((x) => x.stream === 'jobs')) expect(new Date(c.position.until).toISOString()).toMatch(/T21:30:0\d/);
       expect(p.sweepTimesAskedAfter).toHaveLength(4);
+      // Each sweep's run is announced with what it found.
+      const swept = p.events.filter((e) => e.type === 'sync.completed' && e.data.mode === 'sweep');
+      expect(swept).toHaveLength(6);
+      expect(swept[0].data.counts).toMatchObject({ repaired: 1, deleted: 1 });
     });
   });
 

@@ -147,8 +147,8 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       // Each finished run is announced once, with its counts.
       const completed = p.events.filter((e) => e.type === 'sync.completed' && e.data.stream === 'candidates');
       expect(completed.map((e) => e.data.counts)).toEqual([
-        { created: 5, updated: 0, unchanged: 0, skipped: 0 },
-        { created: 0, updated: 0, unchanged: 1, skipped: 0 },
+        { created: 5, updated: 0, unchanged: 0, skipped: 0, deleted: 0, repaired: 0 },
+        { created: 0, updated: 0, unchanged: 1, skipped: 0, deleted: 0, repaired: 0 },
       ]);
       expect(completed[0]).toMatchObject({
         subject: 'connector:conn_intervals',
