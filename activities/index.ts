@@ -3,6 +3,7 @@ import { createEventActivities } from './events';
 import { createIntakeActivities } from './intake';
 import { createPostingActivities } from './postings';
 import { createPrivacyActivities } from './privacy';
+import { createRelayActivities } from './relay';
 import { createSyncActivities } from './sync';
 
 /** Every activity the worker registers, built from the process's dependencies. */
@@ -13,6 +14,7 @@ export function createActivities(deps: Deps) {
     ...createIntakeActivities(deps),
     ...createPrivacyActivities(deps),
     ...createEventActivities(deps),
+    ...createRelayActivities(deps),
   };
 }
 

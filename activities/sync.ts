@@ -6,12 +6,13 @@ import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failure
 import { countErasedReturn } from '../src/privacy/metrics';
 import { providers } from '../src/providers';
 import { originOf } from '../src/providers/origins';
-import { EndpointLimits, TokenBucket } from '../src/providers/rate-limit';
+import { EndpointLimits, sharedLimiter } from '../src/providers/rate-limit';
 import { cursorAfterPage } from '../src/sync/cursor';
 import { digestOf } from '../src/sync/ledger';
 import { nextDailyAt, sweepPlanOf } from '../src/sync/sweep';
 import type { ConnectorPlan, PageRequest, PageResult, SweepPlan, TestReport } from '../src/sync/types';
 import { ERASED_REASON } from '../src/sync/writes';
+import { createRecordWorkflows } from '../src/temporal/record-workflows';
 
 /** While a page runs, a heartbeat at least this often (rate-limit waits included) so a dead worker is noticed fast. */
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -21,9 +22,8 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * and credentials are opened here, never carried through workflow history.
  */
 export function createSyncActivities({ store, logger, metrics, origins }: Pick<Deps, 'store' | 'logger' | 'metrics' | 'origins'>) {
-  // A provider limits each credential: one token bucket (and, where it limits endpoints on their own, one set of
-  // endpoint limits) per credential in this process, shared by every page of every connector using it.
-  const limiters = new Map<string, TokenBucket>();
+  // A provider limits each credential: one token bucket (sharedLimiter) and, where it limits endpoints on their own,
+  // one set of endpoint limits per credential in this process, shared by every page of every connector using it.
   const endpointLimits = new Map<string, EndpointLimits>();
   const caches = new Map<string, Map<string, unknown>>();
 
@@ -55,12 +55,7 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
       );
     const credentials = await openCredentials(connectorId, sync);
     const credential = `${connector.provider}:${origin}:${digestOf(credentials)}`;
-    const rate = sync.rateLimit(settings);
-    let limiter = limiters.get(credential);
-    if (!limiter || limiter.options.perSecond !== rate.perSecond || limiter.options.burst !== rate.burst) {
-      limiter = new TokenBucket(rate);
-      limiters.set(credential, limiter);
-    }
+    const limiter = sharedLimiter(credential, sync.rateLimit(settings));
     const declared = sync.endpointLimits?.(settings);
     let endpoints = declared && endpointLimits.get(credential);
     if (declared && !endpoints?.sameAs(declared)) {
@@ -82,6 +77,9 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
       origins,
       heartbeat: (detail) => activity.heartbeat(detail),
       logger: logger.child({ connectorId }),
+      // The worker's own client: the record's workflow goes on this activity's task queue.
+      startWorkflow: (workflow) =>
+        createRecordWorkflows(activity.client, activity.info.taskQueue).start(workflow, { connectorId, provider: connector.provider }),
     });
     return { ...source, provider: connector.provider };
   }

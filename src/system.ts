@@ -13,6 +13,7 @@ import { createIntakeService } from './services/intake';
 import { createJobsService } from './services/jobs';
 import { createPostingsService } from './services/postings';
 import { createPrivacyService } from './services/privacy';
+import { createRelayService } from './services/relay';
 import { createTokensService } from './services/tokens';
 import { createWebhookSubscriptionsService } from './services/webhook-subscriptions';
 import { connectClient, connectWorker } from './temporal/connection';
@@ -21,6 +22,7 @@ import { createEventWorkflows } from './temporal/events';
 import { createIntakeWorkflows } from './temporal/intake';
 import { createPostingWorkflows } from './temporal/postings';
 import { createRetentionSchedule } from './temporal/privacy';
+import { createRelayWorkflows } from './temporal/relay';
 
 export interface System {
   apiUrl: string;
@@ -54,6 +56,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
   const jobTitle = async (jobId: string) => (await deps.store.jobs.get(jobId))?.title;
   const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue, jobTitle));
   const intakeWorkflows = createIntakeWorkflows(client, config.temporal.taskQueue);
+  const connectorWorkflows = createConnectorWorkflows(client, config.temporal.taskQueue);
   const stopSweeper = startSweeper({
     store: deps.store,
     workflows: intakeWorkflows,
@@ -80,7 +83,8 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     postings,
     boards: createBoardsService(deps.store, deps.origins),
     postingEvents: (id) => deps.store.postings.events(id),
-    connectors: createConnectorsService(deps.store, createConnectorWorkflows(client, config.temporal.taskQueue), deps.origins),
+    connectors: createConnectorsService(deps.store, connectorWorkflows, deps.origins),
+    relay: createRelayService(deps.store, createRelayWorkflows(client, config.temporal.taskQueue), connectorWorkflows),
     webhooks: {
       intake: createIntakeService(deps.store, intakeWorkflows),
       secrets: deps.secrets,

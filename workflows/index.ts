@@ -2,8 +2,10 @@
 // @temporalio/workflow, domain types and pure helpers.
 
 export { applicationIntake } from './application-intake';
+export { candidateDelivery } from './candidate-delivery';
 export { connectorSync, connectorTest } from './connector-sync';
 export { eventDispatch } from './event-dispatch';
 export { postingLifecycle } from './posting-lifecycle';
 export { retentionSweep } from './retention-sweep';
 export { webhookDelivery } from './webhook-delivery';
+export { relayLookup, statusSync } from './status-sync';

@@ -11,6 +11,7 @@ import type { ConnectorsService } from '../services/connectors';
 import type { JobsService } from '../services/jobs';
 import type { PostingsService } from '../services/postings';
 import type { PrivacyService } from '../services/privacy';
+import type { RelayService } from '../services/relay';
 import type { TokensService } from '../services/tokens';
 import type { WebhookSubscriptionsService } from '../services/webhook-subscriptions';
 import { bearerAuth, type RateLimit } from './auth';
@@ -26,6 +27,7 @@ import { intakeRoutes } from './routes/intake';
 import { jobRoutes } from './routes/jobs';
 import { postingRoutes } from './routes/postings';
 import { privacyRoutes } from './routes/privacy';
+import { relayRoutes } from './routes/relay';
 import { tokenRoutes } from './routes/tokens';
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions';
 import { type WebhookDeps, webhookRoutes } from './routes/webhooks';
@@ -44,6 +46,8 @@ export interface ApiDeps {
   boards: BoardsService;
   postingEvents: (postingId: string) => Promise<unknown[]>;
   connectors?: ConnectorsService;
+  /** Relay connectors' own routes (source id, deliveries, status mapping, status sync). */
+  relay?: RelayService;
   /** Application webhooks (outside bearer auth) and what they need. */
   webhooks?: Omit<WebhookDeps, 'logger'>;
   candidates?: CandidatesService;
@@ -94,6 +98,7 @@ export function createApp(deps: ApiDeps): express.Express {
   boardRoutes(v1, openapi, deps.boards);
   postingRoutes(v1, openapi, deps.postings, deps.boards, deps.postingEvents);
   if (deps.connectors) connectorRoutes(v1, openapi, deps.connectors);
+  if (deps.relay) relayRoutes(v1, openapi, deps.relay);
   if (deps.candidates) candidateRoutes(v1, openapi, deps.candidates);
   if (deps.privacy) privacyRoutes(v1, openapi, deps.privacy);
   if (deps.careers) careersRoutes(v1, openapi, deps.careers);

@@ -128,6 +128,10 @@ export const TestReport = z.object({
   ok: z.boolean(),
   checks: z.array(z.object({ name: text(), ok: z.boolean(), detail: text().optional() })),
   missing: z.array(text()),
+  parts: z
+    .record(text(), z.object({ ok: z.boolean(), missing: z.array(text()) }))
+    .optional()
+    .describe('a connector of two providers: each side, whether it works and what it lacks'),
 });
 
 export type ConnectorState = z.infer<typeof ConnectorState>;

@@ -10,4 +10,7 @@ export const ExpiresAt = defineSearchAttributeKey('ExpiresAt', SearchAttributeTy
 export const ConnectorId = defineSearchAttributeKey('ConnectorId', SearchAttributeType.KEYWORD);
 export const Provider = defineSearchAttributeKey('Provider', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [Board, JobId, PostingState, ExpiresAt, ConnectorId, Provider];
+/** A relay's candidate delivery: pending, delivered, refused or failed. */
+export const DeliveryState = defineSearchAttributeKey('DeliveryState', SearchAttributeType.KEYWORD);
+
+export const ALL_SEARCH_ATTRIBUTES = [Board, JobId, PostingState, ExpiresAt, ConnectorId, Provider, DeliveryState];

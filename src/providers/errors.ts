@@ -30,7 +30,7 @@ export function toProviderFailure(
   const detail = describeBody(data) ?? `HTTP ${status}`;
   const message = `${provider} answered ${status}: ${detail}`;
   if (status === 401 || status === 403) {
-    return ApplicationFailure.create({ message, type: ProviderErrorType.Auth, nonRetryable: true, details: [{ status }] });
+    return ApplicationFailure.create({ message, type: ProviderErrorType.Auth, nonRetryable: true, details: [{ status, body: data }] });
   }
   if (status === 429) {
     return ApplicationFailure.create({
@@ -61,7 +61,7 @@ export function failureClass(err: unknown): string {
   return `${err.type ?? 'ProviderError'} (${status ? `HTTP ${status}` : err.type === ProviderErrorType.Auth ? 'refused' : 'no answer'})`;
 }
 
-/** The answer behind a translated failure: auth failures carry its status, validation failures its status and body. */
+/** The answer behind a translated failure: auth and validation failures carry its status and body (e.g. an error code). */
 export function refusalOf(err: unknown): { status?: number; body?: unknown } | undefined {
   return err instanceof ApplicationFailure ? (err.details?.[0] as { status?: number; body?: unknown } | undefined) : undefined;
 }

@@ -1,8 +1,10 @@
 import type { Express } from 'express';
 import type { BoardEntry } from '../boards/types';
 import type { PersonalDataHolder } from '../privacy/holders';
+import type { RelayEntry } from '../relay/types';
 import type { SyncProvider } from '../sync/provider';
 import { cvLibrary } from './cv-library';
+import { erecruiterInhire } from './erecruiter-inhire';
 import { lever } from './lever';
 import { smartRecruiters } from './smartrecruiters';
 
@@ -19,10 +21,13 @@ export interface ProviderEntry {
   sync?: SyncProvider;
   /** Tables of the provider's own that hold candidates' personal data: exported and erased with the person. */
   personalData?: PersonalDataHolder[];
+  /** Set when the connector relays a sourcing tool's candidates into an ATS and syncs the ATS's stages back (with `sync`). */
+  relay?: RelayEntry;
 }
 
 export const providers: Record<string, ProviderEntry> = {
   'cv-library': cvLibrary,
+  'erecruiter-inhire': erecruiterInhire,
   lever,
   smartrecruiters: smartRecruiters,
 };

@@ -168,3 +168,19 @@ export class EndpointLimits {
     return JSON.stringify(this.limits) === JSON.stringify(limits);
   }
 }
+
+const sharedBuckets = new Map<string, TokenBucket>();
+
+/**
+ * The token bucket of one credential in this process (e.g. a connector's key, or one side of a pair's): every
+ * activity that sends with that credential shares it, so together they stay under the provider's limit. New
+ * options replace the bucket.
+ */
+export function sharedLimiter(key: string, options: TokenBucketOptions): TokenBucket {
+  let bucket = sharedBuckets.get(key);
+  if (!bucket || bucket.options.perSecond !== options.perSecond || bucket.options.burst !== options.burst) {
+    bucket = new TokenBucket(options);
+    sharedBuckets.set(key, bucket);
+  }
+  return bucket;
+}

@@ -15,6 +15,7 @@ import { createIntakeRepository } from './intake';
 import { createJobsRepository } from './jobs';
 import { createPostingsRepository } from './postings';
 import { createPrivacyRepository } from './privacy';
+import { createRelayRepository } from './relay';
 import { createTokensRepository } from './tokens';
 import { createWebhooksRepository } from './webhooks';
 
@@ -45,6 +46,7 @@ export async function openStore(options: StoreOptions) {
     boards: createBoardsRepository(db, secrets),
     connectors: createConnectorsRepository(db, secrets),
     intake: createIntakeRepository(db),
+    relay: createRelayRepository(db),
     tokens: createTokensRepository(db),
     events: createEventsRepository(db),
     webhooks: createWebhooksRepository(db, secrets),

@@ -197,6 +197,12 @@ export interface Database {
   intake_deliveries: IntakeDeliveriesTable;
   erased_identities: ErasedIdentitiesTable;
   privacy_audit: PrivacyAuditTable;
+  relay_deliveries: RelayDeliveriesTable;
+  relay_status_sync: RelayStatusSyncTable;
+  relay_status_mappings: RelayStatusMappingsTable;
+  relay_status_runs: RelayStatusRunsTable;
+  relay_status_pushes: RelayStatusPushesTable;
+  relay_status_held: RelayStatusHeldTable;
   api_tokens: ApiTokensTable;
   events: EventsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
@@ -308,4 +314,77 @@ export interface IntakeDeliveriesTable {
   document_id: string | null;
   received_at: CreatedAt;
   processed_at: NullableTimestamp;
+}
+
+/** A candidate delivered (or being delivered) into the ATS by a relay connector (migration 060). */
+export interface RelayDeliveriesTable {
+  id: string;
+  connector_id: string;
+  candidate_id: string;
+  recruitment_id: string;
+  state: string;
+  person: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  cv_url: string | null;
+  application_id: string | null;
+  duplicate: ColumnType<boolean, boolean | undefined, boolean>;
+  reason: string | null;
+  detail: string | null;
+  reported: ColumnType<boolean, boolean | undefined, boolean>;
+  attempts: ColumnType<number, number | undefined, number>;
+  workflow_id: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  delivered_at: NullableTimestamp;
+}
+
+export interface RelayStatusSyncTable {
+  connector_id: string;
+  enabled_at: Timestamp;
+  time: string;
+  timezone: string;
+  stages: Json<Array<{ id: string; name: string; isDefault: boolean }>>;
+  mapping_version: number;
+  synced_until: NullableTimestamp;
+  updated_at: UpdatedAt;
+}
+
+export interface RelayStatusMappingsTable {
+  connector_id: string;
+  version: number;
+  mapping: Json<Record<string, string>>;
+  created_at: CreatedAt;
+}
+
+export interface RelayStatusRunsTable {
+  id: string;
+  connector_id: string;
+  state: string;
+  mapping_version: number;
+  since: Timestamp;
+  until: Timestamp;
+  new_stages: ColumnType<string[], string | undefined, string>;
+  tally: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  error: string | null;
+  created_at: CreatedAt;
+  finished_at: NullableTimestamp;
+}
+
+export interface RelayStatusPushesTable {
+  connector_id: string;
+  application_id: string;
+  stage_id: string;
+  changed_at: Timestamp;
+  status: string;
+  run_id: string;
+  pushed_at: CreatedAt;
+}
+
+export interface RelayStatusHeldTable {
+  connector_id: string;
+  application_id: string;
+  stage_id: string;
+  changed_at: Timestamp;
+  candidate_id: string;
+  held_since: CreatedAt;
+  run_id: string;
 }

@@ -21,9 +21,23 @@ const DEFAULT_WORDS: CredentialWords = {
 export class ConnectionTest {
   private readonly checks: TestReport['checks'] = [];
   private readonly missing: string[] = [];
+  private readonly parts = new Map<string, ConnectionTest>();
   private refused = false;
 
   constructor(private readonly words: CredentialWords = DEFAULT_WORDS) {}
+
+  /**
+   * A connector that talks to more than one API (a pair of providers) tests each as a part of its own: the report
+   * says per part whether it works and what it lacks, and names the part in every check and missing item.
+   */
+  part(name: string, words: CredentialWords = this.words): ConnectionTest {
+    let part = this.parts.get(name);
+    if (!part) {
+      part = new ConnectionTest(words);
+      this.parts.set(name, part);
+    }
+    return part;
+  }
 
   /**
    * Runs one check; its value, or undefined when it failed. `notFound`: what a 404 means is wrong (e.g. an account
@@ -59,6 +73,17 @@ export class ConnectionTest {
   }
 
   report(): TestReport {
-    return { ok: this.missing.length === 0, checks: this.checks, missing: this.missing };
+    if (this.parts.size === 0) return { ok: this.missing.length === 0, checks: this.checks, missing: this.missing };
+    const checks = [...this.checks];
+    const missing = [...this.missing];
+    const parts: NonNullable<TestReport['parts']> = {};
+    for (const [name, part] of this.parts) {
+      const report = part.report();
+      // A part works when every check of it passed: a part that could not be reached is not working either.
+      parts[name] = { ok: report.ok && report.checks.every((c) => c.ok), missing: report.missing };
+      checks.push(...report.checks.map((c) => ({ ...c, name: `${name}: ${c.name}` })));
+      missing.push(...report.missing.map((m) => `${name}: ${m}`));
+    }
+    return { ok: missing.length === 0 && Object.values(parts).every((p) => p.ok), checks, missing, parts };
   }
 }

@@ -45,6 +45,23 @@ export interface SourceContext<Settings, Credentials> {
   cache: Map<string, unknown>;
   /** Where the credentials may go (the client binds to it). */
   origins: OriginPolicy;
+  /**
+   * Hands one record's own work to a workflow of its own (e.g. delivering a candidate elsewhere), tagged with the
+   * connector. Resolves once Temporal holds it: started now, or already running under that id.
+   */
+  startWorkflow(workflow: RecordWorkflow): Promise<void>;
+}
+
+/** A workflow for one record's own work, started from a stream's `write`. */
+export interface RecordWorkflow {
+  /** The workflow's type as the worker registers it. */
+  workflowType: string;
+  /** A business key: while a run holds it a second start is a no-op; once that run has ended, a start runs it again. */
+  workflowId: string;
+  /** Ids only: never personal data or secrets (they would be in the workflow's history). */
+  args: unknown[];
+  /** What the Temporal UI shows for it: ids only. */
+  summary: string;
 }
 
 export interface SyncSource {

@@ -144,6 +144,8 @@ export interface TestReport {
   checks: Array<{ name: string; ok: boolean; detail?: string }>;
   /** What the credentials lack, in words, e.g. "key lacks list opportunities". */
   missing: string[];
+  /** A connector of several APIs (`ConnectionTest.part`): each part, whether it works and what it lacks. */
+  parts?: Record<string, { ok: boolean; missing: string[] }>;
 }
 
 export const emptyCounts = (): Required<RecordCounts> => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, deleted: 0 });

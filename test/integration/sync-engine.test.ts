@@ -168,6 +168,7 @@ describeEachStore('the sync engine with a provider of its own', (kind) => {
         logger,
         cache: new Map(),
         origins: sandboxOrigins(),
+        startWorkflow: () => Promise.reject(new Error('the fake ATS hands no record over')),
       });
     /** Every page of one run of the stream over [since, until]. */
     async function run(stream: string, s?: Partial<Settings>, first: Partial<PageRequest['position']> = {}) {

@@ -14,6 +14,7 @@ import * as m050 from './050_reconciliation';
 import * as m051 from './051_links_and_levels';
 import * as m070 from './070_events';
 import * as m071 from './071_events_by_candidate';
+import * as m060 from './060_relay';
 import * as m080 from './080_intake_cv_verdict';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '051_links_and_levels': m051,
   '070_events': m070,
   '071_events_by_candidate': m071,
+  '060_relay': m060,
   '080_intake_cv_verdict': m080,
 };
 

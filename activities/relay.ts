@@ -1,0 +1,320 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Deps } from '../src/deps';
+import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failures';
+import type { StatusRun } from '../src/domain/relay';
+import { providers } from '../src/providers';
+import { sharedLimiter } from '../src/providers/rate-limit';
+import { type DeliveryOutcome, type DeliveryRef, NO_SOURCE_REASON, sideLimiterKey } from '../src/relay/refs';
+import { changesIn, decideChange, isSuperseded, RunTallier, type RunTally, type RunWindow, runWindow } from '../src/relay/status-run';
+import type { AtsApplication, AtsStage, DeliveryResult, RelayConnection, RelayEntry, Source, StageChange } from '../src/relay/types';
+import type { StagedDelivery } from '../src/store/relay';
+import { inOrder } from '../src/sync/in-order';
+
+/** A status-sync run as it began: what it reads, with which mapping, in which recruitments. */
+export interface RunPlan {
+  runId: string;
+  connectorId: string;
+  mappingVersion: number;
+  window: RunWindow;
+  enabledAt: number;
+  /** The recruitments in scope that hold applications the tool delivered. */
+  recruitments: string[];
+}
+
+export interface RunPageRequest extends RunPlan {
+  recruitmentId: string;
+  page?: string;
+}
+
+/** Stage histories fetched ahead while a page's applications are worked through in order (the bucket paces them). */
+const HISTORY_CONCURRENCY = 4;
+const HEARTBEAT_EVERY_MS = 2_000;
+
+const IGNORED_OLD = 'created before the status sync was enabled';
+const IGNORED_NOT_OURS = 'not delivered through this connector';
+const ALREADY_PUSHED = 'already pushed';
+const SUPERSEDED = 'superseded by a later change';
+
+/**
+ * The relay's activities: each delivery's steps and each status-sync run's pages. Workflows pass ids; the staged
+ * candidate, settings and credentials are read here, from the store.
+ */
+export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | 'metrics'>) {
+  async function open(connectorId: string, heartbeat: () => void = () => {}) {
+    const connector = await store.connectors.get(connectorId);
+    if (!connector) throw ApplicationFailure.nonRetryable(`connector ${connectorId} does not exist`, CONNECTOR_CONFIG_ERROR);
+    const entry = providers[connector.provider];
+    if (!entry?.relay || !entry.sync)
+      throw ApplicationFailure.nonRetryable(`provider ${connector.provider} relays nothing`, CONNECTOR_CONFIG_ERROR);
+    const settings = entry.sync.settings.safeParse(connector.settings);
+    if (!settings.success) throw ApplicationFailure.nonRetryable('stored settings no longer validate', CONNECTOR_CONFIG_ERROR);
+    const credentials = entry.sync.credentials.safeParse(await store.connectors.credentials(connectorId));
+    if (!credentials.success) throw ApplicationFailure.nonRetryable('stored credentials are incomplete', CONNECTOR_CONFIG_ERROR);
+    const rate = entry.sync.rateLimit(settings.data);
+    const relay = entry.relay as RelayEntry<{ sourceId?: string }>;
+    const connection = relay.connect({
+      settings: settings.data as { sourceId?: string },
+      credentials: credentials.data,
+      limiter: (side) => sharedLimiter(sideLimiterKey(connectorId, side), rate),
+      heartbeat,
+    });
+    return { relay, connection, settings: settings.data as { sourceId?: string }, provider: connector.provider };
+  }
+
+  async function staged(ref: DeliveryRef): Promise<StagedDelivery> {
+    const delivery = await store.relay.delivery(ref);
+    if (!delivery) throw ApplicationFailure.nonRetryable(`no delivery staged for candidate ${ref.candidateId}`, CONNECTOR_CONFIG_ERROR);
+    return delivery;
+  }
+
+  /** Why the candidate cannot go into the recruitment, before asking the ATS to take them. */
+  async function refusalBeforeDelivery(delivery: StagedDelivery, connection: RelayConnection, relay: RelayEntry, sourceId?: string) {
+    if (!sourceId) return NO_SOURCE_REASON;
+    if (!delivery.person) return `the candidate is no longer staged: mark them ready in ${relay.names.tool} again`;
+    const recruitment = await connection.recruitment(delivery.recruitmentId);
+    if (!recruitment) return `${relay.names.ats} has no recruitment ${delivery.recruitmentId}`;
+    if (!recruitment.inScope)
+      return `recruitment ${delivery.recruitmentId} is not shared with ${relay.names.tool} (access scope "selected")`;
+    return undefined;
+  }
+
+  const outcomeOf = (d: StagedDelivery): DeliveryOutcome | undefined =>
+    d.state === 'delivered' && d.applicationId
+      ? { outcome: 'delivered', applicationId: d.applicationId, duplicate: d.duplicate }
+      : d.state === 'refused'
+        ? { outcome: 'refused', reason: d.reason ?? 'refused' }
+        : undefined;
+
+  /** A push of one change, recorded once; a refusal of this change by the tool is a failure of this change only. */
+  async function push(
+    connection: RelayConnection,
+    tally: RunTallier,
+    change: StageChange & { applicationId: string; candidateId: string; status: string; runId: string; connectorId: string },
+  ): Promise<boolean> {
+    try {
+      await connection.pushStatus(change.candidateId, change.status, change.changedAt);
+    } catch (err) {
+      if (err instanceof ApplicationFailure && err.type === ProviderErrorType.Validation) {
+        tally.add('failed', err.message);
+        return false;
+      }
+      throw err;
+    }
+    await store.relay.recordPush(change.connectorId, change);
+    await store.relay.release(change.connectorId, change); // it may have waited in the unmapped list
+    tally.add('pushed');
+    return true;
+  }
+
+  function withHeartbeat<T>(run: () => Promise<T>): Promise<T> {
+    const activity = Context.current();
+    const ticker = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
+    return run().finally(() => clearInterval(ticker));
+  }
+
+  return {
+    /**
+     * Delivers the staged candidate into their recruitment, tagged with the source: done already → its outcome;
+     * refused by a rule or by the ATS → why; delivered (or the ATS's existing application for them) → its id.
+     */
+    async deliverCandidate(ref: DeliveryRef): Promise<DeliveryOutcome> {
+      const delivery = await staged(ref);
+      const done = outcomeOf(delivery);
+      if (done) return done;
+      const { relay, connection, settings } = await open(ref.connectorId, () => Context.current().heartbeat());
+      const refusal = await refusalBeforeDelivery(delivery, connection, relay, settings.sourceId);
+      const result: DeliveryResult = refusal
+        ? { outcome: 'refused', reason: refusal }
+        : await connection.deliver(
+            { candidateId: delivery.candidateId, recruitmentId: delivery.recruitmentId, person: delivery.person!, cvUrl: delivery.cvUrl },
+            settings.sourceId as string,
+          );
+      if (result.outcome === 'delivered') await store.relay.markDelivered(ref, result);
+      else await store.relay.markRefused(ref, result.reason, result.detail);
+      metrics.inc('jobrelay_relay_deliveries_total', 'Candidates delivered into an ATS, by outcome', { outcome: result.outcome });
+      return result.outcome === 'delivered'
+        ? { outcome: 'delivered', applicationId: result.applicationId, duplicate: result.duplicate }
+        : { outcome: 'refused', reason: result.reason };
+    },
+
+    /** Records the delivery's outcome on the tool's candidate, once. */
+    async reportDelivery(ref: DeliveryRef): Promise<void> {
+      const delivery = await staged(ref);
+      const outcome = outcomeOf(delivery);
+      if (delivery.reported || !outcome) return;
+      const { connection } = await open(ref.connectorId);
+      await connection.reportDelivery(ref.candidateId, outcome);
+      await store.relay.markReported(ref);
+    },
+
+    async recordDeliveryFailure(ref: DeliveryRef, reason: string): Promise<void> {
+      await store.relay.markFailed(ref, reason);
+    },
+
+    /** `sources`: the ATS's publication places; `stages`: every stage of the ATS. Read with the connector's credentials. */
+    async lookUpRelay(connectorId: string, question: 'sources' | 'stages'): Promise<Source[] | AtsStage[]> {
+      const { connection } = await open(connectorId);
+      return question === 'sources' ? connection.sources() : connection.stages();
+    },
+
+    /** Records a run's start in the store (its window and mapping version): a retried start gets the same. */
+    async beginStatusRun(input: { connectorId: string; runId: string; startedAt: number }): Promise<RunPlan> {
+      const sync = await store.relay.statusSync(input.connectorId);
+      if (!sync) throw ApplicationFailure.nonRetryable(`connector ${input.connectorId} has no status sync enabled`, CONNECTOR_CONFIG_ERROR);
+      const window = runWindow(sync.enabledAt, sync.syncedUntil, input.startedAt);
+      const run = await store.relay.beginRun(input.connectorId, {
+        id: input.runId,
+        mappingVersion: sync.mappingVersion,
+        since: window.since,
+        until: window.until,
+        newStages: [],
+      });
+      return {
+        runId: run.id,
+        connectorId: input.connectorId,
+        mappingVersion: run.mappingVersion,
+        window: { since: run.since, until: run.until },
+        enabledAt: sync.enabledAt,
+        recruitments: [],
+      };
+    },
+
+    /** Reads the ATS's stages (a new one is reported by this run, unmapped) and the recruitments the run reads. */
+    async planStatusRun(plan: RunPlan): Promise<RunPlan> {
+      return withHeartbeat(async () => {
+        const { connection } = await open(plan.connectorId, () => Context.current().heartbeat());
+        const stages = await connection.stages();
+        const added = await store.relay.recordStages(plan.connectorId, stages);
+        if (added.length)
+          await store.relay.noteNewStages(
+            plan.runId,
+            stages.filter((s) => added.includes(s.id)).map((s) => s.name),
+          );
+        const ours = new Set(await store.relay.deliveredRecruitments(plan.connectorId));
+        const recruitments =
+          ours.size === 0 ? [] : (await connection.recruitments()).filter((r) => r.inScope && ours.has(r.id)).map((r) => r.id);
+        return { ...plan, recruitments };
+      });
+    },
+
+    /**
+     * One page of a recruitment's applications: for each the tool delivered after the enablement, its stage changes
+     * in the run's window are mapped and pushed (each once), or held when their stage has no mapping.
+     */
+    async statusSyncPage(request: RunPageRequest): Promise<{ tally: RunTally; next?: string }> {
+      return withHeartbeat(async () => {
+        const { connectorId, runId, window } = request;
+        const activity = Context.current();
+        const { connection } = await open(connectorId, () => activity.heartbeat());
+        const [mapping, sync] = await Promise.all([
+          store.relay.mapping(connectorId, request.mappingVersion),
+          store.relay.statusSync(connectorId),
+        ]);
+        const names = new Map((sync?.stages ?? []).map((s) => [s.id, s.name]));
+        const page = await connection.applications(request.recruitmentId, request.page);
+        const tally = new RunTallier();
+        const ours = await store.relay.deliveredApplications(
+          connectorId,
+          page.items.map((a) => a.id),
+        );
+        const eligible: Array<AtsApplication & { candidateId: string }> = [];
+        for (const application of page.items) {
+          const candidateId = ours.get(application.id);
+          if (!candidateId) tally.add('ignored', IGNORED_NOT_OURS);
+          else if (Date.parse(application.createdAt) < request.enabledAt) tally.add('ignored', IGNORED_OLD);
+          else eligible.push({ ...application, candidateId });
+        }
+        const pushed = await store.relay.pushes(
+          connectorId,
+          eligible.map((a) => a.id),
+        );
+        await inOrder(
+          eligible,
+          HISTORY_CONCURRENCY,
+          (a) => connection.stageHistory(a.id),
+          async (application, history) => {
+            tally.application();
+            const changes = changesIn(history, window);
+            tally.read(changes.length);
+            const done = pushed.get(application.id) ?? [];
+            let lastPushedAt = Math.max(-1, ...done.map((p) => Date.parse(p.changedAt)));
+            for (const change of changes) {
+              const earlier = done.find((p) => p.stageId === change.stageId && Date.parse(p.changedAt) === Date.parse(change.changedAt));
+              if (earlier) {
+                // Pushed by this very run (a page retried after a crash) counts as pushed, once.
+                if (earlier.runId === runId) tally.add('pushed');
+                else tally.add('unchanged', ALREADY_PUSHED);
+                continue;
+              }
+              if (isSuperseded(change, lastPushedAt < 0 ? undefined : lastPushedAt)) {
+                tally.add('unchanged', SUPERSEDED);
+                continue;
+              }
+              const decision = decideChange(change, mapping, (id) => names.get(id));
+              const ids = { connectorId, runId, applicationId: application.id, candidateId: application.candidateId, ...change };
+              if (decision.action === 'hold') {
+                await store.relay.hold(connectorId, ids);
+                tally.add('unmapped', decision.reason);
+              } else if (await push(connection, tally, { ...ids, status: decision.status })) {
+                lastPushedAt = Math.max(lastPushedAt, Date.parse(change.changedAt));
+              }
+            }
+            activity.heartbeat();
+          },
+        );
+        metrics.inc(
+          'jobrelay_relay_requests_total',
+          'Requests made by relay status-sync runs',
+          { connector: connectorId },
+          connection.requests,
+        );
+        return { tally: tally.result(), next: page.next };
+      });
+    },
+
+    /**
+     * The held changes not counted yet by this run: those whose stage is mapped now are pushed (unless a later change
+     * of the application was pushed meanwhile), the others stay held and are reported again.
+     */
+    async releaseHeldChanges(plan: RunPlan): Promise<RunTally> {
+      return withHeartbeat(async () => {
+        const { connectorId, runId } = plan;
+        const tally = new RunTallier();
+        const held = (await store.relay.held(connectorId)).filter((h) => h.runId !== runId);
+        if (held.length === 0) return tally.result();
+        const [mapping, sync] = await Promise.all([
+          store.relay.mapping(connectorId, plan.mappingVersion),
+          store.relay.statusSync(connectorId),
+        ]);
+        const names = new Map((sync?.stages ?? []).map((s) => [s.id, s.name]));
+        const pushed = await store.relay.pushes(connectorId, [...new Set(held.map((h) => h.applicationId))]);
+        const { connection } = await open(connectorId, () => Context.current().heartbeat());
+        for (const change of held) {
+          const decision = decideChange(change, mapping, (id) => names.get(id));
+          if (decision.action === 'hold') {
+            await store.relay.hold(connectorId, { ...change, runId });
+            tally.add('unmapped', decision.reason);
+            continue;
+          }
+          const done = pushed.get(change.applicationId) ?? [];
+          const earlier = done.find((p) => p.stageId === change.stageId && Date.parse(p.changedAt) === Date.parse(change.changedAt));
+          const lastPushedAt = done.length ? Math.max(...done.map((p) => Date.parse(p.changedAt))) : undefined;
+          if (earlier) tally.add(earlier.runId === runId ? 'pushed' : 'unchanged', earlier.runId === runId ? undefined : ALREADY_PUSHED);
+          else if (isSuperseded(change, lastPushedAt)) tally.add('unchanged', SUPERSEDED);
+          // Pushed, or refused by the tool (counted as failed with its reason): either way it waits no longer.
+          else await push(connection, tally, { ...change, connectorId, runId, status: decision.status });
+          await store.relay.release(connectorId, change);
+        }
+        return tally.result();
+      });
+    },
+
+    /** Ends the run: its counts and reasons; a good run moves where the next one starts. */
+    async finishStatusRun(input: { runId: string; state: 'succeeded' | 'failed'; tally: RunTally; error?: string }): Promise<StatusRun> {
+      return store.relay.finishRun(input.runId, input);
+    },
+  };
+}
+
+export type RelayActivities = ReturnType<typeof createRelayActivities>;

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+// A relay connector's API shapes (src/relay): deliveries into the ATS, the status mapping, the daily status sync.
+
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
+const timezone = z.string().refine(isTimeZone, 'not an IANA time zone (e.g. Europe/Warsaw)');
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The status sync runs daily at this local time; DST changes do not move it. */
+export const DEFAULT_STATUS_SYNC_TIME = { time: '17:00', timezone: 'Europe/Warsaw' } as const;
+
+export const DeliveryState = z.enum(['pending', 'delivered', 'refused', 'failed']);
+
+export const Delivery = z.object({
+  id: z.string(),
+  connectorId: z.string(),
+  candidateId: z.string().describe('the tool’s candidate (inhire)'),
+  recruitmentId: z.string().describe('the ATS recruitment (eRecruiter)'),
+  state: DeliveryState,
+  applicationId: z.string().optional().describe('the ATS application: what the status sync matches on'),
+  duplicate: z.boolean().describe('the ATS already held this candidate in this recruitment: its application was taken'),
+  reason: z.string().optional().describe('why it was refused or failed'),
+  detail: z.string().optional().describe('the ATS’s own words'),
+  reported: z.boolean().describe('the outcome is recorded on the tool’s candidate'),
+  attempts: z.number(),
+  workflowId: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deliveredAt: z.string().optional(),
+});
+
+export const DeliveryQuery = z.object({
+  state: DeliveryState.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional(),
+});
+
+export const RetryDeliveries = z
+  .object({ state: z.enum(['refused', 'failed']).optional().describe('only these; unset: refused and failed') })
+  .strict();
+
+export const SourceChoice = z
+  .object({ sourceId: z.union([z.string().min(1).max(64), z.number().int().positive()]).transform(String) })
+  .strict();
+
+export const Sources = z.object({
+  sources: z.array(z.object({ id: z.string(), name: z.string() })),
+  selected: z.string().optional().describe('the source id candidates are tagged with'),
+});
+
+export const StatusSyncSchedule = z
+  .object({ time: time.optional(), timezone: timezone.optional() })
+  .strict()
+  .describe(`daily time and IANA zone; default ${DEFAULT_STATUS_SYNC_TIME.time} ${DEFAULT_STATUS_SYNC_TIME.timezone}`);
+
+export const MappedStage = z.object({
+  id: z.string(),
+  name: z.string(),
+  isDefault: z.boolean(),
+  locked: z.boolean().describe('a default stage: its status cannot be changed'),
+  status: z.string().optional().describe('unset: unmapped; its changes wait in the unmapped list'),
+});
+
+export const StatusMapping = z.object({
+  version: z.number().describe('every saved mapping is kept; each run records the one it used'),
+  statuses: z.array(z.string()).describe('the tool’s statuses a stage may map to'),
+  stages: z.array(MappedStage),
+  unmapped: z.array(z.string()).describe('stages without a status, as "name" (id)'),
+  complete: z.boolean(),
+});
+
+export const StatusMappingInput = z
+  .object({
+    mapping: z.record(z.string().min(1).max(64), z.string().min(1).max(100)).describe('stage id → status; locked stages may be left out'),
+  })
+  .strict();
+
+const Counts = z.object({
+  applications: z.number(),
+  read: z.number(),
+  pushed: z.number(),
+  unchanged: z.number(),
+  unmapped: z.number(),
+  failed: z.number(),
+  ignored: z.number(),
+});
+
+export const StatusRun = z.object({
+  id: z.string().describe('the run’s workflow id'),
+  connectorId: z.string(),
+  state: z.enum(['running', 'succeeded', 'failed']),
+  mappingVersion: z.number(),
+  since: z.string(),
+  until: z.string(),
+  newStages: z.array(z.string()).describe('stages first seen by this run (unmapped until mapped)'),
+  counts: Counts.optional(),
+  reasons: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  error: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+});
+
+export const HeldChange = z.object({
+  applicationId: z.string(),
+  candidateId: z.string(),
+  stageId: z.string(),
+  stageName: z.string().optional(),
+  changedAt: z.string(),
+  heldSince: z.string(),
+});
+
+export const StatusSync = z.object({
+  connectorId: z.string(),
+  enabledAt: z.string().describe('only applications created after this are synced'),
+  time: z.string(),
+  timezone: z.string(),
+  scheduleId: z.string(),
+  schedule: z
+    .object({
+      paused: z.boolean(),
+      note: z.string().optional(),
+      running: z.boolean(),
+      nextRunAt: z.array(z.string()),
+    })
+    .optional()
+    .describe('the Temporal Schedule, live'),
+  mappingVersion: z.number(),
+  unmappedStages: z.array(z.string()),
+  syncedUntil: z.string().optional().describe('where the last good run ended: the next run reads from here'),
+  lastRun: StatusRun.optional(),
+});
+
+export type DeliveryState = z.infer<typeof DeliveryState>;
+export type Delivery = z.infer<typeof Delivery>;
+export type StatusMapping = z.infer<typeof StatusMapping>;
+export type StatusRun = z.infer<typeof StatusRun>;
+export type HeldChange = z.infer<typeof HeldChange>;
+export type StatusSync = z.infer<typeof StatusSync>;

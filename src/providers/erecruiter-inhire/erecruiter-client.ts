@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import axios, { isAxiosError } from 'axios';
+import type { z } from 'zod';
+import { ProviderErrorType } from '../../domain/failures';
+import { ProviderHttp, parseAnswer, type Send } from '../http';
+import type { TokenBucket } from '../rate-limit';
+import {
+  Applications,
+  Companies,
+  ErecruiterApplicationCreated,
+  ErecruiterError,
+  ErecruiterRecruitment,
+  Origins,
+  Recruitments,
+  Stages,
+  StagesHistory,
+} from './schemas';
+import type { ErecruiterAuth } from './settings';
+
+/** eRecruiter pages hold at most this many records; a list is read until a page comes back empty. */
+export const ERECRUITER_PAGE = 100;
+
+export interface ErecruiterClientOptions {
+  baseUrl: string;
+  authUrl: string;
+  companyId: string;
+  auth: ErecruiterAuth;
+  limiter?: TokenBucket;
+  onWait?: () => void;
+  attempts?: number;
+  baseDelayMs?: number;
+}
+
+export interface NewApplication {
+  firstName: string;
+  lastName: string;
+  email?: string;
+  phone?: string;
+  originId: string;
+  externalId: string;
+  cv?: { fileName: string; contentType: string; base64: string };
+}
+
+/** What a POST of an application came to: a new one, or the one eRecruiter already holds for this externalId. */
+export interface ApplicationPosted {
+  applicationId: string;
+  candidateId?: string;
+  duplicate: boolean;
+}
+
+/**
+ * eRecruiter's v1.1 API on the shared provider HTTP policy: the partner access key as a bearer token, or a token
+ * from the OAuth password grant (kept per credentials in this process until it expires, renewed once on a 401).
+ * Every call but `Account/Companies` carries `companyId`.
+ */
+export class ErecruiterClient {
+  private readonly http: ProviderHttp;
+
+  constructor(private readonly options: ErecruiterClientOptions) {
+    const { auth } = options;
+    this.http = new ProviderHttp({
+      provider: 'eRecruiter',
+      baseUrl: options.baseUrl,
+      headers: {
+        accept: 'application/json',
+        'user-agent': 'jobrelay',
+        ...('accessKey' in auth ? { authorization: `Bearer ${auth.accessKey}` } : {}),
+      },
+      authorize: 'accessKey' in auth ? undefined : (send) => withPasswordGrant(send, options.authUrl, auth),
+      limiter: options.limiter,
+      attempts: options.attempts ?? 5,
+      baseDelayMs: options.baseDelayMs,
+      onWait: options.onWait,
+      describeError: describeErecruiterError,
+    });
+  }
+
+  get requests(): number {
+    return this.http.requests;
+  }
+
+  companies() {
+    return this.http.json('companies', { url: 'Account/Companies' }, Companies);
+  }
+
+  stages() {
+    return this.get('stages', 'Account/Stages', Stages);
+  }
+
+  origins() {
+    return this.get('origins', 'Account/Origins', Origins);
+  }
+
+  recruitmentsPage(offset: number, limit = ERECRUITER_PAGE) {
+    return this.get('recruitments', 'Recruitments', Recruitments, { offset, limit });
+  }
+
+  /** Every recruitment, page by page until an empty page. */
+  async recruitments() {
+    const all: Array<z.output<typeof ErecruiterRecruitment>> = [];
+    for (let offset = 0; ; offset += ERECRUITER_PAGE) {
+      const page = await this.recruitmentsPage(offset);
+      if (page.length === 0) return all;
+      all.push(...page);
+    }
+  }
+
+  recruitment(id: string) {
+    return this.get('recruitment', `Recruitments/${encodeURIComponent(id)}`, ErecruiterRecruitment);
+  }
+
+  applicationsPage(recruitmentId: string, offset: number, limit = ERECRUITER_PAGE) {
+    return this.get('applications', `Recruitments/${encodeURIComponent(recruitmentId)}/CandidateApplications`, Applications, {
+      offset,
+      limit,
+    });
+  }
+
+  stagesHistory(applicationId: string) {
+    return this.get('stage history', `CandidateApplications/${encodeURIComponent(applicationId)}/StagesHistory`, StagesHistory);
+  }
+
+  /**
+   * Adds an application to a recruitment. The same `externalId` again is eRecruiter's 409 `DuplicateApplication`,
+   * which names the application it already holds: that one is the answer (a delivery made twice is one application).
+   */
+  async createApplication(recruitmentId: string, application: NewApplication): Promise<ApplicationPosted> {
+    const res = await this.http.request({
+      method: 'post',
+      url: `Recruitments/${encodeURIComponent(recruitmentId)}/CandidateApplications`,
+      params: { companyId: this.options.companyId },
+      data: application,
+      validateStatus: (status) => (status >= 200 && status < 300) || status === 409,
+    });
+    if (res.status !== 409) {
+      const created = parseAnswer('eRecruiter', 'application created', ErecruiterApplicationCreated, res.data);
+      return { applicationId: created.candidateApplicationId, candidateId: created.candidateId ?? undefined, duplicate: false };
+    }
+    const existing = duplicateOf(res.data, res.headers.location);
+    if (!existing)
+      throw ApplicationFailure.create({
+        message: `eRecruiter answered 409: ${describeErecruiterError(res.data) ?? 'conflict'}`,
+        type: ProviderErrorType.Validation,
+        nonRetryable: true,
+        details: [{ status: 409, body: res.data }],
+      });
+    return { applicationId: existing, duplicate: true };
+  }
+
+  private get<S extends z.ZodType>(what: string, url: string, schema: S, params: Record<string, string | number> = {}) {
+    return this.http.json(what, { url, params: { companyId: this.options.companyId, ...params } }, schema);
+  }
+}
+
+/** The application a `DuplicateApplication` answer names: its `Location` header, else the id in its message. */
+function duplicateOf(body: unknown, location: unknown): string | undefined {
+  const errors = ErecruiterError.safeParse(body);
+  const duplicate = errors.success ? errors.data.find((e) => e.errorCode === 'DuplicateApplication') : undefined;
+  if (!duplicate) return undefined;
+  const fromHeader = typeof location === 'string' ? /CandidateApplications\/([^/?#]+)/i.exec(location)?.[1] : undefined;
+  return fromHeader ?? /(\d+)/.exec(duplicate.message ?? '')?.[1];
+}
+
+/** eRecruiter's `[{message, errorCode, modelType}]` as one line: `errorCode: message`. */
+export function describeErecruiterError(body: unknown): string | undefined {
+  const parsed = ErecruiterError.safeParse(body);
+  if (!parsed.success || parsed.data.length === 0) return undefined;
+  return parsed.data.map((e) => [e.errorCode, e.message].filter(Boolean).join(': ')).join('; ');
+}
+
+/** The errorCode of an eRecruiter refusal carried by a translated failure (`refusalOf`), if any. */
+export function erecruiterErrorCode(body: unknown): string | undefined {
+  const parsed = ErecruiterError.safeParse(body);
+  return parsed.success ? (parsed.data.find((e) => e.errorCode)?.errorCode ?? undefined) : undefined;
+}
+
+type PasswordGrant = Exclude<ErecruiterAuth, { accessKey: string }>;
+
+/** Tokens of the password grant, per credentials, in this process. */
+const tokens = new Map<string, { token: string; expiresAt: number }>();
+
+/** Sends each request with a token of the password grant; a 401 renews the token once. */
+function withPasswordGrant(send: Send, authUrl: string, auth: PasswordGrant): Send {
+  const key = createHash('sha256')
+    .update(JSON.stringify([authUrl, auth]))
+    .digest('hex');
+  const token = async (renew: boolean) => {
+    const cached = tokens.get(key);
+    if (cached && !renew && cached.expiresAt > Date.now() + 30_000) return cached.token;
+    const fresh = await requestToken(authUrl, auth);
+    tokens.set(key, fresh);
+    return fresh.token;
+  };
+  return async (config) => {
+    const withToken = async (renew: boolean) =>
+      send({ ...config, headers: { ...config.headers, authorization: `Bearer ${await token(renew)}` } });
+    try {
+      return await withToken(false);
+    } catch (err) {
+      if (!isAxiosError(err) || err.response?.status !== 401) throw err;
+      return withToken(true);
+    }
+  };
+}
+
+async function requestToken(authUrl: string, auth: PasswordGrant): Promise<{ token: string; expiresAt: number }> {
+  try {
+    const res = await axios.post(
+      `${authUrl.replace(/\/+$/, '')}/oAuth/Token`,
+      new URLSearchParams({ grant_type: 'password', username: auth.username, password: auth.password }).toString(),
+      {
+        auth: { username: auth.clientId, password: auth.clientSecret },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        timeout: 30_000,
+      },
+    );
+    const { access_token, expires_in } = res.data ?? {};
+    if (typeof access_token !== 'string') throw new Error('the token answer has no access_token');
+    return { token: access_token, expiresAt: Date.now() + (Number(expires_in) || 300) * 1000 };
+  } catch (err) {
+    const status = isAxiosError(err) ? err.response?.status : undefined;
+    // 400 (invalid_grant: user or password) and 401 (client id or secret) are a refusal of the credentials.
+    if (isAxiosError(err) && (status === 400 || status === 401)) {
+      const error = (err.response?.data as { error?: unknown } | undefined)?.error;
+      const reason = typeof error === 'string' ? error : `HTTP ${status}`;
+      throw ApplicationFailure.create({
+        message: `eRecruiter authorization answered ${status}: ${reason}`,
+        type: ProviderErrorType.Auth,
+        nonRetryable: true,
+        details: [{ status: 401 }],
+      });
+    }
+    throw err;
+  }
+}

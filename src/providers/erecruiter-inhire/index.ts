@@ -1,0 +1,15 @@
+import type { ProviderEntry } from '../index';
+import { erecruiterInhireRelay } from './relay';
+import { createPairSandbox } from './sandbox';
+import { erecruiterInhireSync } from './source';
+
+/**
+ * eRecruiter.pl ↔ inhire (seed 004): candidates inhire sourced are delivered into eRecruiter recruitments, and
+ * eRecruiter's stage changes go back to inhire once a day.
+ */
+export const erecruiterInhire: ProviderEntry = {
+  name: 'erecruiter-inhire',
+  createSandbox: createPairSandbox,
+  sync: erecruiterInhireSync,
+  relay: erecruiterInhireRelay,
+};

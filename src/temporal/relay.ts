@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { relayLookup, statusSync } from '../../workflows/status-sync';
+import { ConflictError } from '../domain/errors';
+import { ConnectorId, Provider } from '../domain/search-attributes';
+import { deliveryWorkflow } from '../relay/hand-over';
+import { type DeliveryRef, statusSyncScheduleId, statusSyncWorkflowId } from '../relay/refs';
+import type { AtsStage, RelayEntry, Source } from '../relay/types';
+import { createRecordWorkflows } from './record-workflows';
+
+export interface DailyTime {
+  /** HH:MM, 24-hour. */
+  time: string;
+  /** IANA zone: the local time holds across DST changes. */
+  timezone: string;
+}
+
+export interface ScheduleState {
+  paused: boolean;
+  note?: string;
+  running: boolean;
+  nextRunAt: string[];
+}
+
+/** Up to this late (the server or the workers were down at the time) a missed daily run still starts. */
+const CATCHUP_WINDOW = '12 hours';
+
+/** The schedule's spec: every day at the local time, in the zone (Temporal applies the zone's DST rules). */
+export function dailySpec({ time, timezone }: DailyTime) {
+  const [hour, minute] = time.split(':').map(Number);
+  return { calendars: [{ hour, minute, comment: `daily at ${time} ${timezone}` }], timezone };
+}
+
+/** A relay connector's workflows as the API steers them: its Schedule, its lookups, its deliveries. */
+export function createRelayWorkflows(client: Client, taskQueue: string) {
+  const schedule = (connectorId: string) => client.schedule.getHandle(statusSyncScheduleId(connectorId));
+
+  /** A call on a Schedule that is not there is a ConflictError: the status sync is not enabled. */
+  async function onSchedule<T>(connectorId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError)
+        throw new ConflictError(`connector ${connectorId} has no status-sync Schedule: enable the status sync first`);
+      throw err;
+    }
+  }
+
+  async function describe(connectorId: string): Promise<ScheduleState> {
+    const d = await schedule(connectorId).describe();
+    return {
+      paused: d.state.paused,
+      note: d.state.note || undefined,
+      running: d.info.runningActions.length > 0,
+      nextRunAt: d.info.nextActionTimes.map((t) => t.toISOString()),
+    };
+  }
+
+  return {
+    /** Creates the connector's daily Schedule, or brings an existing one to this time (idempotent). */
+    async ensureSchedule(connector: { id: string; provider: string }, at: DailyTime): Promise<void> {
+      try {
+        await client.schedule.create({
+          scheduleId: statusSyncScheduleId(connector.id),
+          spec: dailySpec(at),
+          action: {
+            type: 'startWorkflow',
+            workflowType: statusSync,
+            workflowId: statusSyncWorkflowId(connector.id),
+            taskQueue,
+            args: [{ connectorId: connector.id }],
+            typedSearchAttributes: [
+              { key: ConnectorId, value: connector.id },
+              { key: Provider, value: connector.provider },
+            ],
+            staticSummary: `${connector.provider} status sync of connector ${connector.id}`,
+          },
+          policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: CATCHUP_WINDOW },
+          state: { note: `daily status sync of connector ${connector.id}` },
+        });
+      } catch (err) {
+        if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+        await schedule(connector.id).update((current) => ({ ...current, spec: dailySpec(at) }));
+      }
+    },
+
+    /** The Schedule as Temporal holds it, or undefined when there is none. */
+    async schedule(connectorId: string): Promise<ScheduleState | undefined> {
+      try {
+        return await describe(connectorId);
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError) return undefined;
+        throw err;
+      }
+    },
+
+    pause: (connectorId: string, note: string) => onSchedule(connectorId, () => schedule(connectorId).pause(note)),
+    unpause: (connectorId: string, note: string) => onSchedule(connectorId, () => schedule(connectorId).unpause(note)),
+
+    /** Starts a run now; refused while a run is under way (the Schedule would skip it: overlap policy skip). */
+    async trigger(connectorId: string): Promise<void> {
+      await onSchedule(connectorId, async () => {
+        if ((await describe(connectorId)).running) throw new ConflictError('a status sync run is under way: wait for it to finish');
+        await schedule(connectorId).trigger(ScheduleOverlapPolicy.SKIP);
+      });
+    },
+
+    /** The ATS's publication places or stages, read on a worker with the connector's credentials. */
+    lookUp: <Q extends 'sources' | 'stages'>(connectorId: string, question: Q): Promise<Q extends 'sources' ? Source[] : AtsStage[]> =>
+      client.workflow.execute(relayLookup, {
+        workflowId: `relay-lookup:${connectorId}:${randomUUID()}`,
+        taskQueue,
+        args: [connectorId, question],
+        workflowExecutionTimeout: '2 minutes',
+        staticSummary: `read ${question} of connector ${connectorId}`,
+      }) as never,
+
+    /** Starts a delivery again (unless one is running). */
+    startDelivery: (ref: DeliveryRef, provider: string, names: RelayEntry['names']) =>
+      createRecordWorkflows(client, taskQueue).start(deliveryWorkflow(ref, names), { connectorId: ref.connectorId, provider }),
+  };
+}
+
+export type RelayWorkflows = ReturnType<typeof createRelayWorkflows>;
