@@ -6,7 +6,7 @@ import type { StatusRun } from '../src/domain/relay';
 import { providers } from '../src/providers';
 import { sharedLimiter } from '../src/providers/rate-limit';
 import { type DeliveryOutcome, type DeliveryRef, NO_SOURCE_REASON, sideLimiterKey } from '../src/relay/refs';
-import { changesIn, decideChange, isSuperseded, RunTallier, type RunTally, type RunWindow, runWindow } from '../src/relay/status-run';
+import { changesIn, RunTallier, type RunTally, type RunWindow, runWindow, settle } from '../src/relay/status-run';
 import type { AtsApplication, AtsStage, DeliveryResult, RelayConnection, RelayEntry, Source, StageChange } from '../src/relay/types';
 import type { StagedDelivery } from '../src/store/relay';
 import { inOrder } from '../src/sync/in-order';
@@ -102,9 +102,50 @@ export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | '
       throw err;
     }
     await store.relay.recordPush(change.connectorId, change);
-    await store.relay.release(change.connectorId, change); // it may have waited in the unmapped list
     tally.add('pushed');
     return true;
+  }
+
+  /**
+   * Settles stage changes of these applications for one run, each once: pushed before, superseded, held while its
+   * stage is unmapped (counted once per run), or pushed now; a change that waited in the held list leaves it.
+   */
+  async function settlerFor(
+    connection: RelayConnection,
+    tally: RunTallier,
+    run: { connectorId: string; runId: string; mappingVersion: number },
+    applicationIds: string[],
+    readByPage: boolean,
+  ) {
+    const { connectorId, runId } = run;
+    const [mapping, sync, pushed, held] = await Promise.all([
+      store.relay.mapping(connectorId, run.mappingVersion),
+      store.relay.statusSync(connectorId),
+      store.relay.pushes(connectorId, applicationIds),
+      store.relay.held(connectorId),
+    ]);
+    const names = new Map((sync?.stages ?? []).map((s) => [s.id, s.name]));
+    const key = (c: StageChange & { applicationId: string }) => `${c.applicationId}|${c.stageId}|${Date.parse(c.changedAt)}`;
+    const waiting = new Set(held.map(key));
+    return {
+      async settle(change: StageChange & { applicationId: string; candidateId: string }): Promise<void> {
+        const done = pushed.get(change.applicationId) ?? [];
+        const settlement = settle(change, done, runId, mapping, (id) => names.get(id));
+        if (settlement.kind === 'hold') {
+          // Read by a page: held, marked with this run (the held list's pass then leaves it to the page's count).
+          if (readByPage) await store.relay.hold(connectorId, { ...change, runId });
+          tally.add('unmapped', settlement.reason);
+          return;
+        }
+        if (settlement.kind === 'pushed-before')
+          tally.add(settlement.byThisRun ? 'pushed' : 'unchanged', settlement.byThisRun ? undefined : ALREADY_PUSHED);
+        else if (settlement.kind === 'superseded') tally.add('unchanged', SUPERSEDED);
+        else if (await push(connection, tally, { ...change, connectorId, runId, status: settlement.status })) {
+          pushed.set(change.applicationId, [...done, { stageId: change.stageId, changedAt: change.changedAt, runId }]);
+        }
+        if (waiting.delete(key(change))) await store.relay.release(connectorId, change);
+      },
+    };
   }
 
   function withHeartbeat<T>(run: () => Promise<T>): Promise<T> {
@@ -159,12 +200,13 @@ export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | '
     },
 
     /** Records a run's start in the store (its window and mapping version): a retried start gets the same. */
-    async beginStatusRun(input: { connectorId: string; runId: string; startedAt: number }): Promise<RunPlan> {
+    async beginStatusRun(input: { connectorId: string; runId: string; workflowId: string; startedAt: number }): Promise<RunPlan> {
       const sync = await store.relay.statusSync(input.connectorId);
       if (!sync) throw ApplicationFailure.nonRetryable(`connector ${input.connectorId} has no status sync enabled`, CONNECTOR_CONFIG_ERROR);
       const window = runWindow(sync.enabledAt, sync.syncedUntil, input.startedAt);
       const run = await store.relay.beginRun(input.connectorId, {
         id: input.runId,
+        workflowId: input.workflowId,
         mappingVersion: sync.mappingVersion,
         since: window.since,
         until: window.until,
@@ -207,11 +249,6 @@ export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | '
         const { connectorId, runId, window } = request;
         const activity = Context.current();
         const { connection } = await open(connectorId, () => activity.heartbeat());
-        const [mapping, sync] = await Promise.all([
-          store.relay.mapping(connectorId, request.mappingVersion),
-          store.relay.statusSync(connectorId),
-        ]);
-        const names = new Map((sync?.stages ?? []).map((s) => [s.id, s.name]));
         const page = await connection.applications(request.recruitmentId, request.page);
         const tally = new RunTallier();
         const ours = await store.relay.deliveredApplications(
@@ -225,9 +262,13 @@ export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | '
           else if (Date.parse(application.createdAt) < request.enabledAt) tally.add('ignored', IGNORED_OLD);
           else eligible.push({ ...application, candidateId });
         }
-        const pushed = await store.relay.pushes(
-          connectorId,
+        const run = { connectorId, runId, mappingVersion: request.mappingVersion };
+        const settler = await settlerFor(
+          connection,
+          tally,
+          run,
           eligible.map((a) => a.id),
+          true,
         );
         await inOrder(
           eligible,
@@ -237,29 +278,8 @@ export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | '
             tally.application();
             const changes = changesIn(history, window);
             tally.read(changes.length);
-            const done = pushed.get(application.id) ?? [];
-            let lastPushedAt = Math.max(-1, ...done.map((p) => Date.parse(p.changedAt)));
-            for (const change of changes) {
-              const earlier = done.find((p) => p.stageId === change.stageId && Date.parse(p.changedAt) === Date.parse(change.changedAt));
-              if (earlier) {
-                // Pushed by this very run (a page retried after a crash) counts as pushed, once.
-                if (earlier.runId === runId) tally.add('pushed');
-                else tally.add('unchanged', ALREADY_PUSHED);
-                continue;
-              }
-              if (isSuperseded(change, lastPushedAt < 0 ? undefined : lastPushedAt)) {
-                tally.add('unchanged', SUPERSEDED);
-                continue;
-              }
-              const decision = decideChange(change, mapping, (id) => names.get(id));
-              const ids = { connectorId, runId, applicationId: application.id, candidateId: application.candidateId, ...change };
-              if (decision.action === 'hold') {
-                await store.relay.hold(connectorId, ids);
-                tally.add('unmapped', decision.reason);
-              } else if (await push(connection, tally, { ...ids, status: decision.status })) {
-                lastPushedAt = Math.max(lastPushedAt, Date.parse(change.changedAt));
-              }
-            }
+            for (const change of changes)
+              await settler.settle({ ...change, applicationId: application.id, candidateId: application.candidateId });
             activity.heartbeat();
           },
         );
@@ -283,29 +303,9 @@ export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | '
         const tally = new RunTallier();
         const held = (await store.relay.held(connectorId)).filter((h) => h.runId !== runId);
         if (held.length === 0) return tally.result();
-        const [mapping, sync] = await Promise.all([
-          store.relay.mapping(connectorId, plan.mappingVersion),
-          store.relay.statusSync(connectorId),
-        ]);
-        const names = new Map((sync?.stages ?? []).map((s) => [s.id, s.name]));
-        const pushed = await store.relay.pushes(connectorId, [...new Set(held.map((h) => h.applicationId))]);
         const { connection } = await open(connectorId, () => Context.current().heartbeat());
-        for (const change of held) {
-          const decision = decideChange(change, mapping, (id) => names.get(id));
-          if (decision.action === 'hold') {
-            await store.relay.hold(connectorId, { ...change, runId });
-            tally.add('unmapped', decision.reason);
-            continue;
-          }
-          const done = pushed.get(change.applicationId) ?? [];
-          const earlier = done.find((p) => p.stageId === change.stageId && Date.parse(p.changedAt) === Date.parse(change.changedAt));
-          const lastPushedAt = done.length ? Math.max(...done.map((p) => Date.parse(p.changedAt))) : undefined;
-          if (earlier) tally.add(earlier.runId === runId ? 'pushed' : 'unchanged', earlier.runId === runId ? undefined : ALREADY_PUSHED);
-          else if (isSuperseded(change, lastPushedAt)) tally.add('unchanged', SUPERSEDED);
-          // Pushed, or refused by the tool (counted as failed with its reason): either way it waits no longer.
-          else await push(connection, tally, { ...change, connectorId, runId, status: decision.status });
-          await store.relay.release(connectorId, change);
-        }
+        const settler = await settlerFor(connection, tally, plan, [...new Set(held.map((h) => h.applicationId))], false);
+        for (const change of held) await settler.settle(change);
         return tally.result();
       });
     },

@@ -35,8 +35,9 @@ const pages = proxyActivities<RelayActivities>({
  * that fails is recorded as failed and fails here, visibly, and the next run reads again from the last good one.
  */
 export async function statusSync(input: StatusRunInput): Promise<StatusRun> {
-  const runId = workflowInfo().workflowId;
-  let plan = await control.beginStatusRun({ connectorId: input.connectorId, runId, startedAt: Date.now() });
+  // The Schedule names each run's workflow after the second it fired; Temporal's run id tells two runs apart.
+  const { workflowId, runId } = workflowInfo();
+  let plan = await control.beginStatusRun({ connectorId: input.connectorId, runId, workflowId, startedAt: Date.now() });
   const tally = new RunTallier();
   try {
     plan = await pages.planStatusRun(plan);

@@ -94,7 +94,8 @@ const Counts = z.object({
 });
 
 export const StatusRun = z.object({
-  id: z.string().describe('the run’s workflow id'),
+  id: z.string().describe('the run’s Temporal run id'),
+  workflowId: z.string().describe('its workflow in the Temporal UI (the Schedule’s id and the time it fired)'),
   connectorId: z.string(),
   state: z.enum(['running', 'succeeded', 'failed']),
   mappingVersion: z.number(),

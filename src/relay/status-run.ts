@@ -28,19 +28,47 @@ export function changesIn(history: StageChange[], window: RunWindow): StageChang
     .map(({ change }) => change);
 }
 
-export type ChangeDecision = { action: 'push'; status: string } | { action: 'hold'; reason: string };
+export type ChangeDecision = { kind: 'push'; status: string } | { kind: 'hold'; reason: string };
 
 /** A change into a mapped stage is pushed with its status; into an unmapped (or unknown) one it is held, never guessed. */
 export function decideChange(change: StageChange, mapping: StageMapping, stageName: (id: string) => string | undefined): ChangeDecision {
   const status = mapping[change.stageId];
-  if (status !== undefined) return { action: 'push', status };
+  if (status !== undefined) return { kind: 'push', status };
   const name = stageName(change.stageId);
-  return { action: 'hold', reason: name ? `stage "${name}" (${change.stageId}) is not mapped` : `stage ${change.stageId} is unknown` };
+  return { kind: 'hold', reason: name ? `stage "${name}" (${change.stageId}) is not mapped` : `stage ${change.stageId} is unknown` };
 }
 
-/** A held change whose stage is mapped now is pushed, unless a later change of the application was pushed meanwhile. */
-export function isSuperseded(held: StageChange, lastPushedAt: number | undefined): boolean {
-  return lastPushedAt !== undefined && lastPushedAt > Date.parse(held.changedAt);
+/** A change older than one already pushed for the application would move the tool's status back: it is dropped. */
+export function isSuperseded(change: StageChange, lastPushedAt: number | undefined): boolean {
+  return lastPushedAt !== undefined && lastPushedAt > Date.parse(change.changedAt);
+}
+
+/** A change pushed to the tool, and by which run. */
+export interface PushedChange extends StageChange {
+  runId: string;
+}
+
+export type Settlement =
+  /** Pushed before: by this very run (a page retried after a crash: counted as pushed, once) or an earlier one. */
+  { kind: 'pushed-before'; byThisRun: boolean } | { kind: 'superseded' } | ChangeDecision;
+
+/**
+ * What becomes of one stage change of an application, given what was pushed for it: pushed before, superseded by a
+ * later pushed change, held (its stage is unmapped), or pushed now with its status.
+ */
+export function settle(
+  change: StageChange,
+  pushed: PushedChange[],
+  runId: string,
+  mapping: StageMapping,
+  stageName: (id: string) => string | undefined,
+): Settlement {
+  const at = Date.parse(change.changedAt);
+  const before = pushed.find((p) => p.stageId === change.stageId && Date.parse(p.changedAt) === at);
+  if (before) return { kind: 'pushed-before', byThisRun: before.runId === runId };
+  const lastPushedAt = pushed.length ? Math.max(...pushed.map((p) => Date.parse(p.changedAt))) : undefined;
+  if (isSuperseded(change, lastPushedAt)) return { kind: 'superseded' };
+  return decideChange(change, mapping, stageName);
 }
 
 /** What a run counts. `read`: stage changes read from the ATS in the window; every change lands in one other bucket. */

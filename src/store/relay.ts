@@ -28,6 +28,7 @@ export interface StatusSyncRow {
 /** A run as it began: what it reads and with which mapping (a retried start gets the same). */
 export interface RunPlanRow {
   id: string;
+  workflowId: string;
   mappingVersion: number;
   since: number;
   until: number;
@@ -68,7 +69,7 @@ export function createRelayRepository(db: Db) {
   return {
     /**
      * Takes a ready candidate for delivery: new, or again after a refusal or failure (the tool marked them ready
-     * again). `start` says whether its workflow must run: not for one delivered and reported.
+     * again). One delivered already is not delivered again: its workflow only tells the tool its application again.
      */
     async stageDelivery(
       connectorId: string,
@@ -102,7 +103,17 @@ export function createRelayRepository(db: Db) {
             .execute();
           return { outcome: 'created', start: true, ref };
         }
-        if (existing.state === 'delivered') return { outcome: 'unchanged', start: !existing.reported, ref };
+        if (existing.state === 'delivered') {
+          // Approved again: the tool is told again which application it is (its workflow finds the delivery done).
+          await tx
+            .updateTable('relay_deliveries')
+            .set({ reported: false, updated_at: new Date() })
+            .where('connector_id', '=', connectorId)
+            .where('candidate_id', '=', ref.candidateId)
+            .where('recruitment_id', '=', ref.recruitmentId)
+            .execute();
+          return { outcome: 'unchanged', start: true, ref };
+        }
         const again = existing.state === 'refused' || existing.state === 'failed';
         await tx
           .updateTable('relay_deliveries')
@@ -142,7 +153,8 @@ export function createRelayRepository(db: Db) {
     },
 
     async markRefused(ref: DeliveryRef, reason: string, detail?: string): Promise<void> {
-      await finish(ref, { state: 'refused', reason, detail: detail ?? null, person: null });
+      // The person stays: a refused candidate may be delivered again (a source chosen, the recruitment shared).
+      await finish(ref, { state: 'refused', reason, detail: detail ?? null });
     },
 
     /** A delivery that failed (a delivered one whose report failed keeps its state, with the reason). */
@@ -194,6 +206,7 @@ export function createRelayRepository(db: Db) {
         .updateTable('relay_deliveries')
         .set({
           state: sql`case when state = 'delivered' then state else 'pending' end`,
+          reported: false,
           attempts: sql<number>`attempts + 1`,
           updated_at: new Date(),
         })
@@ -335,6 +348,7 @@ export function createRelayRepository(db: Db) {
         .insertInto('relay_status_runs')
         .values({
           id: plan.id,
+          workflow_id: plan.workflowId,
           connector_id: connectorId,
           state: 'running',
           mapping_version: plan.mappingVersion,
@@ -345,7 +359,14 @@ export function createRelayRepository(db: Db) {
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
       const row = await db.selectFrom('relay_status_runs').selectAll().where('id', '=', plan.id).executeTakeFirstOrThrow();
-      return { id: row.id, mappingVersion: row.mapping_version, since: ms(row.since), until: ms(row.until), newStages: row.new_stages };
+      return {
+        id: row.id,
+        workflowId: row.workflow_id,
+        mappingVersion: row.mapping_version,
+        since: ms(row.since),
+        until: ms(row.until),
+        newStages: row.new_stages,
+      };
     },
 
     async noteNewStages(runId: string, names: string[]): Promise<void> {
@@ -425,40 +446,20 @@ export function createRelayRepository(db: Db) {
         .execute();
     },
 
-    /** Holds a change into an unmapped stage; answers whether this run had counted it already. */
-    async hold(connectorId: string, held: StageChange & { applicationId: string; candidateId: string; runId: string }): Promise<boolean> {
-      const key = {
-        connector_id: connectorId,
-        application_id: held.applicationId,
-        stage_id: held.stageId,
-        changed_at: new Date(held.changedAt),
-      };
-      return db.transaction().execute(async (tx) => {
-        const before = await tx
-          .selectFrom('relay_status_held')
-          .select('run_id')
-          .where('connector_id', '=', key.connector_id)
-          .where('application_id', '=', key.application_id)
-          .where('stage_id', '=', key.stage_id)
-          .where('changed_at', '=', key.changed_at)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!before)
-          await tx
-            .insertInto('relay_status_held')
-            .values({ ...key, candidate_id: held.candidateId, run_id: held.runId })
-            .execute();
-        else if (before.run_id !== held.runId)
-          await tx
-            .updateTable('relay_status_held')
-            .set({ run_id: held.runId })
-            .where('connector_id', '=', key.connector_id)
-            .where('application_id', '=', key.application_id)
-            .where('stage_id', '=', key.stage_id)
-            .where('changed_at', '=', key.changed_at)
-            .execute();
-        return before?.run_id === held.runId;
-      });
+    /** Holds a change into an unmapped stage, marked with the run that read it last. */
+    async hold(connectorId: string, held: StageChange & { applicationId: string; candidateId: string; runId: string }): Promise<void> {
+      await db
+        .insertInto('relay_status_held')
+        .values({
+          connector_id: connectorId,
+          application_id: held.applicationId,
+          stage_id: held.stageId,
+          changed_at: new Date(held.changedAt),
+          candidate_id: held.candidateId,
+          run_id: held.runId,
+        })
+        .onConflict((oc) => oc.columns(['connector_id', 'application_id', 'stage_id', 'changed_at']).doUpdateSet({ run_id: held.runId }))
+        .execute();
     },
 
     async held(connectorId: string): Promise<HeldRow[]> {
@@ -543,6 +544,7 @@ function toRun(row: Selectable<RelayStatusRunsTable>): StatusRun {
   const tally = row.tally as RunTally | null;
   return {
     id: row.id,
+    workflowId: row.workflow_id,
     connectorId: row.connector_id,
     state: row.state as StatusRun['state'],
     mappingVersion: row.mapping_version,

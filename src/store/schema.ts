@@ -357,6 +357,7 @@ export interface RelayStatusMappingsTable {
 
 export interface RelayStatusRunsTable {
   id: string;
+  workflow_id: string;
   connector_id: string;
   state: string;
   mapping_version: number;

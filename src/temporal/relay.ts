@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { relayLookup, statusSync } from '../../workflows/status-sync';
-import { ConflictError } from '../domain/errors';
+import { ConflictError, UnavailableError } from '../domain/errors';
 import { ConnectorId, Provider } from '../domain/search-attributes';
 import { deliveryWorkflow } from '../relay/hand-over';
 import { type DeliveryRef, statusSyncScheduleId, statusSyncWorkflowId } from '../relay/refs';
@@ -21,6 +21,9 @@ export interface ScheduleState {
   running: boolean;
   nextRunAt: string[];
 }
+
+/** How long a trigger waits for the Schedule to start its run. */
+const TRIGGER_CONFIRM_MS = 10_000;
 
 /** Up to this late (the server or the workers were down at the time) a missed daily run still starts. */
 const CATCHUP_WINDOW = '12 hours';
@@ -97,11 +100,26 @@ export function createRelayWorkflows(client: Client, taskQueue: string) {
     pause: (connectorId: string, note: string) => onSchedule(connectorId, () => schedule(connectorId).pause(note)),
     unpause: (connectorId: string, note: string) => onSchedule(connectorId, () => schedule(connectorId).unpause(note)),
 
-    /** Starts a run now; refused while a run is under way (the Schedule would skip it: overlap policy skip). */
+    /**
+     * Starts a run now, and answers once the Schedule has started it. Refused while a run is under way: the Schedule
+     * skips a trigger then (overlap policy skip), which is told apart from a run started by its counts.
+     */
     async trigger(connectorId: string): Promise<void> {
+      const underWay = () => new ConflictError('a status sync run is under way: wait for it to finish');
       await onSchedule(connectorId, async () => {
-        if ((await describe(connectorId)).running) throw new ConflictError('a status sync run is under way: wait for it to finish');
-        await schedule(connectorId).trigger(ScheduleOverlapPolicy.SKIP);
+        const handle = schedule(connectorId);
+        const before = (await handle.describe()).info;
+        if (before.runningActions.length > 0) throw underWay();
+        await handle.trigger(ScheduleOverlapPolicy.SKIP);
+        const deadline = Date.now() + TRIGGER_CONFIRM_MS;
+        for (;;) {
+          const { info } = await handle.describe();
+          if (info.numActionsTaken > before.numActionsTaken) return;
+          if (info.numActionsSkippedOverlap > before.numActionsSkippedOverlap) throw underWay();
+          if (Date.now() > deadline)
+            throw new UnavailableError('Temporal took the trigger but has not started the run yet: see the Schedule');
+          await new Promise((r) => setTimeout(r, 100));
+        }
       });
     },
 

@@ -192,7 +192,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
     {
       method: 'get',
       path: '/v1/connectors/:id/status-sync/runs/:runId',
-      summary: 'One run (its id is its workflow id)',
+      summary: 'One run (by its Temporal run id)',
       tags,
       responses: { 200: { description: 'the run', schema: StatusRun }, 404: { description: 'no such run' } },
     },

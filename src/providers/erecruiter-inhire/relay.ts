@@ -72,13 +72,16 @@ class PairConnection implements RelayConnection {
     return (await this.erecruiter.recruitments()).map((r) => toRecruitment(r, this.ctx.settings.scope));
   }
 
+  /**
+   * With scope `selected` the recruitment is looked up in the list (which says whether it ticked the partner), so a
+   * recruitment that did not is never read; with `all`, it is read itself.
+   */
   async recruitment(id: string) {
+    if (this.ctx.settings.scope === 'selected') return (await this.recruitments()).find((r) => r.id === id);
     try {
-      return toRecruitment(await this.erecruiter.recruitment(id), this.ctx.settings.scope);
+      return toRecruitment(await this.erecruiter.recruitment(id), 'all');
     } catch (err) {
-      const refusal = refusalOf(err);
-      if (refusal?.status === 404) return undefined;
-      if (refusal?.status === 403 && erecruiterErrorCode(refusal.body) === 'PartnerNotAllowed') return { id, name: '', inScope: false };
+      if (refusalOf(err)?.status === 404) return undefined;
       throw err;
     }
   }

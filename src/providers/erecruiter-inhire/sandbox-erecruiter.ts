@@ -29,8 +29,18 @@ export interface SandboxStage {
   isDefault: boolean;
 }
 
+export interface SandboxCompany {
+  id: number;
+  name: string;
+  /** The defaults, then the company's own stages. */
+  stages: SandboxStage[];
+  /** Publication places ("Miejsca publikacji ogłoszeń"). */
+  origins: Array<{ id: number; name: string }>;
+}
+
 export interface SandboxRecruitment {
   id: number;
+  companyId: number;
   name: string;
   status: 'Open' | 'Closed';
   partnerEnabled: boolean;
@@ -75,8 +85,7 @@ const PAGE_MAX = 100;
 export class ErecruiterSandbox {
   readonly app: Express;
   readonly auth: Express;
-  readonly stages: SandboxStage[] = DEFAULT_STAGES.map((name, i) => ({ id: i + 1, name, isDefault: true }));
-  readonly origins = [{ id: 1, name: 'Strona kariery' }, SANDBOX_INHIRE_ORIGIN];
+  readonly companies = new Map<number, SandboxCompany>();
   readonly recruitments = new Map<number, SandboxRecruitment>();
   readonly applications = new Map<number, SandboxApplication>();
   readonly requests: LoggedRequest[] = [];
@@ -108,15 +117,40 @@ export class ErecruiterSandbox {
     for (const grant of this.keys.values()) grant.scope = scope;
   }
 
-  addStage(name: string): SandboxStage {
-    const stage = { id: this.stages.length + 1, name, isDefault: false };
-    this.stages.push(stage);
+  /** A company: eRecruiter's default stages and two publication places (one made for inhire), unless it exists. */
+  company(id = SANDBOX_COMPANY_ID): SandboxCompany {
+    let company = this.companies.get(id);
+    if (!company) {
+      company = {
+        id,
+        name: `Firma ${id} Sp. z o.o.`,
+        stages: DEFAULT_STAGES.map((name, i) => ({ id: i + 1, name, isDefault: true })),
+        origins: [{ id: 1, name: 'Strona kariery' }, SANDBOX_INHIRE_ORIGIN],
+      };
+      this.companies.set(id, company);
+    }
+    return company;
+  }
+
+  /** A stage the company defines itself. */
+  addStage(name: string, companyId = SANDBOX_COMPANY_ID): SandboxStage {
+    const { stages } = this.company(companyId);
+    const stage = { id: stages.length + 1, name, isDefault: false };
+    stages.push(stage);
     return stage;
   }
 
   addRecruitment(input: Partial<SandboxRecruitment> = {}): SandboxRecruitment {
     const id = input.id ?? this.nextId++;
-    const recruitment: SandboxRecruitment = { id, name: `Rekrutacja ${id}`, status: 'Open', partnerEnabled: false, ...input };
+    const recruitment: SandboxRecruitment = {
+      name: `Rekrutacja ${id}`,
+      status: 'Open',
+      partnerEnabled: false,
+      ...input,
+      id,
+      companyId: input.companyId ?? SANDBOX_COMPANY_ID,
+    };
+    this.company(recruitment.companyId);
     this.recruitments.set(id, recruitment);
     return recruitment;
   }
@@ -130,7 +164,7 @@ export class ErecruiterSandbox {
     stageName?: string;
   }): SandboxApplication {
     const at = input.createdAt ?? new Date().toISOString();
-    const stage = this.stageNamed(input.stageName ?? 'Nowy');
+    const stage = this.stageNamed(input.stageName ?? 'Nowy', this.companyOf(input.recruitmentId));
     const application: SandboxApplication = {
       id: this.nextId++,
       recruitmentId: input.recruitmentId,
@@ -146,20 +180,28 @@ export class ErecruiterSandbox {
     return application;
   }
 
-  /** A recruiter moves the application to another stage (at `at`, default now). */
-  moveApplication(id: number, stageName: string, at = new Date().toISOString()): SandboxApplication {
+  /** A recruiter moves the application to another stage (at `at`, default now: after its last change). */
+  moveApplication(id: number, stageName: string, when?: string): SandboxApplication {
     const application = this.applications.get(id);
     if (!application) throw new Error(`no application ${id}`);
-    const stage = this.stageNamed(stageName);
+    const last = Date.parse(application.history[application.history.length - 1].changedAt);
+    const at = when ?? new Date(Math.max(Date.now(), last + 1)).toISOString();
+    const stage = this.stageNamed(stageName, this.companyOf(application.recruitmentId));
     application.stageId = stage.id;
     application.history.push({ stageId: stage.id, changedAt: at });
     return application;
   }
 
-  stageNamed(name: string): SandboxStage {
-    const stage = this.stages.find((s) => s.name === name);
-    if (!stage) throw new Error(`no stage "${name}"`);
+  stageNamed(name: string, companyId = SANDBOX_COMPANY_ID): SandboxStage {
+    const stage = this.company(companyId).stages.find((s) => s.name === name);
+    if (!stage) throw new Error(`no stage "${name}" in company ${companyId}`);
     return stage;
+  }
+
+  private companyOf(recruitmentId: number): number {
+    const recruitment = this.recruitments.get(recruitmentId);
+    if (!recruitment) throw new Error(`no recruitment ${recruitmentId}`);
+    return recruitment.companyId;
   }
 
   /** Applications of one recruitment whose `externalId` is the tool's candidate. */
@@ -232,12 +274,12 @@ export class ErecruiterSandbox {
 
   /** The recruitment if the key may read and write it; otherwise the answer is sent (404, 403 PartnerNotAllowed). */
   private allowed(res: Response, id: string): SandboxRecruitment | undefined {
+    const grant = res.locals.grant as PartnerGrant;
     const recruitment = this.recruitments.get(Number(id));
-    if (!recruitment) {
+    if (!recruitment || recruitment.companyId !== grant.companyId) {
       fail(res, 404, 'NotFound', `Recruitment ${id} not found.`);
       return undefined;
     }
-    const grant = res.locals.grant as PartnerGrant;
     if (grant.scope === 'selected' && !recruitment.partnerEnabled) {
       fail(res, 403, 'PartnerNotAllowed', `The partner is not allowed in recruitment ${id}.`);
       return undefined;
@@ -246,28 +288,28 @@ export class ErecruiterSandbox {
   }
 
   private apiRoutes(app: Express) {
+    const companyOf = (res: Response) => this.company((res.locals.grant as PartnerGrant).companyId);
+    const recruitmentView = ({ companyId: _c, ...r }: SandboxRecruitment) => r;
     app.get('/v1.1/Account/Companies', (_req, res) => {
-      const grant = res.locals.grant as PartnerGrant;
-      res.json([{ id: grant.companyId, name: 'Demo Sp. z o.o.' }]);
+      const { id, name } = companyOf(res);
+      res.json([{ id, name }]);
     });
-    app.get('/v1.1/Account/Stages', (_req, res) => res.json(this.stages));
-    app.get('/v1.1/Dictionaries/RecruitmentStages', (_req, res) => res.json(this.stages));
-    app.get('/v1.1/Account/Origins', (_req, res) => res.json(this.origins));
+    app.get('/v1.1/Account/Stages', (_req, res) => res.json(companyOf(res).stages));
+    app.get('/v1.1/Dictionaries/RecruitmentStages', (_req, res) => res.json(companyOf(res).stages));
+    app.get('/v1.1/Account/Origins', (_req, res) => res.json(companyOf(res).origins));
 
     app.get('/v1.1/Recruitments', (req, res) => {
-      const page = this.page(
-        req,
-        res,
-        [...this.recruitments.values()].sort((a, b) => a.id - b.id),
-      );
-      if (page) res.json({ recruitments: page });
+      const companyId = companyOf(res).id;
+      const all = [...this.recruitments.values()].filter((r) => r.companyId === companyId).sort((a, b) => a.id - b.id);
+      const page = this.page(req, res, all);
+      if (page) res.json({ recruitments: page.map(recruitmentView) });
     });
     app.get('/v1.1/Recruitments/:id', (req, res) => {
       const recruitment = this.allowed(res, req.params.id);
-      if (recruitment) res.json(recruitment);
+      if (recruitment) res.json(recruitmentView(recruitment));
     });
     app.get('/v1.1/Recruitments/:id/Stages', (req, res) => {
-      if (this.allowed(res, req.params.id)) res.json(this.stages);
+      if (this.allowed(res, req.params.id)) res.json(companyOf(res).stages);
     });
     app.get('/v1.1/Recruitments/:id/CandidateApplications', (req, res) => {
       const recruitment = this.allowed(res, req.params.id);
@@ -293,7 +335,7 @@ export class ErecruiterSandbox {
       const missing = ['firstName', 'lastName', 'originId', 'externalId'].filter((f) => body[f] === undefined || body[f] === '');
       if (missing.length)
         return fail(res, 400, 'ValidationError', `The fields ${missing.join(', ')} are required.`, 'CandidateApplication');
-      if (!this.origins.some((o) => String(o.id) === String(body.originId)))
+      if (!companyOf(res).origins.some((o) => String(o.id) === String(body.originId)))
         return fail(res, 400, 'ValidationError', `Origin ${body.originId} does not exist.`, 'CandidateApplication');
       const existing = [...this.applications.values()].find(
         (a) => a.recruitmentId === recruitment.id && a.externalId === String(body.externalId),
@@ -309,7 +351,7 @@ export class ErecruiterSandbox {
         );
       }
       const at = new Date().toISOString();
-      const nowy = this.stageNamed('Nowy');
+      const nowy = this.stageNamed('Nowy', recruitment.companyId);
       const application: SandboxApplication = {
         id: this.nextId++,
         recruitmentId: recruitment.id,
@@ -352,13 +394,17 @@ export class ErecruiterSandbox {
       const a = this.applicationFor(req, res);
       if (a) res.json(a.history);
     });
-    app.get('/v1.1/Candidates/:id/ContactData', (req, res) => {
+    const candidateOf = (req: Request, res: Response) => {
       const a = [...this.applications.values()].find((x) => String(x.candidateId) === req.params.id);
+      return a && this.recruitments.get(a.recruitmentId)?.companyId === companyOf(res).id ? a : undefined;
+    };
+    app.get('/v1.1/Candidates/:id/ContactData', (req, res) => {
+      const a = candidateOf(req, res);
       if (!a) return fail(res, 404, 'NotFound', `Candidate ${req.params.id} not found.`);
       res.json(a.contact);
     });
     app.get('/v1.1/Candidates/CVs/:id', (req, res) => {
-      const a = [...this.applications.values()].find((x) => String(x.candidateId) === req.params.id);
+      const a = candidateOf(req, res);
       if (!a?.cv) return fail(res, 404, 'NotFound', `No CV for candidate ${req.params.id}.`);
       res.type(a.cv.contentType).set('Content-Disposition', `attachment; filename="${a.cv.fileName}"`).send(a.cv.bytes);
     });
@@ -386,7 +432,11 @@ export class ErecruiterSandbox {
 
   /** Test and demo controls (not part of eRecruiter). */
   private controlRoutes(app: Express) {
-    app.post('/_sandbox/stages', (req, res) => res.status(201).json(this.addStage(String(req.body?.name))));
+    app.post('/_sandbox/stages', (req, res) =>
+      res
+        .status(201)
+        .json(this.addStage(String(req.body?.name), req.body?.companyId === undefined ? undefined : Number(req.body.companyId))),
+    );
     app.post('/_sandbox/recruitments', (req, res) => res.status(201).json(this.addRecruitment(req.body ?? {})));
     app.patch('/_sandbox/recruitments/:id', (req, res) => {
       const r = this.recruitments.get(Number(req.params.id));
@@ -396,7 +446,7 @@ export class ErecruiterSandbox {
     });
     app.post('/_sandbox/applications/:id/stage', (req, res) => {
       try {
-        res.json(this.moveApplication(Number(req.params.id), String(req.body?.stage), req.body?.at));
+        res.json(this.moveApplication(Number(req.params.id), String(req.body?.stage), req.body?.at ?? undefined));
       } catch (err) {
         res.status(404).json({ error: (err as Error).message });
       }

@@ -11,6 +11,8 @@ export const PIPELINE = ['waiting_for_decision', 'evaluating', 'interview', 'hir
 
 export interface SandboxCandidate {
   id: string;
+  /** The inhire customer account the candidate was sourced for; an API key sees its own account's candidates. */
+  account: string;
   firstName: string;
   lastName: string;
   email?: string;
@@ -49,7 +51,8 @@ export class InhireSandbox {
   readonly requests: Array<{ method: string; path: string; status: number }> = [];
   faults: InhireFaults = { errorRate: 0, dropRate: 0, latencyMs: 0 };
   onRequest?: (method: string, path: string) => void;
-  private readonly keys = new Set([SANDBOX_INHIRE_KEY]);
+  /** API key → the customer account it belongs to. */
+  private readonly keys = new Map([[SANDBOX_INHIRE_KEY, 'demo']]);
   private readonly random: () => number;
   private nextId = 5000;
   private clock = 0;
@@ -59,8 +62,9 @@ export class InhireSandbox {
     this.app = this.build();
   }
 
-  addKey(key: string): void {
-    this.keys.add(key);
+  /** A customer account's API key (its own candidates only). */
+  addKey(key: string, account = 'demo'): void {
+    this.keys.set(key, account);
   }
 
   revokeKey(key: string): void {
@@ -68,7 +72,7 @@ export class InhireSandbox {
   }
 
   /** Candidates a recruiter approved for an eRecruiter recruitment (`ready`). */
-  addReady(recruitmentId: string | number, count = 1, options: { cv?: boolean; seed?: number } = {}): SandboxCandidate[] {
+  addReady(recruitmentId: string | number, count = 1, options: { cv?: boolean; seed?: number; account?: string } = {}): SandboxCandidate[] {
     const random = seededRandom(options.seed ?? this.nextId);
     return Array.from({ length: count }, () => {
       const id = String(this.nextId++);
@@ -76,6 +80,7 @@ export class InhireSandbox {
       const last = LAST[Math.floor(random() * LAST.length)];
       const candidate: SandboxCandidate = {
         id,
+        account: options.account ?? 'demo',
         firstName: first,
         lastName: last,
         email: `${first}.${last}.${id}@example.pl`.toLowerCase(),
@@ -137,7 +142,9 @@ export class InhireSandbox {
       return;
     }
     const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Bearer ') || !this.keys.has(header.slice(7))) return res.status(401).json({ error: 'invalid API key' });
+    const account = header.startsWith('Bearer ') ? this.keys.get(header.slice(7)) : undefined;
+    if (!account) return res.status(401).json({ error: 'invalid API key' });
+    res.locals.account = account;
     if (this.random() < this.faults.errorRate) return res.status(503).json({ error: 'service unavailable' });
     next();
   }
@@ -153,6 +160,7 @@ export class InhireSandbox {
       const matching = [...this.candidates.values()]
         .filter(
           (c) =>
+            c.account === res.locals.account &&
             (req.query.ats === undefined || c.ats === req.query.ats) &&
             (req.query.status === undefined || c.status === req.query.status) &&
             (after === undefined || Date.parse(c.updatedAt) > after),
@@ -177,30 +185,34 @@ export class InhireSandbox {
       });
     });
 
+    const own = (req: Request, res: Response) => {
+      const c = this.candidates.get(req.params.id as string);
+      return c && c.account === res.locals.account ? c : undefined;
+    };
+
     app.get('/api/v1/candidates/:id/cv', (req, res) => {
-      const c = this.candidates.get(req.params.id);
+      const c = own(req, res);
       if (!c?.cv) return res.status(404).json({ error: 'no CV' });
       res.type(c.cv.contentType).set('Content-Disposition', `attachment; filename="${c.cv.fileName}"`).send(c.cv.bytes);
     });
 
     app.patch('/api/v1/candidates/:id', (req, res) => {
-      const c = this.candidates.get(req.params.id);
+      const c = own(req, res);
       if (!c) return res.status(404).json({ error: 'candidate not found' });
       const { atsApplicationId, atsDelivery, atsError } = req.body ?? {};
       if (atsDelivery !== 'delivered' && atsDelivery !== 'refused')
         return res.status(422).json({ error: 'atsDelivery must be delivered or refused' });
       if (atsDelivery === 'delivered' && !atsApplicationId) return res.status(422).json({ error: 'atsApplicationId is required' });
-      const changed = c.atsDelivery !== atsDelivery || c.atsApplicationId !== atsApplicationId || c.atsError !== atsError;
-      if (changed) {
-        Object.assign(c, { atsDelivery, atsApplicationId, atsError, updatedAt: this.tick() });
-        // Sent or refused, it leaves the ready list; a pipeline status once set stays.
-        if (['ready', 'delivered', 'refused'].includes(c.status)) c.status = atsDelivery;
-      }
+      // Sent or refused, it leaves the ready list; a pipeline status once set stays.
+      const status = ['ready', 'delivered', 'refused'].includes(c.status) ? atsDelivery : c.status;
+      const changed =
+        c.atsDelivery !== atsDelivery || c.atsApplicationId !== atsApplicationId || c.atsError !== atsError || c.status !== status;
+      if (changed) Object.assign(c, { atsDelivery, atsApplicationId, atsError, status, updatedAt: this.tick() });
       res.json(this.view(c));
     });
 
     app.put('/api/v1/candidates/:id/status', (req, res) => {
-      const c = this.candidates.get(req.params.id);
+      const c = own(req, res);
       if (!c) return res.status(404).json({ error: 'candidate not found' });
       const { status, source, changedAt } = req.body ?? {};
       if (!PIPELINE.includes(status)) return res.status(422).json({ error: `status must be one of ${PIPELINE.join(', ')}` });
@@ -218,15 +230,15 @@ export class InhireSandbox {
   }
 
   private view(c: SandboxCandidate) {
-    const { cv: _cv, statusChanges: _changes, ats: _ats, ...rest } = c;
+    const { cv: _cv, statusChanges: _changes, ats: _ats, account: _account, ...rest } = c;
     return rest;
   }
 
   private controlRoutes(app: Express) {
     app.post('/_sandbox/candidates', (req, res) => {
-      const { recruitmentId, count, cv } = req.body ?? {};
+      const { recruitmentId, count, cv, account } = req.body ?? {};
       if (recruitmentId === undefined) return res.status(400).json({ error: 'recruitmentId is required' });
-      res.status(201).json(this.addReady(recruitmentId, Number(count ?? 1), { cv }).map((c) => this.view(c)));
+      res.status(201).json(this.addReady(recruitmentId, Number(count ?? 1), { cv, account }).map((c) => this.view(c)));
     });
     app.post('/_sandbox/candidates/:id/ready', (req, res) => {
       if (!this.candidates.has(req.params.id)) return res.status(404).json({ error: 'no such candidate' });

@@ -12,7 +12,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('recruitment_id', 'text', (c) => c.notNull())
     // pending → delivered | refused | failed (a failed or refused one may be delivered again).
     .addColumn('state', 'text', (c) => c.notNull())
-    // The person as the tool described them, kept only until the delivery ends (personal data).
+    // The person as the tool described them, kept only until the candidate is delivered (personal data).
     .addColumn('person', 'jsonb')
     .addColumn('cv_url', 'text')
     .addColumn('application_id', 'text')
@@ -55,7 +55,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('relay_status_runs')
+    // Temporal's run id (the workflow id, from the Schedule, repeats within one second).
     .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('workflow_id', 'text', (c) => c.notNull())
     .addColumn('connector_id', 'text', (c) => c.notNull().references('connectors.id').onDelete('cascade'))
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('mapping_version', 'integer', (c) => c.notNull())
