@@ -58,7 +58,7 @@ export class StatusMappingRules {
   }
 
   unmapped(stages: AtsStage[], mapping: StageMapping): AtsStage[] {
-    return this.view(stages, mapping).filter((s) => s.status === undefined);
+    return stages.filter((stage) => (this.lockedStatus(stage) ?? mapping[stage.id]) === undefined);
   }
 
   /**

@@ -90,6 +90,8 @@ export class ErecruiterSandbox {
   readonly applications = new Map<number, SandboxApplication>();
   readonly requests: LoggedRequest[] = [];
   faults: ErecruiterFaults = { errorRate: 0, dropRate: 0, latencyMs: 0 };
+  /** Token requests answered (the password grant). */
+  tokenRequests = 0;
   /** Called with each API request's path before it is answered (tests act at a chosen moment). */
   onRequest?: (path: string) => void;
   private readonly keys = new Map<string, PartnerGrant>([[SANDBOX_ACCESS_KEY, { companyId: SANDBOX_COMPANY_ID, scope: 'all' }]]);
@@ -110,6 +112,11 @@ export class ErecruiterSandbox {
 
   revokeKey(key: string): void {
     this.keys.delete(key);
+  }
+
+  /** Every token of the password grant stops working (401), as when they expire early. */
+  expireTokens(): void {
+    this.tokens.clear();
   }
 
   /** The scope of the partner key(s): all recruitments, or only those ticking the partner. */
@@ -213,6 +220,7 @@ export class ErecruiterSandbox {
     const app = express();
     app.use(express.urlencoded({ extended: false }));
     app.post('/oAuth/Token', (req, res) => {
+      this.tokenRequests += 1;
       const [clientId, clientSecret] = basic(req.headers.authorization);
       if (clientId !== SANDBOX_OAUTH.clientId || clientSecret !== SANDBOX_OAUTH.clientSecret)
         return res.status(401).json({ error: 'invalid_client' });
