@@ -9,6 +9,7 @@ import { type DeliveryOutcome, type DeliveryRef, NO_SOURCE_REASON, sideLimiterKe
 import { changesIn, RunTallier, type RunTally, type RunWindow, runWindow, settle } from '../src/relay/status-run';
 import type { AtsApplication, AtsStage, DeliveryResult, RelayConnection, RelayEntry, Source, StageChange } from '../src/relay/types';
 import type { StagedDelivery } from '../src/store/relay';
+import { credentialsOriginOf } from '../src/sync/credential-origins';
 import { inOrder } from '../src/sync/in-order';
 
 /** A status-sync run as it began: what it reads, with which mapping, in which recruitments. */
@@ -40,7 +41,7 @@ const SUPERSEDED = 'superseded by a later change';
  * The relay's activities: each delivery's steps and each status-sync run's pages. Workflows pass ids; the staged
  * candidate, settings and credentials are read here, from the store.
  */
-export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | 'metrics'>) {
+export function createRelayActivities({ store, metrics, origins }: Pick<Deps, 'store' | 'metrics' | 'origins'>) {
   async function open(connectorId: string, heartbeat: () => void = () => {}) {
     const connector = await store.connectors.get(connectorId);
     if (!connector) throw ApplicationFailure.nonRetryable(`connector ${connectorId} does not exist`, CONNECTOR_CONFIG_ERROR);
@@ -49,6 +50,13 @@ export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | '
       throw ApplicationFailure.nonRetryable(`provider ${connector.provider} relays nothing`, CONNECTOR_CONFIG_ERROR);
     const settings = entry.sync.settings.safeParse(connector.settings);
     if (!settings.success) throw ApplicationFailure.nonRetryable('stored settings no longer validate', CONNECTOR_CONFIG_ERROR);
+    // Credentials go only to the origins they were saved for: a base URL changed since needs them entered again.
+    const origin = credentialsOriginOf(entry.sync, settings.data, entry.origins);
+    if (connector.credentialsOrigin && connector.credentialsOrigin !== origin)
+      throw ApplicationFailure.nonRetryable(
+        `the credentials were saved for ${connector.credentialsOrigin}, not ${origin}: enter them again`,
+        ProviderErrorType.Auth,
+      );
     const credentials = entry.sync.credentials.safeParse(await store.connectors.credentials(connectorId));
     if (!credentials.success) throw ApplicationFailure.nonRetryable('stored credentials are incomplete', CONNECTOR_CONFIG_ERROR);
     const rate = entry.sync.rateLimit(settings.data);
@@ -56,6 +64,7 @@ export function createRelayActivities({ store, metrics }: Pick<Deps, 'store' | '
     const connection = relay.connect({
       settings: settings.data as { sourceId?: string },
       credentials: credentials.data,
+      origins,
       limiter: (side) => sharedLimiter(sideLimiterKey(connectorId, side), rate),
       heartbeat,
     });

@@ -5,8 +5,8 @@ import type { ConnectorState } from '../src/domain/connector';
 import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failures';
 import { countErasedReturn } from '../src/privacy/metrics';
 import { providers } from '../src/providers';
-import { originOf } from '../src/providers/origins';
 import { EndpointLimits, sharedLimiter } from '../src/providers/rate-limit';
+import { credentialsOriginOf } from '../src/sync/credential-origins';
 import { cursorAfterPage } from '../src/sync/cursor';
 import { digestOf } from '../src/sync/ledger';
 import { nextDailyAt, sweepPlanOf } from '../src/sync/sweep';
@@ -47,7 +47,7 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
   async function openSource(connectorId: string) {
     const { connector, sync, settings } = await resolve(connectorId);
     // Credentials go only to the origin they were saved for: a base URL changed since needs them entered again.
-    const origin = originOf((settings as { baseUrl?: string }).baseUrl, providers[connector.provider].origins);
+    const origin = credentialsOriginOf(sync, settings, providers[connector.provider].origins);
     if (connector.credentialsOrigin && connector.credentialsOrigin !== origin)
       throw ApplicationFailure.nonRetryable(
         `the credentials were saved for ${connector.credentialsOrigin}, not ${origin}: enter them again`,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { text } from './text';
 
 // A relay connector's API shapes (src/relay): deliveries into the ATS, the status mapping, the daily status sync.
 
-const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
-const timezone = z.string().refine(isTimeZone, 'not an IANA time zone (e.g. Europe/Warsaw)');
+const time = text().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
+const timezone = text().max(100).refine(isTimeZone, 'not an IANA time zone (e.g. Europe/Warsaw)');
 
 export function isTimeZone(name: string): boolean {
   try {
@@ -40,7 +41,7 @@ export const Delivery = z.object({
 export const DeliveryQuery = z.object({
   state: DeliveryState.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().optional(),
+  cursor: text().max(500).optional(),
 });
 
 export const RetryDeliveries = z
@@ -79,7 +80,7 @@ export const StatusMapping = z.object({
 
 export const StatusMappingInput = z
   .object({
-    mapping: z.record(z.string().min(1).max(64), z.string().min(1).max(100)).describe('stage id → status; locked stages may be left out'),
+    mapping: z.record(text().min(1).max(64), text().min(1).max(100)).describe('stage id → status; locked stages may be left out'),
   })
   .strict();
 

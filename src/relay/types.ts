@@ -1,3 +1,4 @@
+import type { OriginPolicy } from '../providers/origins';
 import type { TokenBucket } from '../providers/rate-limit';
 
 // A relay: a sourcing tool that sends candidates into a customer's ATS (inhire → eRecruiter), and the ATS's stage
@@ -83,6 +84,8 @@ export interface RelayConnection {
 export interface RelayContext<Settings, Credentials> {
   settings: Settings;
   credentials: Credentials;
+  /** Where the credentials may go (the clients bind to it). */
+  origins: OriginPolicy;
   /** The token bucket of one side's credentials, shared by every activity of the connector in the process. */
   limiter(side: 'ats' | 'tool'): TokenBucket;
   /** Called while requests wait (rate limit, backoff), so a long activity keeps heartbeating. */

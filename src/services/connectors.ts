@@ -3,21 +3,25 @@ import type { Connector, ConnectorInput, ConnectorPatch, ConnectorStatus } from 
 import { SweepSettings, syncWorkflowId } from '../domain/connector';
 import { InvalidError, RefusedError } from '../domain/errors';
 import { providers } from '../providers';
-import { type OriginPolicy, originOf } from '../providers/origins';
+import type { OriginPolicy } from '../providers/origins';
 import type { Store } from '../store';
 import type { ConnectorRow } from '../store/connectors';
+import { baseUrlsOf, credentialsOriginOf } from '../sync/credential-origins';
 import type { SyncProvider } from '../sync/provider';
 import { sweepPlanOf } from '../sync/sweep';
 import type { ConnectorWorkflows } from '../temporal/connectors';
 
 /** Connectors: validated per provider, stored with sealed credentials, and run by their sync workflow. */
 export function createConnectorsService(store: Store, workflows: ConnectorWorkflows, origins: OriginPolicy) {
-  /** The origin the settings send credentials to, once the policy allows it (422 naming why not). */
-  function allowedOrigin(provider: string, settings: { baseUrl?: string }): string {
+  /** The origins the settings send credentials to, once the policy allows each (422 naming why not). */
+  function allowedOrigin(provider: string, settings: object): string {
     const known = providers[provider].origins;
-    const refused = settings.baseUrl === undefined ? undefined : origins.refusal(known, settings.baseUrl);
-    if (refused) throw new RefusedError(`settings.baseUrl: ${refused}`);
-    return originOf(settings.baseUrl, known);
+    const sync = syncOf(provider);
+    for (const [name, url] of Object.entries(baseUrlsOf(sync, settings))) {
+      const refused = url === undefined ? undefined : origins.refusal(known, url);
+      if (refused) throw new RefusedError(`settings.${name}: ${refused}`);
+    }
+    return credentialsOriginOf(sync, settings, known);
   }
 
   async function view(row: ConnectorRow, status?: ConnectorStatus): Promise<Connector> {
@@ -81,11 +85,11 @@ export function createConnectorsService(store: Store, workflows: ConnectorWorkfl
       const sync = syncOf(row.provider);
       const settings = patch.settings ? (validate(sync.settings, { ...row.settings, ...patch.settings }, 'settings') as object) : undefined;
       const credentials = patch.credentials ? validate(sync.credentials, patch.credentials, 'credentials') : undefined;
-      const origin = allowedOrigin(row.provider, (settings ?? row.settings) as { baseUrl?: string });
+      const origin = allowedOrigin(row.provider, settings ?? row.settings);
       // Stored credentials go only where they were saved for: a new address needs them again, in the same request.
       if (!credentials && row.credentialsOrigin && origin !== row.credentialsOrigin)
         throw new RefusedError(
-          `settings.baseUrl moves the connector from ${row.credentialsOrigin} to ${origin}: send the credentials for it in the same request`,
+          `the base URL moves the connector from ${row.credentialsOrigin} to ${origin}: send the credentials for it in the same request`,
         );
       const sweep = patch.sweep ? (validate(SweepSettings, { ...row.sweep, ...patch.sweep }, 'sweep') as object) : undefined;
       await store.connectors.update(id, {

@@ -97,6 +97,8 @@ export interface ConnectorSpec<Settings, Credentials, Client extends CountingCli
   rateLimit(settings: Settings): TokenBucketOptions;
   /** Where the provider limits each endpoint on its own: its limits per endpoint family (`ctx.endpoints`). */
   endpointLimits?(settings: Settings): Record<string, EndpointLimit>;
+  /** The base URLs credentials go to, when more than `settings.baseUrl` (see SyncProvider). */
+  baseUrls?(settings: Settings): Record<string, string | undefined>;
   maskCredentials(credentials: Credentials): Record<string, string>;
   /** The client for one activity, paced by `ctx.limiter` and heartbeating through `ctx.heartbeat` while it waits. */
   connect(ctx: SourceContext<Settings, Credentials>): Client;
@@ -254,6 +256,7 @@ export function defineConnector<Settings, Credentials, Client extends CountingCl
     credentials: spec.credentials,
     rateLimit: spec.rateLimit,
     endpointLimits: spec.endpointLimits,
+    baseUrls: spec.baseUrls,
     maskCredentials: spec.maskCredentials,
     streams(settings, credentials) {
       const off = credentials === undefined ? {} : (spec.streamsOff?.(settings, credentials) ?? {});

@@ -21,6 +21,11 @@ export interface SyncProvider<Settings = unknown, Credentials = unknown> {
   rateLimit(settings: Settings): TokenBucketOptions;
   /** Where the provider limits each endpoint on its own: its limits per endpoint family, for one credential. */
   endpointLimits?(settings: Settings): Record<string, EndpointLimit>;
+  /**
+   * The base URLs the credentials are sent to, by setting name, when there is more than `settings.baseUrl` (a pair
+   * of providers, an authorization server): each must be allowed, and credentials are bound to all of them.
+   */
+  baseUrls?(settings: Settings): Record<string, string | undefined>;
   /** Credentials as an API response may show them (e.g. the key's last four characters). */
   maskCredentials(credentials: Credentials): Record<string, string>;
   /** A source bound to one connector's settings and credentials, for the length of one activity. */

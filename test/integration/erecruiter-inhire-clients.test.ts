@@ -7,11 +7,13 @@ import { SANDBOX_ACCESS_KEY, SANDBOX_COMPANY_ID, SANDBOX_OAUTH } from '../../src
 import { SANDBOX_INHIRE_KEY } from '../../src/providers/erecruiter-inhire/sandbox-inhire';
 import { Recruitments, StagesHistory } from '../../src/providers/erecruiter-inhire/schemas';
 import { refusalOf } from '../../src/providers/errors';
+import { sandboxOrigins } from '../helpers/origins';
 
 // Our clients against the sandboxes, which are written from the provider doc (not from the clients' schemas).
 
 describe('eRecruiter and inhire clients against their sandboxes', () => {
   const app = createPairSandbox();
+  const origins = sandboxOrigins();
   const { erecruiter, inhire } = pairSandboxOf(app);
   let server: http.Server;
   let urls: ReturnType<typeof pairSandboxUrls>;
@@ -35,6 +37,7 @@ describe('eRecruiter and inhire clients against their sandboxes', () => {
       authUrl: urls.erecruiterAuthUrl,
       companyId: String(companyId),
       auth,
+      origins,
       baseDelayMs: 1,
     });
   const failure = (promise: Promise<unknown>) =>
@@ -130,7 +133,7 @@ describe('eRecruiter and inhire clients against their sandboxes', () => {
   it('reads inhire’s ready candidates page by page, downloads a CV, and sets a status once however often it is sent', async () => {
     inhire.addKey('inhire-clients-key', 'clients');
     const ready = inhire.addReady(12, 120, { account: 'clients' });
-    const c = new InhireClient({ baseUrl: urls.inhireBaseUrl, apiKey: 'inhire-clients-key', baseDelayMs: 1 });
+    const c = new InhireClient({ baseUrl: urls.inhireBaseUrl, apiKey: 'inhire-clients-key', origins, baseDelayMs: 1 });
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
@@ -155,7 +158,7 @@ describe('eRecruiter and inhire clients against their sandboxes', () => {
     expect(unknown?.message).toContain('inhire answered 422: status must be one of');
 
     // Another account's key sees none of these candidates.
-    const other = new InhireClient({ baseUrl: urls.inhireBaseUrl, apiKey: SANDBOX_INHIRE_KEY });
+    const other = new InhireClient({ baseUrl: urls.inhireBaseUrl, apiKey: SANDBOX_INHIRE_KEY, origins });
     expect((await other.readyCandidates(undefined, undefined)).data.filter((x) => seen.includes(x.id))).toEqual([]);
   });
 });

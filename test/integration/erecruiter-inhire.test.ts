@@ -94,7 +94,11 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
     const badPassword = await connect('conn-bad-password', { companyId: 4321 }, { erecruiter: { ...SANDBOX_OAUTH, password: 'wrong' } });
     const refusedPassword = await test(badPassword.id);
     expect(refusedPassword.parts.eRecruiter).toEqual({ ok: false, missing: [MISSING] });
-    expect(refusedPassword.checks[0].detail).toContain('invalid_grant');
+    expect(refusedPassword.checks[0]).toEqual({
+      name: 'eRecruiter: access key and company',
+      ok: false,
+      detail: 'ProviderAuthError (HTTP 401)',
+    });
 
     const otherCompany = await connect('conn-other-company', { companyId: 999 });
     const noCompany = await test(otherCompany.id);

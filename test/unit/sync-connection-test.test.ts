@@ -16,8 +16,8 @@ describe('a connection test of a connector with two parts', () => {
       ok: false,
       checks: [
         { name: 'eRecruiter: stages', ok: true },
-        { name: 'eRecruiter: recruitments', ok: false, detail: 'eRecruiter answered 403: no' },
-        { name: 'inhire: API key', ok: false, detail: 'inhire answered 401: invalid API key' },
+        { name: 'eRecruiter: recruitments', ok: false, detail: 'ProviderError (HTTP 403)' },
+        { name: 'inhire: API key', ok: false, detail: 'ProviderError (HTTP 401)' },
       ],
       missing: ['eRecruiter: the key lacks reading recruitments', 'inhire: the credentials are invalid or revoked'],
       parts: {

@@ -47,6 +47,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
     {
       method: 'put',
       path: '/v1/connectors/:id/source',
+      scope: 'admin',
       summary: 'Choose the publication place delivered candidates are tagged with; deliveries refused for want of one go again',
       tags,
       body: SourceChoice,
@@ -82,6 +83,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
     {
       method: 'post',
       path: '/v1/connectors/:id/deliveries/retry',
+      scope: 'write',
       summary: 'Deliver refused and failed candidates again (each in its workflow)',
       tags,
       body: RetryDeliveries,
@@ -98,6 +100,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
     {
       method: 'post',
       path: '/v1/connectors/:id/status-sync',
+      scope: 'admin',
       summary: 'Switch the status sync on: needs a working connection; reads every ATS stage; creates the daily Schedule',
       tags,
       body: StatusSyncSchedule,
@@ -135,6 +138,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
     {
       method: 'patch',
       path: '/v1/connectors/:id/status-sync',
+      scope: 'admin',
       summary: 'Another daily time or time zone (the Schedule changes at once)',
       tags,
       body: StatusSyncSchedule,
@@ -145,10 +149,10 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
     },
   );
 
-  for (const [action, summary, status] of [
-    ['pause', 'Pause the daily Schedule (a run under way finishes)', 200],
-    ['unpause', 'Unpause the daily Schedule', 200],
-    ['trigger', 'Run the status sync now (409 while a run is under way)', 202],
+  for (const [action, summary, status, scope] of [
+    ['pause', 'Pause the daily Schedule (a run under way finishes)', 200, 'admin'],
+    ['unpause', 'Unpause the daily Schedule', 200, 'admin'],
+    ['trigger', 'Run the status sync now (409 while a run is under way)', 202, 'write'],
   ] as const) {
     route(
       router,
@@ -156,6 +160,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
       {
         method: 'post',
         path: `/v1/connectors/:id/status-sync/${action}`,
+        scope,
         summary,
         tags,
         body: Empty,
@@ -237,6 +242,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
     {
       method: 'put',
       path: '/v1/connectors/:id/status-mapping',
+      scope: 'admin',
       summary: 'Save the mapping: every stage mapped, locked defaults unchanged; kept as a new version',
       tags,
       body: StatusMappingInput,

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import axios, { isAxiosError } from 'axios';
+import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import type { z } from 'zod';
 import { ProviderErrorType } from '../../domain/failures';
 import { ProviderHttp, parseAnswer, type Send } from '../http';
+import type { OriginPolicy } from '../origins';
 import type { TokenBucket } from '../rate-limit';
 import {
   Applications,
@@ -16,7 +17,7 @@ import {
   Stages,
   StagesHistory,
 } from './schemas';
-import type { ErecruiterAuth } from './settings';
+import { ERECRUITER_ORIGINS, type ErecruiterAuth } from './settings';
 
 /** eRecruiter pages hold at most this many records; a list is read until a page comes back empty. */
 export const ERECRUITER_PAGE = 100;
@@ -26,6 +27,8 @@ export interface ErecruiterClientOptions {
   authUrl: string;
   companyId: string;
   auth: ErecruiterAuth;
+  /** Where the key, the user's password and the tokens may go (the clients bind to it). */
+  origins: OriginPolicy;
   limiter?: TokenBucket;
   onWait?: () => void;
   attempts?: number;
@@ -62,12 +65,14 @@ export class ErecruiterClient {
     this.http = new ProviderHttp({
       provider: 'eRecruiter',
       baseUrl: options.baseUrl,
+      origins: options.origins,
+      knownOrigins: ERECRUITER_ORIGINS,
       headers: {
         accept: 'application/json',
         'user-agent': 'jobrelay',
         ...('accessKey' in auth ? { authorization: `Bearer ${auth.accessKey}` } : {}),
       },
-      authorize: 'accessKey' in auth ? undefined : (send) => withPasswordGrant(send, options.authUrl, auth),
+      authorize: 'accessKey' in auth ? undefined : (send) => withPasswordGrant(send, tokenClient(options.authUrl, options.origins), auth),
       limiter: options.limiter,
       attempts: options.attempts ?? 5,
       baseDelayMs: options.baseDelayMs,
@@ -180,15 +185,22 @@ type PasswordGrant = Exclude<ErecruiterAuth, { accessKey: string }>;
 /** Tokens of the password grant, per credentials, in this process. */
 const tokens = new Map<string, { token: string; expiresAt: number }>();
 
+/** The authorization server's client, bound to its origin like every provider client (the password goes nowhere else). */
+function tokenClient(authUrl: string, origins: OriginPolicy): AxiosInstance {
+  const client = axios.create({ baseURL: authUrl.replace(/\/+$/, ''), timeout: 30_000 });
+  origins.bind(client, ERECRUITER_ORIGINS);
+  return client;
+}
+
 /** Sends each request with a token of the password grant; a 401 renews the token once. */
-function withPasswordGrant(send: Send, authUrl: string, auth: PasswordGrant): Send {
+function withPasswordGrant(send: Send, auth: AxiosInstance, grant: PasswordGrant): Send {
   const key = createHash('sha256')
-    .update(JSON.stringify([authUrl, auth]))
+    .update(JSON.stringify([auth.defaults.baseURL, grant]))
     .digest('hex');
   const token = async (renew: boolean) => {
     const cached = tokens.get(key);
     if (cached && !renew && cached.expiresAt > Date.now() + 30_000) return cached.token;
-    const fresh = await requestToken(authUrl, auth);
+    const fresh = await requestToken(auth, grant);
     tokens.set(key, fresh);
     return fresh.token;
   };
@@ -204,15 +216,14 @@ function withPasswordGrant(send: Send, authUrl: string, auth: PasswordGrant): Se
   };
 }
 
-async function requestToken(authUrl: string, auth: PasswordGrant): Promise<{ token: string; expiresAt: number }> {
+async function requestToken(client: AxiosInstance, grant: PasswordGrant): Promise<{ token: string; expiresAt: number }> {
   try {
-    const res = await axios.post(
-      `${authUrl.replace(/\/+$/, '')}/oAuth/Token`,
-      new URLSearchParams({ grant_type: 'password', username: auth.username, password: auth.password }).toString(),
+    const res = await client.post(
+      'oAuth/Token',
+      new URLSearchParams({ grant_type: 'password', username: grant.username, password: grant.password }).toString(),
       {
-        auth: { username: auth.clientId, password: auth.clientSecret },
+        auth: { username: grant.clientId, password: grant.clientSecret },
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        timeout: 30_000,
       },
     );
     const { access_token, expires_in } = res.data ?? {};

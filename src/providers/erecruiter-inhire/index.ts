@@ -1,6 +1,7 @@
 import type { ProviderEntry } from '../index';
 import { erecruiterInhireRelay } from './relay';
 import { createPairSandbox } from './sandbox';
+import { PAIR_ORIGINS } from './settings';
 import { erecruiterInhireSync } from './source';
 
 /**
@@ -9,6 +10,7 @@ import { erecruiterInhireSync } from './source';
  */
 export const erecruiterInhire: ProviderEntry = {
   name: 'erecruiter-inhire',
+  origins: PAIR_ORIGINS,
   createSandbox: createPairSandbox,
   sync: erecruiterInhireSync,
   relay: erecruiterInhireRelay,

@@ -1,10 +1,14 @@
 import { ProviderHttp } from '../http';
+import type { OriginPolicy } from '../origins';
 import type { TokenBucket } from '../rate-limit';
 import { InhireCandidatesPage } from './schemas';
+import { INHIRE_ORIGINS } from './settings';
 
 export interface InhireClientOptions {
   baseUrl: string;
   apiKey: string;
+  /** Where the key may go (the client binds to it). */
+  origins: OriginPolicy;
   limiter?: TokenBucket;
   onWait?: () => void;
   attempts?: number;
@@ -22,6 +26,8 @@ export class InhireClient {
     this.http = new ProviderHttp({
       provider: 'inhire',
       baseUrl: options.baseUrl,
+      origins: options.origins,
+      knownOrigins: INHIRE_ORIGINS,
       headers: { accept: 'application/json', 'user-agent': 'jobrelay', authorization: `Bearer ${options.apiKey}` },
       limiter: options.limiter,
       attempts: options.attempts ?? 5,

@@ -10,22 +10,24 @@ import type { ErecruiterInhireCredentials, ErecruiterInhireSettings } from './se
 type Context = RelayContext<ErecruiterInhireSettings, ErecruiterInhireCredentials>;
 
 /** eRecruiter's side of a connector: the access key (or password grant), the company, paced by its own bucket. */
-export function erecruiterClient(ctx: Pick<Context, 'settings' | 'credentials' | 'heartbeat'>, limiter?: Context['limiter']) {
+export function erecruiterClient(ctx: Pick<Context, 'settings' | 'credentials' | 'heartbeat' | 'origins'>, limiter?: Context['limiter']) {
   const { settings, credentials } = ctx;
   return new ErecruiterClient({
     baseUrl: settings.erecruiterBaseUrl,
     authUrl: settings.erecruiterAuthUrl,
     companyId: settings.companyId,
     auth: credentials.erecruiter,
+    origins: ctx.origins,
     limiter: limiter?.('ats'),
     onWait: ctx.heartbeat,
   });
 }
 
-export function inhireClient(ctx: Pick<Context, 'settings' | 'credentials' | 'heartbeat'>, limiter?: Context['limiter']) {
+export function inhireClient(ctx: Pick<Context, 'settings' | 'credentials' | 'heartbeat' | 'origins'>, limiter?: Context['limiter']) {
   return new InhireClient({
     baseUrl: ctx.settings.inhireBaseUrl,
     apiKey: ctx.credentials.inhire.apiKey,
+    origins: ctx.origins,
     limiter: limiter?.('tool'),
     onWait: ctx.heartbeat,
   });

@@ -8,7 +8,7 @@ import type { InhireClient } from './inhire-client';
 import { toReadyCandidate } from './mapping';
 import { erecruiterClient, erecruiterInhireRelay, inhireClient } from './relay';
 import type { InhireCandidate } from './schemas';
-import { ErecruiterInhireCredentials, ErecruiterInhireSettings, maskCredentials } from './settings';
+import { baseUrls, ErecruiterInhireCredentials, ErecruiterInhireSettings, maskCredentials } from './settings';
 
 // The pair on the sync engine: one stream, `deliveries`, reads the candidates inhire marked ready for eRecruiter and
 // hands each to its own delivery workflow (src/relay/hand-over.ts). The status sync back runs on its own Schedule.
@@ -38,7 +38,7 @@ const deliveries = defineStream<InhireCandidate, ErecruiterInhireSettings, Pair>
 async function testConnection(test: ConnectionTest, { client, settings }: Ctx): Promise<void> {
   const ats = test.part('eRecruiter', {
     rejected: 'the access key (or user and password) is refused',
-    lacks: (permission, message) => `the key lacks ${permission} (${message})`,
+    lacks: (permission) => `the key lacks ${permission}`,
   });
   await ats.check('access key and company', `access to company ${settings.companyId}`, () => client.erecruiter.stages());
   if (!ats.credentialsRefused) {
@@ -54,6 +54,7 @@ export const erecruiterInhireSync = defineConnector({
   settings: ErecruiterInhireSettings,
   credentials: ErecruiterInhireCredentials,
   rateLimit: (s) => s.rateLimit,
+  baseUrls,
   maskCredentials,
   connect(ctx): Pair {
     const limiter = (side: 'ats' | 'tool') => sharedLimiter(sideLimiterKey(ctx.connectorId, side), ctx.settings.rateLimit);
