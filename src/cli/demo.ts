@@ -1,4 +1,5 @@
 import type { RunningSandboxes } from '../providers/sandboxes';
+import { runRelayDemo } from './demo-relay';
 
 export interface DemoOptions {
   apiUrl: string;
@@ -143,6 +144,8 @@ export async function runDemo({ apiUrl, token, sandboxes, log }: DemoOptions): P
       },
     }));
   log(`SmartRecruiters connector ${sr.id} syncs the SmartRecruiters sandbox every 15 minutes: GET ${apiUrl}/v1/connectors/${sr.id}`);
+
+  await runRelayDemo({ call, sandboxes, apiUrl, log });
 
   // The careers site: branded once (a later PUT by the user is kept), showing the synced Lever jobs and the API's.
   const careers = await call<{ updatedAt?: string }>('GET', '/v1/careers/settings');

@@ -50,5 +50,20 @@ describeEachStore('the demo npm start runs', (store) => {
     expect(leverLinks.sort()).toEqual(lever.map((p) => `https://jobs.lever.co/acme/${p.id}/apply`).sort());
     const srLinks = [...applyLinks].filter((link) => link.startsWith('https://jobs.smartrecruiters.com/AcmeCorp/'));
     expect(srLinks.map((link) => /AcmeCorp\/(\d+)-/.exec(link)?.[1]).sort()).toEqual(smartRecruiters.map((p) => p.id).sort());
+
+    // inhire ↔ eRecruiter: both sides connected, the candidates delivered, one stage of the company's own to map.
+    const [relay] = (await t.api('GET', '/v1/connectors?provider=erecruiter-inhire')).body.items;
+    expect((await t.api('POST', `/v1/connectors/${relay.id}/test`, {})).body).toMatchObject({
+      ok: true,
+      parts: { eRecruiter: { ok: true }, inhire: { ok: true } },
+    });
+    expect((await t.api('GET', `/v1/connectors/${relay.id}/status-mapping`)).body.unmapped).toEqual(['"Zadanie rekrutacyjne" (8)']);
+    expect(lines.some((line) => line.includes('waiting to be mapped: "Zadanie rekrutacyjne" (8)'))).toBe(true);
+    await waitFor(
+      async () => (await t.api('GET', `/v1/connectors/${relay.id}/deliveries?state=delivered`)).body.items,
+      (items) => items.length === 3,
+      60_000,
+      'the demo candidates delivered into eRecruiter',
+    );
   });
 });

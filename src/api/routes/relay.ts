@@ -199,7 +199,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
       path: '/v1/connectors/:id/status-sync/runs/:runId',
       summary: 'One run (by its Temporal run id)',
       tags,
-      responses: { 200: { description: 'the run', schema: StatusRun }, 404: { description: 'no such run' } },
+      responses: { 200: { description: 'the run', schema: StatusRun }, 404: { description: 'no such connector or run' }, 409: notEnabled },
     },
     async ({ params, res }) => {
       res.json(await relay.run(params.id, params.runId));
@@ -214,7 +214,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
       path: '/v1/connectors/:id/status-sync/unmapped',
       summary: 'Stage changes waiting for their stage to be mapped (never guessed; pushed by the first run after)',
       tags,
-      responses: { 200: { description: 'the list', schema: z.object({ items: z.array(HeldChange) }) }, 409: notEnabled },
+      responses: { 200: { description: 'the list', schema: z.object({ items: z.array(HeldChange) }) }, 404: notRelay, 409: notEnabled },
     },
     async ({ params, res }) => {
       res.json(await relay.held(params.id));
