@@ -22,8 +22,8 @@ interface Pair {
 type Ctx = StreamContext<ErecruiterInhireSettings, Pair>;
 
 const deliveries = defineStream<InhireCandidate, ErecruiterInhireSettings, Pair>({
-  // Every candidate waiting as ready is read on the first run (inhire lists only those not yet sent).
-  schedule: (s) => ({ intervalMs: s.deliveryIntervalMinutes * 60_000, startAt: 0, overlapMs: 60_000 }),
+  // Every candidate waiting as ready is read on the first run (inhire lists only those not yet sent), then changes.
+  schedule: (s) => ({ intervalMs: s.deliveryIntervalMinutes * 60_000, withoutStartAt: 'everything', overlapMs: 60_000 }),
   async fetch(ctx, window, page) {
     const since = window.since === undefined ? undefined : new Date(window.since).toISOString();
     const answer = await ctx.client.inhire.readyCandidates(since, page);
