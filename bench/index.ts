@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   careers: () => import('./careers'),
   smartrecruiters: () => import('./smartrecruiters-backfill'),
   events: () => import('./events'),
+  'erecruiter-status-sync': () => import('./erecruiter-status-sync'),
 };
 
 async function main() {

@@ -66,7 +66,7 @@ export interface RelayConnection {
   readonly requests: number;
   sources(): Promise<Source[]>;
   recruitments(): Promise<Recruitment[]>;
-  /** One recruitment; undefined when the ATS does not know it. */
+  /** Whether the scope lets the connector write into the recruitment; undefined when the scope check finds none. */
   recruitment(id: string): Promise<Recruitment | undefined>;
   /** Puts the candidate into its recruitment, tagged with the source; the same candidate again is the same application. */
   deliver(candidate: ReadyCandidate, sourceId: string): Promise<DeliveryResult>;

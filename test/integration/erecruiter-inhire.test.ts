@@ -206,11 +206,17 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
     const c = await connect('once', { sourceId: ORIGIN });
     const recruitment = erecruiter.addRecruitment({ companyId: c.companyId });
     const [kasia, tomek] = inhire.addReady(recruitment.id, 2, { account: c.account });
+    const [lost] = inhire.addReady(999_999, 1, { account: c.account }); // a recruitment eRecruiter does not have
     // eRecruiter holds tomek already under inhire's id (an earlier delivery whose answer never came back).
     const earlier = erecruiter.addApplication({ recruitmentId: recruitment.id, externalId: tomek.id, originId: ORIGIN });
     await syncNow(c.id, 2);
-    const first = await deliveriesSettled(t, c.id, [kasia.id, tomek.id]);
+    const first = await deliveriesSettled(t, c.id, [kasia.id, tomek.id, lost.id]);
     expect(first.get(tomek.id)).toMatchObject({ state: 'delivered', applicationId: String(earlier.id), duplicate: true });
+    expect(first.get(lost.id)).toMatchObject({
+      state: 'refused',
+      reason: 'eRecruiter refused the application (HTTP 404, NotFound)',
+      detail: 'eRecruiter answered 404: NotFound: Recruitment 999999 not found.',
+    });
     expect(erecruiter.applicationsOf(tomek.id)).toHaveLength(1);
 
     // inhire approves both again: they are read again, told their applications again, and nothing is posted twice.
@@ -230,8 +236,8 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
     expect(erecruiter.applicationsOf(kasia.id)).toHaveLength(1);
     expect(erecruiter.applicationsOf(tomek.id)).toHaveLength(1);
     const deliveries = (await t.api('GET', `/v1/connectors/${c.id}/deliveries`)).body.items;
-    expect(deliveries).toHaveLength(2);
-    expect((await t.api('POST', `/v1/connectors/${c.id}/deliveries/retry`, {})).body).toEqual({ restarted: 0 });
+    expect(deliveries).toHaveLength(3);
+    expect((await t.api('POST', `/v1/connectors/${c.id}/deliveries/retry`, { state: 'failed' })).body).toEqual({ restarted: 0 });
   });
 
   it('with scope "selected" reads and writes only recruitments that ticked the partner', async () => {

@@ -11,7 +11,7 @@ import {
   Companies,
   ErecruiterApplicationCreated,
   ErecruiterError,
-  ErecruiterRecruitment,
+  type ErecruiterRecruitment,
   Origins,
   Recruitments,
   Stages,
@@ -109,10 +109,6 @@ export class ErecruiterClient {
       if (page.length === 0) return all;
       all.push(...page);
     }
-  }
-
-  recruitment(id: string) {
-    return this.get('recruitment', `Recruitments/${encodeURIComponent(id)}`, ErecruiterRecruitment);
   }
 
   applicationsPage(recruitmentId: string, offset: number, limit = ERECRUITER_PAGE) {

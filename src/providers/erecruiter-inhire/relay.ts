@@ -76,16 +76,12 @@ class PairConnection implements RelayConnection {
 
   /**
    * With scope `selected` the recruitment is looked up in the list (which says whether it ticked the partner), so a
-   * recruitment that did not is never read; with `all`, it is read itself.
+   * recruitment that did not is never read. With `all` every recruitment is in scope: no request (a recruitment
+   * eRecruiter does not have refuses the application itself, 404).
    */
   async recruitment(id: string) {
-    if (this.ctx.settings.scope === 'selected') return (await this.recruitments()).find((r) => r.id === id);
-    try {
-      return toRecruitment(await this.erecruiter.recruitment(id), 'all');
-    } catch (err) {
-      if (refusalOf(err)?.status === 404) return undefined;
-      throw err;
-    }
+    if (this.ctx.settings.scope === 'all') return { id, name: '', inScope: true };
+    return (await this.recruitments()).find((r) => r.id === id);
   }
 
   async deliver(candidate: ReadyCandidate, sourceId: string): Promise<DeliveryResult> {
