@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RelayActivities } from '../activities/relay';
-import { CONNECTOR_CONFIG_ERROR, PROVIDER_NEEDS_PERSON } from '../src/domain/failures';
+import { CONNECTOR_NEEDS_PERSON } from '../src/domain/failures';
 import { DeliveryState } from '../src/domain/search-attributes';
 import type { DeliveryOutcome, DeliveryRef } from '../src/relay/refs';
 
@@ -12,7 +12,7 @@ const delivery = proxyActivities<RelayActivities>({
     backoffCoefficient: 2,
     maximumInterval: '10 minutes',
     maximumAttempts: 12,
-    nonRetryableErrorTypes: [...PROVIDER_NEEDS_PERSON, CONNECTOR_CONFIG_ERROR],
+    nonRetryableErrorTypes: CONNECTOR_NEEDS_PERSON,
   },
 });
 

@@ -20,7 +20,7 @@ import {
 } from '@temporalio/workflow';
 import type { EventActivities } from '../activities/events';
 import type { SyncActivities } from '../activities/sync';
-import { CONNECTOR_CONFIG_ERROR, PROVIDER_NEEDS_PERSON } from '../src/domain/failures';
+import { CONNECTOR_NEEDS_PERSON } from '../src/domain/failures';
 import { ConnectorId, Provider } from '../src/domain/search-attributes';
 import { connectorState } from '../src/domain/workflow-summaries';
 import { syncCompleted, syncFailing } from '../src/events/catalog';
@@ -65,7 +65,7 @@ export const reconfigureSignal = defineSignal('reconfigureSignal');
 export const statusQuery = defineQuery<ConnectorStatus>('status');
 
 /** Failures no retry fixes: a person must act (new key, permission, settings). */
-const NEEDS_PERSON = [...PROVIDER_NEEDS_PERSON, CONNECTOR_CONFIG_ERROR];
+const NEEDS_PERSON = CONNECTOR_NEEDS_PERSON;
 
 const pages = proxyActivities<SyncActivities>({
   startToCloseTimeout: '30 minutes',

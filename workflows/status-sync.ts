@@ -1,16 +1,19 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { RelayActivities } from '../activities/relay';
-import { CONNECTOR_CONFIG_ERROR, PROVIDER_NEEDS_PERSON } from '../src/domain/failures';
+import { CONNECTOR_NEEDS_PERSON } from '../src/domain/failures';
 import type { StatusRun } from '../src/domain/relay';
 import type { StatusRunInput } from '../src/relay/refs';
 import { RunTallier } from '../src/relay/status-run';
 import type { AtsStage, Source } from '../src/relay/types';
 
-const NEEDS_PERSON = [...PROVIDER_NEEDS_PERSON, CONNECTOR_CONFIG_ERROR];
-
 const control = proxyActivities<RelayActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NEEDS_PERSON },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: CONNECTOR_NEEDS_PERSON,
+  },
 });
 
 const pages = proxyActivities<RelayActivities>({
@@ -24,7 +27,7 @@ const pages = proxyActivities<RelayActivities>({
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
     maximumAttempts: 6,
-    nonRetryableErrorTypes: NEEDS_PERSON,
+    nonRetryableErrorTypes: CONNECTOR_NEEDS_PERSON,
   },
 });
 

@@ -29,3 +29,6 @@ export const INTAKE_ERASED = 'IntakeErased';
 
 /** Provider failures no retry fixes: a person must act (a new key, a permission, a refused field). */
 export const PROVIDER_NEEDS_PERSON: string[] = [ProviderErrorType.Auth, ProviderErrorType.Validation];
+
+/** A connector's failures no retry fixes: its provider's refusals, and its own settings or credentials. */
+export const CONNECTOR_NEEDS_PERSON: string[] = [...PROVIDER_NEEDS_PERSON, CONNECTOR_CONFIG_ERROR];

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { waitForPort } from '../../src/net';
+import { testServers } from './env';
 
 /** Finds PostgreSQL's server binaries from Debian's packages (/usr/lib/postgresql/<v>/bin). */
 export function findPostgresBin(): string | undefined {
@@ -80,4 +81,15 @@ async function untilAccepting(url: string, timeoutMs = 30_000): Promise<void> {
       await client.end().catch(() => undefined);
     }
   }
+}
+
+/**
+ * `describe` for a suite that needs the run's PostgreSQL (several processes sharing one store), else `describe.skip`
+ * with a warning. CI always has PostgreSQL: there a missing one fails the run.
+ */
+export function describeWithPostgres(what: string): jest.Describe {
+  if (testServers.databaseUrl()) return describe;
+  if (process.env.CI) throw new Error(`CI must run ${what}: PostgreSQL binaries not found`);
+  console.warn(`PostgreSQL binaries not found: ${what} is skipped (apt-get install postgresql to run it)`);
+  return describe.skip;
 }

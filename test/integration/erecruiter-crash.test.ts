@@ -14,6 +14,7 @@ import { type System, startSystem } from '../../src/system';
 import { waitFor } from '../fixtures/connectors';
 import { testServers, uniqueTaskQueue } from '../helpers/env';
 import { LOOPBACK_SANDBOXES } from '../helpers/origins';
+import { describeWithPostgres } from '../helpers/postgres';
 import { emptyDatabase } from '../helpers/stores';
 import { WorkerProcess } from '../helpers/worker-process';
 
@@ -30,13 +31,9 @@ const CHANGES = RECRUITMENTS * PER_RECRUITMENT * 3;
 const KILL_AFTER_PUSHES = 70;
 
 const databaseServer = testServers.databaseUrl();
-if (!databaseServer) {
-  if (process.env.CI) throw new Error('CI must run the worker crash test: PostgreSQL binaries not found');
-  console.warn('PostgreSQL binaries not found: the status-sync crash test is skipped (apt-get install postgresql to run it)');
-}
-const describeWithPostgres = databaseServer ? describe : describe.skip;
+const describeWhenPostgres = describeWithPostgres('the status-sync crash test');
 
-describeWithPostgres('worker killed (SIGKILL) in the middle of a status-sync run', () => {
+describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run', () => {
   const workers: WorkerProcess[] = [];
   let env: Record<string, string>;
   let deps: Deps;

@@ -12,6 +12,7 @@ import { type System, startSystem } from '../../src/system';
 import { expectedFrom, leverConnector } from '../fixtures/connectors';
 import { testServers, uniqueTaskQueue } from '../helpers/env';
 import { LOOPBACK_SANDBOXES } from '../helpers/origins';
+import { describeWithPostgres } from '../helpers/postgres';
 import { createTestDatabase, type TestDatabase } from '../helpers/stores';
 import { waitFor } from '../helpers/wait';
 import { WorkerProcess } from '../helpers/worker-process';
@@ -27,14 +28,9 @@ const PAGE_SIZE = 25;
 const KILL_ON_PAGE = 6;
 const KILL_AFTER_RESUMES = 10;
 
-const baseUrl = testServers.databaseUrl();
-if (!baseUrl) {
-  if (process.env.CI) throw new Error('CI must run the worker crash test: PostgreSQL binaries not found');
-  console.warn('PostgreSQL binaries not found: the worker crash test is skipped (apt-get install postgresql to run it)');
-}
-const describeWithPostgres = baseUrl ? describe : describe.skip;
+const describeWhenPostgres = describeWithPostgres('the worker crash test');
 
-describeWithPostgres('worker killed (SIGKILL) in the middle of a Lever backfill', () => {
+describeWhenPostgres('worker killed (SIGKILL) in the middle of a Lever backfill', () => {
   let database: TestDatabase;
   const workers: WorkerProcess[] = [];
   let env: Record<string, string>;
