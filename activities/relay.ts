@@ -131,7 +131,7 @@ export function createRelayActivities({ store, metrics, origins }: Pick<Deps, 's
       store.relay.mapping(connectorId, run.mappingVersion),
       store.relay.statusSync(connectorId),
       store.relay.pushes(connectorId, applicationIds),
-      store.relay.held(connectorId),
+      store.relay.held(connectorId, applicationIds),
     ]);
     const names = new Map((sync?.stages ?? []).map((s) => [s.id, s.name]));
     const key = (c: StageChange & { applicationId: string }) => `${c.applicationId}|${c.stageId}|${Date.parse(c.changedAt)}`;

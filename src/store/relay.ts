@@ -462,14 +462,12 @@ export function createRelayRepository(db: Db) {
         .execute();
     },
 
-    async held(connectorId: string): Promise<HeldRow[]> {
-      const rows = await db
-        .selectFrom('relay_status_held')
-        .selectAll()
-        .where('connector_id', '=', connectorId)
-        .orderBy('changed_at')
-        .orderBy('application_id')
-        .execute();
+    /** The held changes, of these applications only when given. */
+    async held(connectorId: string, applicationIds?: string[]): Promise<HeldRow[]> {
+      if (applicationIds?.length === 0) return [];
+      let q = db.selectFrom('relay_status_held').selectAll().where('connector_id', '=', connectorId);
+      if (applicationIds) q = q.where('application_id', 'in', applicationIds);
+      const rows = await q.orderBy('changed_at').orderBy('application_id').execute();
       return rows.map((r) => ({
         applicationId: r.application_id,
         candidateId: r.candidate_id,
