@@ -15,7 +15,7 @@ import type { DailyTime, RelayWorkflows } from '../temporal/relay';
  * A relay connector's own API: the source id, its deliveries, and the status sync (mapping, Schedule, runs). What
  * needs the connector's credentials (a connection test, the ATS's stages and sources) runs on a worker.
  */
-export function createRelayService(store: Store, workflows: RelayWorkflows, connectors: Pick<ConnectorWorkflows, 'test' | 'reconfigure'>) {
+export function createRelayService(store: Store, workflows: RelayWorkflows, connectors: Pick<ConnectorWorkflows, 'test'>) {
   async function relayConnector(id: string): Promise<{ row: ConnectorRow; relay: RelayEntry; rules: StatusMappingRules }> {
     const row = await store.connectors.get(id);
     if (!row) throw notFound('connector');
@@ -104,8 +104,8 @@ export function createRelayService(store: Store, workflows: RelayWorkflows, conn
       }
       const sync = providers[row.provider].sync;
       const settings = sync ? sync.settings.parse({ ...row.settings, sourceId }) : { ...row.settings, sourceId };
+      // Read from the store by every delivery (the sync loop's plan does not depend on it).
       await store.connectors.update(id, { settings: settings as object });
-      await connectors.reconfigure(id).catch(() => undefined); // the sync loop reads its plan again, if it runs
       await redeliver(row, relay, await store.relay.toRetry(id, ['refused'], NO_SOURCE_REASON));
       return { sources, selected: sourceId };
     },
