@@ -21,21 +21,21 @@ export const DEFAULT_STATUS_SYNC_TIME = { time: '17:00', timezone: 'Europe/Warsa
 export const DeliveryState = z.enum(['pending', 'delivered', 'refused', 'failed']);
 
 export const Delivery = z.object({
-  id: z.string(),
-  connectorId: z.string(),
-  candidateId: z.string().describe('the tool’s candidate (inhire)'),
-  recruitmentId: z.string().describe('the ATS recruitment (eRecruiter)'),
+  id: text(),
+  connectorId: text(),
+  candidateId: text().describe('the tool’s candidate (inhire)'),
+  recruitmentId: text().describe('the ATS recruitment (eRecruiter)'),
   state: DeliveryState,
-  applicationId: z.string().optional().describe('the ATS application: what the status sync matches on'),
+  applicationId: text().optional().describe('the ATS application: what the status sync matches on'),
   duplicate: z.boolean().describe('the ATS already held this candidate in this recruitment: its application was taken'),
-  reason: z.string().optional().describe('why it was refused or failed'),
-  detail: z.string().optional().describe('the ATS’s own words'),
+  reason: text().optional().describe('why it was refused or failed'),
+  detail: text().optional().describe('the ATS’s own words'),
   reported: z.boolean().describe('the outcome is recorded on the tool’s candidate'),
   attempts: z.number(),
-  workflowId: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  deliveredAt: z.string().optional(),
+  workflowId: text(),
+  createdAt: text(),
+  updatedAt: text(),
+  deliveredAt: text().optional(),
 });
 
 export const DeliveryQuery = z.object({
@@ -49,12 +49,12 @@ export const RetryDeliveries = z
   .strict();
 
 export const SourceChoice = z
-  .object({ sourceId: z.union([z.string().min(1).max(64), z.number().int().positive()]).transform(String) })
+  .object({ sourceId: z.union([text().min(1).max(64), z.number().int().positive()]).transform(String) })
   .strict();
 
 export const Sources = z.object({
-  sources: z.array(z.object({ id: z.string(), name: z.string() })),
-  selected: z.string().optional().describe('the source id candidates are tagged with'),
+  sources: z.array(z.object({ id: text(), name: text() })),
+  selected: text().optional().describe('the source id candidates are tagged with'),
 });
 
 export const StatusSyncSchedule = z
@@ -63,18 +63,18 @@ export const StatusSyncSchedule = z
   .describe(`daily time and IANA zone; default ${DEFAULT_STATUS_SYNC_TIME.time} ${DEFAULT_STATUS_SYNC_TIME.timezone}`);
 
 export const MappedStage = z.object({
-  id: z.string(),
-  name: z.string(),
+  id: text(),
+  name: text(),
   isDefault: z.boolean(),
   locked: z.boolean().describe('a default stage: its status cannot be changed'),
-  status: z.string().optional().describe('unset: unmapped; its changes wait in the unmapped list'),
+  status: text().optional().describe('unset: unmapped; its changes wait in the unmapped list'),
 });
 
 export const StatusMapping = z.object({
   version: z.number().describe('every saved mapping is kept; each run records the one it used'),
-  statuses: z.array(z.string()).describe('the tool’s statuses a stage may map to'),
+  statuses: z.array(text()).describe('the tool’s statuses a stage may map to'),
   stages: z.array(MappedStage),
-  unmapped: z.array(z.string()).describe('stages without a status, as "name" (id)'),
+  unmapped: z.array(text()).describe('stages without a status, as "name" (id)'),
   complete: z.boolean(),
 });
 
@@ -95,48 +95,48 @@ const Counts = z.object({
 });
 
 export const StatusRun = z.object({
-  id: z.string().describe('the run’s Temporal run id'),
-  workflowId: z.string().describe('its workflow in the Temporal UI (the Schedule’s id and the time it fired)'),
-  connectorId: z.string(),
+  id: text().describe('the run’s Temporal run id'),
+  workflowId: text().describe('its workflow in the Temporal UI (the Schedule’s id and the time it fired)'),
+  connectorId: text(),
   state: z.enum(['running', 'succeeded', 'failed']),
   mappingVersion: z.number(),
-  since: z.string(),
-  until: z.string(),
-  newStages: z.array(z.string()).describe('stages first seen by this run (unmapped until mapped)'),
+  since: text(),
+  until: text(),
+  newStages: z.array(text()).describe('stages first seen by this run (unmapped until mapped)'),
   counts: Counts.optional(),
-  reasons: z.record(z.string(), z.record(z.string(), z.number())).optional(),
-  error: z.string().optional(),
-  startedAt: z.string(),
-  finishedAt: z.string().optional(),
+  reasons: z.record(text(), z.record(text(), z.number())).optional(),
+  error: text().optional(),
+  startedAt: text(),
+  finishedAt: text().optional(),
 });
 
 export const HeldChange = z.object({
-  applicationId: z.string(),
-  candidateId: z.string(),
-  stageId: z.string(),
-  stageName: z.string().optional(),
-  changedAt: z.string(),
-  heldSince: z.string(),
+  applicationId: text(),
+  candidateId: text(),
+  stageId: text(),
+  stageName: text().optional(),
+  changedAt: text(),
+  heldSince: text(),
 });
 
 export const StatusSync = z.object({
-  connectorId: z.string(),
-  enabledAt: z.string().describe('only applications created after this are synced'),
-  time: z.string(),
-  timezone: z.string(),
-  scheduleId: z.string(),
+  connectorId: text(),
+  enabledAt: text().describe('only applications created after this are synced'),
+  time: text(),
+  timezone: text(),
+  scheduleId: text(),
   schedule: z
     .object({
       paused: z.boolean(),
-      note: z.string().optional(),
+      note: text().optional(),
       running: z.boolean(),
-      nextRunAt: z.array(z.string()),
+      nextRunAt: z.array(text()),
     })
     .optional()
     .describe('the Temporal Schedule, live'),
   mappingVersion: z.number(),
-  unmappedStages: z.array(z.string()),
-  syncedUntil: z.string().optional().describe('where the last good run ended: the next run reads from here'),
+  unmappedStages: z.array(text()),
+  syncedUntil: text().optional().describe('where the last good run ended: the next run reads from here'),
   lastRun: StatusRun.optional(),
 });
 

@@ -14,6 +14,7 @@ import {
   StatusSync,
   StatusSyncSchedule,
 } from '../../domain/relay';
+import { text } from '../../domain/text';
 import type { RelayService } from '../../services/relay';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
@@ -68,7 +69,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
       tags,
       query: DeliveryQuery,
       responses: {
-        200: { description: 'a page', schema: z.object({ items: z.array(Delivery), nextCursor: z.string().optional() }) },
+        200: { description: 'a page', schema: z.object({ items: z.array(Delivery), nextCursor: text().optional() }) },
         404: notRelay,
       },
     },
@@ -182,7 +183,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
       tags,
       query: PageQuery,
       responses: {
-        200: { description: 'a page', schema: z.object({ items: z.array(StatusRun), nextCursor: z.string().optional() }) },
+        200: { description: 'a page', schema: z.object({ items: z.array(StatusRun), nextCursor: text().optional() }) },
         409: notEnabled,
       },
     },
