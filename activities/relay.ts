@@ -3,14 +3,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Deps } from '../src/deps';
 import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failures';
 import type { StatusRun } from '../src/domain/relay';
+import { countErasedReturn } from '../src/privacy/metrics';
 import { providers } from '../src/providers';
 import { sharedLimiter } from '../src/providers/rate-limit';
+import { erasedAmong } from '../src/relay/hand-over';
 import { type DeliveryOutcome, type DeliveryRef, NO_SOURCE_REASON, sideLimiterKey } from '../src/relay/refs';
 import { changesIn, RunTallier, type RunTally, type RunWindow, runWindow, settle } from '../src/relay/status-run';
 import type { AtsApplication, AtsStage, DeliveryResult, RelayConnection, RelayEntry, Source, StageChange } from '../src/relay/types';
 import type { StagedDelivery } from '../src/store/relay';
 import { credentialsOriginOf } from '../src/sync/credential-origins';
 import { inOrder } from '../src/sync/in-order';
+import { ERASED_REASON } from '../src/sync/writes';
 
 /** A status-sync run as it began: what it reads, with which mapping, in which recruitments. */
 export interface RunPlan {
@@ -91,8 +94,8 @@ export function createRelayActivities({ store, metrics, origins }: Pick<Deps, 's
   const outcomeOf = (d: StagedDelivery): DeliveryOutcome | undefined =>
     d.state === 'delivered' && d.applicationId
       ? { outcome: 'delivered', applicationId: d.applicationId, duplicate: d.duplicate }
-      : d.state === 'refused'
-        ? { outcome: 'refused', reason: d.reason ?? 'refused' }
+      : d.state === 'refused' || d.state === 'erased'
+        ? { outcome: 'refused', reason: d.reason ?? d.state }
         : undefined;
 
   /** A push of one change, recorded once; a refusal of this change by the tool is a failure of this change only. */
@@ -172,7 +175,14 @@ export function createRelayActivities({ store, metrics, origins }: Pick<Deps, 's
       const delivery = await staged(ref);
       const done = outcomeOf(delivery);
       if (done) return done;
-      const { relay, connection, settings } = await open(ref.connectorId, () => Context.current().heartbeat());
+      const { relay, connection, settings, provider } = await open(ref.connectorId, () => Context.current().heartbeat());
+      // Erased since the hand-over (or handed over again by a retry): never sent to the ATS.
+      const [erased] = delivery.person ? await erasedAmong({ store, provider }, [{ ...delivery, person: delivery.person }]) : [false];
+      if (erased) {
+        await store.relay.markErased(ref);
+        countErasedReturn(metrics, { provider, via: 'sync', action: 'refused' });
+        return { outcome: 'refused', reason: ERASED_REASON };
+      }
       const refusal = await refusalBeforeDelivery(delivery, connection, relay, settings.sourceId);
       const result: DeliveryResult = refusal
         ? { outcome: 'refused', reason: refusal }

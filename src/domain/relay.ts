@@ -18,7 +18,8 @@ export function isTimeZone(name: string): boolean {
 /** The status sync runs daily at this local time; DST changes do not move it. */
 export const DEFAULT_STATUS_SYNC_TIME = { time: '17:00', timezone: 'Europe/Warsaw' } as const;
 
-export const DeliveryState = z.enum(['pending', 'delivered', 'refused', 'failed']);
+/** `erased`: the person's data was erased (GDPR); the delivery keeps ids and dates only and is never sent again. */
+export const DeliveryState = z.enum(['pending', 'delivered', 'refused', 'failed', 'erased']);
 
 export const Delivery = z.object({
   id: text(),

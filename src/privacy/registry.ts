@@ -1,4 +1,5 @@
 import { providers } from '../providers';
+import { relayDeliveries } from '../relay/personal-data';
 import { candidateEvents } from './events-holder';
 import {
   candidateApplications,
@@ -22,6 +23,7 @@ export const personalData: PersonalDataHolder[] = [
   candidateDocuments,
   stagedDeliveries,
   candidateEvents,
+  relayDeliveries,
   ...Object.values(providers).flatMap((p) => p.personalData ?? []),
 ];
 
@@ -40,6 +42,9 @@ export const WITHOUT_CANDIDATE_DATA: Record<string, string> = {
   webhook_subscriptions: 'webhook subscriptions: URL, event types, sealed signing secrets',
   webhook_deliveries: 'each event’s delivery to a subscription: ids, state, attempts, the subscriber’s answer code and our error text',
   api_tokens: 'API tokens: name, scope and the token’s SHA-256',
+  relay_status_sync: 'a relay connector’s status-sync settings and the ATS’s stage names',
+  relay_status_mappings: 'saved stage → status mappings',
+  relay_status_runs: 'status-sync runs: windows, counts and reasons, never whom',
   kysely_migration: 'applied migrations',
   kysely_migration_lock: 'the migration lock',
 };

@@ -46,7 +46,7 @@ export async function openStore(options: StoreOptions) {
     boards: createBoardsRepository(db, secrets),
     connectors: createConnectorsRepository(db, secrets),
     intake: createIntakeRepository(db),
-    relay: createRelayRepository(db),
+    relay: createRelayRepository(db, identityKeys),
     tokens: createTokensRepository(db),
     events: createEventsRepository(db),
     webhooks: createWebhooksRepository(db, secrets),

@@ -1,10 +1,12 @@
 import { type Selectable, sql } from 'kysely';
 import { newId } from '../domain/ids';
 import type { Delivery, DeliveryState, HeldChange, StatusRun } from '../domain/relay';
+import type { IdentityKeys } from '../privacy/keys';
 import type { DeliveryRef } from '../relay/refs';
 import type { StageMapping } from '../relay/status-mapping';
 import type { RunTally } from '../relay/status-run';
 import type { AtsStage, DeliveredPerson, ReadyCandidate, StageChange } from '../relay/types';
+import { ERASED_REASON } from '../sync/writes';
 import type { Db } from './db';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { RelayDeliveriesTable, RelayStatusRunsTable, RelayStatusSyncTable } from './schema';
@@ -45,8 +47,26 @@ export interface HeldRow extends StageChange {
 
 const ms = (d: Date) => d.getTime();
 
+/**
+ * A delivery of a person whose data was erased: ids and dates only. It stays (a hand-over of the same candidate
+ * again finds it ended) and no longer ties the tool's candidate to an ATS application, so no status is synced.
+ */
+export const ERASED_DELIVERY = {
+  state: 'erased',
+  reason: ERASED_REASON,
+  person: null,
+  cv_url: null,
+  detail: null,
+  application_id: null,
+  email_key: null,
+  phone_key: null,
+} as const;
+
+/** States a delivery leaves only by being handed over again (never by a late write of a delivery under way). */
+const ENDED = ['delivered', 'erased'];
+
 /** A relay connector's deliveries and status sync: every write an upsert on its natural key. */
-export function createRelayRepository(db: Db) {
+export function createRelayRepository(db: Db, keys: IdentityKeys) {
   const deliveryRow = (ref: DeliveryRef) =>
     db
       .selectFrom('relay_deliveries')
@@ -55,7 +75,7 @@ export function createRelayRepository(db: Db) {
       .where('candidate_id', '=', ref.candidateId)
       .where('recruitment_id', '=', ref.recruitmentId);
 
-  /** Ends a delivery under way; one already delivered stays as it is. */
+  /** Ends a delivery under way; one already delivered (or erased) stays as it is. */
   const finish = (ref: DeliveryRef, values: Partial<Record<keyof RelayDeliveriesTable, unknown>>) =>
     db
       .updateTable('relay_deliveries')
@@ -63,7 +83,7 @@ export function createRelayRepository(db: Db) {
       .where('connector_id', '=', ref.connectorId)
       .where('candidate_id', '=', ref.candidateId)
       .where('recruitment_id', '=', ref.recruitmentId)
-      .where('state', '<>', 'delivered')
+      .where('state', 'not in', ENDED)
       .execute();
 
   return {
@@ -86,7 +106,14 @@ export function createRelayRepository(db: Db) {
           .where('recruitment_id', '=', ref.recruitmentId)
           .forUpdate()
           .executeTakeFirst();
-        const staged = { person: JSON.stringify(candidate.person), cv_url: candidate.cvUrl ?? null };
+        if (existing?.state === 'erased') return { outcome: 'unchanged', start: false, ref };
+        const personKeys = keys.person(candidate.person);
+        const staged = {
+          person: JSON.stringify(candidate.person),
+          cv_url: candidate.cvUrl ?? null,
+          email_key: personKeys.find((k) => k.kind === 'email')?.key ?? null,
+          phone_key: personKeys.find((k) => k.kind === 'phone+surname')?.key ?? null,
+        };
         if (!existing) {
           await tx
             .insertInto('relay_deliveries')
@@ -157,11 +184,17 @@ export function createRelayRepository(db: Db) {
       await finish(ref, { state: 'refused', reason, detail: detail ?? null });
     },
 
+    /** The person was erased after they were staged: nothing of theirs is kept, nothing is sent. */
+    async markErased(ref: DeliveryRef): Promise<void> {
+      await finish(ref, ERASED_DELIVERY);
+    },
+
     /** A delivery that failed (a delivered one whose report failed keeps its state, with the reason). */
     async markFailed(ref: DeliveryRef, reason: string): Promise<void> {
       await db
         .updateTable('relay_deliveries')
         .set({ state: sql`case when state = 'delivered' then state else 'failed' end`, reason, updated_at: new Date() })
+        .where('state', '<>', 'erased')
         .where('connector_id', '=', ref.connectorId)
         .where('candidate_id', '=', ref.candidateId)
         .where('recruitment_id', '=', ref.recruitmentId)
@@ -200,7 +233,7 @@ export function createRelayRepository(db: Db) {
       return rows.map((r) => ({ connectorId, candidateId: r.candidate_id, recruitmentId: r.recruitment_id }));
     },
 
-    /** Marks a delivery to be run again (attempts + 1); false when it is delivered and reported. */
+    /** Marks a delivery to be run again (attempts + 1); false when it is delivered and reported, or erased. */
     async reopen(ref: DeliveryRef): Promise<boolean> {
       const res = await db
         .updateTable('relay_deliveries')
@@ -213,6 +246,7 @@ export function createRelayRepository(db: Db) {
         .where('connector_id', '=', ref.connectorId)
         .where('candidate_id', '=', ref.candidateId)
         .where('recruitment_id', '=', ref.recruitmentId)
+        .where('state', '<>', 'erased')
         .where((eb) => eb.or([eb('state', '<>', 'delivered'), eb('reported', '=', false)]))
         .executeTakeFirst();
       return Number(res.numUpdatedRows) > 0;

@@ -335,6 +335,9 @@ export interface RelayDeliveriesTable {
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   delivered_at: NullableTimestamp;
+  /** Keyed hashes of the person's email and phone + surname: found by an erasure after their fields are dropped. */
+  email_key: ColumnType<string | null, string | null | undefined, string | null>;
+  phone_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RelayStatusSyncTable {

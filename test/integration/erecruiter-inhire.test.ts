@@ -240,6 +240,79 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
     expect((await t.api('POST', `/v1/connectors/${c.id}/deliveries/retry`, { state: 'failed' })).body).toEqual({ restarted: 0 });
   });
 
+  it('never sends an erased person to eRecruiter: their deliveries are exported and erased with them, a later hand-over is refused', async () => {
+    const { erecruiter, inhire } = pairOf(t);
+    const { store } = t.deps;
+    const c = await connect('erased'); // no source yet: the deliveries wait, refused, with the person staged
+    const recruitment = erecruiter.addRecruitment({ companyId: c.companyId });
+    const [ewa, jan, kuba] = inhire.addReady(recruitment.id, 3, { account: c.account });
+    await syncNow(c.id, 2);
+    await deliveriesSettled(t, c.id, [ewa.id, jan.id, kuba.id]);
+
+    // jobrelay holds ewa (same email) and jan (same phone and surname, no email) from a board; ola applied there only.
+    const [ola] = inhire.addReady(recruitment.id, 1, { account: `${c.account}-elsewhere` });
+    const held = async (id: string, fields: object, matchBy: Array<'email' | 'phone+surname'>) =>
+      (
+        await store.candidates.upsertFromSource({
+          source: { provider: 'cv-library', externalId: `relay-${id}` },
+          fields,
+          matchBy,
+          createIfUnknown: true,
+          applicationIds: [`relay-${id}`],
+        })
+      ).candidateId as string;
+    const ewaId = await held(ewa.id, { firstName: ewa.firstName, lastName: ewa.lastName, email: ewa.email?.toUpperCase() }, ['email']);
+    const janId = await held(jan.id, { firstName: jan.firstName, lastName: jan.lastName, phone: jan.phone }, ['phone+surname']);
+    const olaId = await held(ola.id, { firstName: ola.firstName, lastName: ola.lastName, email: ola.email }, ['email']);
+
+    const exported = (await t.api('GET', `/v1/candidates/${ewaId}/export`)).body;
+    expect(exported.relayDeliveries).toEqual([
+      expect.objectContaining({
+        connectorId: c.id,
+        toolCandidateId: ewa.id,
+        recruitmentId: String(recruitment.id),
+        state: 'refused',
+        person: expect.objectContaining({ email: ewa.email }),
+      }),
+    ]);
+
+    const erase = async (id: string) => (await t.api('DELETE', `/v1/candidates/${id}`)).body.erased;
+    expect(await erase(janId)).toMatchObject({ relayDeliveries: 1 });
+    expect(await erase(olaId)).toMatchObject({ relayDeliveries: 0 });
+
+    // kuba's erasure lands between a hand-over and its delivery: the delivery screens the person before sending.
+    await store.db.transaction().execute((tx) => store.erased.remember(tx, olaId, store.identityKeys.person({ email: kuba.email }), true));
+
+    // A source chosen: ewa is delivered; jan (erased) and kuba (erased meanwhile) are not sent.
+    expect((await t.api('PUT', `/v1/connectors/${c.id}/source`, { sourceId: ORIGIN })).status).toBe(200);
+    const after = await deliveriesSettled(t, c.id, [ewa.id, jan.id, kuba.id]);
+    expect(after.get(ewa.id)).toMatchObject({ state: 'delivered', reported: true });
+    expect(after.get(jan.id)).toMatchObject({ state: 'erased', reason: 'erased', attempts: 1 });
+    expect(after.get(kuba.id)).toMatchObject({ state: 'erased', reason: 'erased', reported: true });
+    expect(inhire.mustGet(kuba.id)).toMatchObject({ atsDelivery: 'refused', atsError: 'erased' });
+
+    // ewa, delivered, asks to be erased: her delivery keeps ids and dates only, and no longer names her application.
+    expect(await erase(ewaId)).toMatchObject({ relayDeliveries: 1 });
+    const ewaDelivery = (await t.api('GET', `/v1/connectors/${c.id}/deliveries?state=erased`)).body.items.find(
+      (d: { candidateId: string }) => d.candidateId === ewa.id,
+    );
+    expect(ewaDelivery).toMatchObject({ state: 'erased', reason: 'erased' });
+    expect(ewaDelivery.applicationId).toBeUndefined();
+
+    // inhire hands jan over again, and ola for the first time: both skipped as erased, nothing of theirs kept.
+    inhire.markReady(jan.id);
+    Object.assign(inhire.mustGet(ola.id), { account: c.account });
+    inhire.markReady(ola.id);
+    await syncNow(c.id, 3);
+    const connector = (await t.api('GET', `/v1/connectors/${c.id}`)).body;
+    expect(connector.status.streams.deliveries.skippedReasons).toMatchObject({ erased: 2 });
+    for (const person of [jan, kuba, ola]) expect(erecruiter.applicationsOf(person.id)).toEqual([]);
+    const rows = JSON.stringify(await store.db.selectFrom('relay_deliveries').selectAll().where('connector_id', '=', c.id).execute());
+    for (const person of [ewa, jan, kuba, ola])
+      for (const trace of [person.email, person.phone, person.lastName]) expect(rows).not.toContain(trace);
+    expect(rows).not.toContain(ola.id);
+  });
+
   it('with scope "selected" reads and writes only recruitments that ticked the partner', async () => {
     const { erecruiter, inhire } = pairOf(t);
     const start = erecruiter.requests.length;

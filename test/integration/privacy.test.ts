@@ -157,7 +157,15 @@ describeEachStore('candidate data protection through the API, Temporal, the sand
       candidateId,
       erasedAt: expect.any(String),
       erasedBy: dpo.id,
-      erased: { candidate: 1, sources: 2, applications: 1 + opportunity.applications.length, documents: 2, deliveries: 1, events: 1 },
+      erased: {
+        candidate: 1,
+        sources: 2,
+        applications: 1 + opportunity.applications.length,
+        documents: 2,
+        deliveries: 1,
+        events: 1,
+        relayDeliveries: 0,
+      },
     });
 
     expect(linesMentioning(await dumpDatabase(t.deps.store.db), traces)).toEqual([]);

@@ -143,7 +143,7 @@ describe.each(storeBackends())('candidate data protection in the store on %s', (
       candidateId,
       erasedAt: expect.any(String),
       erasedBy: 'env:1',
-      erased: { candidate: 1, sources: 2, applications: 2, documents: 1, deliveries: 1, events: 1 },
+      erased: { candidate: 1, sources: 2, applications: 2, documents: 1, deliveries: 1, events: 1, relayDeliveries: 0 },
     });
 
     // Nothing left anywhere: every table, every column, the files' bytes.
@@ -307,7 +307,10 @@ describe.each(storeBackends())('candidate data protection in the store on %s', (
     const [entry] = (await store.privacy.list({ candidateId, action: 'export' })).items;
     expect(entry).toMatchObject({
       actor: 'env:1',
-      details: { documents: 'attached', sections: { candidate: 1, sources: 2, applications: 2, documents: 1, deliveries: 1, events: 2 } },
+      details: {
+        documents: 'attached',
+        sections: { candidate: 1, sources: 2, applications: 2, documents: 1, deliveries: 1, events: 2, relayDeliveries: 0 },
+      },
     });
     expect(JSON.stringify(entry)).not.toContain('Quillfeather');
 

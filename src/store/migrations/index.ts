@@ -15,6 +15,7 @@ import * as m051 from './051_links_and_levels';
 import * as m070 from './070_events';
 import * as m071 from './071_events_by_candidate';
 import * as m060 from './060_relay';
+import * as m061 from './061_relay_privacy';
 import * as m080 from './080_intake_cv_verdict';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '070_events': m070,
   '071_events_by_candidate': m071,
   '060_relay': m060,
+  '061_relay_privacy': m061,
   '080_intake_cv_verdict': m080,
 };
 
