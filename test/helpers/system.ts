@@ -105,3 +105,15 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     },
   };
 }
+
+/** The API of a system a test started itself, called with this token; answers parsed as JSON. */
+export function apiWithToken(apiUrl: () => string, token: string) {
+  return async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${apiUrl()}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+}

@@ -16,6 +16,7 @@ import { testServers, uniqueTaskQueue } from '../helpers/env';
 import { LOOPBACK_SANDBOXES } from '../helpers/origins';
 import { describeWithPostgres } from '../helpers/postgres';
 import { emptyDatabase } from '../helpers/stores';
+import { apiWithToken } from '../helpers/system';
 import { WorkerProcess } from '../helpers/worker-process';
 
 // The worker is killed (SIGKILL) in the middle of a status-sync run, between pushes to inhire, and a new one is
@@ -74,14 +75,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
     if (env?.DATA_DIR) fs.rmSync(env.DATA_DIR, { recursive: true, force: true });
   });
 
-  const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${system.apiUrl}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = apiWithToken(() => system.apiUrl, TOKEN);
   const startWorker = () => {
     const w = new WorkerProcess(env);
     workers.push(w);

@@ -15,6 +15,7 @@ import { LOOPBACK_SANDBOXES } from '../helpers/origins';
 import { describeWithPostgres } from '../helpers/postgres';
 import { createTestDatabase, type TestDatabase } from '../helpers/stores';
 import { waitFor } from '../helpers/wait';
+import { apiWithToken } from '../helpers/system';
 import { WorkerProcess } from '../helpers/worker-process';
 
 // The worker is killed (SIGKILL) in the middle of a Lever backfill page and a new one is started: the sync must
@@ -85,14 +86,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
   });
 
   let connectorId = '';
-  const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${system.apiUrl}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = apiWithToken(() => system.apiUrl, TOKEN);
   const count = async (table: 'candidates' | 'candidate_sources' | 'applications' | 'documents' | 'jobs' | 'connector_records') =>
     Number(
       (
