@@ -11,12 +11,12 @@ import { createPairSandbox, type PairSandbox, pairSandboxOf, pairSandboxUrls } f
 import { SANDBOX_ACCESS_KEY, SANDBOX_COMPANY_ID, SANDBOX_INHIRE_ORIGIN } from '../../src/providers/erecruiter-inhire/sandbox-erecruiter';
 import { SANDBOX_INHIRE_KEY } from '../../src/providers/erecruiter-inhire/sandbox-inhire';
 import { type System, startSystem } from '../../src/system';
-import { waitFor } from '../fixtures/connectors';
 import { testServers, uniqueTaskQueue } from '../helpers/env';
 import { LOOPBACK_SANDBOXES } from '../helpers/origins';
 import { describeWithPostgres } from '../helpers/postgres';
-import { emptyDatabase } from '../helpers/stores';
+import { createTestDatabase, type TestDatabase } from '../helpers/stores';
 import { apiWithToken } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 import { WorkerProcess } from '../helpers/worker-process';
 
 // The worker is killed (SIGKILL) in the middle of a status-sync run, between pushes to inhire, and a new one is
@@ -31,10 +31,10 @@ const CHANGES = RECRUITMENTS * PER_RECRUITMENT * 3;
 /** The worker dies once inhire has taken this many status updates (well into the first recruitment's page). */
 const KILL_AFTER_PUSHES = 70;
 
-const databaseServer = testServers.databaseUrl();
 const describeWhenPostgres = describeWithPostgres('the status-sync crash test');
 
 describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run', () => {
+  let database: TestDatabase;
   const workers: WorkerProcess[] = [];
   let env: Record<string, string>;
   let deps: Deps;
@@ -44,11 +44,12 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
   let sandboxUrl: string;
 
   beforeAll(async () => {
+    database = await createTestDatabase('erec_crash');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-erec-crash-'));
     env = {
       NODE_ENV: 'test',
       DATA_DIR: dataDir,
-      DATABASE_URL: await emptyDatabase(databaseServer as string),
+      DATABASE_URL: database.url,
       JOBRELAY_SECRET_KEY: randomBytes(32).toString('base64'),
       JOBRELAY_ALLOWED_PROVIDER_ORIGINS: LOOPBACK_SANDBOXES,
       TEMPORAL_ADDRESS: testServers.temporalAddress(),
@@ -73,6 +74,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
     sandboxServer?.closeAllConnections();
     await new Promise((resolve) => sandboxServer?.close(resolve));
     if (env?.DATA_DIR) fs.rmSync(env.DATA_DIR, { recursive: true, force: true });
+    await database?.drop();
   });
 
   const api = apiWithToken(() => system.apiUrl, TOKEN);
@@ -106,7 +108,8 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
     const recruitments = Array.from({ length: RECRUITMENTS }, () => erecruiter.addRecruitment());
     const candidates = recruitments.flatMap((r) => inhire.addReady(r.id, PER_RECRUITMENT, { seed: r.id }));
     await waitFor(
-      async () => (await api('GET', `/v1/connectors/${id}`)).body.status?.streams?.deliveries?.totals?.runs >= 1,
+      async () => (await api('GET', `/v1/connectors/${id}`)).body.status?.streams?.deliveries?.totals?.runs ?? 0,
+      (runs) => runs >= 1,
       60_000,
       'the first look at inhire',
     );
@@ -116,6 +119,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
         const items = (await api('GET', `/v1/connectors/${id}/deliveries?state=delivered&limit=200`)).body.items;
         return items.length === candidates.length && items.every((d: { reported: boolean }) => d.reported) ? items : undefined;
       },
+      (items) => items !== undefined,
       120_000,
       'every candidate delivered',
     );
@@ -161,6 +165,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
         const runs = (await api('GET', `/v1/connectors/${id}/status-sync/runs`)).body.items;
         return runs.length === 1 && runs[0].state !== 'running' ? runs[0] : undefined;
       },
+      (run) => run !== undefined,
       120_000,
       'the run to finish on the second worker',
     );

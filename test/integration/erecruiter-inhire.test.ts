@@ -3,11 +3,12 @@ import { msNumberToTs, tsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { SANDBOX_INHIRE_ORIGIN, SANDBOX_OAUTH } from '../../src/providers/erecruiter-inhire/sandbox-erecruiter';
 import { NO_SOURCE_REASON } from '../../src/relay/refs';
-import { waitFor, waitForRuns } from '../fixtures/connectors';
+import { waitForRuns } from '../fixtures/connectors';
 import { deliveriesSettled, erecruiterCompany, inhireAccount, pairConnector, pairOf, runStatusSync } from '../fixtures/erecruiter-inhire';
 import { shownHistory } from '../helpers/history';
 import { recordHistory } from '../helpers/record';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 // inhire ↔ eRecruiter through the real path: the API, Temporal (dev server), the worker, both sandboxes and the store.
 // Each test has an eRecruiter company and an inhire account of its own.
@@ -145,6 +146,20 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
         { id: String(ORIGIN), name: 'inhire.io' },
       ],
     });
+    if (process.env.RECORD_HISTORIES === '1') {
+      const [lookup] = await waitFor(
+        async () => {
+          const ids: string[] = [];
+          for await (const w of t.system.client.workflow.list({ query: 'WorkflowType="relayLookup"' }))
+            if (w.workflowId.startsWith(`relay-lookup:${c.id}:`)) ids.push(w.workflowId);
+          return ids;
+        },
+        (ids) => ids.length > 0,
+        20_000,
+        'the sources lookup',
+      );
+      await recordHistory('relay-lookup', t.system.client.workflow.getHandle(lookup));
+    }
     const unknown = await t.api('PUT', `/v1/connectors/${c.id}/source`, { sourceId: 12345 });
     expect(unknown.status).toBe(422);
     expect(unknown.body.error).toContain('no publication place 12345');
@@ -158,6 +173,7 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
         const items = (await t.api('GET', `/v1/connectors/${c.id}/deliveries?state=delivered`)).body.items;
         return items.length === 2 && items.every((d: { reported: boolean }) => d.reported) ? items : undefined;
       },
+      (items) => items !== undefined,
       60_000,
       `both candidates delivered ${JSON.stringify((await t.api('GET', `/v1/connectors/${c.id}/deliveries`)).body.items)}`,
     );
@@ -227,7 +243,8 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
     inhire.markReady(tomek.id);
     await syncNow(c.id, 3);
     const again = await waitFor(
-      async () => (inhire.mustGet(kasia.id).status === 'delivered' && inhire.mustGet(tomek.id).status === 'delivered' ? true : undefined),
+      async () => inhire.mustGet(kasia.id).status === 'delivered' && inhire.mustGet(tomek.id).status === 'delivered',
+      (told) => told,
       30_000,
       'inhire told again',
     );
@@ -555,14 +572,24 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
     erecruiter.faults.latencyMs = 1500;
     try {
       expect((await t.api('POST', `/v1/connectors/${c.id}/status-sync/trigger`, {})).status).toBe(202);
-      await waitFor(async () => (await handle.describe()).info.runningActions.length > 0, 10_000, 'the run to start');
+      await waitFor(
+        async () => (await handle.describe()).info.runningActions.length,
+        (running) => running > 0,
+        10_000,
+        'the run to start',
+      );
       const second = await t.api('POST', `/v1/connectors/${c.id}/status-sync/trigger`, {});
       expect(second.status).toBe(409);
       expect(second.body.error).toContain('a status sync run is under way');
     } finally {
       erecruiter.faults.latencyMs = 0;
     }
-    await waitFor(async () => (await handle.describe()).info.runningActions.length === 0, 60_000, 'the run to end');
+    await waitFor(
+      async () => (await handle.describe()).info.runningActions.length,
+      (running) => running === 0,
+      60_000,
+      'the run to end',
+    );
   });
 
   it('fires at 17:00 Warsaw time on both sides of the March and October DST changes (the server’s own calendar of the Schedule)', async () => {

@@ -14,8 +14,8 @@ import { testServers, uniqueTaskQueue } from '../helpers/env';
 import { LOOPBACK_SANDBOXES } from '../helpers/origins';
 import { describeWithPostgres } from '../helpers/postgres';
 import { createTestDatabase, type TestDatabase } from '../helpers/stores';
-import { waitFor } from '../helpers/wait';
 import { apiWithToken } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 import { WorkerProcess } from '../helpers/worker-process';
 
 // The worker is killed (SIGKILL) in the middle of a Lever backfill page and a new one is started: the sync must

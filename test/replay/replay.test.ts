@@ -11,6 +11,7 @@ const EXPECTED_FIXTURES = [
   'application-intake-erased.json',
   'application-intake-step-by-step.json',
   'application-intake.json',
+  'candidate-delivery.json',
   'connector-sync-failing-reconfigured.json',
   'connector-sync-paused-resumed-reconfigured.json',
   'connector-sync-sweep-resync.json',
@@ -26,8 +27,11 @@ const EXPECTED_FIXTURES = [
   'posting-failed-auth.json',
   'posting-live-unposted-with-memo.json',
   'posting-unposted-while-pending.json',
+  'relay-lookup.json',
   'retention-sweep-erased.json',
   'webhook-delivery.json',
+  'status-sync-run-failed.json',
+  'status-sync-run.json',
 ];
 
 const fixtures = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];
