@@ -67,6 +67,12 @@ export interface StreamSpec<R, Settings, Client> {
    */
   listsEverything?: boolean;
   /**
+   * `fetch` lists a queue of records waiting for us (e.g. candidates ready to be sent), not the records that exist:
+   * one it no longer lists was taken off the queue, not deleted, so a sweep reads the queue again (handing over what
+   * the incremental runs missed) but never settles it.
+   */
+  listsQueue?: boolean;
+  /**
    * What a sweep does with a record listed as before: `compare` (default) trusts the listing (update time and
    * version); `rewrite` writes every record again, for a list that does not show all a write depends on (e.g. a
    * posting's job ad, read from its details).
@@ -169,8 +175,12 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
   };
 }
 
-/** A run that lists every record of its window: a sweep, or any run of a stream that always lists everything. */
-function completeListing(spec: { listsEverything?: boolean }, position: PageRequest['position']): boolean {
+/**
+ * A run that lists every record of its window (a sweep, or any run of a stream that always lists everything), so
+ * what it did not list may be gone. A queue's listing never is.
+ */
+function completeListing(spec: { listsEverything?: boolean; listsQueue?: boolean }, position: PageRequest['position']): boolean {
+  if (spec.listsQueue) return false;
   return position.mode === 'sweep' || (spec.listsEverything === true && position.mode !== 'resync');
 }
 

@@ -330,6 +330,32 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
     expect(rows).not.toContain(ola.id);
   });
 
+  it('a sweep reads inhire’s ready list again and hands over a candidate the incremental runs missed; one no longer listed (sent) is not gone', async () => {
+    const { erecruiter, inhire } = pairOf(t);
+    const c = await connect('sweep', { sourceId: ORIGIN });
+    const recruitment = erecruiter.addRecruitment({ companyId: c.companyId });
+    await deliverNew(c, recruitment.id, 2, 2);
+    // Ready with an update time before the high-water mark (a lagging clock): the incremental run does not see it.
+    const [missed] = inhire.addReady(recruitment.id, 1, { account: c.account });
+    inhire.mustGet(missed.id).updatedAt = new Date(Date.now() - 3_600_000).toISOString();
+    await syncNow(c.id, 3);
+    expect((await t.api('GET', `/v1/connectors/${c.id}/deliveries`)).body.items).toHaveLength(2);
+
+    expect((await t.api('POST', `/v1/connectors/${c.id}/sweep`, {})).status).toBe(202);
+    const swept = await waitFor(
+      async () => (await t.api('GET', `/v1/connectors/${c.id}`)).body,
+      (connector) => connector.status.sweep?.totals.runs >= 1 && !connector.status.sweep.running,
+      60_000,
+      'the sweep',
+    );
+    // The two sent candidates are off inhire’s ready list, but nothing of theirs is gone: nothing counted deleted.
+    expect(swept.status.streams.deliveries).toMatchObject({ mode: 'sweep', repaired: 1, deleted: 0 });
+    expect(swept.status.sweep).toMatchObject({ deleted: 0, repaired: 1 });
+    const settled = await deliveriesSettled(t, c.id, [missed.id]);
+    expect(settled.get(missed.id)).toMatchObject({ state: 'delivered', reported: true });
+    expect(erecruiter.applicationsOf(missed.id)).toHaveLength(1);
+  });
+
   it('with scope "selected" reads and writes only recruitments that ticked the partner', async () => {
     const { erecruiter, inhire } = pairOf(t);
     const start = erecruiter.requests.length;

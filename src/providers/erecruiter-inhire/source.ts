@@ -32,6 +32,8 @@ const deliveries = defineStream<InhireCandidate, ErecruiterInhireSettings, Pair>
   identify: (c) => ({ id: `${c.id}:${c.atsRecruitmentId}`, updatedAt: Date.parse(c.updatedAt) }),
   fingerprint: () => ({ v: 1 }),
   write: (candidates, ctx, done) => handOverReady(candidates, ctx, erecruiterInhireRelay, toReadyCandidate, done),
+  // A candidate sent leaves inhire's ready list: a sweep hands over what was missed and marks nothing gone.
+  listsQueue: true,
 });
 
 /** Each side on its own: eRecruiter's key and company, its recruitments and publication places; inhire's key. */
