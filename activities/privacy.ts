@@ -21,9 +21,15 @@ export function createPrivacyActivities({ store, metrics }: Pick<Deps, 'store' |
       return { erased: ids.length, documentsDeleted };
     },
 
-    /** Deliveries received before `idleBefore` (ms) and never taken in (failed, kept for replay) lose the applicant's data. */
-    async expireStaleDeliveries({ idleBefore }: { idleBefore: number }): Promise<{ expired: number }> {
-      return { expired: await store.intake.expireUnprocessed(new Date(idleBefore)) };
+    /**
+     * Deliveries received before `idleBefore` (ms) and never taken in (failed, kept for replay) lose the applicant's
+     * data; so do relay deliveries refused or failed before it (never delivered, kept for a retry).
+     */
+    async expireStaleDeliveries({ idleBefore }: { idleBefore: number }): Promise<{ expired: number; relayExpired: number }> {
+      return {
+        expired: await store.intake.expireUnprocessed(new Date(idleBefore)),
+        relayExpired: await store.relay.expireUndelivered(new Date(idleBefore)),
+      };
     },
 
     /** The run's report in the privacy audit (once per run, whatever the retries) and the counters. */

@@ -20,8 +20,8 @@ const BATCH = 100;
 
 /**
  * Retention, as the daily schedule starts it: erases every candidate idle for `months` (by the workflow's clock),
- * batch by batch, drops the applicant's data from deliveries as old that were never taken in, and records what it
- * did in the privacy audit.
+ * batch by batch, drops the applicant's data from deliveries as old that were never taken in (or, for a relay, never
+ * delivered), and records what it did in the privacy audit.
  */
 export async function retentionSweep(input: RetentionInput): Promise<RetentionReport> {
   const idleBefore = input.carried?.idleBefore ?? idleSince(Date.now(), input.months);
@@ -35,13 +35,15 @@ export async function retentionSweep(input: RetentionInput): Promise<RetentionRe
     if (workflowInfo().continueAsNewSuggested)
       return continueAsNew<typeof retentionSweep>({ months: input.months, carried: { idleBefore, erased, documentsDeleted } });
   }
-  const { expired } = await privacy.expireStaleDeliveries({ idleBefore });
+  const { expired, relayExpired } = await privacy.expireStaleDeliveries({ idleBefore });
   const report = {
     months: input.months,
     idleBefore: new Date(idleBefore).toISOString(),
     erased,
     documentsDeleted,
     deliveriesExpired: expired,
+    // Absent in results recorded before relays existed.
+    relayDeliveriesExpired: relayExpired ?? 0,
   };
   await privacy.recordRetentionRun(report);
   return report;

@@ -43,4 +43,6 @@ export interface RetentionReport {
   documentsDeleted: number;
   /** Deliveries never taken in (failed, kept for replay) whose applicant's data was dropped. */
   deliveriesExpired: number;
+  /** Relay deliveries refused or failed (never delivered) whose person, CV link and ATS message were dropped. */
+  relayDeliveriesExpired: number;
 }

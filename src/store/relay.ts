@@ -221,6 +221,22 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
       });
     },
 
+    /**
+     * Retention: refused and failed deliveries last touched before `before` lose the person, CV link and the ATS's
+     * message (the keyed hashes stay, so an erasure still finds them). A retry is refused as no longer staged; the
+     * tool marking them ready again stages them afresh. Returns how many.
+     */
+    async expireUndelivered(before: Date): Promise<number> {
+      const done = await db
+        .updateTable('relay_deliveries')
+        .set({ person: null, cv_url: null, detail: null, updated_at: new Date() })
+        .where('state', 'in', ['refused', 'failed'])
+        .where((eb) => eb.or([eb('person', 'is not', null), eb('cv_url', 'is not', null), eb('detail', 'is not', null)]))
+        .where('updated_at', '<', before)
+        .executeTakeFirst();
+      return Number(done.numUpdatedRows);
+    },
+
     /** Deliveries to run again: refused or failed ones (these states, else both), and delivered ones never reported. */
     async toRetry(connectorId: string, states: Array<'refused' | 'failed'>, reason?: string): Promise<DeliveryRef[]> {
       let q = db

@@ -86,14 +86,40 @@ describeEachStore('retentionSweep under time skipping (real activities and store
     });
     await store.intake.fail(failed, 'the store refused the application');
 
-    expect(await sweep(12)).toMatchObject({ months: 12, erased: 0, documentsDeleted: 0, deliveriesExpired: 0 });
+    // Relay deliveries into an ATS: one refused and one failed (kept for a retry), one delivered, one under way.
+    const connector = await store.connectors.create({ provider: 'erecruiter-inhire', name: 'Relay', settings: {}, credentials: {} });
+    const relayRef = (candidateId: string) => ({ connectorId: connector.id, candidateId, recruitmentId: '7' });
+    for (const id of ['refused', 'failed', 'delivered', 'pending'])
+      await store.relay.stageDelivery(
+        connector.id,
+        {
+          candidateId: id,
+          recruitmentId: '7',
+          person: { firstName: 'Ignatius', lastName: 'Dormant', email: 'ignatius@example.org' },
+          cvUrl: `https://cv/${id}`,
+        },
+        () => `delivery:${id}`,
+      );
+    await store.relay.markRefused(relayRef('refused'), 'eRecruiter refused the application', 'Ignatius Dormant applied already');
+    await store.relay.markFailed(relayRef('failed'), 'eRecruiter did not answer');
+    await store.relay.markDelivered(relayRef('delivered'), { applicationId: '70', duplicate: false });
+
+    expect(await sweep(12)).toMatchObject({ months: 12, erased: 0, documentsDeleted: 0, deliveriesExpired: 0, relayDeliveriesExpired: 0 });
+    expect(await store.relay.delivery(relayRef('refused'))).toMatchObject({ person: { lastName: 'Dormant' }, cvUrl: 'https://cv/refused' });
     await env.sleep('300 days');
     expect(await sweep(12)).toMatchObject({ erased: 0 });
     expect((await store.candidates.get(candidateId as string))?.erasedAt).toBeUndefined();
 
     await env.sleep('70 days'); // a year and five days without activity
     const report = await sweep(12);
-    expect(report).toMatchObject({ months: 12, erased: 1, documentsDeleted: 1, deliveriesExpired: 1 });
+    expect(report).toMatchObject({ months: 12, erased: 1, documentsDeleted: 1, deliveriesExpired: 1, relayDeliveriesExpired: 2 });
+    for (const id of ['refused', 'failed']) {
+      const expired = await store.relay.delivery(relayRef(id));
+      expect(expired).toMatchObject({ state: id, person: undefined, cvUrl: undefined, detail: undefined });
+      expect(JSON.stringify(expired)).not.toContain('Dormant');
+    }
+    expect(await store.relay.delivery(relayRef('pending'))).toMatchObject({ state: 'pending', person: { lastName: 'Dormant' } });
+    expect(await store.relay.delivery(relayRef('delivered'))).toMatchObject({ state: 'delivered', applicationId: '70' });
     expect(await store.intake.get(failed)).toMatchObject({ state: 'skipped', reason: 'expired by retention', payload: {}, cv: undefined });
     expect(Date.parse(report.idleBefore)).toBeGreaterThan(Date.now()); // the cut-off came from the workflow's (skipped) clock
 
