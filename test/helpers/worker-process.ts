@@ -11,6 +11,7 @@ import { type System, startSystem } from '../../src/system';
 import { testServers, uniqueTaskQueue } from './env';
 import { LOOPBACK_SANDBOXES } from './origins';
 import { createTestDatabase } from './stores';
+import { apiWithToken } from './system';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -81,14 +82,7 @@ export async function startApiForWorkers(token: string) {
       workers.push(w);
       return w;
     },
-    async api(method: string, urlPath: string, body?: unknown) {
-      const res = await fetch(`${system.apiUrl}${urlPath}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    },
+    api: apiWithToken(() => system.apiUrl, token),
     async stop(workflowIds: string[]) {
       for (const w of workers) await w.stop();
       for (const id of workflowIds)

@@ -1,23 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import type http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../src/config';
-import { buildDeps, type Deps } from '../../src/deps';
-import { createLogger } from '../../src/logger';
-import { freePort } from '../../src/net';
 import { createPairSandbox, type PairSandbox, pairSandboxOf, pairSandboxUrls } from '../../src/providers/erecruiter-inhire/sandbox';
 import { SANDBOX_ACCESS_KEY, SANDBOX_COMPANY_ID, SANDBOX_INHIRE_ORIGIN } from '../../src/providers/erecruiter-inhire/sandbox-erecruiter';
 import { SANDBOX_INHIRE_KEY } from '../../src/providers/erecruiter-inhire/sandbox-inhire';
-import { type System, startSystem } from '../../src/system';
-import { testServers, uniqueTaskQueue } from '../helpers/env';
-import { LOOPBACK_SANDBOXES } from '../helpers/origins';
 import { describeWithPostgres } from '../helpers/postgres';
-import { createTestDatabase, type TestDatabase } from '../helpers/stores';
-import { apiWithToken } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
-import { WorkerProcess } from '../helpers/worker-process';
+import { startApiForWorkers } from '../helpers/worker-process';
 
 // The worker is killed (SIGKILL) in the middle of a status-sync run, between pushes to inhire, and a new one is
 // started: every stage change must reach inhire exactly once, and the run must count each once. The worker runs as
@@ -34,31 +21,14 @@ const KILL_AFTER_PUSHES = 70;
 const describeWhenPostgres = describeWithPostgres('the status-sync crash test');
 
 describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run', () => {
-  let database: TestDatabase;
-  const workers: WorkerProcess[] = [];
-  let env: Record<string, string>;
-  let deps: Deps;
-  let system: System;
+  let harness: Awaited<ReturnType<typeof startApiForWorkers>>;
   let pair: PairSandbox;
   let sandboxServer: http.Server;
   let sandboxUrl: string;
+  let loops: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase('erec_crash');
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-erec-crash-'));
-    env = {
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      JOBRELAY_SECRET_KEY: randomBytes(32).toString('base64'),
-      JOBRELAY_ALLOWED_PROVIDER_ORIGINS: LOOPBACK_SANDBOXES,
-      TEMPORAL_ADDRESS: testServers.temporalAddress(),
-      TEMPORAL_TASK_QUEUE: uniqueTaskQueue('erec-crash'),
-      LOG_LEVEL: 'warn',
-    };
-    const port = await freePort();
-    deps = await buildDeps(loadConfig({ ...env, PORT: String(port), JOBRELAY_API_TOKEN: TOKEN }), createLogger('silent'));
-    system = await startSystem({ deps, withoutWorker: true });
+    harness = await startApiForWorkers(TOKEN);
     const app = createPairSandbox();
     pair = pairSandboxOf(app);
     sandboxServer = await new Promise((resolve) => {
@@ -68,21 +38,13 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
   });
 
   afterAll(async () => {
-    for (const w of workers) await w.stop();
-    await system?.stop();
-    await deps?.store.close();
+    await harness?.stop(loops);
     sandboxServer?.closeAllConnections();
     await new Promise((resolve) => sandboxServer?.close(resolve));
-    if (env?.DATA_DIR) fs.rmSync(env.DATA_DIR, { recursive: true, force: true });
-    await database?.drop();
   });
 
-  const api = apiWithToken(() => system.apiUrl, TOKEN);
-  const startWorker = () => {
-    const w = new WorkerProcess(env);
-    workers.push(w);
-    return w;
-  };
+  const api = (method: string, url: string, body?: unknown) => harness.api(method, url, body);
+  const startWorker = () => harness.startWorker();
 
   it('resumes the interrupted page on a new worker: every change pushed to inhire once, and counted once', async () => {
     const { erecruiter, inhire } = pair;
@@ -102,6 +64,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
+    loops = [`sync:${id}`];
     expect((await api('POST', `/v1/connectors/${id}/status-sync`, {})).status).toBe(201);
 
     // Candidates delivered after the enablement, into three recruitments; recruiters move each twice.
@@ -150,7 +113,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
     clearTimeout(timer);
     if (outcome !== 'killed') throw new Error(`${outcome} (${pushes} pushes); worker output: ${first.output.slice(-3000)}`);
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    const pushedAtKill = await deps.store.db
+    const pushedAtKill = await harness.deps.store.db
       .selectFrom('relay_status_pushes')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
@@ -177,7 +140,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
     // Exactly once at inhire: each candidate's three statuses, in order, none twice, none missing.
     for (const c of candidates)
       expect(inhire.mustGet(c.id).statusChanges.map((s) => s.status)).toEqual(['waiting_for_decision', 'evaluating', 'interview']);
-    const ledger = await deps.store.db
+    const ledger = await harness.deps.store.db
       .selectFrom('relay_status_pushes')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
