@@ -40,6 +40,23 @@ export class WorkerProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /**
+   * Waits for the test's kill switch (`killed`, resolved once it sent SIGKILL), or fails: the worker exited on its
+   * own, or no kill came within `withinMs`. `progress` says how far the test got, for the failure.
+   */
+  async killedWithin(killed: Promise<void>, withinMs: number, progress: () => string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      killed.then(() => 'killed'),
+      this.exited.then(() => 'the worker exited on its own'),
+      new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve(`no kill within ${withinMs / 1000} s`), withinMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (outcome !== 'killed') throw new Error(`${outcome} (${progress()}); worker output: ${this.output.slice(-3000)}`);
+  }
+
   /** SIGTERM (the worker drains and exits), SIGKILL if it has not within 15 s. */
   async stop(): Promise<void> {
     if (!this.running) return;

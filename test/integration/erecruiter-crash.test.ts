@@ -103,15 +103,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a status-sync run
       };
     });
     expect((await api('POST', `/v1/connectors/${id}/status-sync/trigger`, {})).status).toBe(202);
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      killed.then(() => 'killed'),
-      new Promise((resolve) => {
-        timer = setTimeout(() => resolve('no kill within 60 s'), 60_000);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (outcome !== 'killed') throw new Error(`${outcome} (${pushes} pushes); worker output: ${first.output.slice(-3000)}`);
+    await first.killedWithin(killed, 60_000, () => `${pushes} pushes`);
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const pushedAtKill = await harness.deps.store.db
       .selectFrom('relay_status_pushes')

@@ -129,16 +129,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
     const created = await api('POST', '/v1/connectors', leverConnector(sandboxUrl, SANDBOX_API_KEY, { pageSize: PAGE_SIZE }));
     expect(created.status).toBe(201);
     connectorId = created.body.id;
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      killed.then(() => 'killed'),
-      first.exited.then(() => 'the worker exited on its own'),
-      new Promise((resolve) => {
-        timer = setTimeout(() => resolve('no kill within 90 s'), 90_000);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (outcome !== 'killed') throw new Error(`${outcome} (page ${listed}); worker output: ${first.output.slice(-3000)}`);
+    await first.killedWithin(killed, 90_000, () => `page ${listed}`);
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
     // The dead worker left page KILL_ON_PAGE half written: more than the pages before it, less than with it.

@@ -93,15 +93,7 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a sweep', () => {
       };
     });
     expect((await harness.api('POST', `/v1/connectors/${connectorId}/sweep`, { stream: 'candidates' })).status).toBe(202);
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      killed.then(() => 'killed'),
-      new Promise((resolve) => {
-        timer = setTimeout(() => resolve('no kill within 60 s'), 60_000);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (outcome !== 'killed') throw new Error(`${outcome} (list page ${listed}); worker output: ${first.output.slice(-3000)}`);
+    await first.killedWithin(killed, 60_000, () => `list page ${listed}`);
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     // Halfway: nothing marked deleted yet (that waits for the whole listing).
     const { db } = harness.deps.store;
