@@ -7,5 +7,5 @@ export { connectorSync, connectorTest } from './connector-sync';
 export { eventDispatch } from './event-dispatch';
 export { postingLifecycle } from './posting-lifecycle';
 export { retentionSweep } from './retention-sweep';
-export { webhookDelivery } from './webhook-delivery';
 export { relayLookup, statusSync } from './status-sync';
+export { webhookDelivery } from './webhook-delivery';

@@ -29,9 +29,9 @@ const EXPECTED_FIXTURES = [
   'posting-unposted-while-pending.json',
   'relay-lookup.json',
   'retention-sweep-erased.json',
-  'webhook-delivery.json',
   'status-sync-run-failed.json',
   'status-sync-run.json',
+  'webhook-delivery.json',
 ];
 
 const fixtures = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];

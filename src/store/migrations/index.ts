@@ -12,10 +12,10 @@ import * as m031 from './031_api_tokens';
 import * as m040 from './040_privacy';
 import * as m050 from './050_reconciliation';
 import * as m051 from './051_links_and_levels';
-import * as m070 from './070_events';
-import * as m071 from './071_events_by_candidate';
 import * as m060 from './060_relay';
 import * as m061 from './061_relay_privacy';
+import * as m070 from './070_events';
+import * as m071 from './071_events_by_candidate';
 import * as m080 from './080_intake_cv_verdict';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
@@ -33,10 +33,10 @@ const migrations: Record<string, Migration> = {
   '040_privacy': m040,
   '050_reconciliation': m050,
   '051_links_and_levels': m051,
-  '070_events': m070,
-  '071_events_by_candidate': m071,
   '060_relay': m060,
   '061_relay_privacy': m061,
+  '070_events': m070,
+  '071_events_by_candidate': m071,
   '080_intake_cv_verdict': m080,
 };
 
