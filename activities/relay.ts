@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Deps } from '../src/deps';
 import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failures';
 import type { StatusRun } from '../src/domain/relay';
+import { statusSyncCompleted } from '../src/events/catalog';
 import { countErasedReturn } from '../src/privacy/metrics';
 import { providers } from '../src/providers';
 import { sharedLimiter } from '../src/providers/rate-limit';
@@ -329,9 +330,11 @@ export function createRelayActivities({ store, metrics, origins }: Pick<Deps, 's
       });
     },
 
-    /** Ends the run: its counts and reasons; a good run moves where the next one starts. */
+    /** Ends the run: its counts and reasons; a good run moves where the next one starts; subscribers hear of it (`status_sync.completed`). */
     async finishStatusRun(input: { runId: string; state: 'succeeded' | 'failed'; tally: RunTally; error?: string }): Promise<StatusRun> {
-      return store.relay.finishRun(input.runId, input);
+      const run = await store.relay.finishRun(input.runId, input);
+      await store.events.raise(statusSyncCompleted(run));
+      return run;
     },
   };
 }

@@ -484,6 +484,13 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
     expect(view).toMatchObject({ syncedUntil: third.until, lastRun: { id: third.id, state: 'succeeded' } });
     expect(Date.parse(third.since)).toBeLessThan(Date.parse(rerun.until)); // each run starts where the last good one ended (with overlap)
 
+    // Each run is announced to webhook subscribers once, with its counts and no one's personal data.
+    const announced = (await t.deps.store.events.ofSubject(`connector:${c.id}`)).filter((e) => e.type === 'status_sync.completed');
+    expect(announced.map((e) => e.data.runId)).toEqual([first.id, rerun.id, third.id]);
+    expect(announced[0].data).toMatchObject({ connectorId: c.id, state: 'succeeded', counts: { pushed: 8, unmapped: 0 } });
+    expect(announced[2].data).toMatchObject({ until: third.until, counts: { pushed: 1 } });
+    for (const person of [a.candidate, b.candidate]) expect(JSON.stringify(announced)).not.toContain(person.email as string);
+
     const history = shownHistory(first.workflowId);
     expect(history).toContain('statusSyncPage');
     for (const person of [a.candidate, b.candidate])
