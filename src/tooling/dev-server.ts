@@ -48,12 +48,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.uiPort ? ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
   ];
   const child = spawn(requireBinary('temporal'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
+  // The first lines say why (a Go panic's message comes before its goroutine dump); the last say where it ended.
+  let stderrHead = '';
+  let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+    if (stderrHead.length < 2000) stderrHead = (stderrHead + chunk.toString()).slice(0, 2000);
+    else stderrTail = (stderrTail + chunk.toString()).slice(-1000);
   });
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`temporal dev server exited (code ${code}): ${stderr.trim()}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`temporal dev server exited (code ${code}): ${`${stderrHead}${stderrTail ? `\n…\n${stderrTail}` : ''}`.trim()}`)),
+    ),
   );
   exited.catch(() => undefined);
   const aborted = new Promise<never>((_, reject) => {
