@@ -96,8 +96,8 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     webhookSubscriptions: createWebhookSubscriptionsService(deps.store, eventWorkflows, deps.webhookOrigins),
   });
   const server: http.Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.api.port, config.api.host, () => resolve(s));
-    s.once('error', reject);
+    // Express 5 calls back with the error (a busy port) instead of leaving it to the 'error' event.
+    const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const { port } = server.address() as { port: number };
 

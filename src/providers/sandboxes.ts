@@ -20,8 +20,7 @@ export async function startSandboxes(port: number, host = '127.0.0.1'): Promise<
     root.use(`/${entry.name}`, apps[entry.name]);
   }
   const server: http.Server = await new Promise((resolve, reject) => {
-    const s = root.listen(port, host, () => resolve(s));
-    s.once('error', reject);
+    const s = root.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const actualPort = (server.address() as { port: number }).port;
   const baseUrl = `http://${host}:${actualPort}`;
