@@ -80,7 +80,13 @@ describeWithPostgres('drill: PostgreSQL down for 30 s during intake', () => {
       `${APPLICATIONS} applications`,
     );
     expect(stored.map((r) => r.external_id).sort()).toEqual([...ids].sort());
-    const staged = await t.deps.store.intake.counts();
-    expect(staged).toEqual({ processed: APPLICATIONS });
+    // Each intake finishes by marking its delivery processed, just after its application is written.
+    await waitFor(
+      () => t.deps.store.intake.counts(),
+      (counts) => counts.processed === APPLICATIONS,
+      60_000,
+      'every delivery processed',
+    );
+    expect(await t.deps.store.intake.counts()).toEqual({ processed: APPLICATIONS });
   });
 });
