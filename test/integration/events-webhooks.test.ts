@@ -5,6 +5,7 @@ import { dispatchWorkflowId, EVENT_TYPES } from '../../src/events/types';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { leverConnector, waitForRuns } from '../fixtures/connectors';
 import { setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
+import { aJob } from '../fixtures/jobs';
 import { applicationId, applyOnBoard, intakeOutcome, postLiveJob } from '../fixtures/direct-apply';
 import { runLeverSandbox } from '../fixtures/lever';
 import {
@@ -120,6 +121,23 @@ describeEachStore(
         'posting.unposted',
       ]);
       await recordHistory('posting-live-unposted-with-memo', t.system.client.workflow.getHandle(posting.workflowId));
+    });
+
+    it('a posting the board refuses reaches the subscriber as posting.failed: ids only, the board\'s words stay behind the API', async () => {
+      const job = (await t.api('POST', '/v1/jobs', aJob({ title: 'Refused Payroll Clerk', reference: 'REQ-REFUSED-1' }))).body;
+      await t.sandbox('POST', 'cv-library', '/_sandbox/faults', { failNext: [{ status: 401, count: 1 }] });
+      const accepted = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
+      expect(accepted.status).toBe(202);
+      const failed = await untilPostingState(t, accepted.body.id, 'failed');
+      const [event] = await untilHandled(hooks, 'posting.failed', (e) => e.type === 'posting.failed' && e.data.postingId === failed.id);
+      expect(event).toMatchObject({
+        type: 'posting.failed',
+        subject: `posting:${failed.id}`,
+        data: { postingId: failed.id, jobId: job.id, board: 'cv-library', jobTitle: 'Refused Payroll Clerk', repostCount: 0 },
+      });
+      expect(failed.lastError).toBeTruthy();
+      expect(JSON.stringify(event)).not.toContain(failed.lastError);
+      expect(hooks.events(['posting.live'], (e) => e.subject === `posting:${failed.id}`)).toEqual([]);
     });
 
     it('a DirectApply application reaches the subscriber as application.created: ids, never the applicant or the CV', async () => {
