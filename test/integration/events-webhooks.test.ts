@@ -5,8 +5,8 @@ import { dispatchWorkflowId, EVENT_TYPES } from '../../src/events/types';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { leverConnector, waitForRuns } from '../fixtures/connectors';
 import { setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
-import { aJob } from '../fixtures/jobs';
 import { applicationId, applyOnBoard, intakeOutcome, postLiveJob } from '../fixtures/direct-apply';
+import { aJob } from '../fixtures/jobs';
 import { runLeverSandbox } from '../fixtures/lever';
 import {
   LOOPBACK_WEBHOOKS,
@@ -123,7 +123,7 @@ describeEachStore(
       await recordHistory('posting-live-unposted-with-memo', t.system.client.workflow.getHandle(posting.workflowId));
     });
 
-    it('a posting the board refuses reaches the subscriber as posting.failed: ids only, the board\'s words stay behind the API', async () => {
+    it("a posting the board refuses reaches the subscriber as posting.failed: ids only, the board's words stay behind the API", async () => {
       const job = (await t.api('POST', '/v1/jobs', aJob({ title: 'Refused Payroll Clerk', reference: 'REQ-REFUSED-1' }))).body;
       await t.sandbox('POST', 'cv-library', '/_sandbox/faults', { failNext: [{ status: 401, count: 1 }] });
       const accepted = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
