@@ -263,6 +263,20 @@ describeEachStore('the posting API: every request against every posting state', 
     await env?.teardown();
   });
 
+  it('a posting the board expired raised posting.live then posting.expired, carrying its expiry, in its outbox', async () => {
+    for (const { posting: p } of expired.values()) {
+      const raised = await t.deps.store.events.ofSubject(`posting:${p.id}`);
+      expect(raised.map((e) => e.type)).toEqual(['posting.live', 'posting.expired']);
+      expect(raised[1].data).toMatchObject({
+        postingId: p.id,
+        jobId: p.jobId,
+        board: 'cv-library',
+        expiresAt: p.expiresAt,
+        repostCount: 0,
+      });
+    }
+  });
+
   const cases = TABLE.flatMap((row, i) =>
     STATES.map((state) => {
       const outcome = row.cells[state];
