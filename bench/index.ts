@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   postings: () => import('./postings'),
   'direct-apply': () => import('./direct-apply'),
   lever: () => import('./lever-backfill'),
+  peer: () => import('./peer'),
   careers: () => import('./careers'),
   smartrecruiters: () => import('./smartrecruiters-backfill'),
   events: () => import('./events'),

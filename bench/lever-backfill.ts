@@ -6,17 +6,21 @@ import { loadConfig } from '../src/config';
 import { buildDeps } from '../src/deps';
 import { createLogger } from '../src/logger';
 import { freePort } from '../src/net';
-import { LeverSandbox, SANDBOX_API_KEY } from '../src/providers/lever/sandbox';
 import { startSystem } from '../src/system';
 import { startDevServer } from '../src/tooling/dev-server';
+import {
+  backfillWithJobrelay,
+  floorSeconds as floorFor,
+  LEVER_LIMIT as LIMIT,
+  LEVER_PAGE_SIZE as PAGE_SIZE,
+  startLeverSandbox,
+  untilRuns,
+} from './lever-run';
 import { type Figures, recordResults } from './results';
 
 // A full Lever backfill through the real path (API → Temporal → activities → sandbox → store) with the sandbox and
 // the client both at Lever's documented limit (10 requests/s, bursts of 20). Prints records/s, that rate as a
 // share of the ceiling (limit × page size), and the requests a cycle costs when nothing changed.
-
-const LIMIT = { perSecond: 10, burst: 20 };
-const PAGE_SIZE = 100;
 
 interface Scenario {
   label: string;
@@ -73,45 +77,33 @@ export async function run(): Promise<void> {
 }
 
 async function runScenario(scenario: Scenario, index: number, api: (m: string, u: string, b?: unknown) => Promise<any>): Promise<Figures> {
-  const sandbox = new LeverSandbox({ rateLimit: LIMIT });
-  sandbox.seed({ postings: scenario.postings, opportunities: scenario.opportunities, resumes: scenario.resumes, seed: 500 + index });
-  const server = sandbox.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+  const { sandbox, baseUrl, close } = await startLeverSandbox({
+    postings: scenario.postings,
+    opportunities: scenario.opportunities,
+    resumes: scenario.resumes,
+    seed: 500 + index,
+  });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
   try {
-    const started = Date.now();
-    const connector = await api('POST', '/v1/connectors', {
-      provider: 'lever',
+    const backfill = await backfillWithJobrelay(api, baseUrl, {
       name: `bench ${scenario.label}`,
-      credentials: { apiKey: SANDBOX_API_KEY },
-      settings: {
-        baseUrl,
-        companyCode: 'acme',
-        postingState: 'published',
-        distributionChannel: 'public',
-        syncResumes: scenario.resumes,
-        jobsStartDate: '2000-01-01',
-        candidatesStartDate: '2000-01-01',
-        pageSize: PAGE_SIZE,
-      },
+      resumes: scenario.resumes,
+      startDate: '2000-01-01',
     });
-    const first = await untilRuns(api, connector.id, 1);
-    const seconds = (Date.now() - started) / 1000;
+    const { connectorId, seconds, status: first } = backfill;
     const records = scenario.opportunities + scenario.postings;
     const requests = sandbox.requests.length;
     const ceiling = LIMIT.perSecond * PAGE_SIZE;
     const rejected = sandbox.requests.filter((r) => r.status === 429).length;
     const before = sandbox.requests.length;
-    await api('POST', `/v1/connectors/${connector.id}/sync`, {});
-    await untilRuns(api, connector.id, 2);
+    await api('POST', `/v1/connectors/${connectorId}/sync`, {});
+    await untilRuns(api, connectorId, 2);
     const quiet = sandbox.requests.length - before;
     const rate = records / seconds;
-    // The least time Lever's limit allows for these requests: the burst at once, the rest at the limit.
-    const floorSeconds = Math.max(0, requests - LIMIT.burst) / LIMIT.perSecond;
+    const floorSeconds = floorFor(requests);
     console.log(
       [
         `  ${scenario.label}: ${records} records (${scenario.opportunities} opportunities, ${scenario.postings} postings) in ${seconds.toFixed(1)} s`,
@@ -135,18 +127,7 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
     };
   } finally {
     clearInterval(sampler);
-    server.closeAllConnections();
-    server.close();
-  }
-}
-
-async function untilRuns(api: (m: string, u: string) => Promise<any>, id: string, runs: number) {
-  for (;;) {
-    const c = await api('GET', `/v1/connectors/${id}`);
-    const streams = Object.values(c.status?.streams ?? {}) as Array<{ totals: { runs: number }; running: boolean }>;
-    if (c.state === 'failing') throw new Error(`connector failing: ${c.lastError}`);
-    if (streams.length && streams.every((s) => s.totals.runs >= runs && !s.running)) return c;
-    await new Promise((r) => setTimeout(r, 100));
+    close();
   }
 }
 
