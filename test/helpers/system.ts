@@ -34,6 +34,9 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
+/** What fixtures call a system through: its API and the sandboxes (a TestSystem, or processes a test started apart). */
+export type SystemCalls = Pick<TestSystem, 'api' | 'sandbox' | 'sandboxes'>;
+
 export interface TestSystemOptions {
   /** The store the system runs on, always empty: PGlite under its own data dir (default), or a new PostgreSQL database. */
   store?: StoreKind;

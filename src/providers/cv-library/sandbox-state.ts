@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Response } from 'express';
 import { seededRandom } from '../seeded-random';
 import type { PostedJob } from './sandbox-contract';
@@ -91,6 +92,9 @@ export const noFaults = (): Faults => ({
 });
 
 export function freshState(): CvLibrarySandboxState {
+  // Every delivery under way (a burst: hundreds) listens for the reset; none of them is a leak.
+  const lifetime = new AbortController();
+  setMaxListeners(0, lifetime.signal);
   return {
     accounts: [],
     jobs: new Map(),
@@ -106,7 +110,7 @@ export function freshState(): CvLibrarySandboxState {
     applications: new Map(),
     nextJobId: 300_000_001,
     nextApplicationId: 1,
-    lifetime: new AbortController(),
+    lifetime,
   };
 }
 
