@@ -1,6 +1,7 @@
 import { freePort } from '../../src/net';
 import { setUpCvLibrary } from '../fixtures/cv-library';
 import { aDelivery, applicationId, deliver, type LivePosting, postLiveJob } from '../fixtures/direct-apply';
+import { startLeverBackfill } from '../fixtures/lever-drill';
 import { findPostgresBin, startPostgres, type TestPostgres } from '../helpers/postgres';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
@@ -11,14 +12,16 @@ const describeWithPostgres = findPostgresBin() ? describe : describe.skip;
 const APPLICATIONS = 90;
 const PER_SECOND = 3;
 const OUTAGE_MS = 30_000;
+const OPPORTUNITIES = 200;
+const PAGE_SIZE = 25;
 
 /**
- * Fault drill: PostgreSQL (a server of this test's own) is down for 30 s in the middle of a steady stream of
- * DirectApply deliveries. The webhook must never answer 200 for an application it did not stage (it answers 503
- * and the board delivers again); intakes caught mid-way ride the outage out on their retries. Afterwards every
- * application is stored exactly once.
+ * Fault drills: PostgreSQL (a server of this test's own) is down for 30 s in the middle of a steady stream of
+ * DirectApply deliveries, and in the middle of a Lever backfill. The webhook must never answer 200 for an
+ * application it did not stage (it answers 503 and the board delivers again); intakes and sync pages caught mid-way
+ * ride the outage out on their retries. Afterwards every application and every synced record is stored exactly once.
  */
-describeWithPostgres('drill: PostgreSQL down for 30 s during intake', () => {
+describeWithPostgres('drill: PostgreSQL down for 30 s during intake and during a Lever backfill', () => {
   let postgres: TestPostgres;
   let t: TestSystem;
   let posting: LivePosting;
@@ -89,4 +92,28 @@ describeWithPostgres('drill: PostgreSQL down for 30 s during intake', () => {
     );
     expect(await t.deps.store.intake.counts()).toEqual({ processed: APPLICATIONS });
   });
+
+  it(`finishes a Lever backfill (${OPPORTUNITIES} opportunities) cut by the outage, every record once`, async () => {
+    let outage: Promise<void> | undefined;
+    // In the middle of the third page (some of its people and résumés written): the page's writes fail until the
+    // database is back, and the page is retried until it is whole.
+    const backfill = await startLeverBackfill(t, { opportunities: OPPORTUNITIES, pageSize: PAGE_SIZE, seed: 717 }, (progress) => {
+      if (progress.listings === 3 && progress.resumesOnPage === 10 && !outage) {
+        outage = postgres
+          .halt()
+          .then(() => new Promise((r) => setTimeout(r, OUTAGE_MS)))
+          .then(() => postgres.resume());
+      }
+    });
+    await waitFor(
+      async () => outage !== undefined,
+      (started) => started,
+      60_000,
+      'the third page',
+    );
+    await outage;
+    await backfill.expectBackfilledOnce(180_000);
+    // The interrupted page was asked for again (by the activity's retry), not skipped.
+    expect(backfill.progress.listings).toBeGreaterThan(OPPORTUNITIES / PAGE_SIZE);
+  }, 300_000);
 });

@@ -1,22 +1,31 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ExpiresAt } from '../../src/domain/search-attributes';
 import { freePort } from '../../src/net';
 import { type DevServer, startDevServer } from '../../src/tooling/dev-server';
-import { setUpCvLibrary } from '../fixtures/cv-library';
+import { sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aDelivery, applicationId, deliver, type LivePosting, postLiveJob } from '../fixtures/direct-apply';
+import { aJob } from '../fixtures/jobs';
+import { startLeverBackfill } from '../fixtures/lever-drill';
+import { pendingTimers } from '../helpers/history';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
 const APPLICATIONS = 120;
 const PER_SECOND = 40;
+const OPPORTUNITIES = 200;
+const PAGE_SIZE = 25;
+const POSTINGS = 24;
+const POSTINGS_PER_SECOND = 8;
 
 /**
- * Fault drill: the Temporal server (the dev server, on its database file) restarts in the middle of a burst of
- * DirectApply deliveries. The board delivers again whatever was not answered 200, as CV-Library does. Every
- * application is stored exactly once and the live posting keeps its workflow and its expiry.
+ * Fault drills: the Temporal server (the dev server, on its database file) restarts in the middle of a burst of
+ * DirectApply deliveries, of a Lever backfill and of a burst of postings. The board delivers again whatever was not
+ * answered 200, as CV-Library does. Every application, person and posting is there exactly once, and live postings
+ * keep their workflow and their expiry.
  */
-describe('drill: Temporal restarts during an intake burst', () => {
+describe('drill: Temporal restarts during an intake burst, a Lever backfill and a posting burst', () => {
   let dbDir: string;
   let port: number;
   let server: DevServer;
@@ -37,6 +46,13 @@ describe('drill: Temporal restarts during an intake burst', () => {
     fs.rmSync(dbDir, { recursive: true, force: true });
   });
 
+  /** The Temporal server goes down for two seconds and comes back on its database. */
+  async function restartTemporal() {
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 2000));
+    server = await startDevServer({ port, dbFile: path.join(dbDir, 'temporal.db') });
+  }
+
   it('stores every application once and keeps the posting live with its expiry', async () => {
     const before = (await t.api('GET', `/v1/postings/${posting.id}`)).body;
     const ids = Array.from({ length: APPLICATIONS }, (_, i) => applicationId(`drill${i}`));
@@ -56,9 +72,7 @@ describe('drill: Temporal restarts during an intake burst', () => {
 
     // A third of the way through, the Temporal server goes down for two seconds and comes back on its database.
     await new Promise((r) => setTimeout(r, (APPLICATIONS / 3 / PER_SECOND) * 1000));
-    await server.stop();
-    await new Promise((r) => setTimeout(r, 2000));
-    server = await startDevServer({ port, dbFile: path.join(dbDir, 'temporal.db') });
+    await restartTemporal();
     await Promise.all(board);
 
     const refused = [...answers.values()].filter((statuses) => statuses.some((s) => s !== 200));
@@ -84,5 +98,70 @@ describe('drill: Temporal restarts during an intake burst', () => {
     expect(after).toMatchObject({ state: 'live', externalId: before.externalId, expiresAt: before.expiresAt });
     const described = await t.system.client.workflow.getHandle(posting.workflowId).describe();
     expect(described.status.name).toBe('RUNNING');
+  });
+
+  it(`finishes a Lever backfill (${OPPORTUNITIES} opportunities) with every record once`, async () => {
+    let restarting: Promise<void> | undefined;
+    // In the middle of the third page (some of its résumés fetched and written).
+    const backfill = await startLeverBackfill(t, { opportunities: OPPORTUNITIES, pageSize: PAGE_SIZE, seed: 616 }, (progress) => {
+      if (progress.listings === 3 && progress.resumesOnPage === 10 && !restarting) restarting = restartTemporal();
+    });
+    await waitFor(
+      async () => restarting !== undefined,
+      (started) => started,
+      60_000,
+      'the third page',
+    );
+    await restarting;
+    await backfill.expectBackfilledOnce(120_000);
+  });
+
+  it(`posts ${POSTINGS} jobs once each, live with their expiry and its timer`, async () => {
+    const jobIds: string[] = [];
+    for (let i = 0; i < POSTINGS; i++) {
+      const job = await t.api('POST', '/v1/jobs', aJob({ reference: `BURST-${i}-${applicationId('r')}` }));
+      expect(job.status).toBe(201);
+      jobIds.push(job.body.id);
+    }
+    const answers: number[] = [];
+    // The caller: each posting asked for on schedule, and again every 500 ms until it is answered 202.
+    const requests = jobIds.map(async (jobId, i) => {
+      await new Promise((r) => setTimeout(r, (i * 1000) / POSTINGS_PER_SECOND));
+      for (;;) {
+        const { status, body } = await t.api('POST', `/v1/jobs/${jobId}/postings`, { board: 'cv-library' });
+        answers.push(status);
+        if (status === 202) return body.id as string;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    });
+    // Once the first postings are live, a third of the way through the burst: those keep their expiry through the
+    // restart, the ones under way carry on.
+    await new Promise((r) => setTimeout(r, (POSTINGS / 3 / POSTINGS_PER_SECOND) * 1000));
+    const postingsSoFar = async () => (await Promise.all(jobIds.map((id) => t.deps.store.postings.listForJob(id)))).flat();
+    const before = await waitFor(postingsSoFar, (ps) => ps.some((p) => p.state === 'live'), 30_000, 'a live posting');
+    await restartTemporal();
+    const postingIds = await Promise.all(requests);
+    expect(answers.filter((s) => s !== 202 && s !== 503)).toEqual([]);
+
+    const postings = await Promise.all(postingIds.map((id) => untilPostingState(t, id, 'live', 90_000)));
+    expect(postings.map((p) => p.jobId).sort()).toEqual([...jobIds].sort());
+    // Each job went to the board once: one CV-Library job per reference, live, with the expiry the posting shows.
+    const onBoard = await sandboxJobs(t);
+    for (const p of postings) {
+      const jobs = onBoard.filter((j) => j.reference.startsWith(`${p.id}-`));
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]).toMatchObject({ status: 'live', expires_at: p.expiresAt });
+    }
+    for (const live of before.filter((p) => p.state === 'live')) {
+      expect(postings.find((p) => p.id === live.id)?.expiresAt).toBe(live.expiresAt);
+    }
+    // Each workflow runs on, waiting on a timer for its expiry, which it shows operators.
+    for (const p of postings) {
+      const handle = t.system.client.workflow.getHandle(p.workflowId);
+      const described = await handle.describe();
+      expect(described.status.name).toBe('RUNNING');
+      expect(described.typedSearchAttributes.get(ExpiresAt)?.toISOString()).toBe(p.expiresAt);
+      expect(await pendingTimers(handle)).toBe(1);
+    }
   });
 });

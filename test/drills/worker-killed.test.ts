@@ -42,12 +42,11 @@ describeWithPostgres('the worker drill')('drill: the worker SIGKILLed five times
     let killing: Promise<void> = Promise.resolve();
     let ordered = 0;
     const backfill = await startLeverBackfill(split, { opportunities: OPPORTUNITIES, pageSize: PAGE_SIZE, seed: 515 }, (progress) => {
-      if (progress.listings % 2 === 0 && progress.resumesOnPage === 12) {
+      if (ordered < KILLS && progress.listings % 2 === 0 && progress.resumesOnPage === 12) {
         const where = `listing ${progress.listings}`;
         killing = killing.then(() => killWorker(where));
         ordered += 1;
       }
-      return ordered < KILLS;
     });
     await waitFor(
       async () => {
@@ -61,6 +60,9 @@ describeWithPostgres('the worker drill')('drill: the worker SIGKILLed five times
     const { done } = await backfill.expectBackfilledOnce(180_000);
     // The pages the dead workers had half written came back as unchanged on the retries.
     expect(done.status.streams.candidates.unchanged).toBeGreaterThan(0);
+    // A killed page was asked for again by the next worker; no page more often than the kills explain.
+    expect(backfill.progress.listings).toBeGreaterThan(OPPORTUNITIES / PAGE_SIZE);
+    expect(backfill.progress.listings).toBeLessThanOrEqual(OPPORTUNITIES / PAGE_SIZE + KILLS);
     expect(kills).toHaveLength(KILLS);
   }, 400_000);
 

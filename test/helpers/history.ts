@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import type { WorkflowHandle } from '@temporalio/client';
 import { requireBinary } from '../../src/tooling/binaries';
 import { testServers } from './env';
 
@@ -31,4 +32,15 @@ export function shownWorkflow(workflowId: string): string {
 /** What `temporal schedule describe` prints of a schedule (its spec and the workflow input it starts with). */
 export function shownSchedule(scheduleId: string): string {
   return shown(['schedule', 'describe', '--schedule-id', scheduleId]);
+}
+
+/** How many timers a workflow has started and not yet seen fire or cancelled, from its history. */
+export async function pendingTimers(handle: WorkflowHandle): Promise<number> {
+  const open = new Set<string>();
+  for (const e of (await handle.fetchHistory()).events ?? []) {
+    if (e.timerStartedEventAttributes) open.add(String(e.timerStartedEventAttributes.timerId));
+    const ended = e.timerFiredEventAttributes ?? e.timerCanceledEventAttributes;
+    if (ended) open.delete(String(ended.timerId));
+  }
+  return open.size;
 }
