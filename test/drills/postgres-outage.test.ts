@@ -1,7 +1,7 @@
 import { freePort } from '../../src/net';
 import { setUpCvLibrary } from '../fixtures/cv-library';
 import { aDelivery, applicationId, deliver, type LivePosting, postLiveJob } from '../fixtures/direct-apply';
-import { startLeverBackfill } from '../fixtures/lever-drill';
+import { backfillThroughFault } from '../fixtures/lever-drill';
 import { findPostgresBin, startPostgres, type TestPostgres } from '../helpers/postgres';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
@@ -94,24 +94,12 @@ describeWithPostgres('drill: PostgreSQL down for 30 s during intake and during a
   });
 
   it(`finishes a Lever backfill (${OPPORTUNITIES} opportunities) cut by the outage, every record once`, async () => {
-    let outage: Promise<void> | undefined;
-    // In the middle of the third page (some of its people and résumés written): the page's writes fail until the
-    // database is back, and the page is retried until it is whole.
-    const backfill = await startLeverBackfill(t, { opportunities: OPPORTUNITIES, pageSize: PAGE_SIZE, seed: 717 }, (progress) => {
-      if (progress.listings === 3 && progress.resumesOnPage === 10 && !outage) {
-        outage = postgres
-          .halt()
-          .then(() => new Promise((r) => setTimeout(r, OUTAGE_MS)))
-          .then(() => postgres.resume());
-      }
+    // The page's writes fail until the database is back, and the page is retried until it is whole.
+    const backfill = await backfillThroughFault(t, { opportunities: OPPORTUNITIES, pageSize: PAGE_SIZE, seed: 717 }, async () => {
+      await postgres.halt();
+      await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      await postgres.resume();
     });
-    await waitFor(
-      async () => outage !== undefined,
-      (started) => started,
-      60_000,
-      'the third page',
-    );
-    await outage;
     await backfill.expectBackfilledOnce(180_000);
     // The interrupted page was asked for again (by the activity's retry), not skipped.
     expect(backfill.progress.listings).toBeGreaterThan(OPPORTUNITIES / PAGE_SIZE);

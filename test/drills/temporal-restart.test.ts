@@ -7,7 +7,7 @@ import { type DevServer, startDevServer } from '../../src/tooling/dev-server';
 import { sandboxJobs, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aDelivery, applicationId, deliver, type LivePosting, postLiveJob } from '../fixtures/direct-apply';
 import { aJob } from '../fixtures/jobs';
-import { startLeverBackfill } from '../fixtures/lever-drill';
+import { backfillThroughFault } from '../fixtures/lever-drill';
 import { pendingTimers } from '../helpers/history';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
@@ -101,18 +101,7 @@ describe('drill: Temporal restarts during an intake burst, a Lever backfill and 
   });
 
   it(`finishes a Lever backfill (${OPPORTUNITIES} opportunities) with every record once`, async () => {
-    let restarting: Promise<void> | undefined;
-    // In the middle of the third page (some of its résumés fetched and written).
-    const backfill = await startLeverBackfill(t, { opportunities: OPPORTUNITIES, pageSize: PAGE_SIZE, seed: 616 }, (progress) => {
-      if (progress.listings === 3 && progress.resumesOnPage === 10 && !restarting) restarting = restartTemporal();
-    });
-    await waitFor(
-      async () => restarting !== undefined,
-      (started) => started,
-      60_000,
-      'the third page',
-    );
-    await restarting;
+    const backfill = await backfillThroughFault(t, { opportunities: OPPORTUNITIES, pageSize: PAGE_SIZE, seed: 616 }, restartTemporal);
     await backfill.expectBackfilledOnce(120_000);
   });
 

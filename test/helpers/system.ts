@@ -73,32 +73,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     deps,
     sandboxes,
     logLines,
-    async sandbox(method, provider, urlPath, body) {
-      const res = await fetch(`${sandboxes.urlFor(provider)}${urlPath}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    },
-    async api(method, urlPath, body, as) {
-      const token = as?.token === undefined ? TEST_TOKEN : as.token;
-      const res = await fetch(`${system.apiUrl}${urlPath}`, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {}
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    ...callsTo(() => system.apiUrl, sandboxes),
     async stop() {
       await system.stop();
       await sandboxes.close();
@@ -118,5 +93,37 @@ export function apiWithToken(apiUrl: () => string, token: string) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as any };
+  };
+}
+
+/** The API (with the test token, or `as` another) and the sandboxes called as JSON, as TestSystem offers them. */
+export function callsTo(apiUrl: () => string, sandboxes: RunningSandboxes): Pick<TestSystem, 'api' | 'sandbox'> {
+  return {
+    async sandbox(method, provider, urlPath, body) {
+      const res = await fetch(`${sandboxes.urlFor(provider)}${urlPath}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async api(method, urlPath, body, as) {
+      const token = as?.token === undefined ? TEST_TOKEN : as.token;
+      const res = await fetch(`${apiUrl()}${urlPath}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
   };
 }

@@ -12,7 +12,7 @@ import { type System, startSystem } from '../../src/system';
 import { testServers, uniqueTaskQueue } from './env';
 import { LOOPBACK_SANDBOXES } from './origins';
 import { createTestDatabase } from './stores';
-import { apiWithToken, TEST_TOKEN, type TestSystem } from './system';
+import { apiWithToken, callsTo, TEST_TOKEN } from './system';
 import { waitFor } from './wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -167,24 +167,6 @@ export async function startSplitSystem(name: string) {
   const sandboxes: RunningSandboxes = await startSandboxes(await freePort());
   const processes: ServiceProcess[] = [];
   const apiUrl = env.PUBLIC_URL;
-  const api: TestSystem['api'] = async (method, urlPath, body) => {
-    const res = await fetch(`${apiUrl}${urlPath}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-  };
-  const sandbox: TestSystem['sandbox'] = async (method, provider, urlPath, body) => {
-    const res = await fetch(`${sandboxes.urlFor(provider)}${urlPath}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
   const start = <P extends ServiceProcess>(p: P) => {
     processes.push(p);
     return p;
@@ -193,8 +175,7 @@ export async function startSplitSystem(name: string) {
     env,
     deps,
     sandboxes,
-    api,
-    sandbox,
+    ...callsTo(() => apiUrl, sandboxes),
     startWorker: (extra: Record<string, string> = {}) => start(new WorkerProcess({ ...env, ...extra })),
     /** An API process, once it answers `GET /healthz`. */
     async startApi(): Promise<ServiceProcess> {
