@@ -9,6 +9,8 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   testTimeout: 120_000,
   maxWorkers: 2,
+  // Each suite starts a whole system; a worker that has grown past this after a file is replaced, not reused.
+  workerIdleMemoryLimit: '1.5GB',
   // The native Temporal bridge keeps handles open after teardown (sdk-typescript#928).
   forceExit: true,
 };
