@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { BoardNotConfiguredError, boardClient, loadBoard } from '../src/boards/registry';
-import { type BoardClient, JobNotPostableError, type PostingContext } from '../src/boards/types';
+import { type BoardClient, type BoardSettingsBase, JobNotPostableError, type PostingContext } from '../src/boards/types';
 import type { Deps } from '../src/deps';
 import { POSTING_REJECTED, ProviderErrorType } from '../src/domain/failures';
 import type { Job } from '../src/domain/job';
@@ -35,11 +35,12 @@ export function createPostingActivities({
     return { posting, job };
   }
 
-  async function snapshot(posting: Posting, job?: Job): Promise<PostingSnapshot> {
+  /** `settings`: the board's, when the caller has just read them. */
+  async function snapshot(posting: Posting, job?: Job, settings?: BoardSettingsBase): Promise<PostingSnapshot> {
     const theJob = job ?? (await store.jobs.get(posting.jobId));
     let repostLeadMs = 0;
     try {
-      repostLeadMs = (await loadBoard(store, posting.board)).settings.repostLeadDays * DAY_MS;
+      repostLeadMs = (settings ?? (await loadBoard(store, posting.board)).settings).repostLeadDays * DAY_MS;
     } catch (err) {
       // A board no longer set up has no lead time: the posting is reposted at expiry. Anything else is a real fault.
       if (!(err instanceof BoardNotConfiguredError)) throw err;
@@ -67,17 +68,22 @@ export function createPostingActivities({
    * (its DirectApply token went there and nowhere else); `publish` (a new cycle, asked for) records the origin it
    * goes to before anything is sent, and says whether the board moved since the last cycle.
    */
-  async function client(posting: Posting, intent: 'publish' | 'steer'): Promise<BoardClient & { moved: boolean }> {
+  async function client(
+    posting: Posting,
+    intent: 'publish' | 'steer',
+  ): Promise<BoardClient & { moved: boolean; settings: BoardSettingsBase }> {
     try {
       const board = await boardClient(store, posting.board, posting.account, origins);
-      const liveOn = await store.postings.boardOrigin(posting.id);
+      const liveOn =
+        intent === 'publish'
+          ? await store.postings.claimBoardOrigin(posting.id, board.origin)
+          : await store.postings.boardOrigin(posting.id);
       const moved = Boolean(liveOn && liveOn !== board.origin);
       if (intent === 'steer' && moved)
         throw new CredentialsElsewhereError(
           `this posting went live on ${liveOn} and the board now points at ${board.origin}: it cannot be changed there; post the job again`,
         );
-      if (intent === 'publish') await store.postings.setBoardOrigin(posting.id, board.origin);
-      return { ...board.client, moved };
+      return { ...board.client, moved, settings: board.settings };
     } catch (err) {
       if (err instanceof BoardNotConfiguredError) throw ApplicationFailure.nonRetryable(err.message, POSTING_REJECTED);
       if (err instanceof CredentialsElsewhereError) throw ApplicationFailure.nonRetryable(err.message, ProviderErrorType.Auth);
@@ -101,21 +107,17 @@ export function createPostingActivities({
     throw err;
   }
 
-  return {
-    async loadPosting(postingId: string): Promise<PostingSnapshot> {
-      const { posting, job } = await load(postingId);
-      return snapshot(posting, job);
-    },
-
-    /** Posts a pending posting: its first cycle, or a new one after it ended (the board job of the last cycle goes first). */
-    async publishPosting(postingId: string): Promise<PostingSnapshot> {
-      const { posting, job } = await load(postingId);
-      if (posting.state === 'live') return snapshot(posting, job);
-      const board = await client(posting, 'publish');
-      // The last cycle's board job goes first, unless it was left on a board address the board has since moved from.
-      if (posting.externalId && !board.moved) await board.remove(posting.externalId);
-      const published = await board.publish(job, context(posting, posting.repostCount)).catch(rejected);
-      const live = await store.postings.markLive(posting.id, published, posting.repostCount, {
+  /** Posts a posting: its first cycle, or a new one after it ended (the board job of the last cycle goes first). */
+  async function publish(posting: Posting, job: Job): Promise<PostingSnapshot> {
+    const board = await client(posting, 'publish');
+    // The last cycle's board job goes first, unless it was left on a board address the board has since moved from.
+    if (posting.externalId && !board.moved) await board.remove(posting.externalId);
+    const published = await board.publish(job, context(posting, posting.repostCount)).catch(rejected);
+    const live = await store.postings.markLive(
+      posting.id,
+      published,
+      posting.repostCount,
+      {
         kind: 'posted',
         key: `posted:${posting.repostCount}`,
         details: {
@@ -123,9 +125,28 @@ export function createPostingActivities({
           expiresAt: published.expiresAt,
           ...(posting.externalId && { previousExternalId: posting.externalId }),
         },
-      });
-      count(live, 'posted');
-      return snapshot(live, job);
+      },
+      job,
+    );
+    count(live, 'posted');
+    return snapshot(live, job, board.settings);
+  }
+
+  return {
+    async loadPosting(postingId: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      return snapshot(posting, job);
+    },
+
+    /** The posting, posted first when it is pending (a run started to post it reads and posts in one step). */
+    async openPosting(postingId: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      return posting.state === 'pending' ? publish(posting, job) : snapshot(posting, job);
+    },
+
+    async publishPosting(postingId: string): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      return posting.state === 'live' ? snapshot(posting, job) : publish(posting, job);
     },
 
     /** Delete and post again for a fresh expiry; `fromRepostCount` makes a retry after success a no-op. */
@@ -136,13 +157,19 @@ export function createPostingActivities({
       if (posting.externalId) await board.remove(posting.externalId);
       const next = fromRepostCount + 1;
       const published = await board.publish(job, context(posting, next)).catch(rejected);
-      const live = await store.postings.markLive(posting.id, published, next, {
-        kind: 'reposted',
-        key: `reposted:${next}`,
-        details: { reason, previousExternalId: posting.externalId, externalId: published.externalId, expiresAt: published.expiresAt },
-      });
+      const live = await store.postings.markLive(
+        posting.id,
+        published,
+        next,
+        {
+          kind: 'reposted',
+          key: `reposted:${next}`,
+          details: { reason, previousExternalId: posting.externalId, externalId: published.externalId, expiresAt: published.expiresAt },
+        },
+        job,
+      );
       count(live, 'reposted');
-      return snapshot(live, job);
+      return snapshot(live, job, board.settings);
     },
 
     /** Sends the job's current fields (and the posting's options) to the board. */
@@ -183,11 +210,13 @@ export function createPostingActivities({
     async expirePosting(postingId: string): Promise<PostingSnapshot> {
       const { posting, job } = await load(postingId);
       if (posting.state !== 'live') return snapshot(posting, job);
-      const expired = await store.postings.markState(posting.id, 'expired', {
-        kind: 'expired',
-        key: `expired:${posting.repostCount}`,
-        details: { expiresAt: posting.expiresAt },
-      });
+      const expired = await store.postings.markState(
+        posting.id,
+        'expired',
+        { kind: 'expired', key: `expired:${posting.repostCount}`, details: { expiresAt: posting.expiresAt } },
+        undefined,
+        job,
+      );
       count(expired, 'expired');
       return snapshot(expired, job);
     },

@@ -9,11 +9,13 @@ import { freePort } from '../src/net';
 import { type RunningSandboxes, startSandboxes } from '../src/providers/sandboxes';
 import { type System, startSystem } from '../src/system';
 import { type DevServer, startDevServer } from '../src/tooling/dev-server';
+import { startSandboxProcess } from './sandbox-process';
 
 export interface BenchSystem {
   system: System;
   deps: Deps;
-  sandboxes: RunningSandboxes;
+  /** In this process, or (`sandboxesApart`) in a child process whose RSS `rss()` reads; `apps` is empty then. */
+  sandboxes: Pick<RunningSandboxes, 'urlFor' | 'apps' | 'close'> & { rss?(): number; cpuMs?(): number };
   devServer: DevServer;
   token: string;
   api<T = any>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -23,7 +25,10 @@ export interface BenchSystem {
 let runtimeInstalled = false;
 
 /** The whole system as `npm start` runs it (own dev server, PGlite, sandboxes, API + worker), on free ports. */
-export async function startBenchSystem(env: Record<string, string> = {}): Promise<BenchSystem> {
+export async function startBenchSystem(
+  env: Record<string, string> = {},
+  { sandboxesApart = false }: { sandboxesApart?: boolean } = {},
+): Promise<BenchSystem> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
     runtimeInstalled = true;
@@ -47,7 +52,7 @@ export async function startBenchSystem(env: Record<string, string> = {}): Promis
     ...env,
   });
   const deps = await buildDeps(config, createLogger('silent'));
-  const sandboxes = await startSandboxes(await freePort());
+  const sandboxes = sandboxesApart ? { ...(await startSandboxProcess()), apps: {} } : await startSandboxes(await freePort());
   const system = await startSystem({ deps });
   return {
     system,
@@ -92,7 +97,10 @@ export function sandboxPost(b: BenchSystem, provider: string, path: string, body
 }
 
 /** A CV-Library account on the sandbox and the board set up in jobrelay to use it. */
-export async function setUpCvLibraryBoard(b: BenchSystem, { genericAccount }: { genericAccount: boolean }) {
+export async function setUpCvLibraryBoard(
+  b: BenchSystem,
+  { genericAccount, expiryDays }: { genericAccount: boolean; expiryDays?: number },
+) {
   await sandboxPost(b, 'cv-library', '/_sandbox/accounts', { username: 'generic', password: 'pw', posterEmails: ['jobs@bench.example'] });
   await b.api('PUT', '/v1/boards/cv-library', {
     baseUrl: b.sandboxes.urlFor('cv-library'),
@@ -101,5 +109,6 @@ export async function setUpCvLibraryBoard(b: BenchSystem, { genericAccount }: { 
     genericAccount,
     jobTypeMapping: { 'full-time': 'Permanent' },
     industryMapping: {},
+    ...(expiryDays && { expiryDays }),
   });
 }

@@ -1,106 +1,154 @@
 import { type BenchSystem, mib, percentile, sandboxPost, setUpCvLibraryBoard, startBenchSystem } from './harness';
+import { checkExpiry, EXPIRY_DAYS, type ExpiryFigures, lifetimeFor, shortenLifetimes } from './posting-expiry';
 import { recordResults } from './results';
+import { cpuMsOf, residentBytes } from './sandbox-process';
 
 const POSTINGS = Number(process.env.BENCH_POSTINGS ?? 300);
 const RECRUITERS = 10;
 /** Requests the client keeps in flight. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+/** BENCH_EXPIRY=0 skips the expiry phase. */
+const EXPIRY = process.env.BENCH_EXPIRY !== '0';
 
 /**
- * Posts many jobs to the CV-Library sandbox through the API (each recruiter on their own account, so
- * the board's per-account rate limit is shared out as in real life), then measures what the idle
- * postings cost the worker: their timers live in Temporal, not in memory.
+ * Posts many jobs to the CV-Library sandbox through the API (each recruiter on their own account, so the board's
+ * per-account rate limit is shared out as in real life), measures what the idle postings cost the process (the
+ * sandboxes run in a process of their own), then lets every posting reach its board expiry: half are reposted
+ * (auto-repost), half expire, and the bench checks from history and the store when each fired and that each
+ * happened once.
  */
 export async function run(): Promise<void> {
-  const b = await startBenchSystem(process.env.BENCH_MAX_CACHED ? { TEMPORAL_MAX_CACHED_WORKFLOWS: process.env.BENCH_MAX_CACHED } : {});
+  const b = await startBenchSystem(process.env.BENCH_MAX_CACHED ? { TEMPORAL_MAX_CACHED_WORKFLOWS: process.env.BENCH_MAX_CACHED } : {}, {
+    sandboxesApart: true,
+  });
   try {
     await setUp(b);
+    // The board's postings last `lifetime` instead of a day, so their expiry comes within the bench.
+    const lifetime = lifetimeFor(POSTINGS);
+    if (EXPIRY) await shortenLifetimes(b, lifetime);
     await settle();
     const heapBefore = usedHeap();
+    const cpuBefore = cpuNow(b);
     const started = Date.now();
-    const acceptedAt = new Map<string, number>();
-    const liveAfter = new Map<string, number>();
-    let creating = true;
-    let failed = false;
-    // Watches the store (one query a round, not a GET a posting) for postings turning live.
-    const watcher = (async () => {
-      while (creating || liveAfter.size < acceptedAt.size) {
-        if (failed) return;
-        if (Date.now() - started > 600_000) throw new Error('postings did not all go live within 10 minutes');
-        const rows = await b.deps.store.db.selectFrom('postings').select(['id', 'state', 'last_error']).execute();
-        for (const r of rows) {
-          const at = acceptedAt.get(r.id);
-          if (at === undefined || liveAfter.has(r.id)) continue;
-          if (r.state === 'live') liveAfter.set(r.id, Date.now() - at);
-          else if (r.state === 'failed') throw new Error(`posting failed: ${r.last_error}`);
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
-    // The client sends concurrently (bounded), as many recruiters' browsers would: the bench measures the server.
-    let next = 0;
-    const sender = async () => {
-      for (let i = next++; i < POSTINGS; i = next++) {
-        const recruiter = `recruiter${i % RECRUITERS}@bench.example`;
-        const job = await b.api('POST', '/v1/jobs', aJob(i, recruiter));
-        const posting = await b.api('POST', `/v1/jobs/${job.body.id}/postings`, { board: 'cv-library', autoRepost: true });
-        if (posting.status !== 202) throw new Error(`posting refused: ${posting.status} ${JSON.stringify(posting.body)}`);
-        acceptedAt.set(posting.body.id, Date.now());
-      }
-    };
-    try {
-      await Promise.all(Array.from({ length: CONCURRENCY }, sender));
-    } catch (err) {
-      failed = true; // the watcher stops before the store closes
-      await watcher.catch(() => undefined);
-      throw err;
-    } finally {
-      creating = false;
-    }
-    const accepted = Date.now() - started;
-    await watcher;
+    const { acceptedAt, liveAfter, accepted } = await postAll(b, started);
     const total = Date.now() - started;
+    const cpu = cpuNow(b, cpuBefore);
     await settle();
     const heapIdle = usedHeap();
+    const memory = process.memoryUsage();
+    const sandboxRss = b.sandboxes.rss?.() ?? Number.NaN;
+    const devServerRss = residentBytes(b.devServer.process.pid!);
+    const ready = await b.api('GET', '/readyz');
     const { jobs } = (await (await fetch(`${b.sandboxes.urlFor('cv-library')}/_sandbox/jobs`)).json()) as {
       jobs: Array<{ status: string }>;
     };
+    const stats = (await (await fetch(`${b.sandboxes.urlFor('cv-library')}/_sandbox/stats`)).json()) as { requests: number };
     const times = [...liveAfter.values()];
+    const lastAccepted = Math.max(...acceptedAt.values());
+    const liveAfterLast = started + total - lastAccepted;
     console.log(`postings: ${POSTINGS} jobs posted to CV-Library (sandbox, ${RECRUITERS} recruiter accounts at its 10 req/s each)`);
     console.log(
-      `  API accepted all in ${(accepted / 1000).toFixed(1)} s (${((POSTINGS * 2) / (accepted / 1000)).toFixed(0)} requests/s: create job + posting)`,
+      `  API accepted all in ${(accepted / 1000).toFixed(1)} s (${((POSTINGS * 2) / (accepted / 1000)).toFixed(0)} requests/s: create job + posting; ${CONCURRENCY} in flight)`,
     );
     console.log(
-      `  all live after ${(total / 1000).toFixed(1)} s = ${(POSTINGS / (total / 1000)).toFixed(1)} postings/s; from 202 to live on the board p50 ${percentile(times, 50)} ms, p99 ${percentile(times, 99)} ms`,
+      `  all live after ${(total / 1000).toFixed(1)} s = ${(POSTINGS / (total / 1000)).toFixed(1)} postings/s, ${(liveAfterLast / 1000).toFixed(1)} s after the last 202; from 202 to live p50 ${percentile(times, 50)} ms, p99 ${percentile(times, 99)} ms`,
     );
-    console.log(`  live jobs on the board: ${jobs.filter((j) => j.status === 'live').length} (expected ${POSTINGS})`);
     console.log(
-      `  process heap with ${POSTINGS} idle postings: ${mib(heapIdle)} (before: ${mib(heapBefore)}; ${((heapIdle - heapBefore) / 1024 / POSTINGS).toFixed(1)} KiB per idle posting, the worker's workflow cache included)${global.gc ? '' : ' [no --expose-gc: heap figures are rough]'}, RSS ${mib(process.memoryUsage().rss)}`,
+      `  board: ${jobs.filter((j) => j.status === 'live').length} live jobs (expected ${POSTINGS}); ${stats.requests} API requests (floor ${POSTINGS}; the rest 429s and retries); its floor at 10 req/s × ${RECRUITERS} accounts: ${(POSTINGS / (10 * RECRUITERS)).toFixed(0)} s`,
     );
-    const memory = process.memoryUsage();
     console.log(
-      `  process memory: RSS ${mib(memory.rss)} = V8 heap ${mib(memory.heapTotal)} + external ${mib(memory.external)} (array buffers and wasm memory: PGlite's database lives there) + native (Temporal core, workflow threads' isolates)`,
+      `  CPU a posting: jobrelay process ${(cpu.jobrelay / POSTINGS).toFixed(1)} ms (API, worker, workflow thread, PGlite, the bench's client), Temporal dev server ${(cpu.devServer / POSTINGS).toFixed(1)} ms, sandbox ${(cpu.sandbox / POSTINGS).toFixed(1)} ms`,
     );
+    console.log(
+      `  with ${POSTINGS} idle postings: jobrelay process (API + worker + PGlite) RSS ${mib(memory.rss)} = V8 heap ${mib(memory.heapTotal)} + external ${mib(memory.external)} (PGlite's wasm memory) + native (Temporal core, workflow thread); heap used ${mib(heapIdle)} (before ${mib(heapBefore)}, ${((heapIdle - heapBefore) / 1024 / POSTINGS).toFixed(1)} KiB a posting)`,
+    );
+    console.log(
+      `  apart: sandbox process RSS ${mib(sandboxRss)}, Temporal dev server RSS ${mib(devServerRss)}; /readyz ${ready.status} ${JSON.stringify(ready.body?.checks ?? {})}`,
+    );
+    let expiry: ExpiryFigures | undefined;
+    if (EXPIRY) expiry = await checkExpiry(b, { postingIds: [...acceptedAt.keys()], lifetime });
     recordResults('postings', {
       postings: POSTINGS,
       clientConcurrency: CONCURRENCY,
       acceptedSeconds: accepted / 1000,
       allLiveSeconds: total / 1000,
+      liveAfterLastRequestSeconds: liveAfterLast / 1000,
       postingsPerSecond: Number((POSTINGS / (total / 1000)).toFixed(1)),
       toLiveP50Ms: percentile(times, 50),
       toLiveP99Ms: percentile(times, 99),
       liveOnBoard: jobs.filter((j) => j.status === 'live').length,
+      boardRequests: stats.requests,
+      cpuMsPerPosting: Number((cpu.jobrelay / POSTINGS).toFixed(1)),
+      devServerCpuMsPerPosting: Number((cpu.devServer / POSTINGS).toFixed(1)),
       heapIdleMiB: Number((heapIdle / 2 ** 20).toFixed(1)),
       processRssMiB: Number((memory.rss / 2 ** 20).toFixed(1)),
       externalMiB: Number((memory.external / 2 ** 20).toFixed(1)),
+      sandboxRssMiB: Number((sandboxRss / 2 ** 20).toFixed(1)),
+      devServerRssMiB: Number((devServerRss / 2 ** 20).toFixed(1)),
+      ready: ready.status === 200,
+      ...expiry,
     });
   } finally {
     await b.stop();
   }
 }
 
+/** Sends every posting (bounded concurrency, as many recruiters' browsers would) and waits until all are live. */
+async function postAll(b: BenchSystem, started: number) {
+  const acceptedAt = new Map<string, number>();
+  const liveAfter = new Map<string, number>();
+  let creating = true;
+  let failed = false;
+  // Watches the store for postings turning live: one query a round, for the rows changed since the last.
+  const watcher = (async () => {
+    let since = new Date(0);
+    while (creating || liveAfter.size < acceptedAt.size) {
+      if (failed) return;
+      if (Date.now() - started > 900_000) throw new Error('postings did not all go live within 15 minutes');
+      const round = new Date(Date.now() - 1000); // overlaps the last round: a row written as it ran is read again
+      const rows = await b.deps.store.db
+        .selectFrom('postings')
+        .select(['id', 'state', 'last_error'])
+        .where('state', '<>', 'pending')
+        .where('updated_at', '>=', since)
+        .execute();
+      since = round;
+      for (const r of rows) {
+        const at = acceptedAt.get(r.id);
+        if (at === undefined || liveAfter.has(r.id)) continue;
+        if (r.state === 'live') liveAfter.set(r.id, Date.now() - at);
+        else if (r.state === 'failed') throw new Error(`posting failed: ${r.last_error}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  let next = 0;
+  const sender = async () => {
+    for (let i = next++; i < POSTINGS; i = next++) {
+      const recruiter = `recruiter${i % RECRUITERS}@bench.example`;
+      const job = await b.api('POST', '/v1/jobs', aJob(i, recruiter));
+      // Half are reposted when they expire, half expire.
+      const posting = await b.api('POST', `/v1/jobs/${job.body.id}/postings`, { board: 'cv-library', autoRepost: i % 2 === 0 });
+      if (posting.status !== 202) throw new Error(`posting refused: ${posting.status} ${JSON.stringify(posting.body)}`);
+      acceptedAt.set(posting.body.id, Date.now());
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  } catch (err) {
+    failed = true; // the watcher stops before the store closes
+    await watcher.catch(() => undefined);
+    throw err;
+  } finally {
+    creating = false;
+  }
+  const accepted = Date.now() - started;
+  await watcher;
+  return { acceptedAt, liveAfter, accepted };
+}
+
 async function setUp(b: BenchSystem) {
-  await setUpCvLibraryBoard(b, { genericAccount: false });
+  await setUpCvLibraryBoard(b, { genericAccount: false, expiryDays: EXPIRY_DAYS });
   for (let r = 0; r < RECRUITERS; r++) {
     const email = `recruiter${r}@bench.example`;
     await sandboxPost(b, 'cv-library', '/_sandbox/accounts', { username: `r${r}`, password: `pw${r}`, posterEmails: [email] });
@@ -119,6 +167,16 @@ function aJob(i: number, recruiterEmail: string) {
     location: { city: 'Leeds', postcode: 'LS1 4AP', country: 'GB' },
     employmentStatus: 'full-time',
     recruiter: { name: `Recruiter ${i % RECRUITERS}`, email: recruiterEmail },
+  };
+}
+
+/** CPU time (ms) used by each process so far, or since `since`. */
+function cpuNow(b: BenchSystem, since = { jobrelay: 0, devServer: 0, sandbox: 0 }) {
+  const { user, system } = process.cpuUsage();
+  return {
+    jobrelay: (user + system) / 1000 - since.jobrelay,
+    devServer: cpuMsOf(b.devServer.process.pid!) - since.devServer,
+    sandbox: (b.sandboxes.cpuMs?.() ?? Number.NaN) - since.sandbox,
   };
 }
 

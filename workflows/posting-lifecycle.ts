@@ -34,6 +34,8 @@ export const statusQuery = defineQuery<PostingSnapshot>('status');
 
 /** Runs recorded before the memo was kept replay without it. */
 const OPERATOR_MEMO = 'operator-memo';
+/** Runs recorded before a new posting was read and published in one activity replay the two. */
+const PUBLISH_ON_OPEN = 'publish-on-open';
 
 const board = proxyActivities<PostingActivities>({
   startToCloseTimeout: '1 minute',
@@ -51,12 +53,16 @@ const board = proxyActivities<PostingActivities>({
 export async function postingLifecycle(input: PostingInput): Promise<PostingSnapshot> {
   const posting = new PostingMachine(input.liveSince);
   registerHandlers(posting); // before the first await, so no update that arrives with the start is refused
-  posting.load(await board.loadPosting(input.postingId));
-  publishVisibility(posting);
-
-  // A posting posted for the first time, or again after it ended, is pending.
-  if (posting.state === 'pending') await attempt(posting, () => board.publishPosting(input.postingId), 'publish');
-  else if (input.repostFirst && (posting.state === 'expired' || posting.state === 'failed')) await repost(posting, 'requested');
+  // A run the API started (not one continued as new) is there to post its pending posting: one activity reads and posts it.
+  const started = input.liveSince === undefined && !input.repostFirst;
+  if (started && patched(PUBLISH_ON_OPEN)) await open(posting, input.postingId);
+  else {
+    posting.load(await board.loadPosting(input.postingId));
+    publishVisibility(posting);
+    // A posting posted for the first time, or again after it ended, is pending.
+    if (posting.state === 'pending') await attempt(posting, () => board.publishPosting(input.postingId), 'publish');
+    else if (input.repostFirst && (posting.state === 'expired' || posting.state === 'failed')) await repost(posting, 'requested');
+  }
 
   while (posting.isLive) {
     const commanded = await condition(() => posting.hasCommand, posting.msUntilDue(Date.now()));
@@ -71,6 +77,20 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
   while (posting.hasCommand) await run(posting, posting.nextCommand()!);
   await condition(allHandlersFinished);
   return posting.current;
+}
+
+/**
+ * Reads the posting and, when it is pending, posts it, in one activity; a failure the provider will not get over
+ * leaves it `failed`. Its due time counts from when the board took it (postedAt).
+ */
+async function open(posting: PostingMachine, postingId: string): Promise<void> {
+  posting.assume('pending');
+  try {
+    posting.load(await board.openPosting(postingId));
+  } catch (err) {
+    posting.load(await board.failPosting(postingId, `publish failed: ${reasonOf(err)}`));
+  }
+  publishVisibility(posting);
 }
 
 async function onDue(posting: PostingMachine): Promise<void> {

@@ -30,6 +30,8 @@ const ACCEPTS: Record<PostingState, CommandKind[]> = {
 export class PostingMachine {
   /** Undefined until the run has read its posting; commands that arrive before are checked once it has. */
   private snapshot?: PostingSnapshot;
+  /** The state a run assumes until it has read its posting (one started to post it: pending). */
+  private assumed?: PostingState;
   private readonly queue: Command[] = [];
   private nextId = 1;
   /** Set when this run has done a whole cycle (a repost), so the workflow continues as new. */
@@ -71,16 +73,22 @@ export class PostingMachine {
     this.snapshot = snapshot;
   }
 
+  /** Until the posting is read, commands are checked as for a posting in this state. */
+  assume(state: PostingState): void {
+    this.assumed = state;
+  }
+
   /** Throws the reason when the command makes no sense now (the update validator; rechecked when it runs). */
   validate(kind: CommandKind): void {
-    if (!this.snapshot) return;
+    if (!this.snapshot && !this.assumed) return;
     const queued = this.queue.some((c) => !c.done && c.kind === 'unpost');
     if (queued) throw new Error('the posting is being unposted');
     this.check(kind);
   }
 
   check(kind: CommandKind): void {
-    if (!ACCEPTS[this.state].includes(kind)) throw new Error(`cannot ${kind} a posting that is ${this.state}`);
+    const state = this.snapshot?.state ?? this.assumed ?? this.state;
+    if (!ACCEPTS[state].includes(kind)) throw new Error(`cannot ${kind} a posting that is ${state}`);
   }
 
   enqueue(kind: CommandKind, reason?: string): Command {

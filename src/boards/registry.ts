@@ -49,7 +49,7 @@ export async function boardClient(
   name: string,
   account: string,
   origins: OriginPolicy,
-): Promise<{ client: BoardClient; origin: string }> {
+): Promise<{ client: BoardClient; origin: string; settings: BoardSettingsBase }> {
   const { entry, settings, origin, credentialsOrigin } = await loadBoard(store, name);
   // An account the board cannot use as set up (e.g. no poster email) needs a person, not a retry.
   const connect = (account?: BoardAccountBase) => {
@@ -61,7 +61,7 @@ export async function boardClient(
   };
   if (account === GENERIC_ACCOUNT) {
     assertSavedFor(credentialsOrigin, origin, `the ${name} credentials`);
-    return { client: connect(), origin };
+    return { client: connect(), origin, settings };
   }
   const own = await store.boards.getAccount<Omit<BoardAccountBase, 'credentials'>, unknown>(name, account);
   if (!own)
@@ -69,5 +69,5 @@ export async function boardClient(
       `${account} has no ${name} account: PUT /v1/boards/${name}/accounts/${account}, or turn on the generic account`,
     );
   assertSavedFor(own.credentialsOrigin, origin, `${account}'s ${name} credentials`);
-  return { client: connect({ ...own.settings, credentials: own.credentials }), origin };
+  return { client: connect({ ...own.settings, credentials: own.credentials }), origin, settings };
 }

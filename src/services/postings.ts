@@ -7,6 +7,8 @@ import { type AmendPosting, type CreatePosting, GENERIC_ACCOUNT, hasEnded, type 
 import type { Store } from '../store';
 import type { PostingWorkflows } from '../temporal/postings';
 
+type LoadedBoard = Awaited<ReturnType<typeof loadBoard>>;
+
 /** Posting a job to a board and steering it; the rules a request must pass before a workflow is involved. */
 export function createPostingsService(store: Store, workflows: PostingWorkflows) {
   async function mustGet(id: string): Promise<Posting> {
@@ -32,8 +34,8 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
   }
 
   /** Everything that stops this job from being posted from this account with these options: 422 naming each. */
-  async function assertPostable(job: Job, boardName: string, account: string, options: PostingOptions) {
-    const { entry, settings } = await boardFor(boardName);
+  async function assertPostable(job: Job, boardName: string, account: string, options: PostingOptions, board?: LoadedBoard) {
+    const { entry, settings } = board ?? (await boardFor(boardName));
     let own: BoardAccountBase | undefined;
     if (account !== GENERIC_ACCOUNT) {
       const stored = await store.boards.getAccount<object, unknown>(boardName, account);
@@ -98,7 +100,8 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
     async request(jobId: string, body: z.infer<typeof CreatePosting>): Promise<{ posting: Posting; created: boolean }> {
       const job = await mustGetJob(jobId);
       const { board, account: requestedAccount, ...given } = body;
-      const { settings } = await boardFor(board);
+      const loaded = await boardFor(board);
+      const { settings } = loaded;
       const account = settings.genericAccount ? GENERIC_ACCOUNT : (requestedAccount ?? job.recruiter.email).toLowerCase();
       const existing = (await store.postings.listForJob(jobId)).find((p) => p.board === board);
 
@@ -108,10 +111,10 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
         return { posting: existing, created: false };
       }
       const options = PostingOptions.parse({ ...existing?.options, ...given });
-      await assertPostable(job, board, existing?.account ?? account, options);
+      await assertPostable(job, board, existing?.account ?? account, options, loaded);
       if (existing) return postAgain(existing, options);
       const { posting, created } = await store.postings.createOrGet({ jobId, board, account, options });
-      if (created) await workflows.start(posting);
+      if (created) await workflows.start(posting, job.title);
       return { posting, created };
     },
 

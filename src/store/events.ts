@@ -34,11 +34,11 @@ export async function raiseEvents(db: Db, events: Array<NewEvent | undefined>): 
 }
 
 /** A posting's recorded transition raises its event (live, expired, unposted, failed) in the same transaction. */
-export async function raisePostingEvent(db: Db, posting: Posting, historyKind: string): Promise<void> {
+export async function raisePostingEvent(db: Db, posting: Posting, historyKind: string, job?: { title: string }): Promise<void> {
   const event = postingEvent(posting, historyKind, undefined);
   if (!event) return;
-  const job = await db.selectFrom('jobs').select('title').where('id', '=', posting.jobId).executeTakeFirst();
-  await raiseEvents(db, [postingEvent(posting, historyKind, job?.title)]);
+  const title = job ? job.title : (await db.selectFrom('jobs').select('title').where('id', '=', posting.jobId).executeTakeFirst())?.title;
+  await raiseEvents(db, [postingEvent(posting, historyKind, title)]);
 }
 
 /** The outbox. */

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { newId } from '../domain/ids';
 import { ENDED_STATES, type Posting, type PostingOptions, type PostingState, type Published, postingWorkflowId } from '../domain/posting';
 import type { Db } from './db';
@@ -71,8 +71,15 @@ export function createPostingsRepository(db: Db) {
       return row?.board_origin ?? undefined;
     },
 
-    async setBoardOrigin(id: string, origin: string): Promise<void> {
-      await db.updateTable('postings').set({ board_origin: origin }).where('id', '=', id).execute();
+    /** Records the origin a new cycle goes live on, in one statement; answers the one the last cycle went live on. */
+    async claimBoardOrigin(id: string, origin: string): Promise<string | undefined> {
+      const { rows } = await sql<{ previous: string | null }>`
+        update postings p set board_origin = ${origin}
+        from (select id, board_origin from postings where id = ${id} for update) before_row
+        where p.id = before_row.id
+        returning before_row.board_origin as previous
+      `.execute(db);
+      return rows[0]?.previous ?? undefined;
     },
 
     async get(id: string): Promise<Posting | undefined> {
@@ -134,7 +141,8 @@ export function createPostingsRepository(db: Db) {
       return row && toPosting(row);
     },
 
-    async markLive(id: string, published: Published, repostCount: number, event: PostingEvent): Promise<Posting> {
+    /** `job`, when the caller has read it, spares reading its title for the event raised. */
+    async markLive(id: string, published: Published, repostCount: number, event: PostingEvent, job?: { title: string }): Promise<Posting> {
       return repo.transition(
         id,
         {
@@ -147,11 +155,12 @@ export function createPostingsRepository(db: Db) {
           last_error: null,
         },
         event,
+        job,
       );
     },
 
-    async markState(id: string, state: PostingState, event: PostingEvent, lastError?: string): Promise<Posting> {
-      return repo.transition(id, { state, ...(lastError !== undefined ? { last_error: lastError } : {}) }, event);
+    async markState(id: string, state: PostingState, event: PostingEvent, lastError?: string, job?: { title: string }): Promise<Posting> {
+      return repo.transition(id, { state, ...(lastError !== undefined ? { last_error: lastError } : {}) }, event, job);
     },
 
     async recordEvent(id: string, event: PostingEvent): Promise<void> {
@@ -172,7 +181,12 @@ export function createPostingsRepository(db: Db) {
       return rows.map((r) => ({ kind: r.kind, at: r.at.toISOString(), details: r.details }));
     },
 
-    async transition(id: string, columns: Partial<Record<keyof PostingsTable, unknown>>, event: PostingEvent): Promise<Posting> {
+    async transition(
+      id: string,
+      columns: Partial<Record<keyof PostingsTable, unknown>>,
+      event: PostingEvent,
+      job?: { title: string },
+    ): Promise<Posting> {
       return db.transaction().execute(async (tx) => {
         const row = await tx
           .updateTable('postings')
@@ -186,7 +200,7 @@ export function createPostingsRepository(db: Db) {
           .onConflict((oc) => oc.columns(['posting_id', 'key']).doNothing())
           .execute();
         const posting = toPosting(row);
-        await raisePostingEvent(tx, posting, event.kind);
+        await raisePostingEvent(tx, posting, event.kind, job);
         return posting;
       });
     },

@@ -20,8 +20,8 @@ export function createPostingWorkflows(
 ) {
   const handle = (posting: Posting) => client.workflow.getHandle(posting.workflowId);
 
-  const start = async (posting: Posting) => {
-    const about = { postingId: posting.id, jobId: posting.jobId, board: posting.board, jobTitle: await jobTitle(posting.jobId) };
+  const start = async (posting: Posting, title?: string) => {
+    const about = { postingId: posting.id, jobId: posting.jobId, board: posting.board, jobTitle: title ?? (await jobTitle(posting.jobId)) };
     return client.workflow.start(postingLifecycle, {
       workflowId: posting.workflowId,
       taskQueue,
@@ -54,8 +54,8 @@ export function createPostingWorkflows(
   }
 
   return {
-    /** Starts the posting's workflow; a start for a running one is a no-op. */
-    start: (posting: Posting): Promise<void> => startOnce(() => start(posting)),
+    /** Starts the posting's workflow; a start for a running one is a no-op. `title`: the job's, when the caller has it. */
+    start: (posting: Posting, title?: string): Promise<void> => startOnce(() => start(posting, title)),
 
     isRunning,
 

@@ -170,7 +170,7 @@ describeEachStore('the posting API: every request against every posting state', 
     {
       request: 'PATCH /v1/postings/:id (amend its options)',
       send: (_job, p) => api('PATCH', `/v1/postings/${p.id}`, { quickApply: false }),
-      recordPendingAs: 'posting-amended-while-pending',
+      recordPendingAs: 'posting-amended-while-publishing',
       cells: {
         pending: ok(202, 'the board gets the new options once the publish in flight ends', boardShowsOptions),
         live: ok(200, 'the board shows the new options', boardShowsOptions),
@@ -193,7 +193,7 @@ describeEachStore('the posting API: every request against every posting state', 
     {
       request: 'DELETE /v1/postings/:id (unpost)',
       send: (_job, p) => api('DELETE', `/v1/postings/${p.id}`),
-      recordPendingAs: 'posting-unposted-while-pending',
+      recordPendingAs: 'posting-unposted-while-publishing',
       cells: {
         pending: ok(202, 'unposted once the publish in flight ends', offTheBoard),
         live: ok(200, 'taken off the board', offTheBoard),

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { refusalOf } from '../errors';
 import { ProviderHttp, parseAnswer, type Send } from '../http';
 import type { OriginPolicy } from '../origins';
+import { sharedLimiter } from '../rate-limit';
 import {
   CvLibraryConflict,
   type CvLibraryJob,
@@ -22,6 +23,11 @@ export const CV_LIBRARY_ORIGINS = [DEFAULT_BASE_URL] as const;
 const PROVIDER = 'CV-Library';
 /** A cached token is renewed this long before CV-Library says it expires. */
 const TOKEN_MARGIN_MS = 60_000;
+/**
+ * Requests per account are paced under CV-Library's limit (assumed: 10 a second, bursts of 20): the full rate, and
+ * half the burst so timing jitter between our bucket and the board's does not meet a 429.
+ */
+const ACCOUNT_RATE = { perSecond: 10, burst: 10 };
 
 export interface CvLibraryClientOptions {
   baseUrl?: string;
@@ -70,6 +76,8 @@ export function createCvLibraryClient(options: CvLibraryClientOptions): CvLibrar
     knownOrigins: CV_LIBRARY_ORIGINS,
     timeoutMs: options.timeoutMs ?? 15_000,
     headers: { Accept: 'application/json' },
+    // Every activity posting with this account shares its bucket.
+    limiter: sharedLimiter(`cv-library:${options.baseUrl ?? DEFAULT_BASE_URL}:${accountOf(credentials)}`, ACCOUNT_RATE),
     authorize: isClientCredentials(credentials)
       ? (send) => bearerAuth(send, credentials.clientId, credentials.clientSecret)
       : (send) => (config) => send({ ...config, auth: { username: credentials.username, password: credentials.password } }),
@@ -177,6 +185,8 @@ function bearerAuth(send: Send, clientId: string, clientSecret: string): Send {
     }
   };
 }
+
+const accountOf = (c: CvLibraryCredentials) => (isClientCredentials(c) ? `client:${c.clientId}` : `user:${c.username}`);
 
 const statusOf = (err: unknown) => (isAxiosError(err) ? err.response?.status : undefined);
 

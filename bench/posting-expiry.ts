@@ -1,0 +1,177 @@
+import type { BenchSystem } from './harness';
+import { percentile } from './harness';
+
+const DAY_MS = 86_400_000;
+/** The board setting the bench posts with: the shortest CV-Library allows. */
+export const EXPIRY_DAYS = 1;
+
+export interface ExpiryFigures {
+  expiryLifetimeSeconds: number;
+  expiriesChecked: number;
+  firedLateP50Ms: number;
+  firedLateP99Ms: number;
+  firedLateMaxMs: number;
+  firedWithin1s: number;
+  actedLateP99Ms: number;
+  repostedOnce: number;
+  expiredOnce: number;
+  expiryPhaseSeconds: number;
+}
+
+/** How long the bench's board postings last: longer than posting them all takes (BENCH_EXPIRY_LIFETIME_S). */
+export function lifetimeFor(postings: number): number {
+  const seconds = Number(process.env.BENCH_EXPIRY_LIFETIME_S ?? Math.max(120, Math.ceil(postings / 40) + 90));
+  return seconds * 1000;
+}
+
+/**
+ * The sandbox board's clock goes back by a day less `lifetime`: a job posted for a day (expiryDays 1) then expires
+ * `lifetime` from now on the real clock, and the board says so in its `expires_at`. Nothing in jobrelay is told.
+ */
+export async function shortenLifetimes(b: BenchSystem, lifetime: number) {
+  await moveBoardClock(b, -(DAY_MS - lifetime));
+}
+
+/**
+ * Puts the board's clock right (jobs posted from now on last a day, as do auto-reposts; those already up keep their
+ * expiry), waits until every posting has expired or been reposted, then checks from the workflows' histories and
+ * the store when each expiry fired against the board's `expires_at`, and that each repost or expiry happened once.
+ */
+export async function checkExpiry(
+  b: BenchSystem,
+  { postingIds, lifetime }: { postingIds: string[]; lifetime: number },
+): Promise<ExpiryFigures> {
+  const started = Date.now();
+  await moveBoardClock(b, DAY_MS - lifetime);
+  const { db } = b.deps.store;
+  const rows = await db.selectFrom('postings').select(['id', 'workflow_id', 'options']).where('id', 'in', postingIds).execute();
+  const autoRepost = new Map(rows.map((r) => [r.id, Boolean((r.options as { autoRepost?: boolean }).autoRepost)]));
+  const postingOf = new Map(rows.map((r) => [r.workflow_id, r.id]));
+  const firstDue = await dueTimes(b, postingIds);
+  if (Math.min(...firstDue.values()) < started)
+    throw new Error('a posting expired before all were live: set BENCH_EXPIRY_LIFETIME_S above the time posting them takes');
+
+  const deadline = Math.max(...firstDue.values()) + 300_000;
+  for (;;) {
+    const ended = await db
+      .selectFrom('postings')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('id', 'in', postingIds)
+      .where((eb) => eb.or([eb('state', '=', 'expired'), eb('repost_count', '>=', 1)]))
+      .executeTakeFirstOrThrow();
+    if (Number(ended.n) === postingIds.length) break;
+    if (Date.now() > deadline) throw new Error(`only ${ended.n} of ${postingIds.length} postings expired or were reposted in time`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  await new Promise((r) => setTimeout(r, 2000)); // a second repost or expiry, were there one, would show now
+
+  const events = await db
+    .selectFrom('posting_events')
+    .select(['posting_id', 'kind'])
+    .where('posting_id', 'in', postingIds)
+    .where('kind', 'in', ['reposted', 'expired'])
+    .execute();
+  const byPosting = new Map<string, { reposted: number; expired: number }>();
+  for (const e of events) {
+    const c = byPosting.get(e.posting_id) ?? { reposted: 0, expired: 0 };
+    c[e.kind as 'reposted' | 'expired']++;
+    byPosting.set(e.posting_id, c);
+  }
+  let repostedOnce = 0;
+  let expiredOnce = 0;
+  for (const id of postingIds) {
+    const c = byPosting.get(id) ?? { reposted: 0, expired: 0 };
+    if (autoRepost.get(id) && c.reposted === 1 && c.expired === 0) repostedOnce++;
+    if (!autoRepost.get(id) && c.expired === 1 && c.reposted === 0) expiredOnce++;
+  }
+
+  const { fired, timerDue, acted } = await firedTimes(b, postingOf);
+  const firedLate: number[] = [];
+  const actedLate: number[] = [];
+  const setLate: number[] = [];
+  for (const id of postingIds) {
+    const due = firstDue.get(id)!;
+    firedLate.push((fired.get(id) ?? Number.POSITIVE_INFINITY) - due);
+    actedLate.push((acted.get(id) ?? Number.POSITIVE_INFINITY) - due);
+    setLate.push((timerDue.get(id) ?? Number.POSITIVE_INFINITY) - due);
+  }
+  const autoCount = [...autoRepost.values()].filter(Boolean).length;
+  const figures: ExpiryFigures = {
+    expiryLifetimeSeconds: lifetime / 1000,
+    expiriesChecked: postingIds.length,
+    firedLateP50Ms: percentile(firedLate, 50),
+    firedLateP99Ms: percentile(firedLate, 99),
+    firedLateMaxMs: Math.max(...firedLate),
+    firedWithin1s: firedLate.filter((ms) => ms <= 1000).length,
+    actedLateP99Ms: percentile(actedLate, 99),
+    repostedOnce,
+    expiredOnce,
+    expiryPhaseSeconds: (Date.now() - started) / 1000,
+  };
+  console.log(`expiry: every posting's board job lasted ${lifetime / 1000} s (board clock moved; expiryDays ${EXPIRY_DAYS})`);
+  console.log(
+    `  timer fired vs the board's expires_at: p50 ${figures.firedLateP50Ms} ms, p99 ${figures.firedLateP99Ms} ms, max ${figures.firedLateMaxMs} ms; within 1 s: ${figures.firedWithin1s} of ${postingIds.length}; first activity scheduled p99 ${figures.actedLateP99Ms} ms after; the timers were set for p50 ${percentile(setLate, 50)} ms, p99 ${percentile(setLate, 99)} ms after it`,
+  );
+  console.log(
+    `  reposted exactly once: ${repostedOnce} of ${autoCount} (auto-repost); expired exactly once: ${expiredOnce} of ${postingIds.length - autoCount}; phase took ${figures.expiryPhaseSeconds.toFixed(0)} s`,
+  );
+  return figures;
+}
+
+async function moveBoardClock(b: BenchSystem, advanceMs: number) {
+  const res = await fetch(`${b.sandboxes.urlFor('cv-library')}/_sandbox/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advanceMs }),
+  });
+  if (!res.ok) throw new Error(`the sandbox clock did not move: ${res.status}`);
+}
+
+/** The board's expires_at of each posting's first cycle, as jobrelay recorded it when the posting went live. */
+async function dueTimes(b: BenchSystem, postingIds: string[]): Promise<Map<string, number>> {
+  const posted = await b.deps.store.db
+    .selectFrom('posting_events')
+    .select(['posting_id', 'details'])
+    .where('posting_id', 'in', postingIds)
+    .where('key', '=', 'posted:0')
+    .execute();
+  return new Map(posted.map((e) => [e.posting_id, Date.parse(String((e.details as { expiresAt: string }).expiresAt))]));
+}
+
+/**
+ * From each posting's first run (the run a repost continued as new from, or the one that completed on expiry): when
+ * its timer fired, when the workflow had set it to fire, and when it scheduled its first activity after.
+ */
+async function firedTimes(b: BenchSystem, postingOf: Map<string, string>) {
+  const fired = new Map<string, number>();
+  const timerDue = new Map<string, number>();
+  const acted = new Map<string, number>();
+  const workflowIds = [...postingOf.keys()];
+  const history = async (workflowId: string, runId?: string) =>
+    (await b.system.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+  let next = 0;
+  const reader = async () => {
+    for (let i = next++; i < workflowIds.length; i = next++) {
+      const workflowId = workflowIds[i];
+      let events = await history(workflowId);
+      const previousRun = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      if (previousRun) events = await history(workflowId, previousRun);
+      const at = events.map((e) => Boolean(e.timerFiredEventAttributes)).lastIndexOf(true);
+      if (at < 0) continue;
+      const postingId = postingOf.get(workflowId)!;
+      fired.set(postingId, eventMs(events[at].eventTime));
+      const timerId = events[at].timerFiredEventAttributes?.timerId;
+      const started = events.find((e) => e.timerStartedEventAttributes?.timerId === timerId);
+      const timeout = started?.timerStartedEventAttributes?.startToFireTimeout;
+      if (started && timeout) timerDue.set(postingId, eventMs(started.eventTime) + eventMs(timeout));
+      const scheduled = events.slice(at).find((e) => e.activityTaskScheduledEventAttributes);
+      if (scheduled) acted.set(postingId, eventMs(scheduled.eventTime));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, reader));
+  return { fired, timerDue, acted };
+}
+
+function eventMs(t: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+}
