@@ -80,4 +80,15 @@ describe('PostingMachine', () => {
     expect(b).toMatchObject({ done: true, error: 'board said no' });
     expect(m.hasCommand).toBe(false);
   });
+
+  it('checks commands as for a pending posting while a run started to post it reads and posts it, then as the posting is', () => {
+    const m = new PostingMachine();
+    m.assume('pending');
+    expect(() => m.validate('repost')).toThrow('cannot repost a posting that is pending');
+    expect(() => m.validate('amend')).not.toThrow();
+    expect(() => m.validate('unpost')).not.toThrow();
+    m.load(live());
+    expect(() => m.validate('repost')).not.toThrow();
+    expect(m.dueAt()).toBe(T0 + 28 * DAY); // counted from postedAt, the board's own lifetime
+  });
 });
