@@ -81,14 +81,14 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
 
 /**
  * Reads the posting and, when it is pending, posts it, in one activity; a failure the provider will not get over
- * leaves it `failed`. Its due time counts from when the board took it (postedAt).
+ * leaves it `failed`. As after a publish, its lifetime counts from when the workflow saw it live (its own clock).
  */
 async function open(posting: PostingMachine, postingId: string): Promise<void> {
   posting.assume('pending');
   try {
-    posting.load(await board.openPosting(postingId));
+    posting.update(await board.openPosting(postingId), Date.now());
   } catch (err) {
-    posting.load(await board.failPosting(postingId, `publish failed: ${reasonOf(err)}`));
+    posting.update(await board.failPosting(postingId, `publish failed: ${reasonOf(err)}`), Date.now());
   }
   publishVisibility(posting);
 }

@@ -114,7 +114,7 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
     const { handle } = await startPosting(false);
     expect(await handle.result()).toMatchObject({ state: 'expired' });
     const { events } = await handle.fetchHistory();
-    const scheduled = events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'publishPosting')!;
+    const scheduled = events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'openPosting')!;
     const started = events!.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled.eventId))!;
     expect((await board('GET', '/_sandbox/stats')).faultsServed[429] - before).toBe(1);
     expect(started.activityTaskStartedEventAttributes?.attempt).toBe(2);
