@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { sql } from 'kysely';
-import { tinyPdf } from '../src/providers/cv-library/sandbox-direct-apply';
+import { application, cvSize, deliverOne, sendBurstFromChild } from './direct-apply-board';
 import { type BenchSystem, percentile, setUpCvLibraryBoard, startBenchSystem } from './harness';
 import { recordResults } from './results';
+
+export { application, deliverOne };
 
 const RATE = Number(process.env.BENCH_RATE ?? 20); // deliveries per second
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -10,52 +12,49 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const DUPLICATE_EVERY = 10;
 
 /**
- * DirectApply at a steady rate: the board POSTs applications (each with a PDF CV of BENCH_CV_KB, 200 KB by default) to a live posting's
- * URL; we measure how long the webhook takes to answer (Temporal holds the intake by then) and how long until
- * the application is in the store, and check each one was stored exactly once.
+ * DirectApply at a steady rate: the board (a process of its own) POSTs applications, each with a PDF CV of
+ * BENCH_CV_KB (200 KB by default), to a live posting's URL; we measure how long the webhook takes to answer (the
+ * delivery is staged by then) and how long until the application is in the store, and check each one was stored
+ * exactly once. With DATABASE_URL set the store is that PostgreSQL; else PGlite.
  */
 export async function run(): Promise<void> {
-  const b = await startBenchSystem();
+  const b = await startBenchSystem(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {});
   try {
     const url = await livePostingUrl(b);
-    await deliverOne(url, application('warm-up', 0)); // the first workflow start and PGlite query plans
+    await deliverOne(url, application('warm-up', 0)); // the first workflow start and query plans
     const total = RATE * SECONDS;
-    const sentAt = new Map<string, number>();
-    const latencies: number[] = [];
-    const failures: Record<string, number> = {};
     const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    const inFlight: Array<Promise<void>> = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / RATE; // open loop: the schedule does not wait for answers
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const body = application(`bench-${i}`, i);
-      sentAt.set(body.id, Date.now());
-      const copies = i % DUPLICATE_EVERY === 0 ? 2 : 1;
-      for (let c = 0; c < copies; c++) {
-        inFlight.push(
-          deliverOne(url, body).then(({ status, ms }) => {
-            if (status === 200) latencies.push(ms);
-            else failures[status] = (failures[status] ?? 0) + 1;
-          }),
-        );
-      }
-    }
-    await Promise.all(inFlight);
-    const sendSeconds = (performance.now() - started) / 1000;
+    const devServerBefore = cpuMsOf(b.devServer.process.pid);
+    const {
+      sentAt,
+      latencies,
+      failures,
+      sendSeconds,
+      cpuMs: boardCpuMs,
+    } = await sendBurstFromChild({
+      url,
+      rate: RATE,
+      seconds: SECONDS,
+      duplicateEvery: DUPLICATE_EVERY,
+    });
 
-    const stored = await untilStored(b, [...sentAt.keys()], 120_000);
+    const stored = await untilStored(b, Object.keys(sentAt), 300_000);
     const cpu = process.cpuUsage(cpuBefore);
-    const toStored = stored.map((row) => row.created_at.getTime() - sentAt.get(row.external_id)!);
+    const devServerMs = cpuMsOf(b.devServer.process.pid) - devServerBefore;
+    const toStored = stored.map((row) => row.created_at.getTime() - sentAt[row.external_id]);
     const distinct = new Set(stored.map((r) => r.external_id)).size;
-    const candidates = await sql<{ n: number }>`select count(*)::int as n from candidate_sources where external_id like 'bench-%'`.execute(
+    const counts = await sql<{ candidates: number; cvs: number }>`select
+        (select count(*)::int from candidate_sources where external_id like 'bench-%') as candidates,
+        (select count(*)::int from application_documents l join applications a on a.id = l.application_id where a.external_id like 'bench-%') as cvs`.execute(
       b.deps.store.db,
     );
+    const { candidates, cvs } = counts.rows[0];
     const requests = latencies.length + Object.values(failures).reduce((a, n) => a + n, 0);
+    const exactlyOnce = distinct === total && stored.length === total && candidates === total && cvs === total;
+    const perApp = (ms: number) => (ms / total).toFixed(1);
 
     console.log(
-      `direct-apply: ${total} applications (each with a ${tinyCvSize()} B PDF) at ${RATE}/s for ${SECONDS} s, every ${DUPLICATE_EVERY}th delivered twice at once: ${requests} webhook requests in ${sendSeconds.toFixed(1)} s`,
+      `direct-apply: ${total} applications (each with a ${cvSize()} B PDF) at ${RATE}/s for ${SECONDS} s, every ${DUPLICATE_EVERY}th delivered twice at once, on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}: ${requests} webhook requests in ${sendSeconds.toFixed(1)} s`,
     );
     console.log(
       `  webhook answered 200: ${latencies.length}/${requests}${Object.keys(failures).length ? ` (others: ${JSON.stringify(failures)})` : ''}; latency p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, max ${fmt(Math.max(...latencies))} ms`,
@@ -64,15 +63,15 @@ export async function run(): Promise<void> {
       `  time from delivery to stored application: p50 ${fmt(percentile(toStored, 50))} ms, p99 ${fmt(percentile(toStored, 99))} ms`,
     );
     console.log(
-      `  CPU of this process (API, worker, store and the board's client together): ${((cpu.user + cpu.system) / 1000 / total).toFixed(1)} ms an application`,
+      `  CPU an application: ${perApp((cpu.user + cpu.system) / 1000)} ms this process (API, worker, store), ${perApp(devServerMs)} ms the Temporal dev server, ${perApp(boardCpuMs)} ms the board's sender (its own process)`,
     );
     console.log(
-      `  stored exactly once: ${distinct === total && stored.length === total ? 'yes' : 'NO'} — ${stored.length} application rows for ${distinct} distinct of ${total} sent; ${candidates.rows[0].n} candidate sources`,
+      `  stored exactly once: ${exactlyOnce ? 'yes' : 'NO'} — ${stored.length} application rows for ${distinct} distinct of ${total} sent; ${candidates} candidate sources, ${cvs} CVs`,
     );
-    recordResults('direct-apply', {
+    recordResults(process.env.DATABASE_URL ? 'direct-apply-postgres' : 'direct-apply', {
       deliveriesPerSecond: RATE,
       seconds: SECONDS,
-      cvBytes: tinyCvSize(),
+      cvBytes: cvSize(),
       webhookRequests: requests,
       answered200: latencies.length,
       ackP50Ms: round(percentile(latencies, 50)),
@@ -80,10 +79,21 @@ export async function run(): Promise<void> {
       storedP50Ms: round(percentile(toStored, 50)),
       storedP99Ms: round(percentile(toStored, 99)),
       cpuMsPerApplication: round((cpu.user + cpu.system) / 1000 / total, 1),
-      storedExactlyOnce: distinct === total && stored.length === total,
+      devServerCpuMsPerApplication: round(devServerMs / total, 1),
+      storedExactlyOnce: exactlyOnce,
     });
   } finally {
     await b.stop();
+  }
+}
+
+/** CPU time (user + system) a process has used so far, from /proc; 0 where there is no /proc. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
   }
 }
 
@@ -111,46 +121,6 @@ export async function livePostingUrl(b: BenchSystem): Promise<string> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the benchmark posting did not go live');
-}
-
-/** A CV of about BENCH_CV_KB (200 KB, as a real one): a small PDF followed by incompressible comment lines. */
-const CV_KB = Number(process.env.BENCH_CV_KB ?? 200);
-const CV = cvOfAbout(CV_KB * 1024);
-const tinyCvSize = () => Buffer.from(CV, 'base64').byteLength;
-
-function cvOfAbout(bytes: number): string {
-  const pdf = Buffer.from(tinyPdf('Bench Candidate'), 'base64');
-  const lines: string[] = [];
-  for (let size = pdf.byteLength; size < bytes; size += 78) lines.push(`% ${randomBytes(57).toString('base64')}\n`);
-  return Buffer.concat([pdf, Buffer.from(lines.join(''), 'latin1')]).toString('base64');
-}
-
-/** A DirectApply delivery with its CV. */
-export function application(id: string, i: number) {
-  return {
-    id,
-    direct_apply_jobid: 'BENCH-APPLY',
-    first_name: 'Bench',
-    last_name: `Candidate${i}`,
-    email: `bench.${i}@bench.example`,
-    phone: `07700 ${String(100000 + i).slice(-6)}`,
-    town: 'Leeds',
-    county: 'West Yorkshire',
-    postcode: 'LS1 4AP',
-    applied_at: new Date().toISOString(),
-    job_title: 'Payroll Administrator',
-    cv: { filename: `cv-${i}.pdf`, content_type: 'application/pdf', content: CV },
-  };
-}
-
-/** POSTs one delivery as the board does; the answer's status and how long it took. */
-export async function deliverOne(url: string, body: unknown): Promise<{ status: number; ms: number }> {
-  const t0 = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(
-    () => undefined,
-  );
-  await res?.arrayBuffer();
-  return { status: res?.status ?? 0, ms: performance.now() - t0 };
 }
 
 /** The stored applications of these DirectApply ids, once all are in (or the time is up). */

@@ -1,0 +1,119 @@
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { tinyPdf } from '../src/providers/cv-library/sandbox-direct-apply';
+
+/** What the board did in one burst: when each application was sent, how long each answer took, what else came back. */
+export interface Burst {
+  sentAt: Record<string, number>;
+  latencies: number[];
+  failures: Record<string, number>;
+  sendSeconds: number;
+  /** CPU the board itself used (this process), in ms. */
+  cpuMs: number;
+}
+
+export interface BurstPlan {
+  url: string;
+  rate: number;
+  seconds: number;
+  /** Every n-th application is delivered twice at once, as a board retrying over a slow answer does. */
+  duplicateEvery: number;
+}
+
+/**
+ * The board's side of the benchmark, in a process of its own (`fork`): the sender's fetch calls, JSON encoding and
+ * timers then do not run on the event loop whose answers they time.
+ */
+export function sendBurstFromChild(plan: BurstPlan): Promise<Burst> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, [JSON.stringify(plan)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (burst) => resolve(burst as Burst));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`the board's process exited with ${code}`))));
+  });
+}
+
+/** Open loop: the schedule does not wait for answers. */
+export async function sendBurst({ url, rate, seconds, duplicateEvery }: BurstPlan): Promise<Burst> {
+  const total = rate * seconds;
+  const sentAt: Record<string, number> = {};
+  const latencies: number[] = [];
+  const failures: Record<string, number> = {};
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const body = JSON.stringify(application(`bench-${i}`, i));
+    sentAt[`bench-${i}`] = Date.now();
+    for (let c = 0; c < (i % duplicateEvery === 0 ? 2 : 1); c++) {
+      inFlight.push(
+        deliverOne(url, body).then(({ status, ms }) => {
+          if (status === 200) latencies.push(ms);
+          else failures[status] = (failures[status] ?? 0) + 1;
+        }),
+      );
+    }
+  }
+  await Promise.all(inFlight);
+  const cpu = process.cpuUsage(cpuBefore);
+  return { sentAt, latencies, failures, sendSeconds: (performance.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/** A CV of about BENCH_CV_KB (200 KB, as a real one): a small PDF padded with incompressible comment lines. */
+const CV_KB = Number(process.env.BENCH_CV_KB ?? 200);
+const CV = cvOfAbout(CV_KB * 1024);
+export const cvSize = () => Buffer.from(CV, 'base64').byteLength;
+
+/**
+ * The padding goes after the PDF and the file ends as an incremental update does (`startxref` pointing at the
+ * original table, then `%%EOF`), so it is still a PDF by its bytes and the intake stores it as the candidate's CV.
+ */
+function cvOfAbout(bytes: number): string {
+  const pdf = Buffer.from(tinyPdf('Bench Candidate'), 'base64');
+  const xref = /startxref\n(\d+)\n%%EOF\n$/.exec(pdf.toString('latin1'))?.[1];
+  const lines: string[] = [];
+  for (let size = pdf.byteLength; size < bytes; size += 78) lines.push(`% ${randomBytes(57).toString('base64')}\n`);
+  return Buffer.concat([pdf, Buffer.from(`${lines.join('')}startxref\n${xref}\n%%EOF\n`, 'latin1')]).toString('base64');
+}
+
+/** A DirectApply delivery with its CV. */
+export function application(id: string, i: number) {
+  return {
+    id,
+    direct_apply_jobid: 'BENCH-APPLY',
+    first_name: 'Bench',
+    last_name: `Candidate${i}`,
+    email: `bench.${i}@bench.example`,
+    phone: `07700 ${String(100000 + i).slice(-6)}`,
+    town: 'Leeds',
+    county: 'West Yorkshire',
+    postcode: 'LS1 4AP',
+    applied_at: new Date().toISOString(),
+    job_title: 'Payroll Administrator',
+    cv: { filename: `cv-${i}.pdf`, content_type: 'application/pdf', content: CV },
+  };
+}
+
+/** POSTs one delivery as the board does; the answer's status and how long it took. */
+export async function deliverOne(url: string, body: unknown): Promise<{ status: number; ms: number }> {
+  const t0 = performance.now();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  }).catch(() => undefined);
+  await res?.arrayBuffer();
+  return { status: res?.status ?? 0, ms: performance.now() - t0 };
+}
+
+if (require.main === module && process.send) {
+  sendBurst(JSON.parse(process.argv[2]) as BurstPlan).then(
+    (burst) => process.send?.(burst, () => process.exit(0)),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
