@@ -4,6 +4,7 @@ import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio
 import { createWorker } from '../worker';
 import { createApp } from './api/app';
 import type { Deps } from './deps';
+import { createIntakeStarter } from './intake/starter';
 import { startSweeper } from './intake/sweeper';
 import { createBoardsService } from './services/boards';
 import { createCandidatesService } from './services/candidates';
@@ -56,6 +57,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
   const jobTitle = async (jobId: string) => (await deps.store.jobs.get(jobId))?.title;
   const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue, jobTitle));
   const intakeWorkflows = createIntakeWorkflows(client, config.temporal.taskQueue);
+  const intakeStarter = createIntakeStarter({ workflows: intakeWorkflows, logger });
   const connectorWorkflows = createConnectorWorkflows(client, config.temporal.taskQueue);
   const stopSweeper = startSweeper({
     store: deps.store,
@@ -86,7 +88,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     connectors: createConnectorsService(deps.store, connectorWorkflows, deps.origins),
     relay: createRelayService(deps.store, createRelayWorkflows(client, config.temporal.taskQueue), connectorWorkflows),
     webhooks: {
-      intake: createIntakeService(deps.store, intakeWorkflows),
+      intake: createIntakeService(deps.store, intakeWorkflows, intakeStarter),
       secrets: deps.secrets,
       signingSecret: config.intake.signingSecret,
     },
@@ -107,6 +109,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     worker: worker as Worker,
     async stop() {
       stopSweeper();
+      intakeStarter.stop();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

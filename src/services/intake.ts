@@ -2,50 +2,52 @@ import { ConflictError, notFound, RefusedError, UnavailableError } from '../doma
 import { inspectCv, safeFilename } from '../intake/cv-type';
 import type { Delivery } from '../intake/delivery';
 import { decideIntake, type IntakeRef, intakeWorkflowId, isLateFor } from '../intake/rules';
+import type { IntakeStarter } from '../intake/starter';
 import type { Store } from '../store';
 import { IntakeNotAcceptedError, type IntakeWorkflows } from '../temporal/intake';
 
 /**
  * Taking in an application a board delivered: refuse what can be refused at once, stage the rest in the
- * store, and hand it to its intake workflow. Resolves only once Temporal holds that workflow.
+ * store, and hand it to its intake workflow. Resolves once the delivery is staged (durable); its workflow is
+ * started right after, by `starter`, or by the intake sweep should this process not get to it.
  */
-export function createIntakeService(store: Store, workflows: IntakeWorkflows) {
+export function createIntakeService(store: Store, workflows: IntakeWorkflows, starter: IntakeStarter) {
+  /** The delivery in the store once (a repeat changes nothing), or refused at once (422, nothing written). */
+  async function stage(board: string, postingId: string, delivery: Delivery): Promise<{ ref: IntakeRef; jobId: string }> {
+    const posting = await store.postings.get(postingId);
+    if (!posting || posting.board !== board) throw notFound('posting');
+    const ref: IntakeRef = { provider: board, applicationId: delivery.applicationId };
+
+    // Staging is insert-if-absent: a repeat of an application already staged only needs its workflow. A repeat
+    // that would be refused now (its CV missing this time) was accepted before, so it is not refused.
+    const cv = delivery.cv && { ...delivery.cv, filename: safeFilename(delivery.cv.filename, delivery.cv.contentType) };
+    const cvRequired = !posting.options.quickApply;
+    const cvVerdict = inspectCv(cv);
+    const decision = decideIntake({ cvRequired, cv: cvVerdict });
+    if (decision.action === 'reject') {
+      if (!(await store.intake.exists(ref))) throw new RefusedError(decision.reason);
+    } else {
+      await store.intake.stage({
+        provider: board,
+        externalId: delivery.applicationId,
+        postingId: posting.id,
+        jobId: posting.jobId,
+        payload: delivery.fields,
+        cvRequired,
+        late: isLateFor(posting.state),
+        cv,
+        cvVerdict,
+      });
+    }
+    return { ref, jobId: posting.jobId };
+  }
+
   return {
     async receive(board: string, postingId: string, delivery: Delivery): Promise<{ applicationId: string; workflowId: string }> {
-      const posting = await store.postings.get(postingId);
-      if (!posting || posting.board !== board) throw notFound('posting');
-      const ref: IntakeRef = { provider: board, applicationId: delivery.applicationId };
-
-      // Staging is insert-if-absent: a repeat of an application already staged only needs its workflow. A repeat
-      // that would be refused now (its CV missing this time) was accepted before, so it is not refused.
-      const cv = delivery.cv && { ...delivery.cv, filename: safeFilename(delivery.cv.filename, delivery.cv.contentType) };
-      const cvRequired = !posting.options.quickApply;
-      const cvVerdict = inspectCv(cv);
-      const decision = decideIntake({ cvRequired, cv: cvVerdict });
-      if (decision.action === 'reject') {
-        if (!(await store.intake.exists(ref))) throw new RefusedError(decision.reason);
-      } else {
-        await store.intake.stage({
-          provider: board,
-          externalId: delivery.applicationId,
-          postingId: posting.id,
-          jobId: posting.jobId,
-          payload: delivery.fields,
-          cvRequired,
-          late: isLateFor(posting.state),
-          cv,
-          cvVerdict,
-        });
-      }
-
-      try {
-        const { workflowId } = await workflows.start(ref, { jobId: posting.jobId });
-        return { applicationId: delivery.applicationId, workflowId };
-      } catch (err) {
-        if (err instanceof IntakeNotAcceptedError)
-          throw new UnavailableError('the application could not be queued: deliver it again later');
-        throw err;
-      }
+      // Ahead of background work on a single-connection store: the board is waiting for this answer.
+      const { ref, jobId } = await store.ahead(() => stage(board, postingId, delivery));
+      starter.start(ref, { jobId });
+      return { applicationId: delivery.applicationId, workflowId: intakeWorkflowId(board, delivery.applicationId) };
     },
 
     /** Staged deliveries in one state (e.g. `failed`), newest first: ids, state and reason, no personal data. */

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { type DatabaseConnection, type Dialect, Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { sanitised } from './errors';
 import { migrationProvider } from './migrations';
+import { PGliteThreadDialect } from './pglite-thread-dialect';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -37,20 +36,8 @@ async function dialectFor({ databaseUrl, pgliteDir }: DbOptions) {
   }
   const dir = pgliteDir ?? 'memory://';
   if (!dir.startsWith('memory://')) fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
-  const client = await PGlite.create(dir, { serializers: { [BYTEA]: byteaToText }, parsers: { [BYTEA]: byteaFromText } });
-  return new PGliteDialect(client);
+  return new PGliteThreadDialect(dir);
 }
-
-/**
- * bytea through PGlite in Node's native hex codec: PGlite's own goes byte by byte in JavaScript, which for a 200 KB CV
- * took about 25 ms of the event loop on each write (and as long again on each read).
- */
-const BYTEA = 17;
-const byteaToText = (value: unknown) => {
-  if (!(value instanceof Uint8Array)) throw new Error('Invalid input for bytea type');
-  return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
-};
-const byteaFromText = (text: string) => Buffer.from(text.slice(2), 'hex');
 
 export async function migrate(db: Db): Promise<void> {
   // Branches take migration numbers from their own ranges and merge in any order: a database may already have run

@@ -13,6 +13,7 @@ import { createErasedRepository } from './erased';
 import { createEventsRepository } from './events';
 import { createIntakeRepository } from './intake';
 import { createJobsRepository } from './jobs';
+import { ahead } from './pglite-thread-dialect';
 import { createPostingsRepository } from './postings';
 import { createPrivacyRepository } from './privacy';
 import { createRelayRepository } from './relay';
@@ -50,6 +51,8 @@ export async function openStore(options: StoreOptions) {
     tokens: createTokensRepository(db),
     events: createEventsRepository(db),
     webhooks: createWebhooksRepository(db, secrets),
+    /** Runs `work` ahead of waiting background statements (PGlite has one connection); a no-op on PostgreSQL. */
+    ahead,
     ping: () => ping(db),
     close: () => db.destroy(),
   };

@@ -5,6 +5,7 @@ import type { Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { createApp } from '../../src/api/app';
 import { signBody } from '../../src/intake/signature';
+import { createIntakeStarter } from '../../src/intake/starter';
 import { sweepWaitingDeliveries } from '../../src/intake/sweeper';
 import { freePort } from '../../src/net';
 import { tinyPdf } from '../../src/providers/cv-library/sandbox-direct-apply';
@@ -54,13 +55,15 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
   });
 
   /**
-   * Delivers to an API whose Temporal is unreachable: the webhook stages the application and answers 503. With
+   * Delivers to an API whose Temporal is unreachable: the webhook stages the application and answers 200; its
+   * workflow start fails (tried once here) and is left to the sweep or the board's next delivery. With
    * `clientRetries: false` the refused connection is not retried until the start deadline (only faster).
    */
   async function deliverDuringOutage(application: Record<string, unknown>, { clientRetries = true } = {}) {
     const address = `127.0.0.1:${await freePort()}`;
     const deadTemporal = new Client({ connection: Connection.lazy({ address, ...(clientRetries ? {} : { interceptors: [] }) }) });
-    const intake = createIntakeService(t.deps.store, createIntakeWorkflows(deadTemporal, t.deps.config.temporal.taskQueue));
+    const workflows = createIntakeWorkflows(deadTemporal, t.deps.config.temporal.taskQueue);
+    const intake = createIntakeService(t.deps.store, workflows, createIntakeStarter({ workflows, logger: t.deps.logger, retryForMs: 0 }));
     const app = createApp({
       tokens: { verify: async () => undefined },
       rateLimit: { perSecond: 1, burst: 1 },
@@ -83,13 +86,11 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     }
   }
 
-  it('answers 503 when Temporal cannot be reached (nothing recorded), and takes the board’s later delivery once', async () => {
+  it('answers 200 once staged though Temporal cannot be reached (nothing recorded yet), and takes the board’s later delivery once', async () => {
     const application = aDelivery({ email: 'arthur.patel@example.com' });
-    // Answered while the board still waits for an answer (BOARD_WAITS_MS), so it delivers again later.
-    expect(await deliverDuringOutage(application)).toMatchObject({
-      status: 503,
-      body: { error: expect.stringContaining('deliver it again') },
-    });
+    // Answered while the board still waits (BOARD_WAITS_MS): the delivery is durable, its workflow not started.
+    expect(await deliverDuringOutage(application)).toMatchObject({ status: 200, body: { applicationId: application.id } });
+    expect(await t.deps.store.intake.get({ provider: 'cv-library', applicationId: application.id })).toMatchObject({ state: 'received' });
     expect((await t.api('GET', `/v1/applications?jobId=${posting.jobId}`)).body.items).toEqual([]);
 
     // The board delivers again once we are back: taken, exactly once.
@@ -99,9 +100,9 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     expect(await untilApplications(t, posting.jobId, 1)).toHaveLength(1);
   });
 
-  it('takes in an application the board never delivered again after a 503: sweeps at once and a late re-delivery start it once', async () => {
+  it('takes in an application staged while Temporal was away and never delivered again: sweeps at once and a late re-delivery start it once', async () => {
     const application = aDelivery({ email: 'nadia.khan@example.com', phone: '07700 900777', last_name: 'Khan' });
-    expect((await deliverDuringOutage(application, { clientRetries: false })).status).toBe(503);
+    expect((await deliverDuringOutage(application, { clientRetries: false })).status).toBe(200);
     const workflows = createIntakeWorkflows(t.system.client, t.deps.config.temporal.taskQueue);
     const sweep = () => sweepWaitingDeliveries({ store: t.deps.store, workflows, graceMs: 0 });
     // Several API processes sweeping at the same moment, and the board delivering again meanwhile.
@@ -128,7 +129,7 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
       deliverDuringOutage(inGrace, { clientRetries: false }),
       deliverDuringOutage(pastGrace, { clientRetries: false }),
     ]);
-    expect(answers.map((a) => a.status)).toEqual([503, 503]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
     // Neither is delivered again by the board; one has waited three minutes.
     await t.deps.store.db
       .updateTable('intake_deliveries')
@@ -170,10 +171,15 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     );
     for (const s of sent) expect(s.body.deliveries.every((d: { attempts: number[] }) => d.attempts.join() === '200')).toBe(true);
 
-    // Acknowledged = Temporal holds the workflow, untouched: no workflow task taken, so no step has run.
+    // Acknowledged = staged; Temporal holds the workflow right after, untouched: no workflow task taken, no step run.
     for (const id of ids) {
       const handle = t.system.client.workflow.getHandle(`application:cv-library:${id}`);
-      expect((await handle.describe()).status.name).toBe('RUNNING');
+      const status = () =>
+        handle.describe().then(
+          (d) => d.status.name,
+          () => 'NOT STARTED',
+        );
+      expect(await waitFor(status, (s) => s !== 'NOT STARTED', 20_000, `the workflow of ${id}`)).toBe('RUNNING');
       const { events } = await handle.fetchHistory();
       expect(events?.map((e) => e.eventType)).toEqual([
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,

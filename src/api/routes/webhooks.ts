@@ -30,8 +30,8 @@ const DeliveryQuery = z.object({
 /**
  * Where boards deliver applications, one path per board with an intake part (its entry's `intake`): outside bearer
  * auth (the board's own proof, checked before the body is read, and optionally a body signature), with its own
- * raw-body parser and size limit. Answers 200 only once Temporal holds the application's intake workflow;
- * anything else makes the board deliver again.
+ * raw-body parser and size limit. Answers 200 once the application is staged in the store (durable), and its
+ * intake workflow is started right after (or by the intake sweep); anything else makes the board deliver again.
  */
 export function webhookRoutes(openapi: OpenApiRegistry, deps: WebhookDeps): Router {
   for (const [board, entry] of Object.entries(boards)) {
@@ -45,12 +45,12 @@ export function webhookRoutes(openapi: OpenApiRegistry, deps: WebhookDeps): Rout
       query: DeliveryQuery,
       body: entry.intake.delivery,
       responses: {
-        200: { description: 'taken: the intake workflow holds the application' },
+        200: { description: 'taken: the application is staged and its intake workflow follows' },
         401: { description: 'missing or wrong delivery token or signature; nothing was written' },
         404: { description: 'unknown posting' },
         413: { description: `the delivery is larger than ${MAX_DELIVERY_BYTES} bytes` },
         422: { description: 'the posting requires a CV (quick apply is off) and none usable came' },
-        503: { description: 'the application could not be queued; the board should deliver it again' },
+        503: { description: 'the application could not be staged (the store is unavailable); the board should deliver it again' },
       },
     });
   }

@@ -17,6 +17,7 @@ import * as m061 from './061_relay_privacy';
 import * as m070 from './070_events';
 import * as m071 from './071_events_by_candidate';
 import * as m080 from './080_intake_cv_verdict';
+import * as m120 from './120_cv_bytes_uncompressed';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '070_events': m070,
   '071_events_by_candidate': m071,
   '080_intake_cv_verdict': m080,
+  '120_cv_bytes_uncompressed': m120,
 };
 
 export const migrationProvider: MigrationProvider = {

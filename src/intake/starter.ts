@@ -1,0 +1,73 @@
+import type { Logger } from '../logger';
+import type { IntakeWorkflows } from '../temporal/intake';
+import type { IntakeRef } from './rules';
+
+export interface IntakeStarterOptions {
+  workflows: IntakeWorkflows;
+  logger: Logger;
+  /** Starts in flight at once; the rest wait their turn. */
+  concurrency?: number;
+  /** How long a start Temporal refuses is tried again here before it is left to the intake sweep. */
+  retryForMs?: number;
+}
+
+/**
+ * Starts the intake workflows of staged deliveries once the webhook has answered. The answer waits for the
+ * staging insert only: the delivery is durable by then, so its intake follows whatever happens next. A start
+ * Temporal refuses is tried again with backoff; one this process could not start (it stopped, or Temporal stayed
+ * away) is started by the intake sweep, which finds every staged delivery no workflow has finished.
+ */
+export function createIntakeStarter({ workflows, logger, concurrency = 32, retryForMs = 2 * 60_000 }: IntakeStarterOptions) {
+  const queue: Array<{ ref: IntakeRef; jobId: string; since: number; attempt: number }> = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let running = 0;
+  let stopped = false;
+
+  function pump(): void {
+    while (!stopped && running < concurrency && queue.length > 0) {
+      const next = queue.shift()!;
+      running++;
+      workflows
+        .start(next.ref, { jobId: next.jobId })
+        .catch((err: Error) => retryLater(next, err))
+        .finally(() => {
+          running--;
+          pump();
+        });
+    }
+  }
+
+  function retryLater(start: (typeof queue)[number], err: Error): void {
+    if (stopped) return;
+    const delay = Math.min(10_000, 250 * 2 ** start.attempt);
+    if (Date.now() + delay - start.since > retryForMs) {
+      logger.warn({ ...start.ref, err: err.message }, 'intake workflow not started; the intake sweep will start it');
+      return;
+    }
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      queue.push({ ...start, attempt: start.attempt + 1 });
+      pump();
+    }, delay);
+    timer.unref();
+    timers.add(timer);
+  }
+
+  return {
+    /** Queues the start of a staged delivery's workflow; never throws. */
+    start(ref: IntakeRef, context: { jobId: string }): void {
+      if (stopped) return;
+      queue.push({ ref, jobId: context.jobId, since: Date.now(), attempt: 0 });
+      pump();
+    },
+    /** Drops what is queued (the sweep starts it later). */
+    stop(): void {
+      stopped = true;
+      queue.length = 0;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}
+
+export type IntakeStarter = ReturnType<typeof createIntakeStarter>;

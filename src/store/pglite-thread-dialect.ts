@@ -1,0 +1,185 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+
+/**
+ * PGlite on a worker thread of its own, behind Kysely. PGlite is PostgreSQL compiled to WebAssembly: on the
+ * process's event loop each statement (and a 200 KB CV's staging insert most of all) held up every webhook answer,
+ * timer and Temporal task completion while it ran. On its thread, the event loop only posts the statement and
+ * reads the answer.
+ *
+ * One connection, as PGlite has: a statement or a transaction holds it until released, the next waits. Statements
+ * run `ahead` (what a caller is waiting on, such as the webhook's staging insert) take it before any other waiting,
+ * so a backlog of background work (intakes, syncs) does not stand between a board and its answer.
+ */
+export class PGliteThreadDialect implements Dialect {
+  constructor(private readonly dir: string) {}
+  createAdapter = () => new PostgresAdapter();
+  createDriver = (): Driver => new PGliteThreadDriver(this.dir);
+  createQueryCompiler = () => new PostgresQueryCompiler();
+  createIntrospector = (db: Parameters<Dialect['createIntrospector']>[0]) => new PostgresIntrospector(db);
+}
+
+const aheadContext = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` with its statements ahead of waiting background work on a single-connection store (PGlite); on
+ * PostgreSQL's pool it changes nothing.
+ */
+export function ahead<T>(work: () => Promise<T>): Promise<T> {
+  return aheadContext.run(true, work);
+}
+
+interface Answer {
+  id: number;
+  rows?: Record<string, unknown>[];
+  affectedRows?: number;
+  /** Columns holding bytea: they cross the thread as Uint8Array and become Buffers again here. */
+  bytea?: string[];
+  error?: { message: string; code?: string; name?: string };
+  closed?: boolean;
+}
+
+class PGliteThreadDriver implements Driver {
+  private thread?: PGliteThread;
+  private readonly connection = new ThreadConnection(() => this.thread);
+  private held = false;
+  private readonly waiting = { ahead: [] as Array<() => void>, behind: [] as Array<() => void> };
+
+  constructor(private readonly dir: string) {}
+
+  async init(): Promise<void> {
+    this.thread = await PGliteThread.start(this.dir);
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.held) await new Promise<void>((resolve) => this.waiting[aheadContext.getStore() ? 'ahead' : 'behind'].push(resolve));
+    this.held = true;
+    return this.connection;
+  }
+
+  async releaseConnection(): Promise<void> {
+    const next = this.waiting.ahead.shift() ?? this.waiting.behind.shift();
+    if (next) next();
+    else this.held = false;
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const begin = settings.isolationLevel ? `start transaction isolation level ${settings.isolationLevel}` : 'begin';
+    await connection.executeQuery(CompiledQuery.raw(begin));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async destroy(): Promise<void> {
+    await this.thread?.close();
+    this.thread = undefined;
+  }
+}
+
+class ThreadConnection implements DatabaseConnection {
+  constructor(private readonly thread: () => PGliteThread | undefined) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const thread = this.thread();
+    if (!thread) throw new Error('connection is closed: the store was closed');
+    const answer = await thread.query(query.sql, query.parameters);
+    const rows = (answer.rows ?? []) as R[];
+    for (const column of answer.bytea ?? []) {
+      for (const row of rows as Record<string, unknown>[]) {
+        const value = row[column];
+        if (value instanceof Uint8Array) row[column] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      }
+    }
+    return answer.affectedRows ? { rows, numAffectedRows: BigInt(answer.affectedRows) } : { rows };
+  }
+
+  // biome-ignore lint/correctness/useYield: streaming is not offered, as with PGlite's own dialect's one result at a time
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported on PGlite');
+  }
+}
+
+/** The thread and its statements in flight; the thread keeps the process alive only while a statement is. */
+class PGliteThread {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(a: Answer): void; reject(e: Error): void }>();
+  private exited?: Error;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (answer: Answer) => this.settle(answer));
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => this.fail(new Error(`connection is closed: the PGlite thread exited (${code})`)));
+  }
+
+  static start(dir: string): Promise<PGliteThread> {
+    // Plain JavaScript, run without the parent's loaders (tsx), which it does not need; profiling flags carry over.
+    const execArgv = process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'));
+    const worker = new Worker(path.join(__dirname, 'pglite-thread.mjs'), { workerData: { dir }, execArgv });
+    return new Promise((resolve, reject) => {
+      const failed = (err: Error) => reject(new Error(`PGlite did not start: ${err.message}`));
+      worker.once('error', failed);
+      worker.once('message', (ready: { ready: boolean; error?: { message: string } }) => {
+        worker.off('error', failed);
+        if (!ready.ready) {
+          void worker.terminate();
+          return reject(new Error(`PGlite did not start: ${ready.error?.message}`));
+        }
+        worker.unref();
+        resolve(new PGliteThread(worker));
+      });
+    });
+  }
+
+  query(sql: string, params: readonly unknown[]): Promise<Answer> {
+    return this.send({ sql, params });
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    await this.send({ close: true }).catch(() => undefined);
+    await this.worker.terminate();
+  }
+
+  private send(message: object): Promise<Answer> {
+    if (this.exited) return Promise.reject(this.exited);
+    const id = this.nextId++;
+    if (this.pending.size === 0) this.worker.ref();
+    return new Promise<Answer>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...message });
+    });
+  }
+
+  private settle(answer: Answer): void {
+    const waiter = this.pending.get(answer.id);
+    if (!waiter) return;
+    this.pending.delete(answer.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (answer.error) waiter.reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+    else waiter.resolve(answer);
+  }
+
+  private fail(err: Error): void {
+    this.exited ??= Object.assign(new Error(`connection is closed: ${err.message}`), { code: '08006' });
+    for (const { reject } of this.pending.values()) reject(this.exited);
+    this.pending.clear();
+  }
+}
