@@ -109,7 +109,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     worker: worker as Worker,
     async stop() {
       stopSweeper();
-      intakeStarter.stop();
+      await intakeStarter.stop();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

@@ -20,6 +20,7 @@ export interface IntakeStarterOptions {
 export function createIntakeStarter({ workflows, logger, concurrency = 32, retryForMs = 2 * 60_000 }: IntakeStarterOptions) {
   const queue: Array<{ ref: IntakeRef; jobId: string; since: number; attempt: number }> = [];
   const timers = new Set<NodeJS.Timeout>();
+  const inFlight = new Set<Promise<void>>();
   let running = 0;
   let stopped = false;
 
@@ -27,13 +28,18 @@ export function createIntakeStarter({ workflows, logger, concurrency = 32, retry
     while (!stopped && running < concurrency && queue.length > 0) {
       const next = queue.shift()!;
       running++;
-      workflows
+      const started: Promise<void> = workflows
         .start(next.ref, { jobId: next.jobId })
-        .catch((err: Error) => retryLater(next, err))
+        .then(
+          () => undefined,
+          (err: Error) => retryLater(next, err),
+        )
         .finally(() => {
           running--;
+          inFlight.delete(started);
           pump();
         });
+      inFlight.add(started);
     }
   }
 
@@ -60,12 +66,13 @@ export function createIntakeStarter({ workflows, logger, concurrency = 32, retry
       queue.push({ ref, jobId: context.jobId, since: Date.now(), attempt: 0 });
       pump();
     },
-    /** Drops what is queued (the sweep starts it later). */
-    stop(): void {
+    /** Drops what is queued (the sweep starts it later) and waits for the starts in flight, before the client closes. */
+    async stop(): Promise<void> {
       stopped = true;
       queue.length = 0;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      await Promise.allSettled([...inFlight]);
     },
   };
 }

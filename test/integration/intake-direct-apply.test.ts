@@ -38,7 +38,7 @@ describeEachStore('CV-Library DirectApply: sandbox board → webhook → Tempora
     expect(sent.body).toMatchObject({ state: 'delivered', deliveries: [{ attempts: [200], delivered: true }] });
     const { application: payload } = sent.body;
 
-    // The board's 200 means Temporal holds the intake, not that it is done: its outcome proves the CV step has run.
+    // The board's 200 means the delivery is staged and its intake follows, not that it is done: its outcome proves the CV step has run.
     const outcome = await intakeOutcome(t, id);
     const [application] = await untilApplications(t, posting.jobId, 1);
     expect(application).toMatchObject({
@@ -135,7 +135,7 @@ describeEachStore('CV-Library DirectApply: sandbox board → webhook → Tempora
       town: 'Harrogate',
       cv: { filename: 'cv.txt', content_type: 'text/plain', content: Buffer.from('George Taylor, payroll').toString('base64') },
     });
-    // Taken in before the next one arrives, so the later name is the one kept (a 200 only means Temporal holds it).
+    // Taken in before the next one arrives, so the later name is the one kept (a 200 only means it is staged).
     await intakeOutcome(t, second);
     // Third job: no email given; the same phone (written differently) and surname.
     await applyOnBoard(t, jobC, {

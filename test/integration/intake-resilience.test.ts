@@ -63,7 +63,8 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     const address = `127.0.0.1:${await freePort()}`;
     const deadTemporal = new Client({ connection: Connection.lazy({ address, ...(clientRetries ? {} : { interceptors: [] }) }) });
     const workflows = createIntakeWorkflows(deadTemporal, t.deps.config.temporal.taskQueue);
-    const intake = createIntakeService(t.deps.store, workflows, createIntakeStarter({ workflows, logger: t.deps.logger, retryForMs: 0 }));
+    const starter = createIntakeStarter({ workflows, logger: t.deps.logger, retryForMs: 0 });
+    const intake = createIntakeService(t.deps.store, workflows, starter);
     const app = createApp({
       tokens: { verify: async () => undefined },
       rateLimit: { perSecond: 1, burst: 1 },
@@ -81,6 +82,7 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     try {
       return await deliver(outage.toString(), application, {}, BOARD_WAITS_MS);
     } finally {
+      await starter.stop(); // its one try at the start has failed by then
       server.close();
       await deadTemporal.connection.close().catch(() => undefined);
     }

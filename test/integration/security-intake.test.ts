@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { setUpCvLibrary } from '../fixtures/cv-library';
-import { aDelivery, applicationId, deliver, type LivePosting, postLiveJob } from '../fixtures/direct-apply';
+import { aDelivery, applicationId, deliver, intakeOutcome, type LivePosting, postLiveJob } from '../fixtures/direct-apply';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
@@ -58,7 +58,7 @@ describeEachStore('accepted means recorded, and personal data stays out of logs'
     const delivered = await deliver(posting.directApplyUrl, aDelivery({ id, email, phone, first_name: 'Amelia', last_name: 'Khan' }));
     expect(delivered.status).toBe(200);
     const handle = t.system.client.workflow.getHandle(`application:cv-library:${id}`);
-    const failure = await handle.result().catch((err: { cause?: Error }) => err.cause);
+    const failure = await intakeOutcome(t, id).catch((err: { cause?: Error }) => err.cause);
     expect(failure?.message).toMatch(/application not taken in: the store refused the application/);
     const failed = await t.deps.store.intake.get({ provider: 'cv-library', applicationId: id });
     expect(failed).toMatchObject({
