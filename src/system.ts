@@ -57,7 +57,7 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
   const jobTitle = async (jobId: string) => (await deps.store.jobs.get(jobId))?.title;
   const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue, jobTitle));
   const intakeWorkflows = createIntakeWorkflows(client, config.temporal.taskQueue);
-  const intakeStarter = createIntakeStarter({ workflows: intakeWorkflows, logger });
+  const intakeStarter = createIntakeStarter({ workflows: intakeWorkflows, logger, metrics: deps.metrics });
   const connectorWorkflows = createConnectorWorkflows(client, config.temporal.taskQueue);
   const stopSweeper = startSweeper({
     store: deps.store,

@@ -1,10 +1,12 @@
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 import type { IntakeWorkflows } from '../temporal/intake';
 import type { IntakeRef } from './rules';
 
 export interface IntakeStarterOptions {
   workflows: IntakeWorkflows;
   logger: Logger;
+  metrics: Metrics;
   /** Starts in flight at once; the rest wait their turn. */
   concurrency?: number;
   /** How long a start Temporal refuses is tried again here before it is left to the intake sweep. */
@@ -17,7 +19,7 @@ export interface IntakeStarterOptions {
  * Temporal refuses is tried again with backoff; one this process could not start (it stopped, or Temporal stayed
  * away) is started by the intake sweep, which finds every staged delivery no workflow has finished.
  */
-export function createIntakeStarter({ workflows, logger, concurrency = 32, retryForMs = 2 * 60_000 }: IntakeStarterOptions) {
+export function createIntakeStarter({ workflows, logger, metrics, concurrency = 32, retryForMs = 2 * 60_000 }: IntakeStarterOptions) {
   const queue: Array<{ ref: IntakeRef; jobId: string; since: number; attempt: number }> = [];
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
@@ -46,7 +48,11 @@ export function createIntakeStarter({ workflows, logger, concurrency = 32, retry
   function retryLater(start: (typeof queue)[number], err: Error): void {
     if (stopped) return;
     const delay = Math.min(10_000, 250 * 2 ** start.attempt);
-    if (Date.now() + delay - start.since > retryForMs) {
+    const givenUp = Date.now() + delay - start.since > retryForMs;
+    metrics.inc('jobrelay_intake_workflow_starts_refused_total', 'Intake workflow starts Temporal refused, by what came next', {
+      next: givenUp ? 'left to the sweep' : 'retried',
+    });
+    if (givenUp) {
       logger.warn({ ...start.ref, err: err.message }, 'intake workflow not started; the intake sweep will start it');
       return;
     }

@@ -63,7 +63,7 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     const address = `127.0.0.1:${await freePort()}`;
     const deadTemporal = new Client({ connection: Connection.lazy({ address, ...(clientRetries ? {} : { interceptors: [] }) }) });
     const workflows = createIntakeWorkflows(deadTemporal, t.deps.config.temporal.taskQueue);
-    const starter = createIntakeStarter({ workflows, logger: t.deps.logger, retryForMs: 0 });
+    const starter = createIntakeStarter({ workflows, logger: t.deps.logger, metrics: t.deps.metrics, retryForMs: 0 });
     const intake = createIntakeService(t.deps.store, workflows, starter);
     const app = createApp({
       tokens: { verify: async () => undefined },
