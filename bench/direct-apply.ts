@@ -39,6 +39,7 @@ export async function run(): Promise<void> {
     });
 
     const stored = await untilStored(b, Object.keys(sentAt), 300_000);
+    await untilFinished(b, 60_000); // the CV is linked just after the application row: count once every intake is done
     const cpu = process.cpuUsage(cpuBefore);
     const devServerMs = cpuMsOf(b.devServer.process.pid) - devServerBefore;
     const toStored = stored.map((row) => row.created_at.getTime() - sentAt[row.external_id]);
@@ -134,6 +135,17 @@ export async function untilStored(b: BenchSystem, ids: string[], timeoutMs: numb
       .where('external_id', 'in', ids)
       .execute();
     if (new Set(rows.map((r) => r.external_id)).size >= ids.length || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits until no bench delivery is waiting for its intake (or the time is up). */
+async function untilFinished(b: BenchSystem, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const waiting = await sql<{ n: number }>`select count(*)::int as n from intake_deliveries
+        where external_id like 'bench-%' and processed_at is null`.execute(b.deps.store.db);
+    if (waiting.rows[0].n === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
 }

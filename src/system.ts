@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createWorker } from '../worker';
 import { createApp } from './api/app';
@@ -56,7 +56,13 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
   await retention.apply(config.privacy.retentionMonths);
   const jobTitle = async (jobId: string) => (await deps.store.jobs.get(jobId))?.title;
   const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue, jobTitle));
-  const intakeWorkflows = createIntakeWorkflows(client, config.temporal.taskQueue);
+  // Intake starts go through the worker's own connection when this process runs one: the server hands the first
+  // workflow task straight to it (eager start), sparing a poll round trip, and the start skips the JS gRPC stack.
+  const intakeWorkflows = workerConnection
+    ? createIntakeWorkflows(new Client({ connection: workerConnection, namespace: config.temporal.namespace }), config.temporal.taskQueue, {
+        eager: true,
+      })
+    : createIntakeWorkflows(client, config.temporal.taskQueue);
   const intakeStarter = createIntakeStarter({ workflows: intakeWorkflows, logger, metrics: deps.metrics });
   const connectorWorkflows = createConnectorWorkflows(client, config.temporal.taskQueue);
   const stopSweeper = startSweeper({

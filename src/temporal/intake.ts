@@ -11,8 +11,12 @@ export class IntakeNotAcceptedError extends Error {}
 /** How long a webhook waits for Temporal before answering 503 (the board retries). */
 const START_DEADLINE_MS = 5_000;
 
-/** The intake workflow as the webhook starts it: the only place that talks to Temporal about intake. */
-export function createIntakeWorkflows(client: Client, taskQueue: string) {
+/**
+ * The intake workflow as the webhook starts it: the only place that talks to Temporal about intake. `eager`: the
+ * client shares its connection with a worker on `taskQueue`, so the server may hand the new workflow's first task
+ * straight back in its answer instead of queueing it for a poll.
+ */
+export function createIntakeWorkflows(client: Client, taskQueue: string, { eager = false } = {}) {
   return {
     /**
      * Resolves once Temporal holds the application's workflow: started now, already running (a duplicate
@@ -30,6 +34,7 @@ export function createIntakeWorkflows(client: Client, taskQueue: string) {
               workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
               // A finished intake is not run again; one that failed may be, when the board delivers again.
               workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+              requestEagerStart: eager,
               typedSearchAttributes: [
                 { key: Provider, value: ref.provider },
                 { key: JobId, value: context.jobId },
