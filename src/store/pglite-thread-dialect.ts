@@ -45,8 +45,6 @@ interface Answer {
   id: number;
   rows?: Record<string, unknown>[];
   affectedRows?: number;
-  /** Columns holding bytea: they cross the thread as Uint8Array and become Buffers again here. */
-  bytea?: string[];
   error?: { message: string; code?: string; name?: string };
   closed?: boolean;
 }
@@ -101,13 +99,7 @@ class ThreadConnection implements DatabaseConnection {
     const thread = this.thread();
     if (!thread) throw new Error('connection is closed: the store was closed');
     const answer = await thread.query(query.sql, query.parameters);
-    const rows = (answer.rows ?? []) as R[];
-    for (const column of answer.bytea ?? []) {
-      for (const row of rows as Record<string, unknown>[]) {
-        const value = row[column];
-        if (value instanceof Uint8Array) row[column] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      }
-    }
+    const rows = (answer.rows ?? []).map(local) as R[];
     return answer.affectedRows ? { rows, numAffectedRows: BigInt(answer.affectedRows) } : { rows };
   }
 
@@ -115,6 +107,19 @@ class ThreadConnection implements DatabaseConnection {
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported on PGlite');
   }
+}
+
+/**
+ * A value as it came across the thread, rebuilt in this module's realm: bytea (a Uint8Array there) as a Buffer, and
+ * dates and JSON as this realm's, so `instanceof Date` holds here too (under a VM such as jest's, the message's
+ * objects belong to the process's main realm, not this one).
+ */
+function local(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (Object.prototype.toString.call(value) === '[object Date]') return new Date((value as Date).getTime());
+  if (Array.isArray(value)) return value.map(local);
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, local(v)]));
 }
 
 /** The thread and its statements in flight; the thread keeps the process alive only while a statement is. */

@@ -30,9 +30,8 @@ parentPort.on('message', async ({ id, sql, params, close }) => {
     return;
   }
   try {
-    const { rows, affectedRows, fields } = await db.query(sql, params);
-    const bytea = fields.filter((f) => f.dataTypeID === BYTEA).map((f) => f.name);
-    parentPort.postMessage({ id, rows, affectedRows, bytea });
+    const { rows, affectedRows } = await db.query(sql, params);
+    parentPort.postMessage({ id, rows, affectedRows });
   } catch (err) {
     // The driver's error, as plain data: its SQLSTATE and message (the store sanitises it further).
     parentPort.postMessage({ id, error: { message: String(err?.message ?? err), code: err?.code, name: err?.name } });
