@@ -140,9 +140,12 @@ class PGliteThread {
     const worker = new Worker(path.join(__dirname, 'pglite-thread.mjs'), { workerData: { dir }, execArgv });
     return new Promise((resolve, reject) => {
       const failed = (err: Error) => reject(new Error(`PGlite did not start: ${err.message}`));
+      const exited = (code: number) => failed(new Error(`its thread exited (${code})`));
       worker.once('error', failed);
+      worker.once('exit', exited);
       worker.once('message', (ready: { ready: boolean; error?: { message: string } }) => {
         worker.off('error', failed);
+        worker.off('exit', exited);
         if (!ready.ready) {
           void worker.terminate();
           return reject(new Error(`PGlite did not start: ${ready.error?.message}`));
