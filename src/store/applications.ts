@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Application } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { UpsertOutcome } from './candidates';
@@ -68,6 +68,73 @@ export function createApplicationsRepository(db: Db) {
       if (inserted) return { application: toApplication(inserted), outcome: 'created' };
       // Lost a race with a concurrent insert of the same application: it is there now.
       return repo.upsert(input);
+    },
+
+    /**
+     * Many applications at once inside the caller's transaction, each by the rules of `upsert` in order (an id twice
+     * is written once, as it stands last); the ids and outcomes, one per input.
+     */
+    async upsertMany(inputs: ApplicationInput[], tx: Db): Promise<Array<{ id: string; outcome: UpsertOutcome }>> {
+      if (inputs.length === 0) return [];
+      const key = (a: { provider: string; external_id: string }) => `${a.provider}\u0000${a.external_id}`;
+      const byProvider = new Map<string, string[]>();
+      for (const a of inputs) byProvider.set(a.provider, [...(byProvider.get(a.provider) ?? []), a.externalId]);
+      const existing = await tx
+        .selectFrom('applications')
+        .select(['id', 'provider', 'external_id', 'status', 'provider_status', 'deleted_at'])
+        .where((eb) =>
+          eb.or([...byProvider].map(([provider, ids]) => eb.and([eb('provider', '=', provider), eb('external_id', 'in', ids)]))),
+        )
+        .execute();
+      const held = new Map(existing.map((a) => [key(a), a]));
+      const toWrite = new Map<string, Insertable<ApplicationsTable>>();
+      const now = new Date();
+      const results = inputs.map((input) => {
+        const k = key({ provider: input.provider, external_id: input.externalId });
+        const before = held.get(k);
+        const status = { status: input.status, provider_status: input.providerStatus ?? null };
+        if (before && before.status === status.status && before.provider_status === status.provider_status && before.deleted_at === null)
+          return { id: before.id, outcome: 'unchanged' as const };
+        const id = before?.id ?? newId('app');
+        held.set(k, { id, provider: input.provider, external_id: input.externalId, ...status, deleted_at: null });
+        toWrite.set(k, {
+          ...(toWrite.get(k) ?? {
+            id,
+            candidate_id: input.candidateId,
+            job_id: input.jobId ?? null,
+            posting_id: input.postingId ?? null,
+            provider: input.provider,
+            external_id: input.externalId,
+            referrer: input.referrer ?? null,
+            applied_at: input.appliedAt,
+            late: input.late ?? false,
+          }),
+          ...status,
+          deleted_at: null,
+          updated_at: now,
+        });
+        return { id, outcome: before ? ('updated' as const) : ('created' as const) };
+      });
+      if (toWrite.size === 0) return results;
+      // A repeat updates only its status fields, as `upsert` does; one inserted meanwhile by another writer is updated.
+      const written = await tx
+        .insertInto('applications')
+        .values([...toWrite.values()])
+        .onConflict((oc) =>
+          oc.columns(['provider', 'external_id']).doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            provider_status: eb.ref('excluded.provider_status'),
+            deleted_at: null,
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returning(['id', 'provider', 'external_id'])
+        .execute();
+      const ids = new Map(written.map((a) => [key(a), a.id]));
+      return results.map((r, i) => ({
+        ...r,
+        id: ids.get(key({ provider: inputs[i].provider, external_id: inputs[i].externalId })) ?? r.id,
+      }));
     },
 
     /** Applications gone at their provider: marked deleted (kept). Their candidates' ids, one per application marked. */

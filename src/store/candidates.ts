@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import { type Candidate, type CandidateFields, normaliseEmail, normalisePhone } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import { decideErased, type ErasedReapply } from '../privacy/rules';
+import { type BatchCandidateInput, upsertCandidates } from './candidates-batch';
 import type { Db } from './db';
 import type { ErasedRepository } from './erased';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
@@ -160,6 +161,14 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
     },
 
     /**
+     * Many people at once inside the caller's transaction, each by the rules of `upsertFromSource` with matching by
+     * email, in order (a person later in the batch sees what the earlier ones wrote); one result per input.
+     */
+    upsertMany(inputs: BatchCandidateInput[], tx: Db): Promise<UpsertCandidateResult[]> {
+      return upsertCandidates(tx, erased, reapply, inputs);
+    },
+
+    /**
      * People gone from a source: the source is marked deleted, and a person with no live source left is marked
      * deleted too (kept, never removed). The ids of the people whose source was marked.
      */
@@ -239,7 +248,7 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
 export type CandidatesRepository = ReturnType<typeof createCandidatesRepository>;
 
 /** Only non-empty values that differ from what we hold; location and links merge key by key. */
-function changedColumns(current: Selectable<CandidatesTable>, fields: CandidateFields) {
+export function changedColumns(current: Selectable<CandidatesTable>, fields: CandidateFields) {
   const changes: Record<string, string> = {};
   const text = (column: 'first_name' | 'last_name' | 'email' | 'phone', value?: string) => {
     const v = value?.trim();
@@ -271,7 +280,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   return canonical(a) === canonical(b);
 }
 
-function compact<T extends object>(value: T): Partial<T> {
+export function compact<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(value)
       .filter(([, v]) => typeof v === 'string' && v.trim() !== '')

@@ -134,6 +134,18 @@ export function createJobsRepository(db: Db) {
       return Number(result.numUpdatedRows);
     },
 
+    /** Our ids of these jobs of a source, by the source's id (those we hold). */
+    async idsBySource(source: string, externalIds: string[], tx: Db = db): Promise<Map<string, string>> {
+      if (externalIds.length === 0) return new Map();
+      const rows = await tx
+        .selectFrom('jobs')
+        .select(['id', 'external_id'])
+        .where('source', '=', source)
+        .where('external_id', 'in', [...new Set(externalIds)])
+        .execute();
+      return new Map(rows.map((r) => [r.external_id as string, r.id]));
+    },
+
     async idBySource(source: string, externalId: string): Promise<string | undefined> {
       const row = await db
         .selectFrom('jobs')

@@ -2,6 +2,7 @@ import type { CandidateFields } from '../domain/candidate';
 import { GoneError } from '../domain/errors';
 import type { Job } from '../domain/job';
 import type { Store } from '../store';
+import type { UpsertCandidateResult } from '../store/candidates';
 import type { EndedJobPosting } from '../store/postings';
 import type { RecordOutcome } from './tally';
 import type { PostingToUnpost, WrittenRefs } from './types';
@@ -44,10 +45,15 @@ export interface SyncedPerson {
 export const ERASED_REASON = 'erased';
 const ERASED: RecordOutcome = { outcome: 'skipped', reason: ERASED_REASON };
 
+/** A person's candidate as the page's transaction wrote it, and whether their applications changed. */
+interface WrittenPerson {
+  candidate: UpsertCandidateResult;
+  changed: boolean;
+  firstApplicationId?: string;
+}
+
 /** One page's writes for one connector: every record keyed on the connector's provider. */
 export class SyncWriter {
-  /** Provider job id → our job id, looked up once per page. */
-  private readonly jobIds = new Map<string, string | undefined>();
   /** The candidates this page created and updated, for its events. */
   readonly people = { created: [] as string[], updated: [] as string[] };
 
@@ -107,61 +113,103 @@ export class SyncWriter {
    * A person whose data was erased is skipped (`erased`), never written again.
    */
   async person(person: SyncedPerson): Promise<RecordOutcome> {
+    return (await this.writePeople([person]))[0];
+  }
+
+  /**
+   * Many people (a page) as `person` writes each, in order, in one transaction of a few set-based statements:
+   * their candidates and sources, then their applications. Their CVs follow, each on its own.
+   */
+  async writePeople(persons: SyncedPerson[]): Promise<RecordOutcome[]> {
+    if (persons.length === 0) return [];
+    const written = await this.candidatesAndApplications(persons);
+    const outcomes: RecordOutcome[] = [];
+    for (const [i, person] of persons.entries()) {
+      const w = written[i];
+      if (w.candidate.reason === 'erased') outcomes.push(ERASED);
+      else if (!w.candidate.candidateId || w.candidate.outcome === 'skipped')
+        outcomes.push({ outcome: 'skipped', reason: 'unknown candidate', wrote: {} });
+      else outcomes.push(await this.finish(person, w.candidate.candidateId, w.candidate.outcome, w.changed, w.firstApplicationId));
+    }
+    return outcomes;
+  }
+
+  /**
+   * One transaction, holding every person's lock: a write racing an erasure of one of them (the store refuses it,
+   * GoneError) rolls the whole page back, and it is written again, that person now screened as erased.
+   */
+  private async candidatesAndApplications(persons: SyncedPerson[], attempts = 3): Promise<WrittenPerson[]> {
+    const { store, provider } = this;
     try {
-      return await this.writePerson(person);
+      return await store.db.transaction().execute(async (tx) => {
+        const candidates = await store.candidates.upsertMany(
+          persons.map((p) => ({
+            source: { provider, externalId: p.externalId, referrer: p.referrer },
+            fields: p.fields,
+            createIfUnknown: p.createIfUnknown,
+            applicationIds: p.applications.map((a) => a.externalId),
+          })),
+          tx,
+        );
+        const jobIds = await store.jobs.idsBySource(
+          provider,
+          persons.flatMap((p) => p.applications.flatMap((a) => (a.jobExternalId ? [a.jobExternalId] : []))),
+          tx,
+        );
+        // Each application with the index of its person; a person skipped writes none.
+        const applying = persons.flatMap((p, i) =>
+          candidates[i].candidateId && candidates[i].outcome !== 'skipped' ? p.applications.map((a) => ({ a, i })) : [],
+        );
+        const applications = await store.applications.upsertMany(
+          applying.map(({ a, i }) => ({
+            candidateId: candidates[i].candidateId as string,
+            provider,
+            externalId: a.externalId,
+            jobId: a.jobExternalId ? jobIds.get(a.jobExternalId) : undefined,
+            status: a.status,
+            providerStatus: a.providerStatus,
+            referrer: persons[i].referrer,
+            appliedAt: a.appliedAt,
+          })),
+          tx,
+        );
+        const written: WrittenPerson[] = candidates.map((candidate) => ({ candidate, changed: false }));
+        applying.forEach(({ i }, j) => {
+          written[i].firstApplicationId ??= applications[j].id;
+          written[i].changed ||= applications[j].outcome !== 'unchanged';
+        });
+        return written;
+      });
     } catch (err) {
-      // The person was erased between their candidate write and the rest: nothing more of them is written.
-      if (err instanceof GoneError) return ERASED;
+      if (err instanceof GoneError && attempts > 1) return this.candidatesAndApplications(persons, attempts - 1);
       throw err;
     }
   }
 
-  private async writePerson(person: SyncedPerson): Promise<RecordOutcome> {
-    const { store, provider } = this;
-    const candidate = await store.candidates.upsertFromSource({
-      source: { provider, externalId: person.externalId, referrer: person.referrer },
-      fields: person.fields,
-      matchBy: ['email'],
-      createIfUnknown: person.createIfUnknown,
-      applicationIds: person.applications.map((a) => a.externalId),
-    });
-    if (candidate.reason === 'erased') return ERASED;
-    if (!candidate.candidateId || candidate.outcome === 'skipped') return { outcome: 'skipped', reason: 'unknown candidate', wrote: {} };
-    let changed = candidate.outcome !== 'unchanged';
-    let firstApplicationId: string | undefined;
-    for (const a of person.applications) {
-      const written = await store.applications.upsert({
-        candidateId: candidate.candidateId,
-        provider,
-        externalId: a.externalId,
-        jobId: a.jobExternalId ? await this.jobId(a.jobExternalId) : undefined,
-        status: a.status,
-        providerStatus: a.providerStatus,
-        referrer: person.referrer,
-        appliedAt: a.appliedAt,
-      });
-      firstApplicationId ??= written.application.id;
-      changed ||= written.outcome !== 'unchanged';
-    }
+  /** The person's CV, and their outcome (counted for the page's events). */
+  private async finish(
+    person: SyncedPerson,
+    candidateId: string,
+    candidateOutcome: 'created' | 'updated' | 'unchanged',
+    applicationsChanged: boolean,
+    firstApplicationId: string | undefined,
+  ): Promise<RecordOutcome> {
+    let changed = candidateOutcome !== 'unchanged' || applicationsChanged;
     if (person.cv) {
-      const doc = await store.documents.put({
-        candidateId: candidate.candidateId,
-        applicationId: firstApplicationId,
-        kind: 'cv',
-        ...person.cv,
-      });
-      changed ||= doc.created;
+      try {
+        const doc = await this.store.documents.put({ candidateId, applicationId: firstApplicationId, kind: 'cv', ...person.cv });
+        changed ||= doc.created;
+      } catch (err) {
+        // The person was erased between their candidate write and their CV: nothing more of them is written.
+        if (err instanceof GoneError) return ERASED;
+        throw err;
+      }
     }
-    const outcome = candidate.outcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged';
-    if (outcome !== 'unchanged') this.people[outcome].push(candidate.candidateId);
+    const outcome = candidateOutcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged';
+    if (outcome !== 'unchanged') this.people[outcome].push(candidateId);
     return {
       outcome,
       wrote: { people: [person.externalId], applications: person.applications.map((a) => a.externalId) },
     };
-  }
-
-  private async jobId(externalId: string): Promise<string | undefined> {
-    if (!this.jobIds.has(externalId)) this.jobIds.set(externalId, await this.store.jobs.idBySource(this.provider, externalId));
-    return this.jobIds.get(externalId);
   }
 }

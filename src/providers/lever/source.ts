@@ -68,9 +68,14 @@ const candidates = defineStream<LeverOpportunity, LeverSettings, LeverClient>({
   isStalePage: isInvalidOffset,
   async write(opportunities, ctx, done) {
     const reasons = opportunities.some((o) => o.archived) ? await archiveReasons(ctx) : new Map<string, LeverArchiveReason>();
+    if (!ctx.settings.syncResumes) {
+      // Nothing more to fetch: the page is written at once.
+      const outcomes = await ctx.writer.writePeople(opportunities.map((o) => personOf(o, undefined, reasons, ctx.settings)));
+      opportunities.forEach((o, i) => done(o, outcomes[i]));
+      return;
+    }
     // Resumes are fetched ahead, several at once under the rate limit, while the writes go one opportunity at a time.
-    const fetchResume = (o: LeverOpportunity) => (ctx.settings.syncResumes ? latestResume(ctx.client, o.id) : Promise.resolve(undefined));
-    await inOrder(opportunities, RESUME_CONCURRENCY, fetchResume, async (o, resume) => {
+    await inOrder(opportunities, RESUME_CONCURRENCY, (o) => latestResume(ctx.client, o.id), async (o, resume) => {
       done(o, await ctx.writer.person(personOf(o, resume, reasons, ctx.settings)));
     });
   },
