@@ -8,6 +8,7 @@ import { createLogger } from '../src/logger';
 import { freePort } from '../src/net';
 import { startSystem } from '../src/system';
 import { startDevServer } from '../src/tooling/dev-server';
+import { percentile } from './harness';
 import {
   backfillWithJobrelay,
   floorSeconds as floorFor,
@@ -20,7 +21,11 @@ import { type Figures, recordResults } from './results';
 
 // A full Lever backfill through the real path (API → Temporal → activities → sandbox → store) with the sandbox and
 // the client both at Lever's documented limit (10 requests/s, bursts of 20). Prints records/s, that rate as a
-// share of the ceiling (limit × page size), and the requests a cycle costs when nothing changed.
+// share of the ceiling (limit × page size), the wall time against the request floor, how fast `GET /v1/candidates`
+// answers meanwhile, and the requests a cycle costs when nothing changed.
+//   BENCH_LEVER_SIZES=5000,50000     opportunities of each backfill without résumés (default 5000)
+//   BENCH_LEVER_RESUME_OPPORTUNITIES  opportunities of the backfill with résumés (default 200; 0 skips it)
+//   BENCH_STORE=postgres              on a throw-away PostgreSQL server instead of PGlite (figures as `lever-postgres`)
 
 interface Scenario {
   label: string;
@@ -30,10 +35,14 @@ interface Scenario {
 }
 
 export async function run(): Promise<void> {
+  const sizes = (process.env.BENCH_LEVER_SIZES ?? process.env.BENCH_LEVER_OPPORTUNITIES ?? '5000').split(',').map(Number);
+  const withResumes = Number(process.env.BENCH_LEVER_RESUME_OPPORTUNITIES ?? 200);
   const scenarios: Scenario[] = [
-    { label: 'candidates only', opportunities: Number(process.env.BENCH_LEVER_OPPORTUNITIES ?? 5000), postings: 200, resumes: false },
-    { label: 'with resumes', opportunities: Number(process.env.BENCH_LEVER_RESUME_OPPORTUNITIES ?? 200), postings: 20, resumes: true },
+    ...sizes.map((opportunities) => ({ label: 'candidates only', opportunities, postings: 200, resumes: false })),
+    ...(withResumes > 0 ? [{ label: 'with resumes', opportunities: withResumes, postings: 20, resumes: true }] : []),
   ];
+  const postgres =
+    process.env.BENCH_STORE === 'postgres' ? await (await import('../test/helpers/postgres')).startPostgres(await freePort()) : undefined;
   try {
     Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   } catch {
@@ -50,6 +59,7 @@ export async function run(): Promise<void> {
     JOBRELAY_ALLOWED_PROVIDER_ORIGINS: 'http://127.0.0.1:*',
     TEMPORAL_ADDRESS: devServer.address,
     TEMPORAL_TASK_QUEUE: 'bench-lever',
+    ...(postgres && { DATABASE_URL: postgres.url }),
   });
   const deps = await buildDeps(config, createLogger('silent'));
   const system = await startSystem({ deps });
@@ -63,15 +73,16 @@ export async function run(): Promise<void> {
   };
   try {
     console.log(
-      `Lever backfill against Lever's limit (${LIMIT.perSecond} req/s, burst ${LIMIT.burst}; the client paces at its default, just under), page size ${PAGE_SIZE}:`,
+      `Lever backfill on ${postgres ? 'PostgreSQL' : 'PGlite'} against Lever's limit (${LIMIT.perSecond} req/s, burst ${LIMIT.burst}; the client paces at its default, just under), page size ${PAGE_SIZE}:`,
     );
     const figures: Figures = {};
     for (const [i, scenario] of scenarios.entries()) Object.assign(figures, await runScenario(scenario, i, api));
-    recordResults('lever', figures);
+    recordResults(postgres ? 'lever-postgres' : 'lever', figures);
   } finally {
     await system.stop();
     await deps.store.close();
     await devServer.stop();
+    await postgres?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -87,13 +98,18 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
+  const reads = readCandidatesMeanwhile(api);
   try {
+    const cpuBefore = process.cpuUsage();
     const backfill = await backfillWithJobrelay(api, baseUrl, {
       name: `bench ${scenario.label}`,
       resumes: scenario.resumes,
       startDate: '2000-01-01',
     });
     const { connectorId, seconds, status: first } = backfill;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const readMs = await reads.stop();
     const records = scenario.opportunities + scenario.postings;
     const requests = sandbox.requests.length;
     const ceiling = LIMIT.perSecond * PAGE_SIZE;
@@ -112,9 +128,10 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
         `    candidates created ${first.status.streams.candidates.created}, jobs created ${first.status.streams.jobs.created}`,
         `    no-change cycle: ${quiet} requests for ${Object.keys(first.status.streams).length} streams`,
         `    request floor ${floorSeconds.toFixed(1)} s, wall ${seconds.toFixed(1)} s: ${(seconds / floorSeconds).toFixed(2)}× the floor; peak process RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (worker, API, store and sandbox together)`,
+        `    process CPU ${cpuSeconds.toFixed(1)} s (${((1000 * cpuSeconds) / records).toFixed(2)} ms a record); GET /v1/candidates during the backfill: ${readMs.length} reads, p50 ${percentile(readMs, 50).toFixed(0)} ms, p99 ${percentile(readMs, 99).toFixed(0)} ms`,
       ].join('\n'),
     );
-    const key = scenario.resumes ? 'withResumes' : 'candidatesOnly';
+    const key = `${scenario.resumes ? 'withResumes' : 'candidatesOnly'}.${scenario.opportunities}`;
     return {
       [`${key}.opportunities`]: scenario.opportunities,
       [`${key}.requests`]: requests,
@@ -124,11 +141,36 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
       [`${key}.recordsPerSecond`]: Math.round(rate),
       [`${key}.peakRssMiB`]: Math.round(peakRss / 2 ** 20),
       [`${key}.noChangeRequests`]: quiet,
+      [`${key}.cpuSeconds`]: Number(cpuSeconds.toFixed(1)),
+      [`${key}.candidatesReadP50Ms`]: Math.round(percentile(readMs, 50)),
+      [`${key}.candidatesReadP99Ms`]: Math.round(percentile(readMs, 99)),
     };
   } finally {
+    await reads.stop();
     clearInterval(sampler);
     close();
   }
+}
+
+/** `GET /v1/candidates` one after another (a pause of 50 ms between) until stopped: each answer's time, in ms. */
+function readCandidatesMeanwhile(api: (m: string, u: string) => Promise<any>) {
+  const times: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const t0 = performance.now();
+      await api('GET', '/v1/candidates?limit=50');
+      times.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return times;
+    },
+  };
 }
 
 if (require.main === module) {

@@ -1,6 +1,7 @@
 import type { ZodType } from 'zod';
 import { candidatesChanged } from '../events/catalog';
 import type { EndpointLimit, TokenBucketOptions } from '../providers/rate-limit';
+import { fetchAhead, takeAhead } from './ahead';
 import { ConnectionTest, type CredentialWords } from './connection-test';
 import { digestOf, type ListedRecord, RecordLedger, settingsDigest } from './ledger';
 import type { SourceContext, SyncProvider, SyncSource } from './provider';
@@ -32,6 +33,8 @@ export interface RunWindow {
 /** What a stream's functions get: the source context, the provider's client for this activity, and the page's writer. */
 export interface StreamContext<Settings, Client> extends SourceContext<Settings, unknown> {
   client: Client;
+  /** Another client on the same limits, heartbeating no activity: for a page fetched ahead, which may outlive this one. */
+  spareClient(): Client;
   /** Jobs and people keyed on this connector's provider. */
   writer: SyncWriter;
 }
@@ -88,7 +91,8 @@ export interface StreamSpec<R, Settings, Client> {
 /** A declared stream, its record type sealed inside. */
 export interface Stream<Settings, Client> {
   schedule(settings: Settings): Omit<StreamPlan, 'name' | 'off'>;
-  page(ctx: StreamContext<Settings, Client>, request: PageRequest): Promise<Omit<PageResult, 'requests'>>;
+  /** The page's result, and the requests of its page fetched ahead by the previous page's activity (not on `ctx.client`). */
+  page(ctx: StreamContext<Settings, Client>, request: PageRequest): Promise<Omit<PageResult, 'requests'> & { requestsAhead?: number }>;
 }
 
 /** A provider's client for one activity: it counts the requests it sends (retries included). */
@@ -136,7 +140,16 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
       const position = request.position;
       if (position.settling) return settle(spec, ctx, request);
       const { since, until } = position;
-      const page = await fetchOrRestart(spec, ctx, { since, until }, position.page);
+      const window = { since, until };
+      const keyOf = (page: string | undefined) => digestOf({ stream: request.stream, window, page, settings: ctx.settings, credentials: ctx.credentials });
+      const ahead = takeAhead<FetchedPage<R>>(ctx.cache, request.stream, keyOf(position.page));
+      const page = await fetchOrRestart(spec, ctx, window, position.page, ahead?.fetched);
+      // The next page is on its way while this one is written.
+      const next = page.next;
+      if (next !== undefined) {
+        const client = ctx.spareClient();
+        fetchAhead(ctx.cache, request.stream, keyOf(next), client as CountingClient, () => spec.fetch({ ...ctx, client }, window, next));
+      }
       const tally = new PageTally(position);
       const records = page.records.map(listed);
       const ledger = await RecordLedger.open(
@@ -167,7 +180,12 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
       );
       // Asked of every record read, not only of those written now: a retry of a page whose writes were done still reports them.
       const postingsToUnpost = await ctx.writer.postingsOfEndedJobs(records.map((r) => r.id));
-      const result = { ...tally.result(page.next), total: page.total, ...(postingsToUnpost.length && { postingsToUnpost }) };
+      const result = {
+        ...tally.result(page.next),
+        total: page.total,
+        ...(postingsToUnpost.length && { postingsToUnpost }),
+        ...(ahead && { requestsAhead: ahead.client.requests }),
+      };
       // The listing is done: what it no longer showed is looked at next, before the run ends.
       if (!result.next && complete) result.next = { ...position, page: undefined, maxSeen: result.maxSeen, settling: true };
       return result;
@@ -248,9 +266,10 @@ async function fetchOrRestart<R, Settings, Client>(
   ctx: StreamContext<Settings, Client>,
   window: RunWindow,
   page: string | undefined,
+  fetchedAhead?: Promise<FetchedPage<R>>,
 ): Promise<FetchedPage<R>> {
   try {
-    return await spec.fetch(ctx, window, page);
+    return await (fetchedAhead ?? spec.fetch(ctx, window, page));
   } catch (err) {
     if (!page || !spec.isStalePage?.(err)) throw err;
     return spec.fetch(ctx, window, undefined);
@@ -278,14 +297,19 @@ export function defineConnector<Settings, Credentials, Client extends CountingCl
     },
     open(source): SyncSource {
       const client = spec.connect(source);
-      const context = (): StreamContext<Settings, Client> => ({ ...source, client, writer: new SyncWriter(source.store, source.provider) });
+      const context = (): StreamContext<Settings, Client> => ({
+        ...source,
+        client,
+        spareClient: () => spec.connect({ ...source, heartbeat: () => undefined }),
+        writer: new SyncWriter(source.store, source.provider),
+      });
       return {
         async page(request) {
           const stream = Object.hasOwn(spec.streams, request.stream) ? spec.streams[request.stream] : undefined;
           if (!stream) throw new Error(`no stream "${request.stream}"`);
           const started = client.requests;
-          const result = await stream.page(context(), request);
-          return { ...result, requests: client.requests - started };
+          const { requestsAhead = 0, ...result } = await stream.page(context(), request);
+          return { ...result, requests: client.requests - started + requestsAhead };
         },
         async test() {
           const test = new ConnectionTest(spec.credentialWords);
