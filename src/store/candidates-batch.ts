@@ -4,7 +4,7 @@ import { newId } from '../domain/ids';
 import { decideErased, type ErasedReapply } from '../privacy/rules';
 import { changedColumns, compact, personLockKey, type UpsertCandidateInput, type UpsertCandidateResult } from './candidates';
 import type { Db } from './db';
-import type { ErasedRepository } from './erased';
+import { type ErasedRepository, erasedError } from './erased';
 import type { CandidatesTable } from './schema';
 
 // Many people written at once (a sync page), with the rules of `upsertFromSource` for each in order, in a few
@@ -191,27 +191,29 @@ class HeldPeople {
   /** The new and changed candidates in one statement, then their new or revived sources in another. */
   async save(tx: Db): Promise<void> {
     const rows = [...new Set([...this.created, ...this.changed])].map((id) => this.rows.get(id) as Row);
-    if (rows.length)
-      await tx
-        .insertInto('candidates')
-        .values(
-          rows.map((r) => ({
-            id: r.id,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            email: r.email,
-            phone: r.phone,
-            location: JSON.stringify(r.location),
-            education: JSON.stringify(r.education),
-            experience: JSON.stringify(r.experience),
-            links: JSON.stringify(r.links),
-            deleted_at: r.deleted_at,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
+    if (rows.length === 0) return this.saveSources(tx);
+    const written = await tx
+      .insertInto('candidates')
+      .values(
+        rows.map((r) => ({
+          id: r.id,
+          first_name: r.first_name,
+          last_name: r.last_name,
+          email: r.email,
+          phone: r.phone,
+          location: JSON.stringify(r.location),
+          education: JSON.stringify(r.education),
+          experience: JSON.stringify(r.experience),
+          links: JSON.stringify(r.links),
+          deleted_at: r.deleted_at,
+          created_at: r.created_at,
+          updated_at: r.updated_at,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({
             first_name: eb.ref('excluded.first_name'),
             last_name: eb.ref('excluded.last_name'),
             email: eb.ref('excluded.email'),
@@ -222,9 +224,18 @@ class HeldPeople {
             links: eb.ref('excluded.links'),
             deleted_at: eb.ref('excluded.deleted_at'),
             updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
+          }))
+          .where('candidates.erased_at', 'is', null),
+      )
+      .returning('id')
+      .execute();
+    // A person erased since they were read (under another lock: their email changed) is never written again: the
+    // batch is rolled back and written again, screening them as erased.
+    if (written.length < rows.length) throw erasedError(new Date());
+    await this.saveSources(tx);
+  }
+
+  private async saveSources(tx: Db): Promise<void> {
     if (this.sourcesAdded.size)
       await tx
         .insertInto('candidate_sources')
