@@ -141,7 +141,8 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
       if (position.settling) return settle(spec, ctx, request);
       const { since, until } = position;
       const window = { since, until };
-      const keyOf = (page: string | undefined) => digestOf({ stream: request.stream, window, page, settings: ctx.settings, credentials: ctx.credentials });
+      const keyOf = (page: string | undefined) =>
+        digestOf({ stream: request.stream, window, page, settings: ctx.settings, credentials: ctx.credentials });
       const ahead = takeAhead<FetchedPage<R>>(ctx.cache, request.stream, keyOf(position.page));
       const page = await fetchOrRestart(spec, ctx, window, position.page, ahead?.fetched);
       // The next page is on its way while this one is written.

@@ -71,13 +71,18 @@ const candidates = defineStream<LeverOpportunity, LeverSettings, LeverClient>({
     if (!ctx.settings.syncResumes) {
       // Nothing more to fetch: the page is written at once.
       const outcomes = await ctx.writer.writePeople(opportunities.map((o) => personOf(o, undefined, reasons, ctx.settings)));
-      opportunities.forEach((o, i) => done(o, outcomes[i]));
+      for (const [i, o] of opportunities.entries()) done(o, outcomes[i]);
       return;
     }
     // Resumes are fetched ahead, several at once under the rate limit, while the writes go one opportunity at a time.
-    await inOrder(opportunities, RESUME_CONCURRENCY, (o) => latestResume(ctx.client, o.id), async (o, resume) => {
-      done(o, await ctx.writer.person(personOf(o, resume, reasons, ctx.settings)));
-    });
+    await inOrder(
+      opportunities,
+      RESUME_CONCURRENCY,
+      (o) => latestResume(ctx.client, o.id),
+      async (o, resume) => {
+        done(o, await ctx.writer.person(personOf(o, resume, reasons, ctx.settings)));
+      },
+    );
   },
 });
 
