@@ -107,7 +107,8 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
     const expected = expectedFrom(sandbox);
     const first = startWorker();
 
-    // Kill the worker well into page KILL_ON_PAGE: some of its opportunities written, more resumes being fetched.
+    // Kill the worker well into page KILL_ON_PAGE: some of its opportunities written, more resumes being fetched. The
+    // engine asks for the next page as a page's writes begin, so page N is being written once list N+1 went out.
     let listed = 0;
     let resumesOnPage = 0;
     let killedAtRequest = -1;
@@ -117,7 +118,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
           listed += 1;
           resumesOnPage = 0;
         } else if (/^\/v1\/opportunities\/[^/]+\/resumes$/.test(pathname)) resumesOnPage += 1;
-        if (killedAtRequest < 0 && listed === KILL_ON_PAGE && resumesOnPage === KILL_AFTER_RESUMES) {
+        if (killedAtRequest < 0 && listed === KILL_ON_PAGE + 1 && resumesOnPage === KILL_AFTER_RESUMES) {
           killedAtRequest = sandbox.requests.length;
           first.child.kill('SIGKILL');
           onSandboxRequest = undefined;
@@ -129,7 +130,7 @@ describeWhenPostgres('worker killed (SIGKILL) in the middle of a Lever backfill'
     const created = await api('POST', '/v1/connectors', leverConnector(sandboxUrl, SANDBOX_API_KEY, { pageSize: PAGE_SIZE }));
     expect(created.status).toBe(201);
     connectorId = created.body.id;
-    await first.killedWithin(killed, 90_000, () => `page ${listed}`);
+    await first.killedWithin(killed, 90_000, () => `page ${listed - 1}`);
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
     // The dead worker left page KILL_ON_PAGE half written: more than the pages before it, less than with it.

@@ -59,7 +59,13 @@ describeEachStore('Lever connector through the API, Temporal, the sandbox and th
       );
       expect(failing.lastError).toBe('Lever answered 401: UnauthorizedError: Invalid API key');
       expect(failing.status.lastError).toMatchObject({ stream: 'candidates' });
-      const row = await t.deps.store.connectors.get(id);
+      // The store mirrors the workflow's state by an activity, just after the workflow changed it.
+      const row = await waitFor(
+        () => t.deps.store.connectors.get(id),
+        (r) => r?.state === 'failing',
+        20_000,
+        'the store to mirror the failing state',
+      );
       expect(row).toMatchObject({ state: 'failing', lastError: 'Lever answered 401: UnauthorizedError: Invalid API key' });
       // No retry storm: the requests in flight when the key died were each refused once, and none was sent again.
       const rejected = s.sandbox.requests.filter((r) => r.status === 401);
@@ -75,9 +81,12 @@ describeEachStore('Lever connector through the API, Temporal, the sandbox and th
       const quiet = s.sandbox.requests.length;
       expect((await t.api('POST', `/v1/connectors/${id}/sync`, {})).status).toBe(409);
 
-      // The page that failed (its list or its resumes answered 401) is where the run continues.
-      const failedOffset = s.sandbox.requests.filter((r) => r.path === '/v1/opportunities').at(-1)?.query.offset;
+      // The page that failed (its list or its resumes answered 401) is where the run continues: the last page asked
+      // for, or the one before it when the engine had already asked for the next page (fetched ahead while writing).
+      const failedOffset = (await t.deps.store.connectors.get(id))?.streams.candidates?.run?.page;
       expect(failedOffset).toBeDefined();
+      const listed = s.sandbox.requests.filter((r) => r.path === '/v1/opportunities').map((r) => r.query.offset);
+      expect(listed.slice(-2)).toContain(failedOffset);
       s.sandbox.faults.latencyMs = 0;
       const patched = await t.api('PATCH', `/v1/connectors/${id}`, { credentials: { apiKey: 'key-replacement-2' } });
       expect(patched.status).toBe(200);

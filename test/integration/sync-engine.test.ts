@@ -86,7 +86,8 @@ function fakeConnector(ats: FakeAts): SyncProvider<Settings, { key: string }> {
     credentials: z.object({ key: z.string() }),
     rateLimit: () => ({ perSecond: 1000, burst: 1000 }),
     maskCredentials: () => ({}),
-    connect: () => ats,
+    // Each activity's client counts its own requests, as a provider's client does (a page fetched ahead has its own).
+    connect: () => Object.create(ats, { requests: { value: 0, writable: true } }),
     streams: {
       jobs: defineStream<AtsJob, Settings, FakeAts>({
         schedule,
@@ -156,6 +157,8 @@ describeEachStore('the sync engine with a provider of its own', (kind) => {
     const ats = new FakeAts();
     const provider = fakeConnector(ats);
     const connector = await store.connectors.create({ provider: 'fake-ats', name: 'Fake', settings: {}, credentials: { key: 'k' } });
+    // Kept between pages, as the worker keeps it for each connector (a page fetched ahead waits there).
+    const cache = new Map<string, unknown>();
     const source = (s: Partial<Settings> = settings) =>
       provider.open({
         connectorId: connector.id,
@@ -166,7 +169,7 @@ describeEachStore('the sync engine with a provider of its own', (kind) => {
         limiter: new TokenBucket({ perSecond: 1000, burst: 1000 }),
         heartbeat: () => {},
         logger,
-        cache: new Map(),
+        cache,
         origins: sandboxOrigins(),
         startWorkflow: () => Promise.reject(new Error('the fake ATS hands no record over')),
       });
