@@ -60,9 +60,10 @@ describeWithPostgres('the worker drill')('drill: the worker SIGKILLed five times
     const { done } = await backfill.expectBackfilledOnce(180_000);
     // The pages the dead workers had half written came back as unchanged on the retries.
     expect(done.status.streams.candidates.unchanged).toBeGreaterThan(0);
-    // A killed page was asked for again by the next worker; no page more often than the kills explain.
+    // A killed page was asked for again by the next worker, and so was the next page, which the dead worker had
+    // fetched ahead (src/sync/ahead.ts) into its memory: no page more often than the kills explain.
     expect(backfill.progress.listings).toBeGreaterThan(OPPORTUNITIES / PAGE_SIZE);
-    expect(backfill.progress.listings).toBeLessThanOrEqual(OPPORTUNITIES / PAGE_SIZE + KILLS);
+    expect(backfill.progress.listings).toBeLessThanOrEqual(OPPORTUNITIES / PAGE_SIZE + 2 * KILLS);
     expect(kills).toHaveLength(KILLS);
   }, 400_000);
 
