@@ -178,8 +178,8 @@ export async function startSplitSystem(name: string) {
     ...callsTo(() => apiUrl, sandboxes),
     startWorker: (extra: Record<string, string> = {}) => start(new WorkerProcess({ ...env, ...extra })),
     /** An API process, once it answers `GET /healthz`. */
-    async startApi(): Promise<ServiceProcess> {
-      const p = start(new ServiceProcess('api.ts', env));
+    async startApi(extra: Record<string, string> = {}): Promise<ServiceProcess> {
+      const p = start(new ServiceProcess('api.ts', { ...env, ...extra }));
       await waitFor(
         async () => {
           if (!p.running) throw new Error(`the API process exited: ${p.output.slice(-3000)}`);
