@@ -1,4 +1,4 @@
-import { machineLine } from './results';
+import { benchStarting, machineLine } from './results';
 
 /**
  * `npm run bench`: every benchmark, one after another, each printing its numbers.
@@ -21,6 +21,7 @@ async function main() {
   for (const [name, load] of Object.entries(benches)) {
     if (wanted.length && !wanted.includes(name)) continue;
     console.log(`\n== ${name} ==`);
+    benchStarting();
     await (await load()).run();
   }
 }

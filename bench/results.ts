@@ -6,6 +6,14 @@ const RESULTS_FILE = path.join(__dirname, 'results.json');
 
 export type Figures = Record<string, number | string | boolean>;
 
+const loadAverage = () => Number(os.loadavg()[0].toFixed(1));
+/** The load average when the running benchmark started: a long one raises it itself by the time it saves. */
+let loadAtBenchStart = loadAverage();
+
+export function benchStarting(): void {
+  loadAtBenchStart = loadAverage();
+}
+
 /** The machine the figures were measured on: they mean little without it. */
 export function machine() {
   return {
@@ -13,7 +21,7 @@ export function machine() {
     cpu: os.cpus()[0]?.model.trim(),
     memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
     node: process.version,
-    loadAverageAtStart: Number(os.loadavg()[0].toFixed(1)),
+    loadAverageAtStart: loadAtBenchStart,
   };
 }
 

@@ -107,6 +107,10 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     // Express 5 calls back with the error (a busy port) instead of leaving it to the 'error' event.
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
+  // Idle keep-alive sockets outlive the clients' own idle timeouts (undici and most load balancers close theirs
+  // sooner), so a client never sends its next request on a socket this server is closing; seen as ECONNRESET under load.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const { port } = server.address() as { port: number };
 
   return {

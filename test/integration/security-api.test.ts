@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { leverConnector } from '../fixtures/connectors';
@@ -168,5 +169,24 @@ describeEachStore('no input makes a 500', (store) => {
     });
     expect(ok.status).toBe(200);
     await t.api('POST', `/v1/connectors/${id}/pause`, {});
+  });
+  it('keeps an idle keep-alive connection past the clients\' own idle timeouts, so a reused socket is never reset', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<boolean>((resolve, reject) => {
+        const req = http.get(`${t.system.apiUrl}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(req.reusedSocket));
+        });
+        req.on('error', reject);
+      });
+    try {
+      expect(await get()).toBe(false);
+      // Node's default server closes an idle socket after 5 s (6 s in practice); undici keeps its own 4 s, load balancers longer.
+      await new Promise((resolve) => setTimeout(resolve, 7_000));
+      expect(await get()).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 });
