@@ -1,5 +1,5 @@
-import http from 'node:http';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { leverConnector } from '../fixtures/connectors';
 import { aJob } from '../fixtures/jobs';
@@ -170,7 +170,7 @@ describeEachStore('no input makes a 500', (store) => {
     expect(ok.status).toBe(200);
     await t.api('POST', `/v1/connectors/${id}/pause`, {});
   });
-  it('keeps an idle keep-alive connection past the clients\' own idle timeouts, so a reused socket is never reset', async () => {
+  it("keeps an idle keep-alive connection past the clients' own idle timeouts, so a reused socket is never reset", async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const get = () =>
       new Promise<boolean>((resolve, reject) => {
