@@ -60,6 +60,8 @@ export const EnvSchema = z.object({
   JOBRELAY_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
   /** How often staged applications whose workflow never started are started again. */
   INTAKE_SWEEP_MINUTES: z.coerce.number().positive().default(5),
+  /** Applications taken in at once by the worker in the API's process; a burst beyond waits (staged) its turn. */
+  INTAKE_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   /** Candidates with no activity for this many months are erased by the retention schedule; unset = kept. */
   RETENTION_MONTHS: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(1200).optional()),
   /** A person whose data was erased who applies again: `refuse` (default) or `recreate` (a new application is new consent). */
@@ -95,7 +97,7 @@ export interface Config {
   sandboxPort: number;
   workerMetricsPort?: number;
   demo: boolean;
-  intake: { signingSecret?: string; sweepMinutes: number };
+  intake: { signingSecret?: string; sweepMinutes: number; concurrency: number };
   privacy: { retentionMonths?: number; erasedReapply: 'refuse' | 'recreate' };
 }
 
@@ -152,7 +154,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sandboxPort: e.SANDBOX_PORT,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     demo: e.DEMO ?? true,
-    intake: { signingSecret: e.DIRECT_APPLY_SIGNING_SECRET, sweepMinutes: e.INTAKE_SWEEP_MINUTES },
+    intake: { signingSecret: e.DIRECT_APPLY_SIGNING_SECRET, sweepMinutes: e.INTAKE_SWEEP_MINUTES, concurrency: e.INTAKE_CONCURRENCY },
     privacy: { retentionMonths: e.RETENTION_MONTHS, erasedReapply: e.ERASED_REAPPLY },
   };
 }

@@ -63,11 +63,18 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
         eager: true,
       })
     : createIntakeWorkflows(client, config.temporal.taskQueue);
-  const intakeStarter = createIntakeStarter({ workflows: intakeWorkflows, logger, metrics: deps.metrics });
+  // With the worker here, intakes share this event loop and the store's connection with the webhook: a few at a
+  // time, each held until its workflow closes, so the board's answers never queue behind a burst's processing.
+  const intakeStarter = createIntakeStarter({
+    workflows: intakeWorkflows,
+    logger,
+    metrics: deps.metrics,
+    ...(workerConnection && { concurrency: config.intake.concurrency, holdUntilFinishedMs: 60_000 }),
+  });
   const connectorWorkflows = createConnectorWorkflows(client, config.temporal.taskQueue);
   const stopSweeper = startSweeper({
     store: deps.store,
-    workflows: intakeWorkflows,
+    starter: intakeStarter,
     logger,
     graceMs: 2 * 60_000,
     everyMs: config.intake.sweepMinutes * 60_000,

@@ -1,10 +1,11 @@
 import type { Logger } from '../logger';
 import type { Store } from '../store';
-import type { IntakeWorkflows } from '../temporal/intake';
+import type { IntakeStarter } from './starter';
 
 export interface SweeperOptions {
   store: Store;
-  workflows: IntakeWorkflows;
+  /** The sweep's finds join the starter's queue: they are started at its pace, and once each. */
+  starter: Pick<IntakeStarter, 'start'>;
   logger: Logger;
   /** A delivery this old with no finished workflow is (re)started. */
   graceMs: number;
@@ -16,16 +17,16 @@ export interface SweeperOptions {
  * never delivered again, the application would wait forever. The sweep starts those workflows: the start is
  * idempotent (a running one is joined, a finished one is left alone), so any number of API processes may sweep.
  */
-export async function sweepWaitingDeliveries({ store, workflows, graceMs }: Omit<SweeperOptions, 'everyMs' | 'logger'>): Promise<number> {
+export async function sweepWaitingDeliveries({ store, starter, graceMs }: Omit<SweeperOptions, 'everyMs' | 'logger'>): Promise<number> {
   const waiting = await store.intake.listWaiting(new Date(Date.now() - graceMs));
-  for (const { jobId, ...ref } of waiting) await workflows.start(ref, { jobId });
+  for (const { jobId, ...ref } of waiting) starter.start(ref, { jobId });
   return waiting.length;
 }
 
 export function startSweeper(options: SweeperOptions): () => void {
   const timer = setInterval(() => {
     sweepWaitingDeliveries(options)
-      .then((n) => n > 0 && options.logger.info({ restarted: n }, 'intake sweep restarted waiting deliveries'))
+      .then((n) => n > 0 && options.logger.info({ restarted: n }, 'intake sweep queued waiting deliveries'))
       .catch((err) => options.logger.warn({ err: (err as Error).message }, 'intake sweep failed; next one will try again'));
   }, options.everyMs);
   timer.unref();

@@ -49,6 +49,15 @@ export function createIntakeWorkflows(client: Client, taskQueue: string, { eager
       }
       return { workflowId };
     },
+
+    /**
+     * Resolves once the application's workflow has closed (whatever its outcome), or after `withinMs` when it has
+     * not: one long poll on its history, never a failure.
+     */
+    async finished(ref: IntakeRef, withinMs: number): Promise<void> {
+      const handle = client.workflow.getHandle(intakeWorkflowId(ref.provider, ref.applicationId));
+      await client.withDeadline(Date.now() + withinMs, () => handle.result()).catch(() => undefined);
+    },
   };
 }
 

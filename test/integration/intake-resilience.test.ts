@@ -106,7 +106,13 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     const application = aDelivery({ email: 'nadia.khan@example.com', phone: '07700 900777', last_name: 'Khan' });
     expect((await deliverDuringOutage(application, { clientRetries: false })).status).toBe(200);
     const workflows = createIntakeWorkflows(t.system.client, t.deps.config.temporal.taskQueue);
-    const sweep = () => sweepWaitingDeliveries({ store: t.deps.store, workflows, graceMs: 0 });
+    // Each sweep its own API process, with its own starter.
+    const sweep = () =>
+      sweepWaitingDeliveries({
+        store: t.deps.store,
+        starter: createIntakeStarter({ workflows, logger: t.deps.logger, metrics: t.deps.metrics }),
+        graceMs: 0,
+      });
     // Several API processes sweeping at the same moment, and the board delivering again meanwhile.
     const [swept, redelivered] = await Promise.all([
       Promise.all([sweep(), sweep(), sweep(), sweep()]),
