@@ -21,7 +21,7 @@ export const directApply: BoardIntake = {
     .refine((d) => hasText(d.first_name) || hasText(d.last_name), 'a name is required: first_name or last_name')
     .transform((d) => ({
       applicationId: d.id,
-      cv: d.cv ? { filename: d.cv.filename, contentType: d.cv.content_type, content: Buffer.from(d.cv.content, 'base64') } : undefined,
+      cv: d.cv ? { filename: d.cv.filename, contentType: d.cv.content_type, content: d.cv.content } : undefined,
       fields: withoutCv(d),
     })),
   // DirectApply gives at most these: first name, surname, email, telephone, town, county, postcode.
