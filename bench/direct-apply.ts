@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { application, cvSize, deliverOne, sendBurstFromChild } from './direct-apply-board';
 import { type BenchSystem, percentile, setUpCvLibraryBoard, startBenchSystem } from './harness';
@@ -25,6 +27,9 @@ export async function run(): Promise<void> {
     const total = RATE * SECONDS;
     const cpuBefore = process.cpuUsage();
     const devServerBefore = cpuMsOf(b.devServer.process.pid);
+    // How late this process's event loop ran while the board sent (a webhook answer waits that long for its turn).
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const {
       sentAt,
       latencies,
@@ -37,6 +42,7 @@ export async function run(): Promise<void> {
       seconds: SECONDS,
       duplicateEvery: DUPLICATE_EVERY,
     });
+    loopDelay.disable();
 
     const stored = await untilStored(b, Object.keys(sentAt), 300_000);
     await untilFinished(b, 60_000); // the CV is linked just after the application row: count once every intake is done
@@ -61,6 +67,9 @@ export async function run(): Promise<void> {
       `  webhook answered 200: ${latencies.length}/${requests}${Object.keys(failures).length ? ` (others: ${JSON.stringify(failures)})` : ''}; latency p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, max ${fmt(Math.max(...latencies))} ms`,
     );
     console.log(
+      `  event loop delay while the board sent: p50 ${fmt(loopDelay.percentile(50) / 1e6)} ms, p99 ${fmt(loopDelay.percentile(99) / 1e6)} ms, max ${fmt(loopDelay.max / 1e6)} ms; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`,
+    );
+    console.log(
       `  time from delivery to stored application: p50 ${fmt(percentile(toStored, 50))} ms, p99 ${fmt(percentile(toStored, 99))} ms`,
     );
     console.log(
@@ -81,6 +90,7 @@ export async function run(): Promise<void> {
       storedP99Ms: round(percentile(toStored, 99)),
       cpuMsPerApplication: round((cpu.user + cpu.system) / 1000 / total, 1),
       devServerCpuMsPerApplication: round(devServerMs / total, 1),
+      eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
       storedExactlyOnce: exactlyOnce,
     });
   } finally {
