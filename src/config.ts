@@ -61,7 +61,7 @@ export const EnvSchema = z.object({
   /** How often staged applications whose workflow never started are started again. */
   INTAKE_SWEEP_MINUTES: z.coerce.number().positive().default(5),
   /** Applications taken in at once by the worker in the API's process; a burst beyond waits (staged) its turn. */
-  INTAKE_CONCURRENCY: z.coerce.number().int().min(1).default(4),
+  INTAKE_CONCURRENCY: z.coerce.number().int().min(1).default(1),
   /** Candidates with no activity for this many months are erased by the retention schedule; unset = kept. */
   RETENTION_MONTHS: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(1200).optional()),
   /** A person whose data was erased who applies again: `refuse` (default) or `recreate` (a new application is new consent). */
