@@ -67,7 +67,10 @@ export async function run(): Promise<void> {
       `  webhook answered 200: ${latencies.length}/${requests}${Object.keys(failures).length ? ` (others: ${JSON.stringify(failures)})` : ''}; latency p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, max ${fmt(Math.max(...latencies))} ms`,
     );
     console.log(
-      `  event loop delay while the board sent: p50 ${fmt(loopDelay.percentile(50) / 1e6)} ms, p99 ${fmt(loopDelay.percentile(99) / 1e6)} ms, max ${fmt(loopDelay.max / 1e6)} ms; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`,
+      `  event loop delay while the board sent: p50 ${fmt(loopDelay.percentile(50) / 1e6)} ms, p99 ${fmt(loopDelay.percentile(99) / 1e6)} ms, max ${fmt(loopDelay.max / 1e6)} ms; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end`,
     );
     console.log(
       `  time from delivery to stored application: p50 ${fmt(percentile(toStored, 50))} ms, p99 ${fmt(percentile(toStored, 99))} ms`,
