@@ -69,7 +69,11 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
     workflows: intakeWorkflows,
     logger,
     metrics: deps.metrics,
-    ...(workerConnection && { concurrency: config.intake.concurrency, holdUntilFinishedMs: 60_000 }),
+    ...(worker && {
+      concurrency: config.intake.concurrency,
+      holdUntilFinishedMs: 60_000,
+      workerRunning: () => worker?.getState() === 'RUNNING',
+    }),
   });
   const connectorWorkflows = createConnectorWorkflows(client, config.temporal.taskQueue);
   const stopSweeper = startSweeper({

@@ -15,6 +15,8 @@ export interface IntakeStarterOptions {
    * store's connection. Unset (a worker elsewhere): a slot is held for the start only.
    */
   holdUntilFinishedMs?: number;
+  /** Whether that worker is running: while it is not (stopped, shutting down), starts are not held, and Temporal keeps them. */
+  workerRunning?: () => boolean;
   /** How long a start Temporal refuses is tried again here before it is left to the intake sweep. */
   retryForMs?: number;
 }
@@ -40,6 +42,7 @@ export function createIntakeStarter({
   metrics,
   concurrency = 32,
   holdUntilFinishedMs,
+  workerRunning = () => true,
   retryForMs = 2 * 60_000,
 }: IntakeStarterOptions) {
   const queue: Waiting[] = [];
@@ -76,7 +79,7 @@ export function createIntakeStarter({
       return retryLater(next, err as Error);
     }
     // Stopping lets go at once: the process is going, and its hold only paced this process's own work.
-    if (holdUntilFinishedMs) await Promise.race([workflows.finished(next.ref, holdUntilFinishedMs), stopping]);
+    if (holdUntilFinishedMs && workerRunning()) await Promise.race([workflows.finished(next.ref, holdUntilFinishedMs), stopping]);
     known.delete(keyOf(next.ref));
   }
 

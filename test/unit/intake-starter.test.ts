@@ -65,6 +65,23 @@ describe('intake starter', () => {
     await starter.stop();
   });
 
+  it("while this process's worker is not running, starts every delivery at once (Temporal keeps them for a worker)", async () => {
+    const temporal = fakeTemporal();
+    const starter = createIntakeStarter({
+      ...deps,
+      workflows: temporal.workflows,
+      concurrency: 1,
+      holdUntilFinishedMs: 60_000,
+      workerRunning: () => false,
+    });
+    for (const id of ['a', 'b', 'c']) starter.start(ref(id), { jobId: 'job_1' });
+    await settle();
+    await settle();
+    expect(temporal.started).toEqual(['a', 'b', 'c']);
+    expect(temporal.inHand()).toEqual([]);
+    await starter.stop();
+  });
+
   it('retries a refused start in its turn, and stopping lets go of an intake in hand at once', async () => {
     const temporal = fakeTemporal({ refuseFirst: 1 });
     const starter = createIntakeStarter({ ...deps, workflows: temporal.workflows, concurrency: 1, holdUntilFinishedMs: 60_000 });
