@@ -12,23 +12,6 @@ const PlainId = text().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, d
 /** An application id as a board may send it (a string or a number), kept as a plain string. */
 export const ApplicationId = z.union([text(), z.number().int().nonnegative()]).transform(String).pipe(PlainId);
 
-/**
- * A file sent as base64, decoded once: a string whose decoding loses nothing (Node's decoder skips what is not
- * base64, so a shorter result means a stray character) is taken as its bytes; a check by pattern first would read
- * a 200 KB CV twice.
- */
-export const Base64File = () =>
-  z
-    .string()
-    .transform((encoded, ctx) => {
-      const bytes = Buffer.from(encoded, 'base64');
-      const padding = encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0;
-      if (encoded.length % 4 === 0 && bytes.byteLength === (encoded.length / 4) * 3 - padding) return bytes;
-      ctx.addIssue({ code: 'custom', message: 'not base64' });
-      return z.NEVER;
-    })
-    .describe('the file, base64');
-
 /** A delivery once the board's intake has parsed it. */
 export const Delivery = z.object({
   applicationId: PlainId,

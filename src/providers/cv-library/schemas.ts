@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { email, httpUrl, text } from '../../domain/text';
-import { Base64File } from '../../intake/delivery';
+import { base64File, email, httpUrl, text } from '../../domain/text';
 
 /** CV-Library's job types: the only values its API accepts. */
 export const JOB_TYPES = ['Permanent', 'Contract', 'Temporary', 'Part time', 'Apprenticeship'] as const;
@@ -128,6 +127,6 @@ export const CvLibraryApplication = z.object({
     'not a plausible date',
   ).nullish(),
   job_title: text().max(500).nullish(),
-  cv: z.object({ filename: text().min(1).max(255), content_type: text().min(1).max(200), content: Base64File() }).nullish(),
+  cv: z.object({ filename: text().min(1).max(255), content_type: text().min(1).max(200), content: base64File() }).nullish(),
 });
 export type CvLibraryApplication = z.infer<typeof CvLibraryApplication>;
