@@ -24,11 +24,14 @@ export async function sweepWaitingDeliveries({ store, starter, graceMs }: Omit<S
 }
 
 export function startSweeper(options: SweeperOptions): () => void {
-  const timer = setInterval(() => {
-    sweepWaitingDeliveries(options)
+  const sweep = (graceMs: number) =>
+    sweepWaitingDeliveries({ ...options, graceMs })
       .then((n) => n > 0 && options.logger.info({ restarted: n }, 'intake sweep queued waiting deliveries'))
       .catch((err) => options.logger.warn({ err: (err as Error).message }, 'intake sweep failed; next one will try again'));
-  }, options.everyMs);
+  // What a process that died left waiting (answered 200, its workflow not started, perhaps a burst's backlog) goes
+  // at once, not after the grace and the interval; a delivery another process is starting right now is joined.
+  void sweep(0);
+  const timer = setInterval(() => sweep(options.graceMs), options.everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

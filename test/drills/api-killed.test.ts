@@ -35,9 +35,8 @@ describeWithPostgres('the API drill')('drill: the API process killed mid-burst o
     await new Promise((r) => setTimeout(r, ((APPLICATIONS / 3) * 1000) / PER_SECOND));
     await apiProcess.kill();
     expect(await apiProcess.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    // A delivery staged just before the kill, its workflow not yet started, is started by the new API's intake
-    // sweep (once it is two minutes old): swept every 15 s here instead of every 5 minutes.
-    apiProcess = await split.startApi({ INTAKE_SWEEP_MINUTES: '0.25' });
+    // A delivery staged just before the kill, its workflow not yet started, is started by the new API's sweep at start.
+    apiProcess = await split.startApi();
     const ids = await applying;
 
     const deliveries = await boardDeliveries(split, ids, 180_000);
