@@ -3,8 +3,26 @@ import type { Application } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { UpsertOutcome } from './candidates';
 import type { Db } from './db';
+import { columnsOf, jsonRows } from './json-rows';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { ApplicationsTable } from './schema';
+
+/** The columns `upsertMany` writes, as its JSON rows carry them. */
+const APPLICATION_ROW = {
+  id: 'text',
+  candidate_id: 'text',
+  job_id: 'text',
+  posting_id: 'text',
+  provider: 'text',
+  external_id: 'text',
+  referrer: 'text',
+  applied_at: 'timestamptz',
+  late: 'boolean',
+  status: 'text',
+  provider_status: 'text',
+  deleted_at: 'timestamptz',
+  updated_at: 'timestamptz',
+} as const;
 
 export interface ApplicationInput {
   candidateId: string;
@@ -119,7 +137,8 @@ export function createApplicationsRepository(db: Db) {
       // A repeat updates only its status fields, as `upsert` does; one inserted meanwhile by another writer is updated.
       const written = await tx
         .insertInto('applications')
-        .values([...toWrite.values()])
+        .columns(columnsOf(APPLICATION_ROW))
+        .expression(jsonRows(APPLICATION_ROW, [...toWrite.values()]))
         .onConflict((oc) =>
           oc.columns(['provider', 'external_id']).doUpdateSet((eb) => ({
             status: eb.ref('excluded.status'),

@@ -4,6 +4,7 @@ import { newId } from '../domain/ids';
 import { decideErased, type ErasedReapply } from '../privacy/rules';
 import { changedColumns, compact, personLockKey, type UpsertCandidateInput, type UpsertCandidateResult } from './candidates';
 import type { Db } from './db';
+import { columnsOf, jsonRows } from './json-rows';
 import { type ErasedRepository, erasedError } from './erased';
 import type { CandidatesTable } from './schema';
 
@@ -60,6 +61,23 @@ function parsedChanges(changes: Record<string, string>): Partial<Row> {
   const json = new Set(['location', 'links', 'education', 'experience']);
   return Object.fromEntries(Object.entries(changes).map(([column, value]) => [column, json.has(column) ? JSON.parse(value) : value]));
 }
+
+/** The columns a batch writes, as its JSON rows carry them. */
+const CANDIDATE_ROW = {
+  id: 'text',
+  first_name: 'text',
+  last_name: 'text',
+  email: 'text',
+  phone: 'text',
+  location: 'jsonb',
+  education: 'jsonb',
+  experience: 'jsonb',
+  links: 'jsonb',
+  deleted_at: 'timestamptz',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+} as const;
+const SOURCE_ROW = { candidate_id: 'text', provider: 'text', external_id: 'text', referrer: 'text' } as const;
 
 const sourceKey = (s: { provider: string; externalId: string }) => `${s.provider}\u0000${s.externalId}`;
 
@@ -194,22 +212,8 @@ class HeldPeople {
     if (rows.length === 0) return this.saveSources(tx);
     const written = await tx
       .insertInto('candidates')
-      .values(
-        rows.map((r) => ({
-          id: r.id,
-          first_name: r.first_name,
-          last_name: r.last_name,
-          email: r.email,
-          phone: r.phone,
-          location: JSON.stringify(r.location),
-          education: JSON.stringify(r.education),
-          experience: JSON.stringify(r.experience),
-          links: JSON.stringify(r.links),
-          deleted_at: r.deleted_at,
-          created_at: r.created_at,
-          updated_at: r.updated_at,
-        })),
-      )
+      .columns(columnsOf(CANDIDATE_ROW))
+      .expression(jsonRows(CANDIDATE_ROW, rows))
       .onConflict((oc) =>
         oc
           .column('id')
@@ -239,7 +243,8 @@ class HeldPeople {
     if (this.sourcesAdded.size)
       await tx
         .insertInto('candidate_sources')
-        .values([...this.sourcesAdded.values()])
+        .columns(columnsOf(SOURCE_ROW))
+        .expression(jsonRows(SOURCE_ROW, [...this.sourcesAdded.values()]))
         .onConflict((oc) =>
           oc.columns(['provider', 'external_id']).doUpdateSet({ deleted_at: null }).where('candidate_sources.deleted_at', 'is not', null),
         )

@@ -4,8 +4,23 @@ import type { ConnectorState } from '../domain/connector';
 import { newId } from '../domain/ids';
 import type { StreamCursor, WrittenRefs } from '../sync/types';
 import type { Db } from './db';
+import { columnsOf, jsonRows } from './json-rows';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { ConnectorsTable } from './schema';
+
+/** The columns `markSeen` writes, as its JSON rows carry them. */
+const RECORD_ROW = {
+  connector_id: 'text',
+  stream: 'text',
+  external_id: 'text',
+  source_updated_at: 'bigint',
+  fingerprint: 'text',
+  version: 'text',
+  wrote: 'jsonb',
+  seen_at: 'timestamptz',
+  listed_at: 'bigint',
+  gone_at: 'timestamptz',
+} as const;
 
 export interface ConnectorRow {
   id: string;
@@ -211,19 +226,23 @@ export function createConnectorsRepository(db: Db, secrets: SecretBox) {
       const seenAt = new Date();
       await db
         .insertInto('connector_records')
-        .values(
-          [...latest.values()].map((r) => ({
+        .columns(columnsOf(RECORD_ROW))
+        .expression(
+          jsonRows(
+            RECORD_ROW,
+            [...latest.values()].map((r) => ({
             connector_id: id,
             stream,
             external_id: r.externalId,
             source_updated_at: r.sourceUpdatedAt ?? null,
             fingerprint: r.fingerprint,
             version: r.version ?? null,
-            wrote: r.wrote ? JSON.stringify(r.wrote) : null,
-            seen_at: seenAt,
-            listed_at: listedAt ?? null,
-            gone_at: null,
-          })),
+              wrote: r.wrote ?? null,
+              seen_at: seenAt,
+              listed_at: listedAt ?? null,
+              gone_at: null,
+            })),
+          ),
         )
         .onConflict((oc) =>
           oc.columns(['connector_id', 'stream', 'external_id']).doUpdateSet((eb) => ({
