@@ -4,8 +4,8 @@ import { newId } from '../domain/ids';
 import { decideErased, type ErasedReapply } from '../privacy/rules';
 import { changedColumns, compact, personLockKey, type UpsertCandidateInput, type UpsertCandidateResult } from './candidates';
 import type { Db } from './db';
-import { columnsOf, jsonRows } from './json-rows';
 import { type ErasedRepository, erasedError } from './erased';
+import { columnsOf, jsonRows } from './json-rows';
 import type { CandidatesTable } from './schema';
 
 // Many people written at once (a sync page), with the rules of `upsertFromSource` for each in order, in a few

@@ -231,12 +231,12 @@ export function createConnectorsRepository(db: Db, secrets: SecretBox) {
           jsonRows(
             RECORD_ROW,
             [...latest.values()].map((r) => ({
-            connector_id: id,
-            stream,
-            external_id: r.externalId,
-            source_updated_at: r.sourceUpdatedAt ?? null,
-            fingerprint: r.fingerprint,
-            version: r.version ?? null,
+              connector_id: id,
+              stream,
+              external_id: r.externalId,
+              source_updated_at: r.sourceUpdatedAt ?? null,
+              fingerprint: r.fingerprint,
+              version: r.version ?? null,
               wrote: r.wrote ?? null,
               seen_at: seenAt,
               listed_at: listedAt ?? null,

@@ -16,7 +16,10 @@ export function columnsOf<C extends string>(types: Record<C, JsonRowType>): C[] 
  * `select <columns> from jsonb_to_recordset($1)`: the rows in the order and types of `types` (a missing or null value
  * is NULL; dates go as their ISO text). Use with `insertInto(t).columns(columnsOf(types)).expression(…)`.
  */
-export function jsonRows<C extends string>(types: Record<C, JsonRowType>, rows: ReadonlyArray<Partial<Record<NoInfer<C>, unknown>>>): RawBuilder<unknown> {
+export function jsonRows<C extends string>(
+  types: Record<C, JsonRowType>,
+  rows: ReadonlyArray<Partial<Record<NoInfer<C>, unknown>>>,
+): RawBuilder<unknown> {
   const columns = columnsOf(types).map((c) => sql`${sql.ref(c)} ${sql.raw(types[c])}`);
   return sql`select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${sql.join(columns)})`;
 }

@@ -70,7 +70,8 @@ const ROUTE_PERMISSIONS: Array<[RegExp, string]> = [
 export class LeverSandbox {
   readonly app: Express;
   readonly postings = new Map<string, SandboxPosting>();
-  readonly opportunities = new Map<string, SandboxOpportunity>();
+  readonly opportunities = new CountingMap<string, SandboxOpportunity>();
+  private sorted?: { version: number; items: SandboxOpportunity[] };
   readonly requests: LoggedRequest[] = [];
   faults: Faults = { errorRate: 0, throttleRate: 0, latencyMs: 0, dropRate: 0 };
   private readonly keys = new Map<string, KeyGrant & { bucket?: KeyBucket }>();
@@ -221,21 +222,18 @@ export class LeverSandbox {
     app.get('/v1/opportunities', (req, res) => {
       const q = req.query;
       const archived = q.archived === undefined ? undefined : q.archived === 'true';
-      const items = [...this.opportunities.values()]
-        .filter(
-          (o) =>
-            visible(o.confidentiality, q.confidentiality) &&
-            inRange(o.updatedAt, q.updated_at_start, q.updated_at_end) &&
-            inRange(o.createdAt, q.created_at_start, q.created_at_end) &&
-            (archived === undefined || archived === Boolean(o.archived)) &&
-            matchesAny(list(q.email), o.emails[0]) &&
-            matchesAny(list(q.contact_id), o.contact) &&
-            (!list(q.posting_id).length || o.applications.some((a) => list(q.posting_id).includes(a.posting ?? ''))) &&
-            (!list(q.tag).length || o.tags.some((t) => list(q.tag).includes(t))),
-        )
-        .sort(byCreated);
+      const [emails, contacts, postingIds, tags] = [list(q.email), list(q.contact_id), list(q.posting_id), list(q.tag)];
+      const listed = (o: SandboxOpportunity) =>
+        visible(o.confidentiality, q.confidentiality) &&
+        inRange(o.updatedAt, q.updated_at_start, q.updated_at_end) &&
+        inRange(o.createdAt, q.created_at_start, q.created_at_end) &&
+        (archived === undefined || archived === Boolean(o.archived)) &&
+        matchesAny(emails, o.emails[0]) &&
+        matchesAny(contacts, o.contact) &&
+        (!postingIds.length || o.applications.some((a) => postingIds.includes(a.posting ?? ''))) &&
+        (!tags.length || o.tags.some((t) => tags.includes(t)));
       const expand = list(q.expand);
-      this.paginate(req, res, items, (o) => this.opportunity(o, expand));
+      this.paginate(req, res, this.opportunitiesByCreated(), (o) => this.opportunity(o, expand), listed);
     });
 
     app.get('/v1/opportunities/:id', (req, res) => {
@@ -271,8 +269,24 @@ export class LeverSandbox {
     app.get('/v1/users', (req, res) => this.paginate(req, res, USERS, (u) => u));
   }
 
-  /** `{data, hasNext, next}` with an opaque offset token bound to the query it came from. */
-  private paginate<T extends { id: string }>(req: Request, res: Response, items: T[], render: (item: T) => unknown) {
+  /** Every opportunity, oldest first: sorted again only after the map changed (a sort a request was most of a page's time at 50,000). */
+  private opportunitiesByCreated(): SandboxOpportunity[] {
+    if (this.sorted?.version !== this.opportunities.version)
+      this.sorted = { version: this.opportunities.version, items: [...this.opportunities.values()].sort(byCreated) };
+    return this.sorted.items;
+  }
+
+  /**
+   * `{data, hasNext, next}` with an opaque offset token bound to the query it came from: the `listed` items (all by
+   * default) after the token's position, looked at only until the page is full.
+   */
+  private paginate<T extends { id: string }>(
+    req: Request,
+    res: Response,
+    items: T[],
+    render: (item: T) => unknown,
+    listed: (item: T) => boolean = () => true,
+  ) {
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100)
       return error(res, 400, 'BadRequestError', 'limit must be an integer from 1 to 100');
@@ -290,8 +304,11 @@ export class LeverSandbox {
       const index = items.findIndex((i) => compareKey(i, decoded.k) > 0);
       start = index === -1 ? items.length : index;
     }
-    const page = items.slice(start, start + limit);
-    const hasNext = start + limit < items.length;
+    const page: T[] = [];
+    let i = start;
+    for (; i < items.length && page.length < limit; i++) if (listed(items[i])) page.push(items[i]);
+    let hasNext = false;
+    for (; i < items.length && !hasNext; i++) hasNext = listed(items[i]);
     const last = page[page.length - 1] as (T & { createdAt?: number }) | undefined;
     res.json({
       data: page.map(render),
@@ -420,6 +437,23 @@ function basicUser(header: string | undefined): string | undefined {
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const user = decoded.split(':')[0];
   return user || undefined;
+}
+
+/** A map that counts its changes (set, delete, clear), so what is derived from it knows when to derive again. */
+class CountingMap<K, V> extends Map<K, V> {
+  version = 0;
+  override set(key: K, value: V): this {
+    this.version += 1;
+    return super.set(key, value);
+  }
+  override delete(key: K): boolean {
+    this.version += 1;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.version += 1;
+    super.clear();
+  }
 }
 
 function list(value: unknown): string[] {
