@@ -38,12 +38,14 @@ export function pageOf<R extends { created_at: Date; id: string }, T>(rows: R[],
 // biome-ignore lint/suspicious/noExplicitAny: works on any table with created_at and id
 export function newestFirst<QB extends SelectQueryBuilder<any, any, any>>(q: QB, page: PageRequest, limit: number): QB {
   const after = decodeCursor(page.cursor);
-  // Timestamps are compared at millisecond precision, the precision the cursor (a JS Date) keeps.
-  const createdMs = sql`date_trunc('milliseconds', created_at)`;
+  // Timestamps are compared at millisecond precision, the precision the cursor (a JS Date) keeps, in UTC: the
+  // expression the tables that grow large are indexed on (migration 130).
+  const createdMs = sql`date_trunc('milliseconds', created_at at time zone 'UTC')`;
   let query = q
     .orderBy(createdMs, 'desc')
     .orderBy('id', 'desc')
     .limit(limit + 1) as QB;
-  if (after) query = query.where(sql<boolean>`(${createdMs}, id) < (${after.createdAt}, ${after.id})`) as QB;
+  if (after)
+    query = query.where(sql<boolean>`(${createdMs}, id) < (${after.createdAt}::timestamptz at time zone 'UTC', ${after.id})`) as QB;
   return query;
 }

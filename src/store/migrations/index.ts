@@ -18,6 +18,7 @@ import * as m070 from './070_events';
 import * as m071 from './071_events_by_candidate';
 import * as m080 from './080_intake_cv_verdict';
 import * as m120 from './120_cv_bytes_uncompressed';
+import * as m130 from './130_newest_first_index';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '071_events_by_candidate': m071,
   '080_intake_cv_verdict': m080,
   '120_cv_bytes_uncompressed': m120,
+  '130_newest_first_index': m130,
 };
 
 export const migrationProvider: MigrationProvider = {
