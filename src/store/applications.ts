@@ -3,7 +3,7 @@ import type { Application } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { UpsertOutcome } from './candidates';
 import type { Db } from './db';
-import { columnsOf, jsonRows } from './json-rows';
+import { anyOf, columnsOf, jsonRows } from './json-rows';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { ApplicationsTable } from './schema';
 
@@ -101,7 +101,7 @@ export function createApplicationsRepository(db: Db) {
         .selectFrom('applications')
         .select(['id', 'provider', 'external_id', 'status', 'provider_status', 'deleted_at'])
         .where((eb) =>
-          eb.or([...byProvider].map(([provider, ids]) => eb.and([eb('provider', '=', provider), eb('external_id', 'in', ids)]))),
+          eb.or([...byProvider].map(([provider, ids]) => eb.and([eb('provider', '=', provider), eb('external_id', '=', anyOf(ids))]))),
         )
         .execute();
       const held = new Map(existing.map((a) => [key(a), a]));

@@ -5,7 +5,7 @@ import { decideErased, type ErasedReapply } from '../privacy/rules';
 import { changedColumns, compact, personLockKey, type UpsertCandidateInput, type UpsertCandidateResult } from './candidates';
 import type { Db } from './db';
 import { type ErasedRepository, erasedError } from './erased';
-import { columnsOf, jsonRows } from './json-rows';
+import { anyOf, columnsOf, jsonRows } from './json-rows';
 import type { CandidatesTable } from './schema';
 
 // Many people written at once (a sync page), with the rules of `upsertFromSource` for each in order, in a few
@@ -102,7 +102,9 @@ class HeldPeople {
     const sources = await tx
       .selectFrom('candidate_sources')
       .select(['candidate_id', 'provider', 'external_id', 'deleted_at'])
-      .where((eb) => eb.or([...byProvider].map(([provider, ids]) => eb.and([eb('provider', '=', provider), eb('external_id', 'in', ids)]))))
+      .where((eb) =>
+        eb.or([...byProvider].map(([provider, ids]) => eb.and([eb('provider', '=', provider), eb('external_id', '=', anyOf(ids))]))),
+      )
       .execute();
     for (const s of sources)
       held.sources.set(sourceKey({ provider: s.provider, externalId: s.external_id }), {
@@ -117,8 +119,10 @@ class HeldPeople {
         .selectAll()
         .where((eb) =>
           eb.or([
-            ...(ids.length ? [eb('id', 'in', ids)] : []),
-            ...(emails.length ? [eb.and([eb('email', 'in', emails), eb('deleted_at', 'is', null), eb('erased_at', 'is', null)])] : []),
+            ...(ids.length ? [eb('id', '=', anyOf(ids))] : []),
+            ...(emails.length
+              ? [eb.and([eb('email', '=', anyOf(emails)), eb('deleted_at', 'is', null), eb('erased_at', 'is', null)])]
+              : []),
           ]),
         )
         .execute();

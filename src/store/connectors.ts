@@ -4,7 +4,7 @@ import type { ConnectorState } from '../domain/connector';
 import { newId } from '../domain/ids';
 import type { StreamCursor, WrittenRefs } from '../sync/types';
 import type { Db } from './db';
-import { columnsOf, jsonRows } from './json-rows';
+import { anyOf, columnsOf, jsonRows } from './json-rows';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { ConnectorsTable } from './schema';
 
@@ -156,7 +156,7 @@ export function createConnectorsRepository(db: Db, secrets: SecretBox) {
         .select(['external_id', 'source_updated_at', 'fingerprint', 'version', 'wrote', 'gone_at'])
         .where('connector_id', '=', id)
         .where('stream', '=', stream)
-        .where('external_id', 'in', externalIds)
+        .where('external_id', '=', anyOf(externalIds))
         .execute();
       return new Map(rows.map((r) => [r.external_id, toSeen(r)]));
     },

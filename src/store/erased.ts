@@ -4,6 +4,7 @@ import type { IdentityKey, IdentityKeys } from '../privacy/keys';
 import type { ErasedMatch } from '../privacy/rules';
 import type { MatchRule } from './candidates';
 import type { Db } from './db';
+import { anyOf } from './json-rows';
 
 /** A person as a board or connector is about to write them. */
 export interface ArrivingPerson {
@@ -34,7 +35,7 @@ export function createErasedRepository(db: Db, keys: IdentityKeys) {
       });
       const all = asked.flatMap((a) => [...a.record, ...a.person].map((k) => k.key));
       if (all.length === 0) return people.map(() => ({ record: false, person: false }));
-      const rows = await tx.selectFrom('erased_identities').select(['key', 'with_email']).where('key', 'in', all).execute();
+      const rows = await tx.selectFrom('erased_identities').select(['key', 'with_email']).where('key', '=', anyOf(all)).execute();
       const found = new Map(rows.map((r) => [r.key, r]));
       return asked.map((a) => ({
         record: a.record.some((k) => found.has(k.key)),

@@ -2,6 +2,7 @@ import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import { newId } from '../domain/ids';
 import type { Job, JobInput, JobPatch } from '../domain/job';
 import type { Db } from './db';
+import { anyOf } from './json-rows';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { JobsTable } from './schema';
 
@@ -141,7 +142,7 @@ export function createJobsRepository(db: Db) {
         .selectFrom('jobs')
         .select(['id', 'external_id'])
         .where('source', '=', source)
-        .where('external_id', 'in', [...new Set(externalIds)])
+        .where('external_id', '=', anyOf([...new Set(externalIds)]))
         .execute();
       return new Map(rows.map((r) => [r.external_id as string, r.id]));
     },

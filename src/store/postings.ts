@@ -3,6 +3,7 @@ import { newId } from '../domain/ids';
 import { ENDED_STATES, type Posting, type PostingOptions, type PostingState, type Published, postingWorkflowId } from '../domain/posting';
 import type { Db } from './db';
 import { raisePostingEvent } from './events';
+import { anyOf } from './json-rows';
 import type { PostingsTable } from './schema';
 
 export interface PostingEvent {
@@ -99,7 +100,7 @@ export function createPostingsRepository(db: Db) {
     async liveOfEndedSourceJobs(source: string, externalIds: string[]): Promise<EndedJobPosting[]> {
       if (externalIds.length === 0) return [];
       const rows = await livePostingsOfSourceJobs(source)
-        .where('jobs.external_id', 'in', externalIds)
+        .where('jobs.external_id', '=', anyOf(externalIds))
         .where((eb) => eb.or([eb('jobs.state', '=', 'closed'), eb('jobs.published', '=', false)]))
         .execute();
       return rows.map(toEndedJobPosting);
