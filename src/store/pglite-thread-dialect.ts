@@ -49,10 +49,26 @@ interface Answer {
   closed?: boolean;
 }
 
+/**
+ * PGlite runs no autovacuum, so nothing ever ANALYZEd its tables: the planner, knowing none of their columns, looked
+ * a page's connector records up through an index that read all of the connector's (50,000 at the end of a large
+ * backfill) instead of by id. Statistics are taken again when the connection is free, once this many rows were
+ * written since the last time, at most once a minute (about 0.2 s at 50,000 candidates).
+ */
+const ANALYZE_AFTER_ROWS = 1_000;
+const ANALYZE_EVERY_MS = 60_000;
+
 class PGliteThreadDriver implements Driver {
   private thread?: PGliteThread;
-  private readonly connection = new ThreadConnection(() => this.thread);
+  private readonly connection = new ThreadConnection(
+    () => this.thread,
+    (rows) => {
+      this.written += rows;
+    },
+  );
   private held = false;
+  private written = 0;
+  private analyzedAt = 0;
   private readonly waiting = { ahead: [] as Array<() => void>, behind: [] as Array<() => void> };
 
   constructor(private readonly dir: string) {}
@@ -70,7 +86,16 @@ class PGliteThreadDriver implements Driver {
   async releaseConnection(): Promise<void> {
     const next = this.waiting.ahead.shift() ?? this.waiting.behind.shift();
     if (next) next();
+    else if (this.written >= ANALYZE_AFTER_ROWS && Date.now() - this.analyzedAt >= ANALYZE_EVERY_MS) void this.analyze();
     else this.held = false;
+  }
+
+  /** Keeps the free connection for an ANALYZE (no transaction is open between holders), then hands it on. */
+  private async analyze(): Promise<void> {
+    this.written = 0;
+    this.analyzedAt = Date.now();
+    await this.thread?.query('analyze', []).catch(() => undefined);
+    await this.releaseConnection();
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -93,13 +118,17 @@ class PGliteThreadDriver implements Driver {
 }
 
 class ThreadConnection implements DatabaseConnection {
-  constructor(private readonly thread: () => PGliteThread | undefined) {}
+  constructor(
+    private readonly thread: () => PGliteThread | undefined,
+    private readonly wrote: (rows: number) => void,
+  ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const thread = this.thread();
     if (!thread) throw new Error('connection is closed: the store was closed');
     const answer = await thread.query(query.sql, query.parameters);
     const rows = (answer.rows ?? []).map(local) as R[];
+    if (answer.affectedRows) this.wrote(answer.affectedRows);
     return answer.affectedRows ? { rows, numAffectedRows: BigInt(answer.affectedRows) } : { rows };
   }
 
