@@ -65,8 +65,10 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
   }
 
   while (posting.isLive) {
-    const commanded = await condition(() => posting.hasCommand, posting.msUntilDue(Date.now()));
+    const commanded = await condition(() => posting.hasCommand, posting.msUntilWake(Date.now()));
     if (commanded) await run(posting, posting.nextCommand()!);
+    // Woken early (a run recorded before never was: its timer fired at the due time): wait out the rest.
+    else if (posting.msUntilDue(Date.now()) > 0) continue;
     else await onDue(posting);
     if (posting.isLive && !posting.hasCommand && (posting.cycleEnded || workflowInfo().continueAsNewSuggested)) {
       await condition(allHandlersFinished);
@@ -81,7 +83,7 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
 
 /**
  * Reads the posting and, when it is pending, posts it, in one activity; a failure the provider will not get over
- * leaves it `failed`. As after a publish, its lifetime counts from when the workflow saw it live (its own clock).
+ * leaves it `failed`. As after a publish, its lifetime counts from the board's answer or when the workflow saw it live.
  */
 async function open(posting: PostingMachine, postingId: string): Promise<void> {
   posting.assume('pending');

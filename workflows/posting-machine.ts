@@ -5,6 +5,19 @@ export type CommandKind = 'amend' | 'repost' | 'unpost';
 export const QUEUED_KINDS = ['amend', 'unpost'] as const satisfies CommandKind[];
 export type QueuedKind = (typeof QUEUED_KINDS)[number];
 
+/**
+ * A posting's workflow wakes this long before its due time and then waits out the rest: Temporal starts a timer when
+ * the workflow task that set it completes, so the short last timer is late only by the task at the wake, not by one
+ * taken when the worker was busy (posting many at once) weeks before.
+ */
+export const WAKE_EARLY_MS = 5_000;
+/**
+ * The lifetime counts from the board's answer (the activity's clock) when the workflow saw the posting live at most
+ * this long after it; a workflow clock further off (time skipping in tests, a clock skewed from the worker's) counts
+ * from when the workflow saw it.
+ */
+const ANSWER_CLOSE_MS = 60_000;
+
 export interface Command {
   id: number;
   kind: CommandKind;
@@ -38,9 +51,9 @@ export class PostingMachine {
   cycleEnded = false;
 
   /**
-   * When the current live posting went up, on the workflow's clock. Due times count from it with the
-   * board's own lifetime (expiresAt − postedAt), so a skew between the board's clock and ours cannot
-   * make a posting look expired the moment it is reposted.
+   * When the current live posting went up, on the workflow's clock (the board's answer when that is close to it).
+   * Due times count from it with the board's own lifetime (expiresAt − postedAt), so a skew between the board's
+   * clock and ours cannot make a posting look expired the moment it is reposted.
    */
   liveSince?: number;
 
@@ -69,7 +82,7 @@ export class PostingMachine {
   }
 
   update(snapshot: PostingSnapshot, now: number): void {
-    if (snapshot.postedAt !== this.snapshot?.postedAt) this.liveSince = now;
+    if (snapshot.postedAt !== this.snapshot?.postedAt) this.liveSince = liveSinceOf(snapshot.postedAt, now);
     this.snapshot = snapshot;
   }
 
@@ -133,6 +146,12 @@ export class PostingMachine {
     return due === undefined ? 0 : Math.max(0, due - now);
   }
 
+  /** How long to sleep: until `WAKE_EARLY_MS` before the due time, or, that close, until it. */
+  msUntilWake(now: number): number {
+    const rest = this.msUntilDue(now);
+    return rest > WAKE_EARLY_MS ? rest - WAKE_EARLY_MS : rest;
+  }
+
   /** At the due time: repost if auto-repost is on and the job is open, expire once the board's expiry has passed, else wait on. */
   decideWhenDue(now: number): 'repost' | 'expire' | 'wait' {
     if (this.current.autoRepost && this.current.jobOpen) return 'repost';
@@ -142,4 +161,10 @@ export class PostingMachine {
   get isLive(): boolean {
     return this.state === 'live';
   }
+}
+
+/** The board's answer (`postedAt`, read on the activity's clock) when the workflow saw it at most `ANSWER_CLOSE_MS` later; else `now`. */
+function liveSinceOf(postedAt: string | undefined, now: number): number {
+  const answered = postedAt ? Date.parse(postedAt) : Number.NaN;
+  return answered <= now && now - answered <= ANSWER_CLOSE_MS ? answered : now;
 }

@@ -24,6 +24,7 @@ const EXPECTED_FIXTURES = [
   'posting-amended-while-publishing.json',
   'posting-auto-repost-first-cycle.json',
   'posting-auto-repost-then-expired.json',
+  'posting-expired-woken-early.json',
   'posting-expired.json',
   'posting-failed-auth.json',
   'posting-live-unposted-with-memo.json',

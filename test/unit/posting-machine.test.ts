@@ -1,5 +1,5 @@
 import type { PostingSnapshot } from '../../src/domain/posting';
-import { PostingMachine } from '../../workflows/posting-machine';
+import { PostingMachine, WAKE_EARLY_MS } from '../../workflows/posting-machine';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -89,6 +89,30 @@ describe('PostingMachine', () => {
     expect(() => m.validate('unpost')).not.toThrow();
     m.update(live(), T0 + 1000); // the workflow saw it live a second after the board took it
     expect(() => m.validate('repost')).not.toThrow();
-    expect(m.dueAt()).toBe(T0 + 1000 + 28 * DAY); // the board's lifetime, on the workflow's clock
+    expect(m.dueAt()).toBe(T0 + 28 * DAY); // the board's lifetime from its answer
+  });
+
+  it('counts the lifetime from the board’s answer when the workflow saw it soon after, else from the workflow’s clock', () => {
+    const seenAt = (now: number) => {
+      const m = new PostingMachine();
+      m.load(live({ state: 'pending', postedAt: undefined, expiresAt: undefined }));
+      m.update(live(), now);
+      return m.dueAt();
+    };
+    expect(seenAt(T0 + 30_000)).toBe(T0 + 28 * DAY); // a busy worker took 30 s to see the answer
+    expect(seenAt(T0 + 2 * DAY)).toBe(T0 + 30 * DAY); // a skipped (test) or skewed workflow clock
+    expect(seenAt(T0 - 3_000)).toBe(T0 - 3_000 + 28 * DAY); // an answer stamped after the workflow's now
+  });
+
+  it('wakes a few seconds before its due time, then sleeps the rest, and does nothing early', () => {
+    const m = machine(live());
+    const due = T0 + 28 * DAY;
+    expect(m.msUntilWake(T0)).toBe(28 * DAY - WAKE_EARLY_MS);
+    // The early wake came 300 ms late: the rest is waited out in full, not acted on.
+    const woken = due - WAKE_EARLY_MS + 300;
+    expect(m.msUntilDue(woken)).toBe(WAKE_EARLY_MS - 300);
+    expect(m.msUntilWake(woken)).toBe(WAKE_EARLY_MS - 300);
+    expect(m.msUntilWake(due)).toBe(0);
+    expect(m.msUntilWake(due + 50)).toBe(0);
   });
 });

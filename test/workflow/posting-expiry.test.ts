@@ -11,6 +11,7 @@ import { Metrics } from '../../src/metrics';
 import { freePort } from '../../src/net';
 import { type RunningSandboxes, startSandboxes } from '../../src/providers/sandboxes';
 import { repostUpdate, statusQuery, unpostUpdate } from '../../workflows/posting-lifecycle';
+import { WAKE_EARLY_MS } from '../../workflows/posting-machine';
 import { setUpCvLibraryInStore } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { createTimeSkippingEnv, testServers } from '../helpers/env';
@@ -122,14 +123,35 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
     expect(msOf(started.eventTime) - msOf(scheduled.eventTime)).toBeGreaterThanOrEqual(120_000);
   });
 
-  it('expires a posting after 28 days when auto-repost is off', async () => {
+  it('expires a posting after 28 days when auto-repost is off, at its due time: woken early, it waits out the rest', async () => {
+    // A day ahead of the board's clock, the workflow counts the lifetime from when it saw the posting live.
+    await env.sleep(DAY);
     const { posting, handle } = await startPosting(false);
     const result = await handle.result();
     expect(result).toMatchObject({ state: 'expired', repostCount: 0 });
     const stored = await deps.store.postings.get(posting.id);
     expect(stored!.state).toBe('expired');
-    expect(Math.abs(Date.parse(stored!.expiresAt!) - Date.parse(stored!.postedAt!) - 28 * DAY)).toBeLessThan(60_000);
+    const lifetime = Date.parse(stored!.expiresAt!) - Date.parse(stored!.postedAt!);
+    expect(Math.abs(lifetime - 28 * DAY)).toBeLessThan(60_000);
     expect((await deps.store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted', 'expired']);
+
+    const events = (await handle.fetchHistory()).events!;
+    const at = (find: (e: (typeof events)[number]) => unknown, from = 0) => events.findIndex((e, i) => i >= from && find(e));
+    const opened = at((e) => e.activityTaskCompletedEventAttributes);
+    const due = msOf(events[at((e) => e.workflowTaskStartedEventAttributes, opened)].eventTime) + lifetime;
+    const timers = events.filter((e) => e.timerStartedEventAttributes);
+    const fired = events.filter((e) => e.timerFiredEventAttributes);
+    expect(timers).toHaveLength(2);
+    expect(msOf(fired[0].eventTime)).toBeLessThan(due);
+    // Woken early, it did nothing but sleep the rest (at most the margin), and acted once that had fired.
+    const early = events.slice(events.indexOf(fired[0]), events.indexOf(timers[1]));
+    expect(early.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+    expect(msOf(timers[1].timerStartedEventAttributes!.startToFireTimeout)).toBeLessThanOrEqual(WAKE_EARLY_MS);
+    expect(msOf(fired[1].eventTime)).toBeGreaterThanOrEqual(due);
+    const expiring = events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
+    expect(expiring).toEqual(['openPosting', 'loadPosting', 'expirePosting']);
+    expect(at((e) => e.activityTaskScheduledEventAttributes, events.indexOf(fired[0]))).toBeGreaterThan(events.indexOf(fired[1]));
+    await recordHistory('posting-expired-woken-early', handle);
   });
 
   it('reposts before expiry when auto-repost is on, keeping one live job on the board, and continues as new each cycle', async () => {
