@@ -23,6 +23,7 @@ export function createWorker({ deps, connection, workflowBundle, taskQueue }: Wo
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities(deps),
     maxCachedWorkflows: deps.config.temporal.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: deps.config.temporal.maxConcurrentWorkflowTasks,
   });
 }
 

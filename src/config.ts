@@ -34,6 +34,7 @@ export const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('jobrelay'),
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  TEMPORAL_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(10),
   TEMPORAL_API_KEY: optional,
   TEMPORAL_TLS: bool,
   TEMPORAL_TLS_CERT_PATH: optional,
@@ -89,6 +90,12 @@ export interface Config {
     taskQueue: string;
     /** Workflows the worker keeps in memory between their tasks; one evicted is replayed from history when it next wakes. */
     maxCachedWorkflows: number;
+    /**
+     * Workflow tasks the worker holds at once. Its workflows run on one thread, so more only queue there; a task's
+     * clock (Date.now()) is taken when the worker takes it, and a timer set in it starts when it completes, so a task
+     * that waited in the worker sets its timer late by that wait.
+     */
+    maxConcurrentWorkflowTasks: number;
     apiKey?: string;
     tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
     devServerPort: number;
@@ -139,6 +146,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTasks: e.TEMPORAL_MAX_CONCURRENT_WORKFLOW_TASKS,
       apiKey: e.TEMPORAL_API_KEY,
       tls: useTls
         ? {

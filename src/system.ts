@@ -55,14 +55,14 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
   const retention = createRetentionSchedule(client, config.temporal.taskQueue);
   await retention.apply(config.privacy.retentionMonths);
   const jobTitle = async (jobId: string) => (await deps.store.jobs.get(jobId))?.title;
-  const postings = createPostingsService(deps.store, createPostingWorkflows(client, config.temporal.taskQueue, jobTitle));
-  // Intake starts go through the worker's own connection when this process runs one: the server hands the first
-  // workflow task straight to it (eager start), sparing a poll round trip, and the start skips the JS gRPC stack.
-  const intakeWorkflows = workerConnection
-    ? createIntakeWorkflows(new Client({ connection: workerConnection, namespace: config.temporal.namespace }), config.temporal.taskQueue, {
-        eager: true,
-      })
-    : createIntakeWorkflows(client, config.temporal.taskQueue);
+  // Intake and posting starts go through the worker's own connection when this process runs one: the server hands the
+  // first workflow task straight to it (eager start), sparing a poll round trip, and the start skips the JS gRPC stack.
+  const workerClient = workerConnection && new Client({ connection: workerConnection, namespace: config.temporal.namespace });
+  const postings = createPostingsService(
+    deps.store,
+    createPostingWorkflows(workerClient ?? client, config.temporal.taskQueue, jobTitle, { eager: Boolean(workerClient) }),
+  );
+  const intakeWorkflows = createIntakeWorkflows(workerClient ?? client, config.temporal.taskQueue, { eager: Boolean(workerClient) });
   // With the worker here, intakes share this event loop and the store's connection with the webhook: a few at a
   // time, each held until its workflow closes, so the board's answers never queue behind a burst's processing.
   const intakeStarter = createIntakeStarter({

@@ -11,12 +11,14 @@ const LAST_RUN_GRACE_MS = 30_000;
 
 /**
  * The posting workflow as the API steers it: the only place that talks to Temporal about postings. `jobTitle` looks
- * up the title operators see in the workflow's summary.
+ * up the title operators see in the workflow's summary. `eager`: the client shares its connection with a worker on
+ * `taskQueue`, so the server may hand a new run's first workflow task straight back in its answer.
  */
 export function createPostingWorkflows(
   client: Client,
   taskQueue: string,
   jobTitle: (jobId: string) => Promise<string | undefined> = async () => undefined,
+  { eager = false } = {},
 ) {
   const handle = (posting: Posting) => client.workflow.getHandle(posting.workflowId);
 
@@ -28,6 +30,7 @@ export function createPostingWorkflows(
       args: [{ postingId: posting.id }],
       // A finished posting (expired, failed, unposted) may be started again; a running one is never duplicated.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      requestEagerStart: eager,
       typedSearchAttributes: [
         { key: Board, value: posting.board },
         { key: JobId, value: posting.jobId },
