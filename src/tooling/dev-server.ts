@@ -43,6 +43,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    // A start asked to be eager gets its first workflow task in the answer, and a worker completing a workflow task
+    // gets the activities it scheduled in the answer: neither goes through matching (off by default on the server).
+    '--dynamic-config-value',
+    'system.enableEagerWorkflowStart=true',
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     ...searchAttributeArgs(),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),

@@ -148,7 +148,9 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
     expect(early.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
     expect(msOf(timers[1].timerStartedEventAttributes!.startToFireTimeout)).toBeLessThanOrEqual(WAKE_EARLY_MS);
     expect(msOf(fired[1].eventTime)).toBeGreaterThanOrEqual(due);
-    const expiring = events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
+    const expiring = events
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
     expect(expiring).toEqual(['openPosting', 'loadPosting', 'expirePosting']);
     expect(at((e) => e.activityTaskScheduledEventAttributes, events.indexOf(fired[0]))).toBeGreaterThan(events.indexOf(fired[1]));
     await recordHistory('posting-expired-woken-early', handle);
