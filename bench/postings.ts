@@ -18,9 +18,14 @@ const EXPIRY = process.env.BENCH_EXPIRY !== '0';
  * happened once.
  */
 export async function run(): Promise<void> {
-  const b = await startBenchSystem(process.env.BENCH_MAX_CACHED ? { TEMPORAL_MAX_CACHED_WORKFLOWS: process.env.BENCH_MAX_CACHED } : {}, {
-    sandboxesApart: true,
-  });
+  const { BENCH_MAX_CACHED, TEMPORAL_MAX_CONCURRENT_WORKFLOW_TASKS } = process.env;
+  const b = await startBenchSystem(
+    {
+      ...(BENCH_MAX_CACHED && { TEMPORAL_MAX_CACHED_WORKFLOWS: BENCH_MAX_CACHED }),
+      ...(TEMPORAL_MAX_CONCURRENT_WORKFLOW_TASKS && { TEMPORAL_MAX_CONCURRENT_WORKFLOW_TASKS }),
+    },
+    { sandboxesApart: true },
+  );
   try {
     await setUp(b);
     // The board's postings last `lifetime` instead of a day, so their expiry comes within the bench.
