@@ -12,7 +12,9 @@ export interface ExpiryFigures {
   firedLateP99Ms: number;
   firedLateMaxMs: number;
   firedWithin1s: number;
+  actedLateP50Ms: number;
   actedLateP99Ms: number;
+  actedWithin1s: number;
   repostedOnce: number;
   expiredOnce: number;
   expiryPhaseSeconds: number;
@@ -103,14 +105,16 @@ export async function checkExpiry(
     firedLateP99Ms: percentile(firedLate, 99),
     firedLateMaxMs: Math.max(...firedLate),
     firedWithin1s: firedLate.filter((ms) => ms <= 1000).length,
+    actedLateP50Ms: percentile(actedLate, 50),
     actedLateP99Ms: percentile(actedLate, 99),
+    actedWithin1s: actedLate.filter((ms) => ms <= 1000).length,
     repostedOnce,
     expiredOnce,
     expiryPhaseSeconds: (Date.now() - started) / 1000,
   };
   console.log(`expiry: every posting's board job lasted ${lifetime / 1000} s (board clock moved; expiryDays ${EXPIRY_DAYS})`);
   console.log(
-    `  timer fired vs the board's expires_at: p50 ${figures.firedLateP50Ms} ms, p99 ${figures.firedLateP99Ms} ms, max ${figures.firedLateMaxMs} ms; within 1 s: ${figures.firedWithin1s} of ${postingIds.length}; first activity scheduled p99 ${figures.actedLateP99Ms} ms after; the timers were set for p50 ${percentile(setLate, 50)} ms, p99 ${percentile(setLate, 99)} ms after it`,
+    `  timer fired vs the board's expires_at: p50 ${figures.firedLateP50Ms} ms, p99 ${figures.firedLateP99Ms} ms, max ${figures.firedLateMaxMs} ms; within 1 s: ${figures.firedWithin1s} of ${postingIds.length}; the expiry or repost begun (its first activity scheduled) p50 ${figures.actedLateP50Ms} ms, p99 ${figures.actedLateP99Ms} ms after, within 1 s: ${figures.actedWithin1s} (a workflow woken early but reached after its due time acts with no second timer, so then its last timer fired early: the begun figure is the one that counts); the timers were set for p50 ${percentile(setLate, 50)} ms, p99 ${percentile(setLate, 99)} ms after it`,
   );
   console.log(
     `  reposted exactly once: ${repostedOnce} of ${autoCount} (auto-repost); expired exactly once: ${expiredOnce} of ${postingIds.length - autoCount}; phase took ${figures.expiryPhaseSeconds.toFixed(0)} s`,
