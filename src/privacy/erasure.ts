@@ -5,6 +5,7 @@ import type { Db } from '../store/db';
 import { erasedError } from '../store/erased';
 import type { AuditEntry } from '../store/privacy';
 import type { DataSubject, ExportOptions, PersonalDataHolder } from './holders';
+import type { IdentityKeys } from './keys';
 import { personalData } from './registry';
 
 export interface ErasureReport {
@@ -28,29 +29,39 @@ export interface SubjectExport {
 /** Why a candidate is erased: someone asked (a GDPR request), or retention found them idle. */
 export type ErasureReason = 'request' | 'retention';
 
+/** What identifies a person: a candidate's row, or what a request by identity gave (no candidate: `id` empty). */
+export interface PersonOnRecord {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  last_name: string;
+}
+
+/** The person as every holder looks for them: by candidate id, and by keyed email and phone + surname under the match rules. */
+export function subjectFrom(keys: IdentityKeys, candidate: PersonOnRecord): DataSubject {
+  const personKeys = keys.person({
+    email: candidate.email ?? undefined,
+    phone: candidate.phone ?? undefined,
+    lastName: candidate.last_name,
+  });
+  const held = new Set(personKeys.map((k) => k.key));
+  return {
+    candidateId: candidate.id,
+    keys,
+    personKeys,
+    describes(fields) {
+      const theirs = keys.person(fields);
+      const bothHaveEmail = Boolean(candidate.email) && theirs.some((k) => k.kind === 'email');
+      // Two different emails are two people, whatever their phone says.
+      return theirs.some((k) => held.has(k.key) && (k.kind !== 'phone+surname' || !bothHaveEmail));
+    },
+  };
+}
+
 /** Erasure and subject-access export over every registered holder of personal data, each audited. */
 export function createDataProtection(store: Store, holders: PersonalDataHolder[] = personalData) {
   const { identityKeys: keys } = store;
-
-  function subjectOf(candidate: { id: string; email: string | null; phone: string | null; last_name: string }): DataSubject {
-    const personKeys = keys.person({
-      email: candidate.email ?? undefined,
-      phone: candidate.phone ?? undefined,
-      lastName: candidate.last_name,
-    });
-    const held = new Set(personKeys.map((k) => k.key));
-    return {
-      candidateId: candidate.id,
-      keys,
-      personKeys,
-      describes(fields) {
-        const theirs = keys.person(fields);
-        const bothHaveEmail = Boolean(candidate.email) && theirs.some((k) => k.kind === 'email');
-        // Two different emails are two people, whatever their phone says.
-        return theirs.some((k) => held.has(k.key) && (k.kind !== 'phone+surname' || !bothHaveEmail));
-      },
-    };
-  }
+  const subjectOf = (candidate: PersonOnRecord) => subjectFrom(keys, candidate);
 
   /** Every lock a write of this person may hold (their email, phone + surname, each source), in one order. */
   async function lockEveryWayIn(tx: Db, candidateId: string) {

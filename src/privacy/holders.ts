@@ -41,6 +41,11 @@ export interface PersonalDataHolder {
   identities?(tx: Db, subject: DataSubject): Promise<IdentityKey[]>;
   /** Removes the person's data inside the erasure's transaction; returns how many rows it changed or removed. */
   erase(tx: Db, subject: DataSubject): Promise<number>;
+  /**
+   * It also finds the person by their email or phone + surname alone (`personKeys`, `describes`), so a request by
+   * identity covers what it holds of someone no candidate holds. A holder without it is asked about candidates only.
+   */
+  findsByIdentity?: true;
 }
 
 const iso = (d: Date | null) => d?.toISOString();
@@ -214,6 +219,7 @@ export const stagedDeliveries: PersonalDataHolder = {
   name: 'deliveries',
   tables: ['intake_deliveries'],
   holds: 'applications as a board delivered them, until taken in (fields, CV bytes and name); then ids and outcome only',
+  findsByIdentity: true,
   async export(db, subject) {
     const rows = await deliveriesOf(db, subject);
     return rows.map((d) => ({

@@ -36,6 +36,7 @@ export const relayDeliveries: PersonalDataHolder = {
   tables: ['relay_deliveries', 'relay_status_pushes', 'relay_status_held'],
   holds:
     'candidates a sourcing tool sent into an ATS (tool’s candidate id, recruitment, ATS application id; name, email, phone and CV link until delivered) and the statuses synced back for them',
+  findsByIdentity: true,
   async export(db, subject) {
     const rows = await deliveriesOf(db, subject);
     const sections = [];

@@ -1,5 +1,6 @@
 import type { Metrics } from '../metrics';
 import { createDataProtection, type ErasureReport, type SubjectExport } from '../privacy/erasure';
+import { createIdentityRequests, type SubjectIdentity } from '../privacy/identity-requests';
 import { countErasure } from '../privacy/metrics';
 import type { Store } from '../store';
 import type { PageRequest } from '../store/paging';
@@ -12,6 +13,7 @@ export function createPrivacyService(
   deps: { metrics: Metrics; retention: RetentionScheduleClient; retentionMonths?: number },
 ) {
   const protection = createDataProtection(store);
+  const byIdentity = createIdentityRequests(store, protection);
   return {
     async erase(candidateId: string, actor: string): Promise<ErasureReport> {
       const report = await protection.erase(candidateId, actor, 'request');
@@ -21,6 +23,21 @@ export function createPrivacyService(
 
     async exportOf(candidateId: string, actor: string, documents: 'attached' | 'linked'): Promise<SubjectExport> {
       const result = await protection.exportOf(candidateId, actor, { documents });
+      deps.metrics.inc('jobrelay_subject_exports_total', 'Subject-access exports made');
+      return result;
+    },
+
+    /** A data subject named by their email, or phone + surname: who they are here, and what else holds them. */
+    findSubject: (identity: SubjectIdentity) => byIdentity.find(identity),
+
+    async eraseSubject(identity: SubjectIdentity, actor: string) {
+      const report = await byIdentity.erase(identity, actor);
+      for (const c of report.candidates) if (Object.keys(c.erased).length > 0) countErasure(deps.metrics, 'request');
+      return report;
+    },
+
+    async exportSubject(identity: SubjectIdentity, actor: string, documents: 'attached' | 'linked') {
+      const result = await byIdentity.exportOf(identity, actor, { documents });
       deps.metrics.inc('jobrelay_subject_exports_total', 'Subject-access exports made');
       return result;
     },

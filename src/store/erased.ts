@@ -47,8 +47,8 @@ export function createErasedRepository(db: Db, keys: IdentityKeys) {
       }));
     },
 
-    /** Keeps the keyed hashes of an erased person's identifiers (inside the erasure's transaction). */
-    async remember(tx: Db, candidateId: string, identities: IdentityKey[], withEmail: boolean): Promise<void> {
+    /** Keeps the keyed hashes of an erased person's identifiers (inside the erasure's transaction); no candidate when erased by identity. */
+    async remember(tx: Db, candidateId: string | null, identities: IdentityKey[], withEmail: boolean): Promise<void> {
       if (identities.length === 0) return;
       await tx
         .insertInto('erased_identities')

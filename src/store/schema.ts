@@ -120,7 +120,8 @@ export interface CandidatesTable {
 export interface ErasedIdentitiesTable {
   key: string;
   kind: string;
-  candidate_id: string;
+  /** Null: erased by identity, held by no candidate (`POST /v1/privacy/subjects/erase`). */
+  candidate_id: string | null;
   with_email: ColumnType<boolean, boolean | undefined, boolean>;
   erased_at: CreatedAt;
 }

@@ -19,6 +19,34 @@ const ExportQuery = z.object({
   documents: z.enum(['attached', 'linked']).default('attached').describe('files inline as base64, or as links to GET /v1/documents/:id'),
 });
 
+const SubjectIdentity = z
+  .object({
+    email: text().min(3).max(320).optional(),
+    phone: text().min(3).max(64).optional(),
+    lastName: text().min(1).max(200).optional().describe('with `phone`: a phone number identifies someone with their surname'),
+  })
+  .refine((b) => Boolean(b.email) || (Boolean(b.phone) && Boolean(b.lastName)), {
+    message: 'give the person’s email, or their phone and last name',
+  })
+  .describe('the data subject as they name themselves; sent in the body so it never appears in a URL or a log');
+
+const SubjectsFound = z.object({
+  candidates: z
+    .array(z.object({ id: text(), createdAt: text(), deletedAtSource: z.boolean() }))
+    .describe('candidates who are this person, oldest first'),
+  foundByIdentity: z
+    .record(text(), z.number())
+    .describe('what else holds them, found by email or phone + surname: deliveries waiting, relay deliveries'),
+  erasedBefore: z.boolean().describe('someone with this email (or phone + surname) was erased before'),
+});
+
+const IdentityErasureReport = z.object({
+  erasedAt: text(),
+  erasedBy: text(),
+  candidates: z.array(ErasureReport).describe('each candidate who was this person, erased as DELETE /v1/candidates/:id does'),
+  erasedByIdentity: z.record(text(), z.number()).describe('rows changed or removed where no candidate held them'),
+});
+
 const AuditEntry = z.object({
   id: text(),
   action: z.enum(['erasure', 'export', 'retention']),
@@ -88,6 +116,66 @@ export function privacyRoutes(router: Router, openapi: OpenApiRegistry, privacy:
     async ({ params, query, res }) => {
       const result = await privacy.exportOf(params.id, callerOf(res), query.documents);
       res.set('Cache-Control', 'private, no-store').attachment(`subject-export-${params.id}.json`).json(result);
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/v1/privacy/subjects/find',
+      summary: 'Find a data subject by their email, or phone and last name: the candidates who are them, and what else holds them',
+      tags,
+      scope: 'admin',
+      body: SubjectIdentity,
+      responses: { 200: { description: 'what is held of them (ids and counts)', schema: SubjectsFound } },
+    },
+    async ({ body, res }) => {
+      res.set('Cache-Control', 'private, no-store').json(await privacy.findSubject(body));
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/v1/privacy/subjects/export',
+      summary: 'Everything held about a data subject named by email, or phone and last name (GDPR subject access)',
+      tags,
+      scope: 'admin',
+      query: ExportQuery,
+      body: SubjectIdentity,
+      responses: {
+        200: { description: 'each candidate’s export, and what holders found by the identity itself' },
+      },
+    },
+    async ({ query, body, res }) => {
+      const result = await privacy.exportSubject(body, callerOf(res), query.documents);
+      res.set('Cache-Control', 'private, no-store').attachment('subject-export.json').json(result);
+    },
+  );
+
+  route(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/v1/privacy/subjects/erase',
+      summary: 'Erase a data subject named by email, or phone and last name: every candidate who is them, and what no candidate holds',
+      tags,
+      scope: 'admin',
+      body: SubjectIdentity,
+      responses: {
+        200: {
+          description: 'erased: what was removed; they stay erased (a later delivery or sync of them is refused)',
+          schema: IdentityErasureReport,
+        },
+      },
+    },
+    async ({ body, res }) => {
+      res.json(await privacy.eraseSubject(body, callerOf(res)));
     },
   );
 

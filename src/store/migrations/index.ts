@@ -19,6 +19,7 @@ import * as m071 from './071_events_by_candidate';
 import * as m080 from './080_intake_cv_verdict';
 import * as m120 from './120_cv_bytes_uncompressed';
 import * as m130 from './130_newest_first_index';
+import * as m140 from './140_erasure_by_identity';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '080_intake_cv_verdict': m080,
   '120_cv_bytes_uncompressed': m120,
   '130_newest_first_index': m130,
+  '140_erasure_by_identity': m140,
 };
 
 export const migrationProvider: MigrationProvider = {

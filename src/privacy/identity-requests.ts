@@ -1,0 +1,163 @@
+import { sql } from 'kysely';
+import { normaliseEmail, normalisePhone } from '../domain/candidate';
+import type { Store } from '../store';
+import { lockPerson, personLockKey } from '../store/candidates';
+import type { Db } from '../store/db';
+import { anyOf } from '../store/json-rows';
+import { type DataProtection, type ErasureReport, type PersonOnRecord, type SubjectExport, subjectFrom } from './erasure';
+import type { ExportOptions, PersonalDataHolder } from './holders';
+import { personalData } from './registry';
+
+/** How a data subject names themselves in a request: their email, or their phone with their surname (or both). */
+export interface SubjectIdentity {
+  email?: string;
+  phone?: string;
+  lastName?: string;
+}
+
+export interface SubjectsFound {
+  /** Candidates who are this person under the match rules, oldest first. */
+  candidates: Array<{ id: string; createdAt: string; deletedAtSource: boolean }>;
+  /** What holders found by the email or phone + surname itself: a board's delivery still waiting, a relay's deliveries. */
+  foundByIdentity: Record<string, number>;
+  /** Whether someone with this email (or phone + surname) was erased before. */
+  erasedBefore: boolean;
+}
+
+export interface IdentityErasureReport {
+  erasedAt: string;
+  erasedBy: string;
+  /** Each candidate who was this person, erased as `DELETE /v1/candidates/:id` erases. */
+  candidates: ErasureReport[];
+  /** Rows changed or removed by holders that found the person by identity with no candidate holding them. */
+  erasedByIdentity: Record<string, number>;
+}
+
+export interface IdentityExport {
+  format: 'jobrelay-subject-export/1';
+  exportedAt: string;
+  candidates: SubjectExport[];
+  /** One section per holder that finds people by email or phone + surname, whether or not a candidate holds them. */
+  foundByIdentity: Record<string, unknown>;
+}
+
+/**
+ * Requests of a data subject who names themselves (a GDPR request arrives with an email, not our candidate id):
+ * find them, export everything held on them, or erase them — every candidate who is them, and what is held of them
+ * with no candidate at all (a sourcing tool's candidate relayed into an ATS, a board's delivery not yet taken in).
+ * Their keyed email and phone + surname are kept as any erased person's, so they stay erased.
+ */
+export function createIdentityRequests(store: Store, protection: DataProtection, holders: PersonalDataHolder[] = personalData) {
+  const byIdentity = holders.filter((h) => h.findsByIdentity);
+
+  const personOf = (identity: SubjectIdentity): PersonOnRecord => ({
+    id: '',
+    email: normaliseEmail(identity.email) ?? null,
+    phone: normalisePhone(identity.phone) ?? null,
+    last_name: identity.lastName?.trim() ?? '',
+  });
+
+  /** The living candidates who are this person, as the intake's match rules would find them. */
+  function candidatesOf(db: Db, person: PersonOnRecord) {
+    const surname = person.last_name.toLowerCase();
+    return db
+      .selectFrom('candidates')
+      .select(['id', 'created_at', 'deleted_at'])
+      .where('erased_at', 'is', null)
+      .where((eb) => {
+        const ways = [];
+        if (person.email) ways.push(eb('email', '=', person.email));
+        if (person.phone && surname)
+          ways.push(
+            eb.and([
+              eb('phone', '=', person.phone),
+              eb(sql`lower(last_name)`, '=', surname),
+              // Two different emails are two people, whatever their phone says.
+              ...(person.email ? [eb('email', 'is', null)] : []),
+            ]),
+          );
+        return eb.or(ways);
+      })
+      .orderBy('created_at')
+      .execute();
+  }
+
+  async function foundByIdentity(person: PersonOnRecord, options: ExportOptions) {
+    const subject = subjectFrom(store.identityKeys, person);
+    const sections: Record<string, unknown> = {};
+    for (const holder of byIdentity) sections[holder.name] = await holder.export(store.db, subject, options);
+    return sections;
+  }
+
+  const sizes = (sections: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(sections).map(([name, v]) => [name, Array.isArray(v) ? v.length : 1]));
+
+  return {
+    async find(identity: SubjectIdentity): Promise<SubjectsFound> {
+      const person = personOf(identity);
+      const keys = subjectFrom(store.identityKeys, person).personKeys.map((k) => k.key);
+      const erased = await store.db.selectFrom('erased_identities').select('key').where('key', '=', anyOf(keys)).limit(1).execute();
+      return {
+        candidates: (await candidatesOf(store.db, person)).map((c) => ({
+          id: c.id,
+          createdAt: c.created_at.toISOString(),
+          deletedAtSource: c.deleted_at !== null,
+        })),
+        foundByIdentity: sizes(await foundByIdentity(person, { documents: 'linked' })),
+        erasedBefore: erased.length > 0,
+      };
+    },
+
+    /**
+     * First, under the person's locks (no write of them can land meanwhile): what holders find by identity is erased,
+     * their keys are kept (from then on, a delivery or sync of them is refused) and the request is audited with the
+     * candidates found. Then each of those candidates is erased in full. Repeating a request that failed part-way
+     * finishes it.
+     */
+    async erase(identity: SubjectIdentity, actor: string): Promise<IdentityErasureReport> {
+      const person = personOf(identity);
+      const { found, erasedByIdentity, erasedAt } = await store.db.transaction().execute(async (tx) => {
+        const locks = [
+          personLockKey({ email: person.email ?? undefined }),
+          personLockKey({ phone: person.phone ?? undefined, lastName: person.last_name }),
+        ];
+        for (const key of [...new Set(locks.filter((k): k is string => Boolean(k)))].sort()) await lockPerson(tx, key);
+        const subject = subjectFrom(store.identityKeys, person);
+        const identities = [...subject.personKeys];
+        for (const holder of byIdentity) identities.push(...((await holder.identities?.(tx, subject)) ?? []));
+        const erasedByIdentity: Record<string, number> = {};
+        for (const holder of byIdentity) erasedByIdentity[holder.name] = await holder.erase(tx, subject);
+        await store.erased.remember(tx, null, identities, Boolean(person.email));
+        const found = await candidatesOf(tx, person);
+        await store.privacy.record(
+          {
+            action: 'erasure',
+            actor,
+            details: { reason: 'request', by: 'identity', candidates: found.map((c) => c.id), erased: erasedByIdentity },
+          },
+          tx,
+        );
+        return { found, erasedByIdentity, erasedAt: new Date() };
+      });
+      const candidates: ErasureReport[] = [];
+      for (const c of found) candidates.push(await protection.erase(c.id, actor, 'request'));
+      return { erasedAt: erasedAt.toISOString(), erasedBy: actor, candidates, erasedByIdentity };
+    },
+
+    async exportOf(identity: SubjectIdentity, actor: string, options: ExportOptions): Promise<IdentityExport> {
+      const person = personOf(identity);
+      const found = await candidatesOf(store.db, person);
+      const candidates: SubjectExport[] = [];
+      for (const c of found) candidates.push(await protection.exportOf(c.id, actor, options));
+      const sections = await foundByIdentity(person, options);
+      await store.privacy.record({
+        action: 'export',
+        actor,
+        details: { by: 'identity', candidates: found.map((c) => c.id), documents: options.documents, sections: sizes(sections) },
+      });
+      return { format: 'jobrelay-subject-export/1', exportedAt: new Date().toISOString(), candidates, foundByIdentity: sections };
+    },
+  };
+}
+
+export type IdentityRequests = ReturnType<typeof createIdentityRequests>;
