@@ -57,6 +57,28 @@ describe.each(storeBackends())('candidates store on %s', (_name, open) => {
     });
   });
 
+  it('matches on phone and surname when the surname begins with a capital beyond ASCII, in any case', async () => {
+    const first = await store.candidates.upsertFromSource({
+      source: { provider: 'erecruiter-inhire', externalId: 'pl-1' },
+      fields: { firstName: 'Łucja', lastName: 'Łuczak', phone: '+48 600 100 200' },
+      matchBy: ['email', 'phone+surname'],
+      createIfUnknown: true,
+    });
+    for (const [id, lastName] of [
+      ['pl-2', 'Łuczak'],
+      ['pl-3', 'ŁUCZAK'],
+      ['pl-4', ' łuczak '],
+    ]) {
+      const again = await store.candidates.upsertFromSource({
+        source: { provider: 'erecruiter-inhire', externalId: id },
+        fields: { firstName: 'Łucja', lastName, phone: '+48600100200' },
+        matchBy: ['email', 'phone+surname'],
+        createIfUnknown: true,
+      });
+      expect(again.candidateId).toBe(first.candidateId);
+    }
+  });
+
   it('does not merge people with different emails on phone and surname', async () => {
     const a = await store.candidates.upsertFromSource({
       source: { provider: 'cv-library', externalId: 'd-1' },
