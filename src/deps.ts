@@ -3,7 +3,7 @@ import type { Config } from './config';
 import { loadSecretKey, SecretBox } from './crypto/secrets';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
-import { OriginPolicy } from './providers/origins';
+import { OriginPolicy, proxyFromEnvironment } from './providers/origins';
 import { openStore, type Store } from './store';
 
 /** What the worker and the API share: the store, the secret box, the logger. Built once per process. */
@@ -33,7 +33,7 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
     secrets,
     logger,
     metrics: new Metrics(),
-    origins: new OriginPolicy(config.allowedProviderOrigins),
-    webhookOrigins: new OriginPolicy(config.allowedWebhookOrigins, undefined, 'JOBRELAY_ALLOWED_WEBHOOK_ORIGINS'),
+    origins: new OriginPolicy(config.allowedProviderOrigins, undefined, undefined, proxyFromEnvironment),
+    webhookOrigins: new OriginPolicy(config.allowedWebhookOrigins, undefined, 'JOBRELAY_ALLOWED_WEBHOOK_ORIGINS', proxyFromEnvironment),
   };
 }

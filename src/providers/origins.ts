@@ -3,6 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { AxiosInstance } from 'axios';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
 
 /**
  * Where a provider client may send credentials. Each provider names its own production and documented sandbox
@@ -11,6 +13,9 @@ import type { AxiosInstance } from 'axios';
  * refused unless the operator allowed them: an allowed origin whose host is that address (or `localhost`), or a
  * CIDR range in the same list. The address is checked again when a connection is made, on what the name resolved
  * to then, so a name that later points elsewhere (DNS rebinding) gets nothing.
+ *
+ * Behind an egress proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`), a request is tunnelled through it (CONNECT) and
+ * the proxy resolves the name: the name is resolved and checked here first, and nothing is sent when it is refused.
  */
 
 /** The error code of a request refused here; `toProviderFailure` makes it non-retryable. */
@@ -81,6 +86,16 @@ interface AllowedOrigin {
   port: string;
 }
 
+/**
+ * The egress proxy the environment names for a URL (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, in either case).
+ * Loopback is never proxied (as Go's `ProxyFromEnvironment`): a proxy cannot reach this machine's own servers.
+ */
+export function proxyFromEnvironment(url: string): string | undefined {
+  const hostname = parseUrl(url)?.hostname;
+  if (!hostname || hostname === 'localhost' || (net.isIP(bare(hostname)) && isLoopback(bare(hostname)))) return undefined;
+  return getProxyForUrl(url) || undefined;
+}
+
 /** For `refusal` and `bind`: any public https origin (webhook destinations), not a provider's own. */
 export const ANY_PUBLIC_ORIGIN = 'any-public-origin';
 
@@ -88,6 +103,7 @@ export class OriginPolicy {
   private readonly origins: AllowedOrigin[] = [];
   private readonly ranges = new net.BlockList();
   private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly tunnels = new Map<string, HttpsProxyAgent<string>>();
 
   /**
    * `allowed`: the operator's origins and CIDR ranges; throws on an entry that is neither. `resolve` is how names
@@ -98,6 +114,8 @@ export class OriginPolicy {
     private readonly resolve: typeof dns.lookup = dns.lookup,
     /** The setting that allows more, named in refusals. */
     private readonly allowedBy = 'JOBRELAY_ALLOWED_PROVIDER_ORIGINS',
+    /** The egress proxy a request to this URL goes through, if any (from the environment: `proxyFromEnvironment`). */
+    private readonly proxyFor: (url: string) => string | undefined = () => undefined,
   ) {
     for (const entry of allowed) {
       const cidr = /^([0-9a-f.:]+)\/(\d{1,3})$/i.exec(entry);
@@ -152,16 +170,35 @@ export class OriginPolicy {
     client.defaults.httpsAgent = this.agents.https;
     client.defaults.maxRedirects = 0;
     client.defaults.proxy = false;
-    client.interceptors.request.use((config) => {
+    client.interceptors.request.use(async (config) => {
       const target = parseUrl(client.getUri(config));
       const reason = !target
         ? 'not a URL'
         : base && target.origin !== base.origin
           ? `${target.origin} is not the origin the credentials were saved for (${base.origin})`
           : this.refusal(known, target.toString());
-      if (reason) throw new OriginRefusedError(`request refused: ${reason}`);
+      if (reason || !target) throw new OriginRefusedError(`request refused: ${reason}`);
+      const proxy = this.proxyFor(target.toString());
+      if (proxy) {
+        await this.checkResolved(bare(target.hostname));
+        config.httpAgent = config.httpsAgent = this.tunnelThrough(proxy);
+      }
       return config;
     });
+  }
+
+  /** Through a proxy, the proxy resolves the name: it is resolved and checked here before anything is sent. */
+  private checkResolved(hostname: string): Promise<void> {
+    return new Promise((resolve, reject) => this.lookup(hostname, { all: true }, (err) => (err ? reject(err) : resolve())));
+  }
+
+  private tunnelThrough(proxy: string): HttpsProxyAgent<string> {
+    let agent = this.tunnels.get(proxy);
+    if (!agent) {
+      agent = new HttpsProxyAgent(proxy, { keepAlive: true });
+      this.tunnels.set(proxy, agent);
+    }
+    return agent;
   }
 
   /** An address that a request may connect to for `hostname`. */

@@ -1,10 +1,11 @@
 import type { LookupAddress } from 'node:dns';
-import type http from 'node:http';
+import http from 'node:http';
+import net from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import express from 'express';
 import { createCvLibraryClient } from '../../src/providers/cv-library/client';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
-import { OriginPolicy } from '../../src/providers/origins';
+import { OriginPolicy, proxyFromEnvironment } from '../../src/providers/origins';
 import { leverConnector, waitForRuns } from '../fixtures/connectors';
 import { CV_ACCOUNT, setUpCvLibrary } from '../fixtures/cv-library';
 import { postLiveJob } from '../fixtures/direct-apply';
@@ -147,17 +148,22 @@ describeEachStore('stored credentials go only to the origin they were saved for'
   });
 });
 
+/** A board on loopback that answers every request with no jobs, and records what reached it. */
+async function boardAnswering() {
+  const served: string[] = [];
+  const app = express().use((req, res) => {
+    served.push(req.url);
+    res.json({ jobs: [] });
+  });
+  const server: http.Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { server, port: (server.address() as { port: number }).port, served };
+}
+
 describe('the origin policy on every request and connection', () => {
   it('refuses a name that resolves to a non-public address when it is asked (DNS rebinding), before anything is sent', async () => {
-    const served: string[] = [];
-    const app = express().use((req, res) => {
-      served.push(req.url);
-      res.json({ jobs: [] });
-    });
-    const server: http.Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const port = (server.address() as { port: number }).port;
+    const { server, port, served } = await boardAnswering();
     // The operator allowed ats.example.test; its name now resolves to loopback (or 169.254.169.254).
     const rebinding = ((_host: string, _opts: unknown, cb: (err: null, a: LookupAddress[]) => void) =>
       cb(null, [{ address: '127.0.0.1', family: 4 }])) as never;
@@ -175,6 +181,73 @@ describe('the origin policy on every request and connection', () => {
     expect((err as Error).message).toMatch(/resolved to 127\.0\.0\.1, an address not allowed/);
     expect(served).toEqual([]);
     await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('goes through the egress proxy as a CONNECT tunnel, and checks the name here first: a refused one reaches neither', async () => {
+    const { server: target, port: targetPort, served } = await boardAnswering();
+    // The company's egress proxy: it records each tunnel asked of it and pipes the bytes.
+    const tunnels: string[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      tunnels.push(String(req.url));
+      const [host, port] = String(req.url).split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const client = (baseUrl: string, origins: OriginPolicy) =>
+      createCvLibraryClient({
+        baseUrl,
+        credentials: { username: 'u', password: 'p-secret' },
+        posterEmail: 'jobs@acme.example',
+        origins,
+        timeoutMs: 3000,
+      });
+
+    await client(
+      `http://127.0.0.1:${targetPort}`,
+      new OriginPolicy(['http://127.0.0.1:*'], undefined, undefined, () => proxyUrl),
+    ).listLiveJobs();
+    expect(tunnels).toEqual([`127.0.0.1:${targetPort}`]);
+    expect(served).toHaveLength(1);
+
+    // An allowed name that resolves to loopback: refused here, so the proxy is never asked to reach it.
+    const rebinding = ((_host: string, _opts: unknown, cb: (err: null, a: LookupAddress[]) => void) =>
+      cb(null, [{ address: '127.0.0.1', family: 4 }])) as never;
+    const origins = new OriginPolicy([`https://ats.example.test:${targetPort}`], rebinding, undefined, () => proxyUrl);
+    const err = await client(`https://ats.example.test:${targetPort}`, origins)
+      .listLiveJobs()
+      .catch((e: unknown) => e);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+    expect((err as Error).message).toMatch(/resolved to 127\.0\.0\.1, an address not allowed/);
+    expect(tunnels).toHaveLength(1);
+    expect(served).toHaveLength(1);
+    await Promise.all([target, proxy].map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  it('takes the proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, and never sends loopback through it', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        HTTPS_PROXY: 'http://egress.corp.example:3128',
+        HTTP_PROXY: 'http://egress.corp.example:3128',
+        NO_PROXY: '.ats.corp.example',
+      });
+      expect(proxyFromEnvironment('https://api.lever.co/v1/opportunities')).toBe('http://egress.corp.example:3128');
+      expect(proxyFromEnvironment('https://erecruiter.ats.corp.example/api')).toBeUndefined();
+      for (const local of ['http://127.0.0.1:4010/cv-library', 'http://localhost:4010', 'http://[::1]:4010'])
+        expect(proxyFromEnvironment(local)).toBeUndefined();
+    } finally {
+      for (const key of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) if (saved[key] === undefined) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 
   it('keeps a client on its origin: no redirects followed, no other host', async () => {
