@@ -191,8 +191,19 @@ export function createRelayActivities({ store, metrics, origins }: Pick<Deps, 's
             { candidateId: delivery.candidateId, recruitmentId: delivery.recruitmentId, person: delivery.person!, cvUrl: delivery.cvUrl },
             settings.sourceId as string,
           );
-      if (result.outcome === 'delivered') await store.relay.markDelivered(ref, result);
-      else await store.relay.markRefused(ref, result.reason, result.detail);
+      if (result.outcome === 'delivered') {
+        const ended = !(await store.relay.markDelivered(ref, result));
+        if (ended && (await store.relay.noteSentDuringErasure(ref, result.applicationId))) {
+          // Erased while the ATS was being sent them: it holds them now, and the operator is told where.
+          metrics.inc('jobrelay_relay_sent_during_erasure_total', 'Candidates an ATS received while their erasure was made', { provider });
+          Context.current().log.warn('a relayed candidate reached the ATS while being erased: remove the application there', {
+            connectorId: ref.connectorId,
+            toolCandidateId: ref.candidateId,
+            applicationId: result.applicationId,
+          });
+          return { outcome: 'refused', reason: ERASED_REASON };
+        }
+      } else await store.relay.markRefused(ref, result.reason, result.detail);
       metrics.inc('jobrelay_relay_deliveries_total', 'Candidates delivered into an ATS, by outcome', { outcome: result.outcome });
       return result.outcome === 'delivered'
         ? { outcome: 'delivered', applicationId: result.applicationId, duplicate: result.duplicate }

@@ -51,6 +51,9 @@ const ms = (d: Date) => d.getTime();
  * A delivery of a person whose data was erased: ids and dates only. It stays (a hand-over of the same candidate
  * again finds it ended) and no longer ties the tool's candidate to an ATS application, so no status is synced.
  */
+/** The detail of an erased delivery whose person reached the ATS as the erasure was made. */
+export const SENT_DURING_ERASURE = 'sent to the ATS while the person was being erased';
+
 export const ERASED_DELIVERY = {
   state: 'erased',
   reason: ERASED_REASON,
@@ -166,9 +169,10 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
       return row && toDelivery(row);
     },
 
-    async markDelivered(ref: DeliveryRef, result: { applicationId: string; duplicate: boolean }): Promise<void> {
+    /** False when the delivery had ended meanwhile (erased while the ATS was being sent the person). */
+    async markDelivered(ref: DeliveryRef, result: { applicationId: string; duplicate: boolean }): Promise<boolean> {
       const now = new Date();
-      await finish(ref, {
+      const [done] = await finish(ref, {
         state: 'delivered',
         application_id: result.applicationId,
         duplicate: result.duplicate,
@@ -177,6 +181,23 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
         person: null,
         delivered_at: now,
       });
+      return Number(done?.numUpdatedRows ?? 0) > 0;
+    },
+
+    /**
+     * The person was erased while the ATS was being sent them: the ATS now holds them and only its users can remove
+     * them there. The erased delivery says where (the ATS's application id, in its detail), for the operator to act.
+     */
+    async noteSentDuringErasure(ref: DeliveryRef, applicationId: string): Promise<boolean> {
+      const [done] = await db
+        .updateTable('relay_deliveries')
+        .set({ detail: `${SENT_DURING_ERASURE}: remove application ${applicationId} in the ATS`, updated_at: new Date() })
+        .where('connector_id', '=', ref.connectorId)
+        .where('candidate_id', '=', ref.candidateId)
+        .where('recruitment_id', '=', ref.recruitmentId)
+        .where('state', '=', 'erased')
+        .execute();
+      return Number(done?.numUpdatedRows ?? 0) > 0;
     },
 
     async markRefused(ref: DeliveryRef, reason: string, detail?: string): Promise<void> {

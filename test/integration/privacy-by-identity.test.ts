@@ -1,7 +1,9 @@
+import { SANDBOX_INHIRE_ORIGIN } from '../../src/providers/erecruiter-inhire/sandbox-erecruiter';
 import { waitForRuns } from '../fixtures/connectors';
 import { deliveriesSettled, erecruiterCompany, inhireAccount, pairConnector, pairOf } from '../fixtures/erecruiter-inhire';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 // A GDPR request arrives with the person's email (or phone and surname), not our candidate id. Two people:
 // Maja, whom only inhire knows (relayed into eRecruiter, waiting there for a source: jobrelay holds her contact data
@@ -12,10 +14,13 @@ describeEachStore('data subject requests by email, or phone and surname', (store
   let maja: { id: string; email?: string; phone?: string; lastName: string };
   let tomasz: typeof maja;
   let tomaszId: string;
+  let recruitmentId: number;
 
-  const sync = async (runs: number) => {
+  /** Runs the connector's hand-over once more and waits for that run to finish. */
+  const sync = async () => {
+    const runs = (await t.api('GET', `/v1/connectors/${connectorId}`)).body.status.streams.deliveries.totals.runs as number;
     expect((await t.api('POST', `/v1/connectors/${connectorId}/sync`, {})).status).toBe(202);
-    await waitForRuns(t, connectorId, runs);
+    await waitForRuns(t, connectorId, runs + 1);
   };
 
   beforeAll(async () => {
@@ -35,8 +40,9 @@ describeEachStore('data subject requests by email, or phone and surname', (store
     await waitForRuns(t, connectorId, 1);
     const { erecruiter, inhire } = pairOf(t);
     const recruitment = erecruiter.addRecruitment({ companyId: company.companyId });
+    recruitmentId = recruitment.id;
     [maja, tomasz] = inhire.addReady(recruitment.id, 2, { account: 'by-identity' });
-    await sync(2);
+    await sync();
     await deliveriesSettled(t, connectorId, [maja.id, tomasz.id]);
 
     tomaszId = (
@@ -119,7 +125,7 @@ describeEachStore('data subject requests by email, or phone and surname', (store
 
     // inhire hands her over again: refused as erased, and eRecruiter never receives her.
     pairOf(t).inhire.markReady(maja.id);
-    await sync(3);
+    await sync();
     const connector = (await t.api('GET', `/v1/connectors/${connectorId}`)).body;
     expect(connector.status.streams.deliveries.skippedReasons).toMatchObject({ erased: 1 });
     expect(pairOf(t).erecruiter.applicationsOf(maja.id)).toEqual([]);
@@ -139,5 +145,42 @@ describeEachStore('data subject requests by email, or phone and surname', (store
     // Asking again changes nothing and finds no one.
     const again = await t.api('POST', '/v1/privacy/subjects/erase', { email: tomasz.email });
     expect(again.body).toMatchObject({ candidates: [], erasedByIdentity: { deliveries: 0, relayDeliveries: 0 } });
+  });
+
+  it('tells the operator where a person went who reached eRecruiter while being erased: the ATS holds them now', async () => {
+    const { erecruiter, inhire } = pairOf(t);
+    const [ola] = inhire.addReady(recruitmentId, 1, { account: 'by-identity' });
+    await sync(); // no source chosen yet: refused, waiting with her data staged
+    expect((await deliveriesSettled(t, connectorId, [ola.id])).get(ola.id)?.state).toBe('refused');
+    // She asks to be erased just as her application reaches eRecruiter, which answers after the erasure is made.
+    let erasing: Promise<{ status: number; body: any }> | undefined;
+    erecruiter.onRequest = (method, path) => {
+      if (method !== 'POST' || !path.endsWith('/CandidateApplications') || erasing) return;
+      erecruiter.faults.latencyMs = 3000;
+      erasing = t.api('POST', '/v1/privacy/subjects/erase', { email: ola.email });
+    };
+    try {
+      expect((await t.api('PUT', `/v1/connectors/${connectorId}/source`, { sourceId: SANDBOX_INHIRE_ORIGIN.id })).status).toBe(200);
+      // Her delivery runs again now that a source is chosen; its workflow ends once eRecruiter has answered.
+      const resent = await waitFor(
+        () => deliveriesSettled(t, connectorId, [ola.id]),
+        (d) => d.get(ola.id)?.state !== 'refused' && erasing !== undefined,
+        60_000,
+        'her delivery sent',
+      );
+      expect((await erasing)?.body.erasedByIdentity).toEqual({ deliveries: 0, relayDeliveries: 1 });
+      await t.system.client.workflow.getHandle(resent.get(ola.id)?.workflowId as string).result();
+      const [application] = erecruiter.applicationsOf(ola.id);
+      expect(application).toBeDefined();
+      expect((await deliveriesSettled(t, connectorId, [ola.id])).get(ola.id)).toMatchObject({
+        state: 'erased',
+        detail: `sent to the ATS while the person was being erased: remove application ${application.id} in the ATS`,
+      });
+      const metrics = await (await fetch(`${t.system.apiUrl}/metrics`)).text();
+      expect(metrics).toMatch(/jobrelay_relay_sent_during_erasure_total\{provider="erecruiter-inhire"\} 1/);
+    } finally {
+      erecruiter.onRequest = undefined;
+      erecruiter.faults.latencyMs = 0;
+    }
   });
 });

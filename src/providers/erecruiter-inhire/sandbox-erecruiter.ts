@@ -93,7 +93,7 @@ export class ErecruiterSandbox {
   /** Token requests answered (the password grant). */
   tokenRequests = 0;
   /** Called with each API request's path before it is answered (tests act at a chosen moment). */
-  onRequest?: (path: string) => void;
+  onRequest?: (method: string, path: string) => void;
   private readonly keys = new Map<string, PartnerGrant>([[SANDBOX_ACCESS_KEY, { companyId: SANDBOX_COMPANY_ID, scope: 'all' }]]);
   private readonly tokens = new Map<string, PartnerGrant & { expiresAt: number }>();
   private readonly random: () => number;
@@ -262,7 +262,7 @@ export class ErecruiterSandbox {
     res.on('finish', () => {
       logged.status = res.statusCode;
     });
-    this.onRequest?.(path);
+    this.onRequest?.(req.method, path);
     if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
     if (this.random() < this.faults.dropRate) {
       logged.status = -1;
