@@ -13,7 +13,7 @@ import { storeBackends } from '../helpers/stores';
  * Someone whose every identifier is unusual enough that a search of the database finds only them; each test holds
  * a Zephyrine of its own (her own email and phone), as the tests share a store.
  */
-const TAGS = ['erase', 'stick', 'shared', 'export', 'back'];
+const TAGS = ['erase', 'stick', 'shared', 'export', 'back', 'batch'];
 const zephyrineOf = (tag: string) => {
   const n = TAGS.indexOf(tag) + 1;
   return {
@@ -239,6 +239,65 @@ describe.each(storeBackends())('candidate data protection in the store on %s', (
     await expect(write).rejects.toBeInstanceOf(GoneError);
     const file = store.documents.put({ candidateId, filename: 'cv.pdf', contentType: 'application/pdf', content: cvBytes });
     await expect(file).rejects.toBeInstanceOf(GoneError);
+  });
+
+  it('refuses a statement writing many rows when one of them is for an erased person: none of its rows is written', async () => {
+    const { candidateId } = await holdZephyrine(store, 'batch');
+    const live = await store.candidates.upsertFromSource({
+      source: { provider: 'lever', externalId: 'batch-other-1' },
+      fields: { firstName: 'Other', email: 'batch.other@example.org' },
+      matchBy: ['email'],
+      createIfUnknown: true,
+      applicationIds: ['batch-other-app-1'],
+    });
+    const liveId = live.candidateId as string;
+    await createDataProtection(store).erase(candidateId, 'env:1', 'request');
+    const application = (id: string, externalId: string) => ({
+      candidateId: id,
+      provider: 'lever',
+      externalId,
+      status: 'new',
+      appliedAt: new Date().toISOString(),
+    });
+
+    // A page's applications, the erased person's between two others'.
+    const page = store.db
+      .transaction()
+      .execute((tx) =>
+        store.applications.upsertMany(
+          [application(liveId, 'batch-other-app-1'), application(candidateId, 'batch-late'), application(liveId, 'batch-other-app-2')],
+          tx,
+        ),
+      );
+    await expect(page).rejects.toBeInstanceOf(GoneError);
+    const sources = store.db
+      .insertInto('candidate_sources')
+      .values([
+        { candidate_id: liveId, provider: 'lever', external_id: 'batch-other-2' },
+        { candidate_id: candidateId, provider: 'lever', external_id: 'batch-late' },
+      ])
+      .execute();
+    await expect(sources).rejects.toBeInstanceOf(GoneError);
+    const written = await store.db
+      .selectFrom('applications')
+      .select('external_id')
+      .where('external_id', 'in', ['batch-other-app-1', 'batch-other-app-2', 'batch-late'])
+      .execute();
+    expect(written).toEqual([]);
+    const sourcesWritten = await store.db
+      .selectFrom('candidate_sources')
+      .select('external_id')
+      .where('external_id', 'in', ['batch-other-2', 'batch-late'])
+      .execute();
+    expect(sourcesWritten).toEqual([]);
+
+    // Without the erased person, the same page is written.
+    const again = await store.db
+      .transaction()
+      .execute((tx) =>
+        store.applications.upsertMany([application(liveId, 'batch-other-app-1'), application(liveId, 'batch-other-app-2')], tx),
+      );
+    expect(again.map((a) => a.outcome)).toEqual(['created', 'created']);
   });
 
   it('keeps a document another person’s application carries, unlinked from the erased person', async () => {
