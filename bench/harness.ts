@@ -112,3 +112,30 @@ export async function setUpCvLibraryBoard(
     ...(expiryDays && { expiryDays }),
   });
 }
+
+/**
+ * CPU seconds of each of this process's threads so far, by thread id (Linux's /proc; empty elsewhere): PGlite's
+ * thread and Temporal's workflow thread each show apart from the main thread, where `process.cpuUsage` sums them.
+ */
+export function threadCpuSeconds(): Map<string, number> {
+  const ticks = 100; // USER_HZ, as /proc reports it on Linux
+  const cpu = new Map<string, number>();
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th of them.
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(tid, (Number(fields[11]) + Number(fields[12])) / ticks);
+    }
+  } catch {
+    // not Linux, or a thread gone while read
+  }
+  return cpu;
+}
+
+/** The CPU each thread used between two `threadCpuSeconds` readings, the busiest first: [thread id, seconds]. */
+export function threadCpuSince(before: Map<string, number>): Array<[string, number]> {
+  return [...threadCpuSeconds()]
+    .map(([tid, s]): [string, number] => [tid, s - (before.get(tid) ?? 0)])
+    .sort((a, b) => b[1] - a[1]);
+}

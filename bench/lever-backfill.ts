@@ -8,7 +8,7 @@ import { createLogger } from '../src/logger';
 import { freePort } from '../src/net';
 import { startSystem } from '../src/system';
 import { startDevServer } from '../src/tooling/dev-server';
-import { percentile } from './harness';
+import { percentile, threadCpuSeconds, threadCpuSince } from './harness';
 import {
   backfillWithJobrelay,
   floorSeconds as floorFor,
@@ -101,6 +101,7 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
   const reads = readCandidatesMeanwhile(api);
   try {
     const cpuBefore = process.cpuUsage();
+    const threadsBefore = threadCpuSeconds();
     const backfill = await backfillWithJobrelay(api, baseUrl, {
       name: `bench ${scenario.label}`,
       resumes: scenario.resumes,
@@ -109,6 +110,9 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
     const { connectorId, seconds, status: first } = backfill;
     const cpu = process.cpuUsage(cpuBefore);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const threads = threadCpuSince(threadsBefore);
+    const mainThread = threads.find(([tid]) => tid === String(process.pid))?.[1] ?? 0;
+    const others = threads.filter(([tid]) => tid !== String(process.pid)).slice(0, 3);
     const readMs = await reads.stop();
     const records = scenario.opportunities + scenario.postings;
     const requests = sandbox.requests.length;
@@ -129,6 +133,11 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
         `    no-change cycle: ${quiet} requests for ${Object.keys(first.status.streams).length} streams`,
         `    request floor ${floorSeconds.toFixed(1)} s, wall ${seconds.toFixed(1)} s: ${(seconds / floorSeconds).toFixed(2)}× the floor; peak process RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (worker, API, store and sandbox together)`,
         `    process CPU ${cpuSeconds.toFixed(1)} s (${((1000 * cpuSeconds) / records).toFixed(2)} ms a record); GET /v1/candidates during the backfill: ${readMs.length} reads, p50 ${percentile(readMs, 50).toFixed(0)} ms, p99 ${percentile(readMs, 99).toFixed(0)} ms`,
+        ...(threads.length
+          ? [
+              `    CPU by thread: main ${mainThread.toFixed(2)} s, the busiest others ${others.map(([, s]) => `${s.toFixed(2)} s (${((1000 * s) / records).toFixed(2)} ms a record)`).join(', ')} (PGlite's thread first on PGlite, then Temporal's workflow thread)`,
+            ]
+          : []),
       ].join('\n'),
     );
     const key = `${scenario.resumes ? 'withResumes' : 'candidatesOnly'}.${scenario.opportunities}`;
@@ -142,6 +151,7 @@ async function runScenario(scenario: Scenario, index: number, api: (m: string, u
       [`${key}.peakRssMiB`]: Math.round(peakRss / 2 ** 20),
       [`${key}.noChangeRequests`]: quiet,
       [`${key}.cpuSeconds`]: Number(cpuSeconds.toFixed(1)),
+      ...(others.length && { [`${key}.busiestOtherThreadCpuSeconds`]: Number(others[0][1].toFixed(2)) }),
       [`${key}.candidatesReadP50Ms`]: Math.round(percentile(readMs, 50)),
       [`${key}.candidatesReadP99Ms`]: Math.round(percentile(readMs, 99)),
     };

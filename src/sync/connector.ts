@@ -153,6 +153,7 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
       }
       const tally = new PageTally(position);
       const records = page.records.map(listed);
+      const listedOf = new Map(page.records.map((record, i) => [record, records[i]]));
       const ledger = await RecordLedger.open(
         ctx.store,
         ctx.connectorId,
@@ -170,7 +171,7 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
       await spec
         .write(changed, ctx, (record, outcome) => {
           tally.add(outcome);
-          ledger.enter(listed(record), outcome.wrote);
+          ledger.enter(listedOf.get(record) ?? listed(record), outcome.wrote);
           ctx.heartbeat();
         })
         .finally(() => announcePeople(ctx, request)); // what was written is announced even when the page fails part-way
@@ -179,8 +180,10 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
         complete ? until : undefined,
         records.map((r) => r.id),
       );
-      // Asked of every record read, not only of those written now: a retry of a page whose writes were done still reports them.
-      const postingsToUnpost = await ctx.writer.postingsOfEndedJobs(records.map((r) => r.id));
+      // Asked of every record read that wrote a job, not only of those written now: a retry of a page whose writes
+      // were done still reports them. A page whose records wrote no job (people) asks nothing.
+      const jobRecords = ledger.wroteJobs(records.map((r) => r.id));
+      const postingsToUnpost = jobRecords.length ? await ctx.writer.postingsOfEndedJobs(jobRecords) : [];
       const result = {
         ...tally.result(page.next),
         total: page.total,

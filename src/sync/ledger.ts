@@ -59,6 +59,12 @@ export class RecordLedger {
     });
   }
 
+  /** Of these ids, those whose record wrote a job: as entered on this page, else as read before. */
+  wroteJobs(ids: string[]): string[] {
+    const entered = new Map(this.entries.map((e) => [e.externalId, e.wrote]));
+    return ids.filter((id) => ((entered.has(id) ? entered.get(id) : this.seen.get(id)?.wrote)?.jobs?.length ?? 0) > 0);
+  }
+
   /**
    * Written last, in one statement, after the records' own writes: a page cut short (crash, failure) is written
    * again in full by its retry, and its records come back `unchanged` only once they are in the store. In a complete
