@@ -135,7 +135,5 @@ export function threadCpuSeconds(): Map<string, number> {
 
 /** The CPU each thread used between two `threadCpuSeconds` readings, the busiest first: [thread id, seconds]. */
 export function threadCpuSince(before: Map<string, number>): Array<[string, number]> {
-  return [...threadCpuSeconds()]
-    .map(([tid, s]): [string, number] => [tid, s - (before.get(tid) ?? 0)])
-    .sort((a, b) => b[1] - a[1]);
+  return [...threadCpuSeconds()].map(([tid, s]): [string, number] => [tid, s - (before.get(tid) ?? 0)]).sort((a, b) => b[1] - a[1]);
 }

@@ -56,7 +56,6 @@ function validFor(schema: Schema, hostileWeight: number, depth: number): fc.Arbi
     case 'array':
       if (depth > 5) return fc.constant([]);
       return fc.array(next(s.items ?? {}), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? 3, 3) });
-    case 'object':
     default: {
       if (depth > 5) return fc.constant({});
       const properties: Record<string, Schema> = s.properties ?? {};
