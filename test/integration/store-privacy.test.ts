@@ -300,6 +300,56 @@ describe.each(storeBackends())('candidate data protection in the store on %s', (
     expect(again.map((a) => a.outcome)).toEqual(['created', 'created']);
   });
 
+  it('refuses a write that waited for an erasure under way once the erasure commits', async () => {
+    const person = async (externalId: string, email: string) =>
+      (
+        await store.candidates.upsertFromSource({
+          source: { provider: 'lever', externalId },
+          fields: { firstName: 'Race', email },
+          matchBy: ['email'],
+          createIfUnknown: true,
+        })
+      ).candidateId as string;
+    const ids = { erased: await person('race-1', 'race.one@example.org'), other: await person('race-2', 'race.two@example.org') };
+    let commit!: () => void;
+    let updated!: () => void;
+    const erasing = new Promise<void>((resolve) => {
+      updated = resolve;
+    });
+    // The erasure's change to the candidate row, its transaction still open.
+    const erasure = store.db.transaction().execute(async (tx) => {
+      await tx.updateTable('candidates').set({ erased_at: new Date() }).where('id', '=', ids.erased).execute();
+      updated();
+      await new Promise<void>((resolve) => {
+        commit = resolve;
+      });
+    });
+    await erasing;
+    let settled = false;
+    const write = store.db
+      .insertInto('candidate_sources')
+      .values([
+        { candidate_id: ids.other, provider: 'lever', external_id: 'race-other' },
+        { candidate_id: ids.erased, provider: 'lever', external_id: 'race-erased' },
+      ])
+      .execute()
+      .finally(() => {
+        settled = true;
+      });
+    write.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled).toBe(false);
+    commit();
+    await erasure;
+    await expect(write).rejects.toBeInstanceOf(GoneError);
+    const written = await store.db
+      .selectFrom('candidate_sources')
+      .select('external_id')
+      .where('external_id', 'in', ['race-other', 'race-erased'])
+      .execute();
+    expect(written).toEqual([]);
+  });
+
   it('keeps a document another person’s application carries, unlinked from the erased person', async () => {
     const { candidateId } = await holdZephyrine(store, 'shared');
     const other = await store.candidates.upsertFromSource({
