@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import type { BenchSystem } from './harness';
 import { percentile } from './harness';
 
@@ -18,6 +19,8 @@ export interface ExpiryFigures {
   repostedOnce: number;
   expiredOnce: number;
   expiryPhaseSeconds: number;
+  /** Events, workflow tasks, activities, search-attribute and memo upserts, markers and runs a posting (`history…PerPosting`). */
+  [historyCount: `history${string}PerPosting`]: number;
 }
 
 /** How long the bench's board postings last: longer than posting them all takes (BENCH_EXPIRY_LIFETIME_S). */
@@ -87,7 +90,7 @@ export async function checkExpiry(
     if (!autoRepost.get(id) && c.expired === 1 && c.reposted === 0) expiredOnce++;
   }
 
-  const { fired, timerDue, acted } = await firedTimes(b, postingOf);
+  const { fired, timerDue, acted, work } = await firedTimes(b, postingOf);
   const firedLate: number[] = [];
   const actedLate: number[] = [];
   const setLate: number[] = [];
@@ -111,6 +114,7 @@ export async function checkExpiry(
     repostedOnce,
     expiredOnce,
     expiryPhaseSeconds: (Date.now() - started) / 1000,
+    ...Object.fromEntries(Object.entries(work).map(([k, v]) => [`history${k[0].toUpperCase()}${k.slice(1)}PerPosting`, v])),
   };
   console.log(`expiry: every posting's board job lasted ${lifetime / 1000} s (board clock moved; expiryDays ${EXPIRY_DAYS})`);
   console.log(
@@ -119,6 +123,7 @@ export async function checkExpiry(
   console.log(
     `  reposted exactly once: ${repostedOnce} of ${autoCount} (auto-repost); expired exactly once: ${expiredOnce} of ${postingIds.length - autoCount}; phase took ${figures.expiryPhaseSeconds.toFixed(0)} s`,
   );
+  console.log(`  a posting's workflow runs, from post to its first repost or expiry: ${JSON.stringify(work)}`);
   return figures;
 }
 
@@ -151,6 +156,7 @@ async function firedTimes(b: BenchSystem, postingOf: Map<string, string>) {
   const timerDue = new Map<string, number>();
   const acted = new Map<string, number>();
   const workflowIds = [...postingOf.keys()];
+  const work = new HistoryWork();
   const history = async (workflowId: string, runId?: string) =>
     (await b.system.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
   let next = 0;
@@ -158,8 +164,12 @@ async function firedTimes(b: BenchSystem, postingOf: Map<string, string>) {
     for (let i = next++; i < workflowIds.length; i = next++) {
       const workflowId = workflowIds[i];
       let events = await history(workflowId);
+      work.add(events);
       const previousRun = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
-      if (previousRun) events = await history(workflowId, previousRun);
+      if (previousRun) {
+        events = await history(workflowId, previousRun);
+        work.add(events);
+      }
       const at = events.map((e) => Boolean(e.timerFiredEventAttributes)).lastIndexOf(true);
       if (at < 0) continue;
       const postingId = postingOf.get(workflowId)!;
@@ -173,7 +183,30 @@ async function firedTimes(b: BenchSystem, postingOf: Map<string, string>) {
     }
   };
   await Promise.all(Array.from({ length: 8 }, reader));
-  return { fired, timerDue, acted };
+  return { fired, timerDue, acted, work: work.perPosting(workflowIds.length) };
+}
+
+/** What Temporal recorded for the postings over all their runs (a posting here has at most two), for counts a posting. */
+class HistoryWork {
+  private readonly totals = { events: 0, workflowTasks: 0, activities: 0, searchAttributeUpserts: 0, markers: 0, memoUpserts: 0, runs: 0 };
+
+  add(events: Array<{ eventType?: unknown }>): void {
+    const t = this.totals;
+    t.runs++;
+    t.events += events.length;
+    for (const { eventType } of events) {
+      const type = String(temporal.api.enums.v1.EventType[eventType as number] ?? eventType);
+      if (type === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') t.workflowTasks++;
+      else if (type === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED') t.activities++;
+      else if (type === 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES') t.searchAttributeUpserts++;
+      else if (type === 'EVENT_TYPE_MARKER_RECORDED') t.markers++;
+      else if (type === 'EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED') t.memoUpserts++;
+    }
+  }
+
+  perPosting(postings: number): Record<keyof HistoryWork['totals'], number> {
+    return Object.fromEntries(Object.entries(this.totals).map(([k, v]) => [k, Number((v / postings).toFixed(2))])) as never;
+  }
 }
 
 function eventMs(t: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
