@@ -132,6 +132,39 @@ export function createPostingActivities({
     return snapshot(live, job, board.settings);
   }
 
+  /** Deletes the posting's board job and posts it again for a fresh expiry. */
+  async function repost(posting: Posting, job: Job, fromRepostCount: number, reason: 'auto' | 'requested'): Promise<PostingSnapshot> {
+    const board = await client(posting, 'steer');
+    if (posting.externalId) await board.remove(posting.externalId);
+    const next = fromRepostCount + 1;
+    const published = await board.publish(job, context(posting, next)).catch(rejected);
+    const live = await store.postings.markLive(
+      posting.id,
+      published,
+      next,
+      {
+        kind: 'reposted',
+        key: `reposted:${next}`,
+        details: { reason, previousExternalId: posting.externalId, externalId: published.externalId, expiresAt: published.expiresAt },
+      },
+      job,
+    );
+    count(live, 'reposted');
+    return snapshot(live, job, board.settings);
+  }
+
+  async function expire(posting: Posting, job: Job): Promise<PostingSnapshot> {
+    const expired = await store.postings.markState(
+      posting.id,
+      'expired',
+      { kind: 'expired', key: `expired:${posting.repostCount}`, details: { expiresAt: posting.expiresAt } },
+      undefined,
+      job,
+    );
+    count(expired, 'expired');
+    return snapshot(expired, job);
+  }
+
   return {
     async loadPosting(postingId: string): Promise<PostingSnapshot> {
       const { posting, job } = await load(postingId);
@@ -153,23 +186,19 @@ export function createPostingActivities({
     async repostPosting(postingId: string, fromRepostCount: number, reason: 'auto' | 'requested'): Promise<PostingSnapshot> {
       const { posting, job } = await load(postingId);
       if (posting.repostCount > fromRepostCount) return snapshot(posting, job);
-      const board = await client(posting, 'steer');
-      if (posting.externalId) await board.remove(posting.externalId);
-      const next = fromRepostCount + 1;
-      const published = await board.publish(job, context(posting, next)).catch(rejected);
-      const live = await store.postings.markLive(
-        posting.id,
-        published,
-        next,
-        {
-          kind: 'reposted',
-          key: `reposted:${next}`,
-          details: { reason, previousExternalId: posting.externalId, externalId: published.externalId, expiresAt: published.expiresAt },
-        },
-        job,
-      );
-      count(live, 'reposted');
-      return snapshot(live, job, board.settings);
+      return repost(posting, job, fromRepostCount, reason);
+    },
+
+    /**
+     * At a live posting's due time, read in the same step: reposted when auto-repost is on and its job open, else
+     * expired once `pastExpiry` (the workflow's clock says the board's expiry has passed), else left as it is. A
+     * retry after either finds it done (`fromRepostCount`, the state) and returns it.
+     */
+    async settlePosting(postingId: string, fromRepostCount: number, pastExpiry: boolean): Promise<PostingSnapshot> {
+      const { posting, job } = await load(postingId);
+      if (posting.state !== 'live' || posting.repostCount > fromRepostCount) return snapshot(posting, job);
+      if (posting.options.autoRepost && job.state === 'open') return repost(posting, job, fromRepostCount, 'auto');
+      return pastExpiry ? expire(posting, job) : snapshot(posting, job);
     },
 
     /** Sends the job's current fields (and the posting's options) to the board. */
@@ -209,16 +238,7 @@ export function createPostingActivities({
 
     async expirePosting(postingId: string): Promise<PostingSnapshot> {
       const { posting, job } = await load(postingId);
-      if (posting.state !== 'live') return snapshot(posting, job);
-      const expired = await store.postings.markState(
-        posting.id,
-        'expired',
-        { kind: 'expired', key: `expired:${posting.repostCount}`, details: { expiresAt: posting.expiresAt } },
-        undefined,
-        job,
-      );
-      count(expired, 'expired');
-      return snapshot(expired, job);
+      return posting.state === 'live' ? expire(posting, job) : snapshot(posting, job);
     },
 
     async failPosting(postingId: string, message: string): Promise<PostingSnapshot> {

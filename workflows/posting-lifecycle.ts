@@ -3,10 +3,10 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -36,6 +36,13 @@ export const statusQuery = defineQuery<PostingSnapshot>('status');
 const OPERATOR_MEMO = 'operator-memo';
 /** Runs recorded before a new posting was read and published in one activity replay the two. */
 const PUBLISH_ON_OPEN = 'publish-on-open';
+/**
+ * One patch, asked for once a run, for what runs recorded before it did otherwise: publish on open and keep the memo
+ * (their own patches no longer asked for), read and act in one activity at the due time, count the lifetime from the
+ * board's answer however late the workflow saw it, and hand the posting to the run continued as new (which then needs
+ * no patch: the posting in its input says it is lean).
+ */
+const LEAN_RUN = 'lean-run';
 
 const board = proxyActivities<PostingActivities>({
   startToCloseTimeout: '1 minute',
@@ -51,11 +58,15 @@ const board = proxyActivities<PostingActivities>({
 
 /** A job's life on one board: post it, keep it live through the board's expiry, amend, repost and unpost it on request. */
 export async function postingLifecycle(input: PostingInput): Promise<PostingSnapshot> {
-  const posting = new PostingMachine(input.liveSince);
+  const posting = new PostingMachine(input.liveSince, input.posting !== undefined || patched(LEAN_RUN));
   registerHandlers(posting); // before the first await, so no update that arrives with the start is refused
   // A run the API started (not one continued as new) is there to post its pending posting: one activity reads and posts it.
   const started = input.liveSince === undefined && !input.repostFirst;
-  if (started && patched(PUBLISH_ON_OPEN)) await open(posting, input.postingId);
+  if (input.posting) {
+    // Continued as new by a lean run: the posting, search attributes and memo came with it.
+    posting.load(input.posting);
+    setCurrentDetails(summaryOf(posting));
+  } else if (started && (posting.lean || patched(PUBLISH_ON_OPEN))) await open(posting, input.postingId);
   else {
     posting.load(await board.loadPosting(input.postingId));
     publishVisibility(posting);
@@ -69,10 +80,11 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
     if (commanded) await run(posting, posting.nextCommand()!);
     // Woken early (a run recorded before never was: its timer fired at the due time): wait out the rest.
     else if (posting.msUntilDue(Date.now()) > 0) continue;
+    else if (posting.lean) await settle(posting);
     else await onDue(posting);
     if (posting.isLive && !posting.hasCommand && (posting.cycleEnded || workflowInfo().continueAsNewSuggested)) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof postingLifecycle>({ postingId: input.postingId, liveSince: posting.liveSince });
+      return continueAsNewFrom(posting, input.postingId);
     }
   }
   // Commands that arrived as the posting ended (e.g. unpost after expiry) are still carried out.
@@ -87,12 +99,40 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
  */
 async function open(posting: PostingMachine, postingId: string): Promise<void> {
   posting.assume('pending');
+  const askedAt = Date.now();
   try {
-    posting.update(await board.openPosting(postingId), Date.now());
+    posting.update(await board.openPosting(postingId), Date.now(), askedAt);
   } catch (err) {
     posting.update(await board.failPosting(postingId, `publish failed: ${reasonOf(err)}`), Date.now());
   }
   publishVisibility(posting);
+}
+
+/**
+ * At the due time (a lean run), one activity reads the posting and reposts or expires it, or leaves it live when
+ * its job closed before the expiry. A failed repost leaves the posting `failed` with the reason, as before; a fault
+ * of the expiry fails the run, as before.
+ */
+async function settle(posting: PostingMachine): Promise<void> {
+  const { postingId, repostCount, state, expiresAt } = posting.current;
+  const askedAt = Date.now();
+  try {
+    posting.update(await board.settlePosting(postingId, repostCount, posting.isPastExpiry(askedAt)), Date.now(), askedAt);
+  } catch (err) {
+    if (posting.decideWhenDue(askedAt) !== 'repost') throw err;
+    posting.update(await board.failPosting(postingId, `repost failed: ${reasonOf(err)}`), Date.now());
+  }
+  // Left live to wait for its expiry, it shows nothing new.
+  if (posting.state !== state || posting.current.expiresAt !== expiresAt) publishVisibility(posting);
+  posting.cycleEnded = posting.isLive && posting.current.repostCount > repostCount;
+}
+
+/** A lean run hands its posting and memo to the next run, which then reads and upserts nothing to begin. */
+function continueAsNewFrom(posting: PostingMachine, postingId: string): Promise<never> {
+  const { liveSince } = posting;
+  if (!posting.lean) return makeContinueAsNewFunc<typeof postingLifecycle>()({ postingId, liveSince });
+  const next = makeContinueAsNewFunc<typeof postingLifecycle>({ memo: { summary: summaryOf(posting) } });
+  return next({ postingId, liveSince, posting: { ...posting.current } });
 }
 
 async function onDue(posting: PostingMachine): Promise<void> {
@@ -142,7 +182,8 @@ async function attempt(posting: PostingMachine, action: () => Promise<PostingSna
 }
 
 async function apply(posting: PostingMachine, next: Promise<PostingSnapshot>): Promise<void> {
-  posting.update(await next, Date.now());
+  const askedAt = Date.now(); // the same activation that scheduled `next`
+  posting.update(await next, Date.now(), askedAt);
   publishVisibility(posting);
 }
 
@@ -187,15 +228,19 @@ function ifAccepted(posting: PostingMachine, kind: CommandKind, reason?: string)
 /** What operators see of the posting: search attributes, the current details and the memo (no personal data). */
 function publishVisibility(posting: PostingMachine): void {
   const { board: boardName, jobId, state, expiresAt } = posting.current;
-  const summary = `${postingSummary(posting.current)}, ${postingState(posting.current)}`;
+  const summary = summaryOf(posting);
   setCurrentDetails(summary);
-  if (workflowInfo().memo?.summary !== summary && patched(OPERATOR_MEMO)) upsertMemo({ summary });
+  if (workflowInfo().memo?.summary !== summary && (posting.lean || patched(OPERATOR_MEMO))) upsertMemo({ summary });
   upsertSearchAttributes([
     { key: Board, value: boardName },
     { key: JobId, value: jobId },
     { key: PostingState, value: state },
     { key: ExpiresAt, value: expiresAt ? new Date(expiresAt) : null },
   ]);
+}
+
+function summaryOf(posting: PostingMachine): string {
+  return `${postingSummary(posting.current)}, ${postingState(posting.current)}`;
 }
 
 function reasonOf(err: unknown): string {

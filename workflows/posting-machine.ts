@@ -14,7 +14,8 @@ export const WAKE_EARLY_MS = 5_000;
 /**
  * The lifetime counts from the board's answer (the activity's clock) when the workflow saw the posting live at most
  * this long after it; a workflow clock further off (time skipping in tests, a clock skewed from the worker's) counts
- * from when the workflow saw it.
+ * from when the workflow saw it. A lean run (below) counts from the answer however late it saw it, when the answer
+ * came after it asked, give or take this much.
  */
 const ANSWER_CLOSE_MS = 60_000;
 
@@ -57,7 +58,14 @@ export class PostingMachine {
    */
   liveSince?: number;
 
-  constructor(liveSince?: number) {
+  /**
+   * @param lean the run was recorded with the workflow's `lean-run` patch (or continued from one): its lifetime counts
+   * from the board's answer whenever that came after the activity was asked for, not only within a minute of it.
+   */
+  constructor(
+    liveSince?: number,
+    readonly lean = false,
+  ) {
     this.liveSince = liveSince;
   }
 
@@ -81,8 +89,10 @@ export class PostingMachine {
     return this.snapshot ?? { state: 'loading' };
   }
 
-  update(snapshot: PostingSnapshot, now: number): void {
-    if (snapshot.postedAt !== this.snapshot?.postedAt) this.liveSince = liveSinceOf(snapshot.postedAt, now);
+  /** `askedAt`: when the workflow asked for the activity that answered `snapshot` (a lean run's lifetime counts from it). */
+  update(snapshot: PostingSnapshot, now: number, askedAt?: number): void {
+    const since = this.lean && askedAt !== undefined ? askedAt : now;
+    if (snapshot.postedAt !== this.snapshot?.postedAt) this.liveSince = liveSinceOf(snapshot.postedAt, now, since - ANSWER_CLOSE_MS);
     this.snapshot = snapshot;
   }
 
@@ -155,7 +165,12 @@ export class PostingMachine {
   /** At the due time: repost if auto-repost is on and the job is open, expire once the board's expiry has passed, else wait on. */
   decideWhenDue(now: number): 'repost' | 'expire' | 'wait' {
     if (this.current.autoRepost && this.current.jobOpen) return 'repost';
-    return now >= (this.expiresAt() ?? now) ? 'expire' : 'wait';
+    return this.isPastExpiry(now) ? 'expire' : 'wait';
+  }
+
+  /** Whether the board's expiry has passed on the workflow's clock. */
+  isPastExpiry(now: number): boolean {
+    return now >= (this.expiresAt() ?? now);
   }
 
   get isLive(): boolean {
@@ -163,8 +178,8 @@ export class PostingMachine {
   }
 }
 
-/** The board's answer (`postedAt`, read on the activity's clock) when the workflow saw it at most `ANSWER_CLOSE_MS` later; else `now`. */
-function liveSinceOf(postedAt: string | undefined, now: number): number {
+/** The board's answer (`postedAt`, read on the activity's clock) when it falls between `from` and `now`; else `now`. */
+function liveSinceOf(postedAt: string | undefined, now: number, from: number): number {
   const answered = postedAt ? Date.parse(postedAt) : Number.NaN;
-  return answered <= now && now - answered <= ANSWER_CLOSE_MS ? answered : now;
+  return from <= answered && answered <= now ? answered : now;
 }

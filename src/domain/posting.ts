@@ -96,4 +96,9 @@ export interface PostingInput {
   repostFirst?: boolean;
   /** Workflow time when the live posting went up; carried across continue-as-new. */
   liveSince?: number;
+  /**
+   * The posting as the run that continued as new last saw it (ids, states and times, no personal data): the new run
+   * starts from it instead of reading it again. Runs continued before it was carried read the posting.
+   */
+  posting?: PostingSnapshot;
 }

@@ -104,6 +104,25 @@ describe('PostingMachine', () => {
     expect(seenAt(T0 - 3_000)).toBe(T0 - 3_000 + 28 * DAY); // an answer stamped after the workflow's now
   });
 
+  it('in a lean run counts the lifetime from the board’s answer however late the workflow saw it, when it came after the workflow asked', () => {
+    const seenAt = (askedAt: number, now: number) => {
+      const m = new PostingMachine(undefined, true);
+      m.assume('pending');
+      m.update(live(), now, askedAt);
+      return m.dueAt();
+    };
+    expect(seenAt(T0 - 500, T0 + 5 * 60_000)).toBe(T0 + 28 * DAY); // the worker took 5 minutes to see the answer
+    expect(seenAt(T0 - 500, T0 + 2 * DAY)).toBe(T0 + 28 * DAY); // or 2 days
+    expect(seenAt(T0 + 2 * DAY, T0 + 2 * DAY + 500)).toBe(T0 + 30 * DAY + 500); // a skipped (test) or skewed workflow clock
+    expect(seenAt(T0 - 3_500, T0 - 3_000)).toBe(T0 - 3_000 + 28 * DAY); // an answer stamped after the workflow's now
+  });
+
+  it('is past the board’s expiry on the workflow’s clock only from the expiry on', () => {
+    const m = machine(live({ autoRepost: true }));
+    expect(m.isPastExpiry(T0 + 26 * DAY)).toBe(false);
+    expect(m.isPastExpiry(T0 + 28 * DAY)).toBe(true);
+  });
+
   it('wakes a few seconds before its due time, then sleeps the rest, and does nothing early', () => {
     const m = machine(live());
     const due = T0 + 28 * DAY;

@@ -151,9 +151,10 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
     const expiring = events
       .filter((e) => e.activityTaskScheduledEventAttributes)
       .map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
-    expect(expiring).toEqual(['openPosting', 'loadPosting', 'expirePosting']);
+    // At the due time one activity reads and expires it.
+    expect(expiring).toEqual(['openPosting', 'settlePosting']);
     expect(at((e) => e.activityTaskScheduledEventAttributes, events.indexOf(fired[0]))).toBeGreaterThan(events.indexOf(fired[1]));
-    await recordHistory('posting-expired-woken-early', handle);
+    await recordHistory('posting-lean-expired-at-wake', handle);
   });
 
   it('reposts before expiry when auto-repost is on, keeping one live job on the board, and continues as new each cycle', async () => {
@@ -178,8 +179,8 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
     await deps.store.jobs.update(posting.jobId, { state: 'closed' });
     const ended = await env.client.workflow.getHandle(posting.workflowId).result();
     expect(ended).toMatchObject({ state: 'expired', repostCount: 1 });
-    await recordHistory('posting-auto-repost-first-cycle', env.client.workflow.getHandle(posting.workflowId, firstRunId));
-    await recordHistory('posting-auto-repost-then-expired', env.client.workflow.getHandle(posting.workflowId));
+    await recordHistory('posting-lean-auto-repost-first-cycle', env.client.workflow.getHandle(posting.workflowId, firstRunId));
+    await recordHistory('posting-lean-auto-repost-then-expired', env.client.workflow.getHandle(posting.workflowId));
   });
 
   it('a manual repost extends an expired posting; an unpost then takes it down', async () => {
@@ -206,6 +207,6 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
     const unposted = await rerun.executeUpdate(unpostUpdate, { args: ['job filled'] });
     expect(unposted.state).toBe('unposted');
     expect(await liveOnBoard(posting.id)).toHaveLength(0);
-    await recordHistory('posting-expired', handle);
+    await recordHistory('posting-lean-expired-reposted-unposted', handle);
   });
 });
