@@ -40,14 +40,14 @@ describeEachStore('posting activities are idempotent against the real board sand
       }
     ).jobs;
 
-  async function aPosting() {
+  async function aPosting(autoRepost = false) {
     const job = await store.jobs.create(aJob());
     return (
       await store.postings.createOrGet({
         jobId: job.id,
         board: 'cv-library',
         account: GENERIC_ACCOUNT,
-        options: { autoRepost: false, quickApply: true },
+        options: { autoRepost, quickApply: true },
       })
     ).posting;
   }
@@ -82,5 +82,29 @@ describeEachStore('posting activities are idempotent against the real board sand
     expect((await boardJobs()).filter((j) => j.reference.startsWith(posting.id)).every((j) => j.status === 'deleted')).toBe(true);
     expect((await store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted', 'reposted', 'unposted']);
     expect(metrics.render()).toMatch(/jobrelay_posting_events_total\{board="cv-library",event="reposted"\} 1/);
+  });
+
+  it('at the due time reposts (auto-repost, job open) or expires (past expiry) in one step, once however often retried', async () => {
+    const auto = await aPosting(true);
+    await run(activities.openPosting, auto.id);
+    const reposted = await run(activities.settlePosting, auto.id, 0, false);
+    expect(reposted).toMatchObject({ state: 'live', repostCount: 1 });
+    expect(await run(activities.settlePosting, auto.id, 0, false)).toEqual(reposted);
+    expect(
+      (await boardJobs())
+        .filter((j) => j.reference.startsWith(auto.id))
+        .map((j) => j.status)
+        .sort(),
+    ).toEqual(['deleted', 'live']);
+
+    // The job closed: no repost; before the board's expiry it is left live, after it expired once.
+    await store.jobs.update(auto.jobId, { state: 'closed' });
+    expect(await run(activities.settlePosting, auto.id, 1, false)).toMatchObject({ state: 'live', repostCount: 1 });
+    const expired = await run(activities.settlePosting, auto.id, 1, true);
+    expect(expired).toMatchObject({ state: 'expired', repostCount: 1 });
+    expect(await run(activities.settlePosting, auto.id, 1, true)).toEqual(expired);
+    const events = await store.postings.events(auto.id);
+    expect(events.map((e) => e.kind)).toEqual(['posted', 'reposted', 'expired']);
+    expect(events[1].details).toMatchObject({ reason: 'auto' });
   });
 });

@@ -183,6 +183,24 @@ describeEachStore('posting lifecycle under time skipping (real activities, sandb
     await recordHistory('posting-lean-auto-repost-then-expired', env.client.workflow.getHandle(posting.workflowId));
   });
 
+  it('fails a posting whose auto-repost the board refuses (auth): the reason kept, nothing retried, the run ended', async () => {
+    const { posting, handle } = await startPosting(true);
+    await waitFor(
+      () => deps.store.postings.get(posting.id),
+      (p) => p?.state === 'live',
+      20_000,
+      'the posting live',
+    );
+    const before = (await board('GET', '/_sandbox/stats')).faultsServed[401] ?? 0;
+    await board('POST', '/_sandbox/faults', { failNext: [{ status: 401, count: 5 }] });
+    const result = await handle.result();
+    expect(result).toMatchObject({ state: 'failed', repostCount: 0 });
+    expect(result.lastError).toMatch(/^repost failed: /);
+    expect((await board('GET', '/_sandbox/stats')).faultsServed[401] - before).toBe(1);
+    expect((await deps.store.postings.events(posting.id)).map((e) => e.kind)).toEqual(['posted', 'failed']);
+    expect((await handle.describe()).typedSearchAttributes.get(PostingState)).toBe('failed');
+  });
+
   it('a manual repost extends an expired posting; an unpost then takes it down', async () => {
     const { posting, handle } = await startPosting(false);
     await handle.result();
