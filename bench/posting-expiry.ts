@@ -90,7 +90,7 @@ export async function checkExpiry(
     if (!autoRepost.get(id) && c.expired === 1 && c.reposted === 0) expiredOnce++;
   }
 
-  const { fired, timerDue, acted, work } = await firedTimes(b, postingOf);
+  const { fired, timerDue, acted, work, firstTaskWait } = await firedTimes(b, postingOf);
   const firedLate: number[] = [];
   const actedLate: number[] = [];
   const setLate: number[] = [];
@@ -124,6 +124,9 @@ export async function checkExpiry(
     `  reposted exactly once: ${repostedOnce} of ${autoCount} (auto-repost); expired exactly once: ${expiredOnce} of ${postingIds.length - autoCount}; phase took ${figures.expiryPhaseSeconds.toFixed(0)} s`,
   );
   console.log(`  a posting's workflow runs, from post to its first repost or expiry: ${JSON.stringify(work)}`);
+  console.log(
+    `  first workflow task began after the start: p50 ${percentile(firstTaskWait, 50)} ms, p99 ${percentile(firstTaskWait, 99)} ms; over 1 s: ${firstTaskWait.filter((ms) => ms > 1000).length} of ${firstTaskWait.length}`,
+  );
   return figures;
 }
 
@@ -157,6 +160,8 @@ async function firedTimes(b: BenchSystem, postingOf: Map<string, string>) {
   const acted = new Map<string, number>();
   const workflowIds = [...postingOf.keys()];
   const work = new HistoryWork();
+  /** From the start to its first workflow task: an eager start's comes back in the start's answer, the rest wait in matching. */
+  const firstTaskWait: number[] = [];
   const history = async (workflowId: string, runId?: string) =>
     (await b.system.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
   let next = 0;
@@ -170,6 +175,8 @@ async function firedTimes(b: BenchSystem, postingOf: Map<string, string>) {
         events = await history(workflowId, previousRun);
         work.add(events);
       }
+      const firstTask = events.find((e) => e.workflowTaskStartedEventAttributes);
+      if (firstTask) firstTaskWait.push(eventMs(firstTask.eventTime) - eventMs(events[0].eventTime));
       const at = events.map((e) => Boolean(e.timerFiredEventAttributes)).lastIndexOf(true);
       if (at < 0) continue;
       const postingId = postingOf.get(workflowId)!;
@@ -183,7 +190,7 @@ async function firedTimes(b: BenchSystem, postingOf: Map<string, string>) {
     }
   };
   await Promise.all(Array.from({ length: 8 }, reader));
-  return { fired, timerDue, acted, work: work.perPosting(workflowIds.length) };
+  return { fired, timerDue, acted, work: work.perPosting(workflowIds.length), firstTaskWait };
 }
 
 /** What Temporal recorded for the postings over all their runs (a posting here has at most two), for counts a posting. */
