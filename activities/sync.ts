@@ -9,6 +9,7 @@ import { EndpointLimits, sharedLimiter } from '../src/providers/rate-limit';
 import { credentialsOriginOf } from '../src/sync/credential-origins';
 import { cursorAfterPage } from '../src/sync/cursor';
 import { digestOf } from '../src/sync/ledger';
+import { addPages } from '../src/sync/page-sum';
 import { nextDailyAt, sweepPlanOf } from '../src/sync/sweep';
 import type { ConnectorPlan, PageRequest, PageResult, SweepPlan, TestReport } from '../src/sync/types';
 import { ERASED_REASON } from '../src/sync/writes';
@@ -16,6 +17,8 @@ import { createRecordWorkflows } from '../src/temporal/record-workflows';
 
 /** While a page runs, a heartbeat at least this often (rate-limit waits included) so a dead worker is noticed fast. */
 const HEARTBEAT_EVERY_MS = 2_000;
+/** How long one activity goes on writing the pages that follow, before the workflow hears (signals, status). */
+const PAGES_AT_ONCE_MS = 1_000;
 
 /**
  * The connector sync loop's activities. The workflow passes the connector id only: settings come from the store
@@ -84,6 +87,33 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
     return { ...source, provider: connector.provider };
   }
 
+  /**
+   * Where a retried page goes on from. The cursor is stored after each page with what the attempt has summed since
+   * the page it was asked for (`progress`): a retry goes on from the last page its failed attempt wrote, with that
+   * sum, so no page is asked for twice and the run's totals stay exact.
+   */
+  async function resumePoint(request: PageRequest): Promise<{ request: PageRequest; carried?: PageResult }> {
+    const stored = (await store.connectors.get(request.connectorId))?.streams[request.stream];
+    const asked = request.position;
+    const progress = stored?.progress;
+    if (!stored?.run || asked.settling || !progress || progress.until !== asked.until || progress.from !== (asked.page ?? ''))
+      return { request };
+    return { request: { ...request, position: stored.run }, carried: progress.result };
+  }
+
+  function countPage(request: PageRequest, provider: string, result: PageResult) {
+    const erased = result.skippedReasons[ERASED_REASON];
+    if (erased) countErasedReturn(metrics, { provider, via: 'sync', action: 'refused' }, erased);
+    const labels = { connector: request.connectorId, stream: request.stream };
+    for (const [outcome, n] of Object.entries(result.counts)) {
+      if (n > 0) metrics.inc('jobrelay_sync_records_total', 'Records synced from connectors, by outcome', { ...labels, outcome }, n);
+    }
+    metrics.inc('jobrelay_sync_requests_total', 'Requests made to providers by connector syncs', labels, result.requests);
+    const repaired = request.position.mode === 'sweep' ? result.counts.created + result.counts.updated : 0;
+    if (repaired > 0)
+      metrics.inc('jobrelay_sync_repaired_total', 'Records a reconciling sweep found missing or stale and wrote', labels, repaired);
+  }
+
   return {
     /** The connector's streams, intervals, state and stored cursors: what the workflow plans with. */
     async loadConnectorPlan(connectorId: string): Promise<ConnectorPlan> {
@@ -94,7 +124,8 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
         state: connector.state,
         lastError: connector.lastError,
         streams: sync.streams(settings, await openCredentials(connectorId, sync)),
-        cursors: connector.streams,
+        // A page's progress is the page activity's own (a retry's resume point), not the workflow's.
+        cursors: Object.fromEntries(Object.entries(connector.streams).map(([name, { progress: _, ...cursor }]) => [name, cursor])),
         sweep: sweepPlanOf(connector.sweep),
       };
     },
@@ -104,25 +135,34 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
       return nextDailyAt(plan.timeOfDay, plan.timeZone, after);
     },
 
-    /** One page of one stream: fetch → map → upsert → store the cursor → say where the next page starts. */
+    /**
+     * One page of one stream: fetch → map → upsert → store the cursor → say where the next page starts. The pages
+     * that follow in the same run are written here too for a moment (each is already being fetched ahead while the
+     * one before is written), instead of a workflow task and an activity a page; the workflow gets their sum.
+     */
     async syncPage(request: PageRequest): Promise<PageResult> {
       const activity = Context.current();
       const ticker = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         const source = await openSource(request.connectorId);
-        const result = await source.page(request);
-        const erased = result.skippedReasons[ERASED_REASON];
-        if (erased) countErasedReturn(metrics, { provider: source.provider, via: 'sync', action: 'refused' }, erased);
-        await store.connectors.saveCursor(request.connectorId, request.stream, cursorAfterPage(request, result));
-        const labels = { connector: request.connectorId, stream: request.stream };
-        for (const [outcome, n] of Object.entries(result.counts)) {
-          if (n > 0) metrics.inc('jobrelay_sync_records_total', 'Records synced from connectors, by outcome', { ...labels, outcome }, n);
+        const started = Date.now();
+        const from = request.position.page ?? '';
+        const resumed = activity.info.attempt > 1 ? await resumePoint(request) : { request };
+        let current = resumed.request;
+        let result = resumed.carried;
+        for (;;) {
+          const page = await source.page(current);
+          countPage(current, source.provider, page);
+          result = result ? addPages(result, page) : page;
+          const next = page.next;
+          // The run's last page leaves the cursor as the workflow keeps it (a retry then reads that page again).
+          await store.connectors.saveCursor(request.connectorId, request.stream, {
+            ...cursorAfterPage(current, page),
+            ...(next && { progress: { until: request.position.until, from, result } }),
+          });
+          if (!next || next.settling || page.postingsToUnpost?.length || Date.now() - started >= PAGES_AT_ONCE_MS) return result;
+          current = { ...request, position: next };
         }
-        metrics.inc('jobrelay_sync_requests_total', 'Requests made to providers by connector syncs', labels, result.requests);
-        const repaired = request.position.mode === 'sweep' ? result.counts.created + result.counts.updated : 0;
-        if (repaired > 0)
-          metrics.inc('jobrelay_sync_repaired_total', 'Records a reconciling sweep found missing or stale and wrote', labels, repaired);
-        return result;
       } finally {
         clearInterval(ticker);
       }

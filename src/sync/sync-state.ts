@@ -366,7 +366,7 @@ export class SyncState {
     c.updated += page.counts.updated;
     c.unchanged += page.counts.unchanged;
     c.skipped += page.counts.skipped;
-    c.pages += 1;
+    c.pages += page.pages ?? 1;
     c.requests += page.requests;
     for (const [reason, n] of Object.entries(page.skippedReasons)) c.skippedReasons[reason] = (c.skippedReasons[reason] ?? 0) + n;
     for (const [note, n] of Object.entries(page.notes ?? {})) c.notes = { ...c.notes, [note]: (c.notes?.[note] ?? 0) + n };

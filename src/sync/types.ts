@@ -86,6 +86,11 @@ export interface StreamCursor {
   rules?: string;
   /** Without a start date: when the stream was set up (what a sweep covers from). */
   coversFrom?: number;
+  /**
+   * Stored only: what the page activity writing this run has summed since the page it was asked for (`from`, '' for
+   * the first), so a retry of it goes on from here with exact totals.
+   */
+  progress?: { until: number; from: string; result: PageResult };
 }
 
 export interface PageRequest {
@@ -131,6 +136,8 @@ export interface PageResult {
   maxSeen?: number;
   /** Board postings still live or pending of the page's jobs that the provider closed or stopped publishing. */
   postingsToUnpost?: PostingToUnpost[];
+  /** Pages this result sums (one activity writes the pages that follow for a moment); unset: one. */
+  pages?: number;
 }
 
 /** A posting whose job has left the provider's listings: the sync asks its workflow to take it off the board. */
