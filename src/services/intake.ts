@@ -14,15 +14,16 @@ import { IntakeNotAcceptedError, type IntakeWorkflows } from '../temporal/intake
 export function createIntakeService(store: Store, workflows: IntakeWorkflows, starter: IntakeStarter) {
   /** The delivery in the store once (a repeat changes nothing), or refused at once (422, nothing written). */
   async function stage(board: string, postingId: string, delivery: Delivery): Promise<{ ref: IntakeRef; jobId: string }> {
+    // The CV is looked at before the first statement: the store's connection is held from it to the staging insert.
+    const cv = delivery.cv && { ...delivery.cv, filename: safeFilename(delivery.cv.filename, delivery.cv.contentType) };
+    const cvVerdict = inspectCv(cv);
     const posting = await store.postings.get(postingId);
     if (!posting || posting.board !== board) throw notFound('posting');
     const ref: IntakeRef = { provider: board, applicationId: delivery.applicationId };
 
     // Staging is insert-if-absent: a repeat of an application already staged only needs its workflow. A repeat
     // that would be refused now (its CV missing this time) was accepted before, so it is not refused.
-    const cv = delivery.cv && { ...delivery.cv, filename: safeFilename(delivery.cv.filename, delivery.cv.contentType) };
     const cvRequired = !posting.options.quickApply;
-    const cvVerdict = inspectCv(cv);
     const decision = decideIntake({ cvRequired, cv: cvVerdict });
     if (decision.action === 'reject') {
       if (!(await store.intake.exists(ref))) throw new RefusedError(decision.reason);

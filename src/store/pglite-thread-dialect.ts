@@ -19,9 +19,10 @@ import {
  * timer and Temporal task completion while it ran. On its thread, the event loop only posts the statement and
  * reads the answer.
  *
- * One connection, as PGlite has: a statement or a transaction holds it until released, the next waits. Statements
- * run `ahead` (what a caller is waiting on, such as the webhook's staging insert) take it before any other waiting,
- * so a backlog of background work (intakes, syncs) does not stand between a board and its answer.
+ * One connection, as PGlite has: a statement or a transaction holds it until released, the next waits. Work run
+ * `ahead` (what a caller is waiting on, such as the webhook's staging) takes it before any other waiting and keeps it
+ * until the work ends, so a backlog of background work (intakes, syncs) neither stands before a board's answer nor
+ * slips a statement (or a transaction, held across the event loop's turns) between the answer's statements.
  */
 export class PGliteThreadDialect implements Dialect {
   constructor(private readonly dir: string) {}
@@ -31,14 +32,25 @@ export class PGliteThreadDialect implements Dialect {
   createIntrospector = (db: Parameters<Dialect['createIntrospector']>[0]) => new PostgresIntrospector(db);
 }
 
-const aheadContext = new AsyncLocalStorage<true>();
+/** Work run `ahead`, and the driver whose connection it holds from its first statement until it ends. */
+interface AheadWork {
+  holding?: PGliteThreadDriver;
+}
+
+const aheadContext = new AsyncLocalStorage<AheadWork>();
 
 /**
- * Runs `work` with its statements ahead of waiting background work on a single-connection store (PGlite); on
- * PostgreSQL's pool it changes nothing.
+ * Runs `work` with its statements ahead of waiting background work on a single-connection store (PGlite), one
+ * after another on the connection it takes (so `work` runs no statements at once); on PostgreSQL's pool it changes
+ * nothing.
  */
-export function ahead<T>(work: () => Promise<T>): Promise<T> {
-  return aheadContext.run(true, work);
+export async function ahead<T>(work: () => Promise<T>): Promise<T> {
+  const context: AheadWork = {};
+  try {
+    return await aheadContext.run(context, work);
+  } finally {
+    context.holding?.handOn();
+  }
 }
 
 interface Answer {
@@ -54,16 +66,11 @@ interface Answer {
  * a page's connector records up through an index that read all of the connector's (50,000 at the end of a large
  * backfill) instead of by id. Statistics are taken when the connection is free, once this many rows were written,
  * then each time the rows written since start double (as autovacuum goes by a share of the table): a few times in a
- * process's life. Only the application's own tables: PostgreSQL's catalogs, which a plain `analyze` takes too, were
- * three quarters of its time (about 0.2 s of 0.3 s at 5,000 candidates) and never grow with the data.
+ * process's life. Only the application's own tables (PostgreSQL's catalogs, which a plain `analyze` takes too, were
+ * three quarters of its time and never grow with the data), a table at a time, each waiting its turn behind other
+ * work: a whole-database ANALYZE held the connection up to 1.3 s during a burst of deliveries, their answers waiting.
  */
 const ANALYZE_FIRST_AFTER_ROWS = 1_000;
-const ANALYZE_OWN_TABLES = `do $$
-  declare tables text;
-  begin
-    select string_agg(format('%I', tablename), ', ') into tables from pg_tables where schemaname = current_schema();
-    if tables is not null then execute 'analyze ' || tables; end if;
-  end $$`;
 
 class PGliteThreadDriver implements Driver {
   private thread?: PGliteThread;
@@ -76,6 +83,7 @@ class PGliteThreadDriver implements Driver {
   private held = false;
   private written = 0;
   private analyzeAfter = ANALYZE_FIRST_AFTER_ROWS;
+  private analyzing = false;
   private readonly waiting = { ahead: [] as Array<() => void>, behind: [] as Array<() => void> };
 
   constructor(private readonly dir: string) {}
@@ -85,23 +93,43 @@ class PGliteThreadDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (this.held) await new Promise<void>((resolve) => this.waiting[aheadContext.getStore() ? 'ahead' : 'behind'].push(resolve));
+    const ahead = aheadContext.getStore();
+    if (ahead?.holding === this) return this.connection;
+    if (this.held) await new Promise<void>((resolve) => this.waiting[ahead ? 'ahead' : 'behind'].push(resolve));
     this.held = true;
+    if (ahead && !ahead.holding) ahead.holding = this; // kept until the work ends (`ahead`)
     return this.connection;
   }
 
   async releaseConnection(): Promise<void> {
+    if (aheadContext.getStore()?.holding !== this) this.handOn();
+  }
+
+  /** The connection to the next waiting (ahead first), else to statistics when due, else free. */
+  handOn(): void {
     const next = this.waiting.ahead.shift() ?? this.waiting.behind.shift();
     if (next) next();
-    else if (this.written >= this.analyzeAfter) void this.analyze();
+    else if (!this.analyzing && this.written >= this.analyzeAfter) void aheadContext.exit(() => this.analyze());
     else this.held = false;
   }
 
-  /** Keeps the free connection for an ANALYZE (no transaction is open between holders), then hands it on. */
+  /**
+   * Takes statistics with the connection it was handed (free: no transaction is open between holders), one table at
+   * a time, each after the work that came meanwhile.
+   */
   private async analyze(): Promise<void> {
     this.analyzeAfter = 2 * this.written;
-    await this.thread?.query(ANALYZE_OWN_TABLES, []).catch(() => undefined);
-    await this.releaseConnection();
+    this.analyzing = true;
+    const tables = await this.thread
+      ?.query(`select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname = current_schema()`, [])
+      .catch(() => undefined);
+    for (const { name } of (tables?.rows ?? []) as Array<{ name: string }>) {
+      this.handOn();
+      await this.acquireConnection();
+      await this.thread?.query(`analyze ${name}`, []).catch(() => undefined);
+    }
+    this.analyzing = false;
+    this.handOn();
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
