@@ -86,7 +86,7 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
   }
 
   /** `delivery`: its posting and job, when the caller has read them already. */
-  async function finishX(
+  async function finish(
     ref: IntakeRef,
     outcome: IntakeOutcome,
     delivery?: Pick<StagedDelivery, 'postingId' | 'jobId'>,
@@ -100,11 +100,6 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     return outcome;
   }
 
-  async function finish(ref: IntakeRef, outcome: IntakeOutcome, delivery?: Pick<StagedDelivery, 'postingId' | 'jobId'>) {
-    const o = await finishX(ref, outcome, delivery);
-    ((globalThis as any).__done ??= new (require('node:events').EventEmitter)()).emit(`${ref.provider}:${ref.applicationId}`);
-    return o;
-  }
   /** `application.created`, raised before the intake is marked finished: a later run that finds it finished finds it raised. */
   async function announce(ref: IntakeRef, outcome: IntakeOutcome, delivery?: Pick<StagedDelivery, 'postingId' | 'jobId'>): Promise<void> {
     if (outcome.outcome === 'recorded') await store.events.raise(applicationCreated(ref, outcome, delivery ?? (await staged(ref))));
