@@ -49,7 +49,9 @@ export async function ahead<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await aheadContext.run(context, work);
   } finally {
-    context.holding?.handOn();
+    const driver = context.holding;
+    context.holding = undefined; // a statement the work left running queues again from here
+    driver?.handOn();
   }
 }
 
