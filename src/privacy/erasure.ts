@@ -1,6 +1,7 @@
 import { notFound } from '../domain/errors';
 import type { Store } from '../store';
-import { lockPerson, personLockKey } from '../store/candidates';
+import { personLockKey } from '../store/candidates';
+import { lockPeople } from '../store/candidates-batch';
 import type { Db } from '../store/db';
 import { erasedError } from '../store/erased';
 import type { AuditEntry } from '../store/privacy';
@@ -58,6 +59,10 @@ export function subjectFrom(keys: IdentityKeys, candidate: PersonOnRecord): Data
   };
 }
 
+/** How many entries each section of an export holds: what the audit records of it. */
+export const sectionSizes = (sections: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(sections).map(([name, v]) => [name, Array.isArray(v) ? v.length : 1]));
+
 /** Erasure and subject-access export over every registered holder of personal data, each audited. */
 export function createDataProtection(store: Store, holders: PersonalDataHolder[] = personalData) {
   const { identityKeys: keys } = store;
@@ -77,7 +82,7 @@ export function createDataProtection(store: Store, holders: PersonalDataHolder[]
       personLockKey({ phone: c.phone ?? undefined, lastName: c.last_name }),
       ...sources.map((s) => personLockKey({}, { provider: s.provider, externalId: s.external_id })),
     ].filter((k): k is string => Boolean(k));
-    for (const key of [...new Set(locks)].sort()) await lockPerson(tx, key);
+    await lockPeople(tx, locks);
   }
 
   return {
@@ -120,9 +125,13 @@ export function createDataProtection(store: Store, holders: PersonalDataHolder[]
       const sections: Record<string, unknown> = {};
       for (const holder of holders) sections[holder.name] = await holder.export(store.db, subject, options);
       const audit = (await store.privacy.list({ candidateId, limit: 200 })).items;
-      const sizes = Object.fromEntries(Object.entries(sections).map(([name, v]) => [name, Array.isArray(v) ? v.length : 1]));
       const exportedAt = new Date().toISOString();
-      await store.privacy.record({ action: 'export', candidateId, actor, details: { documents: options.documents, sections: sizes } });
+      await store.privacy.record({
+        action: 'export',
+        candidateId,
+        actor,
+        details: { documents: options.documents, sections: sectionSizes(sections) },
+      });
       return { format: 'jobrelay-subject-export/1', candidateId, exportedAt, ...sections, audit };
     },
   };

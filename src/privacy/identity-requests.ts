@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import { normaliseEmail, normalisePhone } from '../domain/candidate';
 import type { Store } from '../store';
-import { lockPerson, personLockKey } from '../store/candidates';
+import { personLockKey } from '../store/candidates';
+import { lockPeople } from '../store/candidates-batch';
 import type { Db } from '../store/db';
 import { anyOf } from '../store/json-rows';
-import { type DataProtection, type ErasureReport, type PersonOnRecord, type SubjectExport, subjectFrom } from './erasure';
+import { type DataProtection, type ErasureReport, type PersonOnRecord, type SubjectExport, sectionSizes, subjectFrom } from './erasure';
 import type { ExportOptions, PersonalDataHolder } from './holders';
 import { personalData } from './registry';
 
@@ -89,9 +90,6 @@ export function createIdentityRequests(store: Store, protection: DataProtection,
     return sections;
   }
 
-  const sizes = (sections: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(sections).map(([name, v]) => [name, Array.isArray(v) ? v.length : 1]));
-
   return {
     async find(identity: SubjectIdentity): Promise<SubjectsFound> {
       const person = personOf(identity);
@@ -103,7 +101,7 @@ export function createIdentityRequests(store: Store, protection: DataProtection,
           createdAt: c.created_at.toISOString(),
           deletedAtSource: c.deleted_at !== null,
         })),
-        foundByIdentity: sizes(await foundByIdentity(person, { documents: 'linked' })),
+        foundByIdentity: sectionSizes(await foundByIdentity(person, { documents: 'linked' })),
         erasedBefore: erased.length > 0,
       };
     },
@@ -121,7 +119,10 @@ export function createIdentityRequests(store: Store, protection: DataProtection,
           personLockKey({ email: person.email ?? undefined }),
           personLockKey({ phone: person.phone ?? undefined, lastName: person.last_name }),
         ];
-        for (const key of [...new Set(locks.filter((k): k is string => Boolean(k)))].sort()) await lockPerson(tx, key);
+        await lockPeople(
+          tx,
+          locks.filter((k): k is string => Boolean(k)),
+        );
         const subject = subjectFrom(store.identityKeys, person);
         const identities = [...subject.personKeys];
         for (const holder of byIdentity) identities.push(...((await holder.identities?.(tx, subject)) ?? []));
@@ -153,7 +154,7 @@ export function createIdentityRequests(store: Store, protection: DataProtection,
       await store.privacy.record({
         action: 'export',
         actor,
-        details: { by: 'identity', candidates: found.map((c) => c.id), documents: options.documents, sections: sizes(sections) },
+        details: { by: 'identity', candidates: found.map((c) => c.id), documents: options.documents, sections: sectionSizes(sections) },
       });
       return { format: 'jobrelay-subject-export/1', exportedAt: new Date().toISOString(), candidates, foundByIdentity: sections };
     },

@@ -47,13 +47,13 @@ export interface HeldRow extends StageChange {
 
 const ms = (d: Date) => d.getTime();
 
+/** The detail of an erased delivery whose person reached the ATS as the erasure was made. */
+export const SENT_DURING_ERASURE = 'sent to the ATS while the person was being erased';
+
 /**
  * A delivery of a person whose data was erased: ids and dates only. It stays (a hand-over of the same candidate
  * again finds it ended) and no longer ties the tool's candidate to an ATS application, so no status is synced.
  */
-/** The detail of an erased delivery whose person reached the ATS as the erasure was made. */
-export const SENT_DURING_ERASURE = 'sent to the ATS while the person was being erased';
-
 export const ERASED_DELIVERY = {
   state: 'erased',
   reason: ERASED_REASON,

@@ -38,3 +38,28 @@ export class PageTally {
     return { counts: this.counts, skippedReasons: this.skippedReasons, ...notes, next, maxSeen: this.maxSeen };
   }
 }
+
+/** Two consecutive pages of one run as one result: counts and requests added, the later page's position and totals. */
+export function addPages(first: PageResult, then: PageResult): PageResult {
+  const counts = emptyCounts();
+  for (const key of Object.keys(counts) as Array<keyof RecordCounts>) counts[key] = (first.counts[key] ?? 0) + (then.counts[key] ?? 0);
+  const notes = first.notes || then.notes ? addUp(first.notes, then.notes) : undefined;
+  const postingsToUnpost = [...(first.postingsToUnpost ?? []), ...(then.postingsToUnpost ?? [])];
+  return {
+    counts,
+    skippedReasons: addUp(first.skippedReasons, then.skippedReasons),
+    ...(notes && { notes }),
+    next: then.next,
+    requests: first.requests + then.requests,
+    total: then.total ?? first.total,
+    maxSeen: then.maxSeen ?? first.maxSeen,
+    ...(postingsToUnpost.length && { postingsToUnpost }),
+    pages: (first.pages ?? 1) + (then.pages ?? 1),
+  };
+}
+
+function addUp(a: Record<string, number> = {}, b: Record<string, number> = {}): Record<string, number> {
+  const sum = { ...a };
+  for (const [key, n] of Object.entries(b)) sum[key] = (sum[key] ?? 0) + n;
+  return sum;
+}
