@@ -94,7 +94,8 @@ async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<vo
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 2000 });
+      // Loopback: never through an `https_proxy` the environment names (grpc-js would read it).
+      const connection = await Connection.connect({ address, connectTimeout: 2000, channelArgs: { 'grpc.enable_http_proxy': 0 } });
       try {
         await connection.healthService.check({});
         return;

@@ -1,6 +1,5 @@
 import type { LookupAddress } from 'node:dns';
-import http from 'node:http';
-import net from 'node:net';
+import type http from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
 import express from 'express';
 import { createCvLibraryClient } from '../../src/providers/cv-library/client';
@@ -10,6 +9,7 @@ import { leverConnector, waitForRuns } from '../fixtures/connectors';
 import { CV_ACCOUNT, setUpCvLibrary } from '../fixtures/cv-library';
 import { postLiveJob } from '../fixtures/direct-apply';
 import { runLeverSandbox } from '../fixtures/lever';
+import { startConnectProxy } from '../helpers/connect-proxy';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
@@ -185,23 +185,9 @@ describe('the origin policy on every request and connection', () => {
 
   it('goes through the egress proxy as a CONNECT tunnel, and checks the name here first: a refused one reaches neither', async () => {
     const { server: target, port: targetPort, served } = await boardAnswering();
-    // The company's egress proxy: it records each tunnel asked of it and pipes the bytes.
-    const tunnels: string[] = [];
-    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
-    proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-      tunnels.push(String(req.url));
-      const [host, port] = String(req.url).split(':');
-      const upstream = net.connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const proxy = await startConnectProxy();
+    const { tunnels } = proxy;
+    const proxyUrl = proxy.url;
     const client = (baseUrl: string, origins: OriginPolicy) =>
       createCvLibraryClient({
         baseUrl,
@@ -229,7 +215,8 @@ describe('the origin policy on every request and connection', () => {
     expect((err as Error).message).toMatch(/resolved to 127\.0\.0\.1, an address not allowed/);
     expect(tunnels).toHaveLength(1);
     expect(served).toHaveLength(1);
-    await Promise.all([target, proxy].map((s) => new Promise((resolve) => s.close(resolve))));
+    await new Promise((resolve) => target.close(resolve));
+    await proxy.close();
   });
 
   it('takes the proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, and never sends loopback through it', () => {
