@@ -1,4 +1,4 @@
-import { type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
 import { newId } from '../domain/ids';
 import type { Delivery, DeliveryState, HeldChange, StatusRun } from '../domain/relay';
 import type { IdentityKeys } from '../privacy/keys';
@@ -9,7 +9,7 @@ import type { AtsStage, DeliveredPerson, ReadyCandidate, StageChange } from '../
 import { ERASED_REASON } from '../sync/writes';
 import type { Db } from './db';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
-import type { RelayDeliveriesTable, RelayStatusRunsTable, RelayStatusSyncTable } from './schema';
+import type { Database, RelayDeliveriesTable, RelayStatusRunsTable, RelayStatusSyncTable } from './schema';
 
 export interface StagedDelivery extends Delivery {
   /** Kept only while the delivery is under way. */
@@ -65,27 +65,23 @@ export const ERASED_DELIVERY = {
   phone_key: null,
 } as const;
 
+/** A delivery by its natural key. */
+const isDelivery = (ref: DeliveryRef) => (eb: ExpressionBuilder<Database, 'relay_deliveries'>) =>
+  eb.and({ connector_id: ref.connectorId, candidate_id: ref.candidateId, recruitment_id: ref.recruitmentId });
+
 /** States a delivery leaves only by being handed over again (never by a late write of a delivery under way). */
 const ENDED = ['delivered', 'erased'];
 
 /** A relay connector's deliveries and status sync: every write an upsert on its natural key. */
 export function createRelayRepository(db: Db, keys: IdentityKeys) {
-  const deliveryRow = (ref: DeliveryRef) =>
-    db
-      .selectFrom('relay_deliveries')
-      .selectAll()
-      .where('connector_id', '=', ref.connectorId)
-      .where('candidate_id', '=', ref.candidateId)
-      .where('recruitment_id', '=', ref.recruitmentId);
+  const deliveryRow = (ref: DeliveryRef) => db.selectFrom('relay_deliveries').selectAll().where(isDelivery(ref));
 
   /** Ends a delivery under way; one already delivered (or erased) stays as it is. */
   const finish = (ref: DeliveryRef, values: Partial<Record<keyof RelayDeliveriesTable, unknown>>) =>
     db
       .updateTable('relay_deliveries')
       .set({ ...values, updated_at: new Date() } as never)
-      .where('connector_id', '=', ref.connectorId)
-      .where('candidate_id', '=', ref.candidateId)
-      .where('recruitment_id', '=', ref.recruitmentId)
+      .where(isDelivery(ref))
       .where('state', 'not in', ENDED)
       .execute();
 
@@ -104,9 +100,7 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
         const existing = await tx
           .selectFrom('relay_deliveries')
           .select(['state', 'reported'])
-          .where('connector_id', '=', connectorId)
-          .where('candidate_id', '=', ref.candidateId)
-          .where('recruitment_id', '=', ref.recruitmentId)
+          .where(isDelivery(ref))
           .forUpdate()
           .executeTakeFirst();
         if (existing?.state === 'erased') return { outcome: 'unchanged', start: false, ref };
@@ -135,13 +129,7 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
         }
         if (existing.state === 'delivered') {
           // Approved again: the tool is told again which application it is (its workflow finds the delivery done).
-          await tx
-            .updateTable('relay_deliveries')
-            .set({ reported: false, updated_at: new Date() })
-            .where('connector_id', '=', connectorId)
-            .where('candidate_id', '=', ref.candidateId)
-            .where('recruitment_id', '=', ref.recruitmentId)
-            .execute();
+          await tx.updateTable('relay_deliveries').set({ reported: false, updated_at: new Date() }).where(isDelivery(ref)).execute();
           return { outcome: 'unchanged', start: true, ref };
         }
         const again = existing.state === 'refused' || existing.state === 'failed';
@@ -156,9 +144,7 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
             ...(again ? { attempts: sql<number>`attempts + 1` } : {}),
             updated_at: new Date(),
           })
-          .where('connector_id', '=', connectorId)
-          .where('candidate_id', '=', ref.candidateId)
-          .where('recruitment_id', '=', ref.recruitmentId)
+          .where(isDelivery(ref))
           .execute();
         return { outcome: 'updated', start: true, ref };
       });
@@ -192,9 +178,7 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
       const [done] = await db
         .updateTable('relay_deliveries')
         .set({ detail: `${SENT_DURING_ERASURE}: remove application ${applicationId} in the ATS`, updated_at: new Date() })
-        .where('connector_id', '=', ref.connectorId)
-        .where('candidate_id', '=', ref.candidateId)
-        .where('recruitment_id', '=', ref.recruitmentId)
+        .where(isDelivery(ref))
         .where('state', '=', 'erased')
         .execute();
       return Number(done?.numUpdatedRows ?? 0) > 0;
@@ -216,9 +200,7 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
         .updateTable('relay_deliveries')
         .set({ state: sql`case when state = 'delivered' then state else 'failed' end`, reason, updated_at: new Date() })
         .where('state', '<>', 'erased')
-        .where('connector_id', '=', ref.connectorId)
-        .where('candidate_id', '=', ref.candidateId)
-        .where('recruitment_id', '=', ref.recruitmentId)
+        .where(isDelivery(ref))
         .execute();
     },
 
@@ -226,9 +208,7 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
       await db
         .updateTable('relay_deliveries')
         .set({ reported: true, reason: sql`case when state = 'delivered' then null else reason end`, updated_at: new Date() })
-        .where('connector_id', '=', ref.connectorId)
-        .where('candidate_id', '=', ref.candidateId)
-        .where('recruitment_id', '=', ref.recruitmentId)
+        .where(isDelivery(ref))
         .execute();
     },
 
@@ -280,9 +260,7 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
           attempts: sql<number>`attempts + 1`,
           updated_at: new Date(),
         })
-        .where('connector_id', '=', ref.connectorId)
-        .where('candidate_id', '=', ref.candidateId)
-        .where('recruitment_id', '=', ref.recruitmentId)
+        .where(isDelivery(ref))
         .where('state', '<>', 'erased')
         .where((eb) => eb.or([eb('state', '<>', 'delivered'), eb('reported', '=', false)]))
         .executeTakeFirst();
