@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { EXAMPLES_DIR, example } from './shape';
 
-// The literal examples every contract test reads. eRecruiter's stage history waits for its connector: whoever builds
-// it checks its client and its sandbox against it, as test/contracts/lever.test.ts and smartrecruiters.test.ts do.
+// The literal examples every contract test reads (each provider's contract test checks its client and its sandbox
+// against them).
 
 describe('documented examples', () => {
   it('are all here: none can vanish unnoticed', () => {
@@ -10,7 +10,20 @@ describe('documented examples', () => {
       'cv-library-direct-apply.json',
       'cv-library-job-create.json',
       'cv-library-job-created.json',
+      'erecruiter-application-create.json',
+      'erecruiter-application-created.json',
+      'erecruiter-candidate-applications-page.json',
+      'erecruiter-companies.json',
+      'erecruiter-duplicate-application.json',
+      'erecruiter-origins.json',
+      'erecruiter-recruitments-page.json',
       'erecruiter-stage-history.json',
+      'erecruiter-stages.json',
+      'erecruiter-token.json',
+      'erecruiter-unauthorized.json',
+      'inhire-candidates-page.json',
+      'inhire-delivery-report.json',
+      'inhire-status.json',
       'lever-postings-page.json',
       'smartrecruiters-attachments.json',
       'smartrecruiters-candidate.json',

@@ -305,7 +305,14 @@ describe('erecruiter-inhire: inhire candidates into eRecruiter, eRecruiter stage
     const after = await deliveriesSettled(t, c.id, [ewa.id, jan.id, kuba.id]);
     expect(after.get(ewa.id)).toMatchObject({ state: 'delivered', reported: true });
     expect(after.get(jan.id)).toMatchObject({ state: 'erased', reason: 'erased', attempts: 1 });
-    expect(after.get(kuba.id)).toMatchObject({ state: 'erased', reason: 'erased', reported: true });
+    // kuba's delivery is erased before inhire is told (settled), and reported once it has been.
+    const kubaReported = await waitFor(
+      async () => (await deliveriesSettled(t, c.id, [kuba.id])).get(kuba.id),
+      (d) => d?.reported === true,
+      30_000,
+      'kuba’s refusal reported to inhire',
+    );
+    expect(kubaReported).toMatchObject({ state: 'erased', reason: 'erased', reported: true });
     expect(inhire.mustGet(kuba.id)).toMatchObject({ atsDelivery: 'refused', atsError: 'erased' });
 
     // ewa, delivered, asks to be erased: her delivery keeps ids and dates only, and no longer names her application.

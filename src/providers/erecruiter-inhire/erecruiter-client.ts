@@ -131,7 +131,7 @@ export class ErecruiterClient {
       method: 'post',
       url: `Recruitments/${encodeURIComponent(recruitmentId)}/CandidateApplications`,
       params: { companyId: this.options.companyId },
-      data: application,
+      data: { ...application, originId: wireId(application.originId) },
       validateStatus: (status) => (status >= 200 && status < 300) || status === 409,
     });
     if (res.status !== 409) {
@@ -152,6 +152,11 @@ export class ErecruiterClient {
   private get<S extends z.ZodType>(what: string, url: string, schema: S, params: Record<string, string | number> = {}) {
     return this.http.json(what, { url, params: { companyId: this.options.companyId, ...params } }, schema);
   }
+}
+
+/** An id as eRecruiter gives it (a number when it is one): held as a string here, sent back in its own type. */
+function wireId(id: string): string | number {
+  return /^\d{1,15}$/.test(id) ? Number(id) : id;
 }
 
 /** The application a `DuplicateApplication` answer names: its `Location` header, else the id in its message. */

@@ -41,8 +41,9 @@ export class InhireClient {
   }
 
   /** One page of the candidates a recruiter approved for eRecruiter and not yet sent, changed after `updatedAfter`. */
-  readyCandidates(updatedAfter: string | undefined, cursor: string | undefined, limit?: number) {
-    const params = { ats: 'erecruiter', status: 'ready', updated_after: updatedAfter, cursor, limit };
+  readyCandidates(updatedAfter: string | undefined, cursor: string | undefined) {
+    // Only the documented parameters: the page size is inhire's.
+    const params = { ats: 'erecruiter', status: 'ready', updated_after: updatedAfter, cursor };
     return this.http.json('candidates', { url: 'candidates', params }, InhireCandidatesPage);
   }
 

@@ -48,7 +48,7 @@ async function testConnection(test: ConnectionTest, { client, settings }: Ctx): 
     await ats.check('publication places', 'reading publication places', () => client.erecruiter.origins());
   }
   const tool = test.part('inhire', { rejected: 'the API key is refused', lacks: (permission) => `the API key lacks ${permission}` });
-  await tool.check('API key', 'reading candidates', () => client.inhire.readyCandidates(undefined, undefined, 1));
+  await tool.check('API key', 'reading candidates', () => client.inhire.readyCandidates(undefined, undefined));
 }
 
 /** The erecruiter-inhire connector on the sync engine. */
