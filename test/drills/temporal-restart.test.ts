@@ -149,10 +149,16 @@ describe('drill: Temporal restarts during an intake burst, a Lever backfill and 
     for (const live of before.filter((p) => p.state === 'live')) {
       expect(postings.find((p) => p.id === live.id)?.expiresAt).toBe(live.expiresAt);
     }
-    // Each workflow runs on, waiting on a timer for its expiry, which it shows operators.
+    // Each workflow runs on, waiting on a timer for its expiry, which it shows operators (from the workflow task after
+    // the one whose activity wrote `live`: a loaded machine may be between the two).
     for (const p of postings) {
       const handle = t.system.client.workflow.getHandle(p.workflowId);
-      const described = await handle.describe();
+      const described = await waitFor(
+        () => handle.describe(),
+        (d) => d.typedSearchAttributes.get(ExpiresAt) !== undefined,
+        30_000,
+        `${p.workflowId} showing its expiry`,
+      );
       expect(described.status.name).toBe('RUNNING');
       expect(described.typedSearchAttributes.get(ExpiresAt)?.toISOString()).toBe(p.expiresAt);
       expect(await pendingTimers(handle)).toBe(1);
