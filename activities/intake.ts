@@ -8,6 +8,7 @@ import { applicationCreated } from '../src/events/catalog';
 import { inspectCv } from '../src/intake/cv-type';
 import { decideIntake, type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS } from '../src/intake/rules';
 import { countErasedReturn } from '../src/privacy/metrics';
+import { phoneCountryOf } from '../src/providers';
 import { inputFault } from '../src/store/errors';
 import { recordedOutcome, type StagedDelivery } from '../src/store/intake';
 
@@ -20,7 +21,7 @@ export interface IntakeLoaded extends IntakeFacts {
  * The intake workflow's hands. Each reads the staged delivery from the store (the workflow carries ids only)
  * and writes with an upsert on a natural key, so a retry or a second run finds its work done.
  */
-export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 'metrics'>) {
+export function createIntakeActivities({ store, metrics, config }: Pick<Deps, 'store' | 'metrics' | 'config'>) {
   async function staged(ref: IntakeRef): Promise<StagedDelivery> {
     const delivery = await store.intake.get(ref);
     if (!delivery) throw ApplicationFailure.nonRetryable(`no staged application ${ref.provider}:${ref.applicationId}`, INTAKE_NOT_STAGED);
@@ -52,7 +53,7 @@ export function createIntakeActivities({ store, metrics }: Pick<Deps, 'store' | 
     const written = await refusalIsFinal(
       store.candidates.upsertFromSource({
         source: { provider: ref.provider, externalId: ref.applicationId, referrer },
-        fields: candidate,
+        fields: { ...candidate, phoneCountry: phoneCountryOf(ref.provider, config.defaultPhoneCountry) },
         matchBy: ['email', 'phone+surname'],
         createIfUnknown: true,
         applicationIds: [ref.applicationId],

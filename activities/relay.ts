@@ -5,7 +5,7 @@ import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failure
 import type { StatusRun } from '../src/domain/relay';
 import { statusSyncCompleted } from '../src/events/catalog';
 import { countErasedReturn } from '../src/privacy/metrics';
-import { providers } from '../src/providers';
+import { phoneCountryOf, providers } from '../src/providers';
 import { sharedLimiter } from '../src/providers/rate-limit';
 import { erasedAmong } from '../src/relay/hand-over';
 import { type DeliveryOutcome, type DeliveryRef, NO_SOURCE_REASON, sideLimiterKey } from '../src/relay/refs';
@@ -45,7 +45,7 @@ const SUPERSEDED = 'superseded by a later change';
  * The relay's activities: each delivery's steps and each status-sync run's pages. Workflows pass ids; the staged
  * candidate, settings and credentials are read here, from the store.
  */
-export function createRelayActivities({ store, metrics, origins }: Pick<Deps, 'store' | 'metrics' | 'origins'>) {
+export function createRelayActivities({ store, metrics, origins, config }: Pick<Deps, 'store' | 'metrics' | 'origins' | 'config'>) {
   async function open(connectorId: string, heartbeat: () => void = () => {}) {
     const connector = await store.connectors.get(connectorId);
     if (!connector) throw ApplicationFailure.nonRetryable(`connector ${connectorId} does not exist`, CONNECTOR_CONFIG_ERROR);
@@ -178,7 +178,10 @@ export function createRelayActivities({ store, metrics, origins }: Pick<Deps, 's
       if (done) return done;
       const { relay, connection, settings, provider } = await open(ref.connectorId, () => Context.current().heartbeat());
       // Erased since the hand-over (or handed over again by a retry): never sent to the ATS.
-      const [erased] = delivery.person ? await erasedAmong({ store, provider }, [{ ...delivery, person: delivery.person }]) : [false];
+      const phoneCountry = phoneCountryOf(provider, config.defaultPhoneCountry);
+      const [erased] = delivery.person
+        ? await erasedAmong({ store, provider, phoneCountry }, [{ ...delivery, person: delivery.person }])
+        : [false];
       if (erased) {
         await store.relay.markErased(ref);
         countErasedReturn(metrics, { provider, via: 'sync', action: 'refused' });

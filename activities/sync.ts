@@ -4,7 +4,7 @@ import type { Deps } from '../src/deps';
 import type { ConnectorState } from '../src/domain/connector';
 import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failures';
 import { countErasedReturn } from '../src/privacy/metrics';
-import { providers } from '../src/providers';
+import { phoneCountryOf, providers } from '../src/providers';
 import { EndpointLimits, sharedLimiter } from '../src/providers/rate-limit';
 import { credentialsOriginOf } from '../src/sync/credential-origins';
 import { cursorAfterPage } from '../src/sync/cursor';
@@ -24,7 +24,13 @@ const PAGES_AT_ONCE_MS = 1_000;
  * The connector sync loop's activities. The workflow passes the connector id only: settings come from the store
  * and credentials are opened here, never carried through workflow history.
  */
-export function createSyncActivities({ store, logger, metrics, origins }: Pick<Deps, 'store' | 'logger' | 'metrics' | 'origins'>) {
+export function createSyncActivities({
+  store,
+  logger,
+  metrics,
+  origins,
+  config,
+}: Pick<Deps, 'store' | 'logger' | 'metrics' | 'origins' | 'config'>) {
   // A provider limits each credential: one token bucket (sharedLimiter) and, where it limits endpoints on their own,
   // one set of endpoint limits per credential in this process, shared by every page of every connector using it.
   const endpointLimits = new Map<string, EndpointLimits>();
@@ -71,6 +77,7 @@ export function createSyncActivities({ store, logger, metrics, origins }: Pick<D
     const source = sync.open({
       connectorId,
       provider: connector.provider,
+      phoneCountry: phoneCountryOf(connector.provider, config.defaultPhoneCountry),
       settings,
       credentials,
       store,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { decodeSecretKey } from './crypto/secrets';
+import { PhoneCountry } from './domain/phone';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optional = z
@@ -67,6 +68,8 @@ export const EnvSchema = z.object({
   RETENTION_MONTHS: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(1200).optional()),
   /** A person whose data was erased who applies again: `refuse` (default) or `recreate` (a new application is new consent). */
   ERASED_REAPPLY: z.enum(['refuse', 'recreate']).default('refuse'),
+  /** Where a phone without its international prefix is read when its source names no country (Lever, SmartRecruiters, requests). */
+  DEFAULT_PHONE_COUNTRY: PhoneCountry.default('GB'),
   DEMO: bool,
 });
 
@@ -106,6 +109,8 @@ export interface Config {
   demo: boolean;
   intake: { signingSecret?: string; sweepMinutes: number; concurrency: number };
   privacy: { retentionMonths?: number; erasedReapply: 'refuse' | 'recreate' };
+  /** The country a phone is read in when its source declares none (see src/domain/phone.ts). */
+  defaultPhoneCountry: PhoneCountry;
 }
 
 export class ConfigError extends Error {}
@@ -164,6 +169,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     demo: e.DEMO ?? true,
     intake: { signingSecret: e.DIRECT_APPLY_SIGNING_SECRET, sweepMinutes: e.INTAKE_SWEEP_MINUTES, concurrency: e.INTAKE_CONCURRENCY },
     privacy: { retentionMonths: e.RETENTION_MONTHS, erasedReapply: e.ERASED_REAPPLY },
+    defaultPhoneCountry: e.DEFAULT_PHONE_COUNTRY,
   };
 }
 

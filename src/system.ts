@@ -110,7 +110,12 @@ export async function startSystem({ deps, workflowBundle, withoutWorker }: Syste
       signingSecret: config.intake.signingSecret,
     },
     candidates: createCandidatesService(deps.store),
-    privacy: createPrivacyService(deps.store, { metrics: deps.metrics, retention, retentionMonths: config.privacy.retentionMonths }),
+    privacy: createPrivacyService(deps.store, {
+      metrics: deps.metrics,
+      retention,
+      retentionMonths: config.privacy.retentionMonths,
+      defaultPhoneCountry: config.defaultPhoneCountry,
+    }),
     careers: createCareersService(deps.store),
     webhookSubscriptions: createWebhookSubscriptionsService(deps.store, eventWorkflows, deps.webhookOrigins),
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PhoneCountry } from './phone';
 import { text } from './text';
 
 export const CandidateLocation = z.object({
@@ -68,6 +69,8 @@ export interface CandidateFields {
   lastName?: string;
   email?: string;
   phone?: string;
+  /** Where a phone given without its international prefix is read: the source's country (never stored). */
+  phoneCountry?: PhoneCountry;
   location?: z.infer<typeof CandidateLocation>;
   education?: Array<Record<string, unknown>>;
   experience?: Array<Record<string, unknown>>;
@@ -85,14 +88,12 @@ export function normaliseEmail(email: string | undefined): string | undefined {
   return e ? e : undefined;
 }
 
-/** UK numbers in national form (`07700900123`) whether written +44, 0044 or with `(0)`; others as `+<digits>`. */
-export function normalisePhone(phone: string | undefined): string | undefined {
-  if (!phone) return undefined;
-  const digits = phone.replace(/\(0\)/g, '').replace(/[^\d+]/g, '');
-  const international = digits.startsWith('+') ? digits.slice(1) : digits.startsWith('00') ? digits.slice(2) : undefined;
-  let result = digits.replace(/\+/g, '');
-  if (international !== undefined) {
-    result = international.startsWith('44') ? `0${international.slice(2).replace(/^0/, '')}` : `+${international}`;
-  }
-  return result.replace(/\D/g, '').length >= 6 ? result : undefined;
+/**
+ * A surname as the match rules compare it (`ŁUCZAK` is `Łuczak`): folded here, in JavaScript, never by the database,
+ * whose `lower()` depends on its locale (a C-locale PostgreSQL folds ASCII only). Erased people's keys use it too.
+ */
+export function foldSurname(surname: string | undefined): string | undefined {
+  // Exactly the fold erased people's keys were always made with: changing it would make them unrecognisable.
+  const folded = surname?.trim().toLowerCase();
+  return folded ? folded : undefined;
 }

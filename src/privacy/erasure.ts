@@ -1,4 +1,5 @@
 import { notFound } from '../domain/errors';
+import type { PhoneCountry } from '../domain/phone';
 import type { Store } from '../store';
 import { personLockKey } from '../store/candidates';
 import { lockPeople } from '../store/candidates-batch';
@@ -35,6 +36,8 @@ export interface PersonOnRecord {
   id: string;
   email: string | null;
   phone: string | null;
+  /** Where `phone` is read when it has no international prefix (a request's country); a stored phone needs none. */
+  phoneCountry?: PhoneCountry;
   last_name: string;
 }
 
@@ -43,6 +46,7 @@ export function subjectFrom(keys: IdentityKeys, candidate: PersonOnRecord): Data
   const personKeys = keys.person({
     email: candidate.email ?? undefined,
     phone: candidate.phone ?? undefined,
+    phoneCountry: candidate.phoneCountry,
     lastName: candidate.last_name,
   });
   const held = new Set(personKeys.map((k) => k.key));

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { boardIntake } from '../boards/registry';
 import type { CandidateFields } from '../domain/candidate';
+import { providers } from '../providers';
 import { toApplication } from '../store/applications';
 import { toCandidateFields } from '../store/candidates';
 import type { Db } from '../store/db';
@@ -267,7 +268,8 @@ async function deliveriesOf(db: Db, subject: DataSubject) {
     .execute();
   const describing = waiting.filter((d) => {
     const read = boardIntake(d.provider)?.application.safeParse(d.payload);
-    return read?.success === true && subject.describes(read.data.candidate);
+    // A board is national: its phones are read in its country (an undeclared one: as written).
+    return read?.success === true && subject.describes({ ...read.data.candidate, phoneCountry: providers[d.provider]?.phoneCountry });
   });
   return [...linked, ...describing].sort((a, b) => a.received_at.getTime() - b.received_at.getTime());
 }

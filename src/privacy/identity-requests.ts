@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
-import { normaliseEmail, normalisePhone } from '../domain/candidate';
+import { foldSurname, normaliseEmail } from '../domain/candidate';
+import { type PhoneCountry, phoneForms } from '../domain/phone';
 import type { Store } from '../store';
-import { personLockKey } from '../store/candidates';
+import { heldByPhoneAndSurname, personLockKey } from '../store/candidates';
 import { lockPeople } from '../store/candidates-batch';
 import type { Db } from '../store/db';
 import { anyOf } from '../store/json-rows';
@@ -14,6 +14,8 @@ export interface SubjectIdentity {
   email?: string;
   phone?: string;
   lastName?: string;
+  /** Where their phone is read when given without its international prefix (default: DEFAULT_PHONE_COUNTRY). */
+  country?: PhoneCountry;
 }
 
 export interface SubjectsFound {
@@ -48,39 +50,38 @@ export interface IdentityExport {
  * with no candidate at all (a sourcing tool's candidate relayed into an ATS, a board's delivery not yet taken in).
  * Their keyed email and phone + surname are kept as any erased person's, so they stay erased.
  */
-export function createIdentityRequests(store: Store, protection: DataProtection, holders: PersonalDataHolder[] = personalData) {
+export function createIdentityRequests(
+  store: Store,
+  protection: DataProtection,
+  defaultCountry: PhoneCountry,
+  holders: PersonalDataHolder[] = personalData,
+) {
   const byIdentity = holders.filter((h) => h.findsByIdentity);
 
+  /** The person as they named themselves; their phone as given, read in their country by whatever compares it. */
   const personOf = (identity: SubjectIdentity): PersonOnRecord => ({
     id: '',
     email: normaliseEmail(identity.email) ?? null,
-    phone: normalisePhone(identity.phone) ?? null,
+    phone: identity.phone?.trim() || null,
+    phoneCountry: identity.country ?? defaultCountry,
     last_name: identity.lastName?.trim() ?? '',
   });
 
-  /** The living candidates who are this person, as the intake's match rules would find them. */
-  function candidatesOf(db: Db, person: PersonOnRecord) {
-    const surname = person.last_name.toLowerCase();
-    return db
-      .selectFrom('candidates')
-      .select(['id', 'created_at', 'deleted_at'])
-      .where('erased_at', 'is', null)
-      .where((eb) => {
-        const ways = [];
-        if (person.email) ways.push(eb('email', '=', person.email));
-        if (person.phone && surname)
-          ways.push(
-            eb.and([
-              eb('phone', '=', person.phone),
-              eb(sql`lower(last_name)`, '=', surname),
-              // Two different emails are two people, whatever their phone says.
-              ...(person.email ? [eb('email', 'is', null)] : []),
-            ]),
-          );
-        return eb.or(ways);
-      })
-      .orderBy('created_at')
-      .execute();
+  /** The living candidates who are this person, as the intake's match rules would find them, oldest first. */
+  async function candidatesOf(db: Db, person: PersonOnRecord) {
+    const byEmail = person.email
+      ? await db
+          .selectFrom('candidates')
+          .select(['id', 'created_at', 'deleted_at'])
+          .where('erased_at', 'is', null)
+          .where('email', '=', person.email)
+          .execute()
+      : [];
+    const surname = foldSurname(person.last_name);
+    const phones = phoneForms(person.phone ?? undefined, person.phoneCountry);
+    const byPhone = surname ? await heldByPhoneAndSurname(db, phones, surname, Boolean(person.email)) : [];
+    const found = new Map([...byEmail, ...byPhone].map((c) => [c.id, c]));
+    return [...found.values()].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1));
   }
 
   async function foundByIdentity(person: PersonOnRecord, options: ExportOptions) {
@@ -117,7 +118,7 @@ export function createIdentityRequests(store: Store, protection: DataProtection,
       const { found, erasedByIdentity, erasedAt } = await store.db.transaction().execute(async (tx) => {
         const locks = [
           personLockKey({ email: person.email ?? undefined }),
-          personLockKey({ phone: person.phone ?? undefined, lastName: person.last_name }),
+          personLockKey({ phone: person.phone ?? undefined, phoneCountry: person.phoneCountry, lastName: person.last_name }),
         ];
         await lockPeople(
           tx,

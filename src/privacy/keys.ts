@@ -1,5 +1,6 @@
 import type { SecretBox } from '../crypto/secrets';
-import { type CandidateFields, normaliseEmail, normalisePhone } from '../domain/candidate';
+import { type CandidateFields, foldSurname, normaliseEmail } from '../domain/candidate';
+import { phoneForms } from '../domain/phone';
 
 /**
  * What can identify a person once their data is erased: their email, their phone with their surname (the intake's
@@ -19,14 +20,18 @@ const PURPOSE = 'erased-identity';
 export class IdentityKeys {
   constructor(private readonly secrets: SecretBox) {}
 
-  /** Email, and phone + surname, normalised as the candidate match rules normalise them. */
-  person(fields: Pick<CandidateFields, 'email' | 'phone' | 'lastName'>): IdentityKey[] {
+  /**
+   * Email, and phone + surname, normalised as the candidate match rules normalise them. A phone whose form before
+   * phones were read in their source's country differs gives that key too (after today's): a person erased then is
+   * still recognised.
+   */
+  person(fields: Pick<CandidateFields, 'email' | 'phone' | 'lastName' | 'phoneCountry'>): IdentityKey[] {
     const keys: IdentityKey[] = [];
     const email = normaliseEmail(fields.email);
-    const phone = normalisePhone(fields.phone);
-    const surname = fields.lastName?.trim().toLowerCase();
+    const surname = foldSurname(fields.lastName);
     if (email) keys.push(this.key('email', email));
-    if (phone && surname) keys.push(this.key('phone+surname', `${phone}:${surname}`));
+    if (surname)
+      for (const phone of phoneForms(fields.phone, fields.phoneCountry)) keys.push(this.key('phone+surname', `${phone}:${surname}`));
     return keys;
   }
 

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { BoardEntry } from '../boards/types';
+import type { PhoneCountry } from '../domain/phone';
 import type { PersonalDataHolder } from '../privacy/holders';
 import type { RelayEntry } from '../relay/types';
 import type { SyncProvider } from '../sync/provider';
@@ -23,6 +24,16 @@ export interface ProviderEntry {
   personalData?: PersonalDataHolder[];
   /** Set when the connector relays a sourcing tool's candidates into an ATS and syncs the ATS's stages back (with `sync`). */
   relay?: RelayEntry;
+  /**
+   * Where its people's phones are read when written without their international prefix (a national board, a
+   * national tool). Unset: the operator's DEFAULT_PHONE_COUNTRY (an ATS used anywhere).
+   */
+  phoneCountry?: PhoneCountry;
+}
+
+/** The country a provider's phones are read in: its own, else the configured default. */
+export function phoneCountryOf(provider: string, fallback: PhoneCountry): PhoneCountry {
+  return (Object.hasOwn(providers, provider) && providers[provider].phoneCountry) || fallback;
 }
 
 export const providers: Record<string, ProviderEntry> = {

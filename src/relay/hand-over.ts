@@ -35,20 +35,26 @@ export async function handOverReady<R, Settings, Client>(
       done(record, { outcome: 'skipped', reason: ERASED_REASON });
       continue;
     }
-    const staged = await ctx.store.relay.stageDelivery(ctx.connectorId, candidates[i], deliveryWorkflowId);
+    const staged = await ctx.store.relay.stageDelivery(ctx.connectorId, candidates[i], ctx.phoneCountry, deliveryWorkflowId);
     if (staged.start) await ctx.startWorkflow(deliveryWorkflow(staged.ref, entry.names));
     done(record, { outcome: staged.outcome });
   }
 }
 
-/** For each candidate, whether they (by email, or phone + surname) or the tool's record of them were erased. */
-export async function erasedAmong(ctx: Pick<StreamContext<unknown, unknown>, 'store' | 'provider'>, candidates: ReadyCandidate[]) {
+/**
+ * For each candidate, whether they (by email, or phone + surname, the phone read in the tool's country) or the tool's
+ * record of them were erased.
+ */
+export async function erasedAmong(
+  ctx: Pick<StreamContext<unknown, unknown>, 'store' | 'provider' | 'phoneCountry'>,
+  candidates: ReadyCandidate[],
+) {
   const matches = await ctx.store.erased.screen(
     candidates.map((c) => ({
       provider: ctx.provider,
       sourceId: c.candidateId,
       applicationIds: [],
-      fields: c.person,
+      fields: { ...c.person, phoneCountry: ctx.phoneCountry },
       matchBy: ['email', 'phone+surname'],
     })),
   );

@@ -1,3 +1,4 @@
+import type { PhoneCountry } from '../domain/phone';
 import type { Metrics } from '../metrics';
 import { createDataProtection, type ErasureReport, type SubjectExport } from '../privacy/erasure';
 import { createIdentityRequests, type SubjectIdentity } from '../privacy/identity-requests';
@@ -10,10 +11,10 @@ import type { RetentionScheduleClient } from '../temporal/privacy';
 /** What the privacy routes call: erasure, subject-access export, the audit log and retention. */
 export function createPrivacyService(
   store: Store,
-  deps: { metrics: Metrics; retention: RetentionScheduleClient; retentionMonths?: number },
+  deps: { metrics: Metrics; retention: RetentionScheduleClient; retentionMonths?: number; defaultPhoneCountry: PhoneCountry },
 ) {
   const protection = createDataProtection(store);
-  const byIdentity = createIdentityRequests(store, protection);
+  const byIdentity = createIdentityRequests(store, protection, deps.defaultPhoneCountry);
   return {
     async erase(candidateId: string, actor: string): Promise<ErasureReport> {
       const report = await protection.erase(candidateId, actor, 'request');

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
-import { normaliseEmail, normalisePhone } from '../domain/candidate';
+import { normaliseEmail } from '../domain/candidate';
 import { newId } from '../domain/ids';
+import { normalisePhone } from '../domain/phone';
 import { decideErased, type ErasedReapply } from '../privacy/rules';
 import { changedColumns, compact, personLockKey, type UpsertCandidateInput, type UpsertCandidateResult } from './candidates';
 import type { Db } from './db';
@@ -168,7 +169,7 @@ class HeldPeople {
         first_name: f.firstName?.trim() ?? '',
         last_name: f.lastName?.trim() ?? '',
         email: email ?? null,
-        phone: normalisePhone(f.phone) ?? null,
+        phone: normalisePhone(f.phone, f.phoneCountry) ?? null,
         location: compact(f.location ?? {}),
         education: f.education ?? [],
         experience: f.experience ?? [],
@@ -183,7 +184,7 @@ class HeldPeople {
       outcome = 'created';
     } else {
       const row = this.rows.get(id) as Row;
-      const changes = changedColumns(row, { ...input.fields, email, phone: normalisePhone(input.fields.phone) });
+      const changes = changedColumns(row, { ...input.fields, email, phone: normalisePhone(input.fields.phone, input.fields.phoneCountry) });
       if (Object.keys(changes).length > 0) {
         this.hold({ ...row, ...parsedChanges(changes), updated_at: now });
         this.changed.add(id);

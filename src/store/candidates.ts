@@ -1,10 +1,12 @@
 import { type Selectable, sql } from 'kysely';
-import { type Candidate, type CandidateFields, normaliseEmail, normalisePhone } from '../domain/candidate';
+import { type Candidate, type CandidateFields, foldSurname, normaliseEmail } from '../domain/candidate';
 import { newId } from '../domain/ids';
+import { normalisePhone, phoneForms } from '../domain/phone';
 import { decideErased, type ErasedReapply } from '../privacy/rules';
 import { type BatchCandidateInput, upsertCandidates } from './candidates-batch';
 import type { Db } from './db';
 import type { ErasedRepository } from './erased';
+import { anyOf } from './json-rows';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
 import type { CandidatesTable } from './schema';
 
@@ -39,12 +41,34 @@ export interface UpsertCandidateResult {
 }
 
 /** The advisory lock a write of this person takes: the same person is written (or erased) by one transaction at a time. */
-export function personLockKey(fields: Pick<CandidateFields, 'email' | 'phone' | 'lastName'>, source?: Omit<SourceRef, 'referrer'>) {
+export function personLockKey(
+  fields: Pick<CandidateFields, 'email' | 'phone' | 'lastName' | 'phoneCountry'>,
+  source?: Omit<SourceRef, 'referrer'>,
+) {
   const email = normaliseEmail(fields.email);
-  const phone = normalisePhone(fields.phone);
+  const phone = normalisePhone(fields.phone, fields.phoneCountry);
   if (email) return email;
-  if (phone) return `${phone}:${fields.lastName?.trim().toLowerCase()}`;
+  if (phone) return `${phone}:${foldSurname(fields.lastName)}`;
   return source && `${source.provider}:${source.externalId}`;
+}
+
+/**
+ * Unerased candidates held under any of these phones (`phoneForms`: today's form and the one written before phones
+ * were read in their source's country, so rows stored then are found without a migration and take today's form on
+ * their next write) whose surname folds to `surname`, oldest first. The surname is compared after `foldSurname`, in
+ * JavaScript, never by SQL `lower()`, which folds only ASCII on a C-locale database; the phone index narrows the rows.
+ * `withoutEmail`: only people with no email (two different email addresses are two people, whatever their phone says).
+ */
+export async function heldByPhoneAndSurname(db: Db, phones: string[], surname: string, withoutEmail: boolean) {
+  if (phones.length === 0) return [];
+  let q = db
+    .selectFrom('candidates')
+    .select(['id', 'last_name', 'created_at', 'deleted_at'])
+    .where('phone', '=', anyOf(phones))
+    .where('erased_at', 'is', null);
+  if (withoutEmail) q = q.where('email', 'is', null);
+  const rows = await q.orderBy('created_at').orderBy('id').execute();
+  return rows.filter((r) => foldSurname(r.last_name) === surname);
 }
 
 export async function lockPerson(tx: Db, key: string): Promise<void> {
@@ -62,7 +86,8 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
      */
     async upsertFromSource(input: UpsertCandidateInput): Promise<UpsertCandidateResult> {
       const email = normaliseEmail(input.fields.email);
-      const phone = normalisePhone(input.fields.phone);
+      const phone = normalisePhone(input.fields.phone, input.fields.phoneCountry);
+      const surname = foldSurname(input.fields.lastName);
       return db.transaction().execute(async (tx) => {
         await lockPerson(tx, personLockKey(input.fields, input.source) as string);
         const [wasErased] = await erased.screen(
@@ -77,8 +102,7 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
           ],
           tx,
         );
-        // The source's own person, else the first rule that matches, in order: one statement for every lookup.
-        const rules = input.matchBy.filter((rule) => (rule === 'email' ? email : phone && input.fields.lastName));
+        // The source's own person, else the first rule that matches, in order: source and email in one statement.
         const found = await tx
           .selectNoFrom((eb) => [
             eb
@@ -87,28 +111,26 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
               .where('provider', '=', input.source.provider)
               .where('external_id', '=', input.source.externalId)
               .as('source'),
-            ...rules.map((rule) => {
-              let q = eb
-                .selectFrom('candidates')
-                .select('id')
-                .where('deleted_at', 'is', null)
-                .where('erased_at', 'is', null)
-                .orderBy('created_at')
-                .limit(1);
-              if (rule === 'email') q = q.where('email', '=', email as string);
-              else {
-                q = q
-                  .where('phone', '=', phone as string)
-                  .where(sql`lower(last_name)`, '=', (input.fields.lastName as string).trim().toLowerCase());
-                // Two different email addresses are two people, whatever their phone says.
-                if (email) q = q.where('email', 'is', null);
-              }
-              return q.as(rule);
-            }),
+            eb
+              .selectFrom('candidates')
+              .select('id')
+              .where('email', '=', email ?? null)
+              .where('deleted_at', 'is', null)
+              .where('erased_at', 'is', null)
+              .orderBy('created_at')
+              .limit(1)
+              .as('email'),
           ])
           .executeTakeFirstOrThrow();
-        const byRule = found as Record<string, string | null>;
-        let id = [byRule.source, ...rules.map((rule) => byRule[rule])].find((match) => match) ?? undefined;
+        let id = found.source ?? undefined;
+        for (const rule of input.matchBy) {
+          if (id) break;
+          if (rule === 'email') id = found.email ?? undefined;
+          else if (phone && surname)
+            id = (await heldByPhoneAndSurname(tx, phoneForms(input.fields.phone, input.fields.phoneCountry), surname, Boolean(email))).find(
+              (c) => c.deleted_at === null,
+            )?.id;
+        }
         const verdict = decideErased(wasErased, {
           liveCandidate: id !== undefined,
           newApplications: input.applicationIds?.length ?? 0,

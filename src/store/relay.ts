@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
 import { newId } from '../domain/ids';
+import type { PhoneCountry } from '../domain/phone';
 import type { Delivery, DeliveryState, HeldChange, StatusRun } from '../domain/relay';
 import type { IdentityKeys } from '../privacy/keys';
 import type { DeliveryRef } from '../relay/refs';
@@ -93,6 +94,8 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
     async stageDelivery(
       connectorId: string,
       candidate: ReadyCandidate,
+      /** Where the tool's phones are read: its keyed phone + surname is made as the match rules make it. */
+      phoneCountry: PhoneCountry,
       workflowId: (ref: DeliveryRef) => string,
     ): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; start: boolean; ref: DeliveryRef }> {
       const ref = { connectorId, candidateId: candidate.candidateId, recruitmentId: candidate.recruitmentId };
@@ -104,7 +107,7 @@ export function createRelayRepository(db: Db, keys: IdentityKeys) {
           .forUpdate()
           .executeTakeFirst();
         if (existing?.state === 'erased') return { outcome: 'unchanged', start: false, ref };
-        const personKeys = keys.person(candidate.person);
+        const personKeys = keys.person({ ...candidate.person, phoneCountry });
         const staged = {
           person: JSON.stringify(candidate.person),
           cv_url: candidate.cvUrl ?? null,

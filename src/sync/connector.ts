@@ -305,7 +305,7 @@ export function defineConnector<Settings, Credentials, Client extends CountingCl
         ...source,
         client,
         spareClient: () => spec.connect({ ...source, heartbeat: () => undefined }),
-        writer: new SyncWriter(source.store, source.provider),
+        writer: new SyncWriter(source.store, source.provider, source.phoneCountry),
       });
       return {
         async page(request) {

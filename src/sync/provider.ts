@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { PhoneCountry } from '../domain/phone';
 import type { Logger } from '../logger';
 import type { OriginPolicy } from '../providers/origins';
 import type { EndpointLimit, EndpointLimits, TokenBucket, TokenBucketOptions } from '../providers/rate-limit';
@@ -39,6 +40,8 @@ export interface SourceContext<Settings, Credentials> {
   settings: Settings;
   credentials: Credentials;
   store: Store;
+  /** Where the people's phones are read when written without their international prefix (`phoneCountryOf`). */
+  phoneCountry: PhoneCountry;
   /** Shared by every activity of this connector in the process: the provider's rate limit. */
   limiter: TokenBucket;
   /** Shared likewise, when the provider declares `endpointLimits`: a bucket (and concurrency gate) per endpoint family. */

@@ -1,6 +1,7 @@
 import type { CandidateFields } from '../domain/candidate';
 import { GoneError } from '../domain/errors';
 import type { Job } from '../domain/job';
+import type { PhoneCountry } from '../domain/phone';
 import type { Store } from '../store';
 import type { UpsertCandidateResult } from '../store/candidates';
 import type { EndedJobPosting } from '../store/postings';
@@ -60,6 +61,8 @@ export class SyncWriter {
   constructor(
     private readonly store: Store,
     private readonly provider: string,
+    /** Where the provider's phones are read (stamped on every person it writes). */
+    private readonly phoneCountry: PhoneCountry,
   ) {}
 
   async job(externalId: string, decision: JobDecision): Promise<RecordOutcome> {
@@ -145,7 +148,7 @@ export class SyncWriter {
         const candidates = await store.candidates.upsertMany(
           persons.map((p) => ({
             source: { provider, externalId: p.externalId, referrer: p.referrer },
-            fields: p.fields,
+            fields: { ...p.fields, phoneCountry: this.phoneCountry },
             createIfUnknown: p.createIfUnknown,
             applicationIds: p.applications.map((a) => a.externalId),
           })),

@@ -163,6 +163,7 @@ describeEachStore('the sync engine with a provider of its own', (kind) => {
       provider.open({
         connectorId: connector.id,
         provider: 'fake-ats',
+        phoneCountry: 'GB',
         settings: Settings.parse(s),
         credentials: { key: 'k' },
         store,

@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createIntakeActivities } from '../../activities/intake';
+import { loadConfig } from '../../src/config';
 import { GENERIC_ACCOUNT } from '../../src/domain/posting';
 import type { IntakeRef } from '../../src/intake/rules';
 import { Metrics } from '../../src/metrics';
@@ -61,7 +62,7 @@ describeEachStore('applicationIntake (real activities and store; a worker that c
         putStagedCv: crashingAfterWrite('document', (_staged, i) => i.applicationId, store.documents.putStagedCv),
       },
     };
-    const real = createIntakeActivities({ store: crashingStore, metrics: new Metrics() });
+    const real = createIntakeActivities({ store: crashingStore, metrics: new Metrics(), config: loadConfig({}) });
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: TASK_QUEUE,

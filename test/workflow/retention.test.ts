@@ -98,6 +98,7 @@ describeEachStore('retentionSweep under time skipping (real activities and store
           person: { firstName: 'Ignatius', lastName: 'Dormant', email: 'ignatius@example.org' },
           cvUrl: `https://cv/${id}`,
         },
+        'PL',
         () => `delivery:${id}`,
       );
     await store.relay.markRefused(relayRef('refused'), 'eRecruiter refused the application', 'Ignatius Dormant applied already');

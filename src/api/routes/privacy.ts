@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import { PhoneCountry } from '../../domain/phone';
 import { text } from '../../domain/text';
 import type { PrivacyService } from '../../services/privacy';
 import { callerOf } from '../auth';
@@ -24,6 +25,9 @@ const SubjectIdentity = z
     email: text().min(3).max(320).optional(),
     phone: text().min(3).max(64).optional(),
     lastName: text().min(1).max(200).optional().describe('with `phone`: a phone number identifies someone with their surname'),
+    country: PhoneCountry.optional().describe(
+      'where `phone` is read when written without its international prefix (e.g. `PL`: `600 100 200` is +48 600 100 200); default DEFAULT_PHONE_COUNTRY',
+    ),
   })
   .refine((b) => Boolean(b.email) || (Boolean(b.phone) && Boolean(b.lastName)), {
     message: 'give the person’s email, or their phone and last name',

@@ -16,4 +16,6 @@ export const cvLibrary: ProviderEntry = {
   origins: CV_LIBRARY_ORIGINS,
   createSandbox: () => createCvLibrarySandbox().app,
   board: cvLibraryBoard,
+  // A UK job board: `07700 900123` is a UK number.
+  phoneCountry: 'GB',
 };

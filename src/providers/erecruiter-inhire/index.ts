@@ -14,4 +14,6 @@ export const erecruiterInhire: ProviderEntry = {
   createSandbox: createPairSandbox,
   sync: erecruiterInhireSync,
   relay: erecruiterInhireRelay,
+  // Both are Polish: inhire may give `600 100 200` for +48 600 100 200.
+  phoneCountry: 'PL',
 };
