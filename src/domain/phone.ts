@@ -1,5 +1,5 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import { z } from 'zod';
+import { text } from './text';
 
 /**
  * Where a phone number written without its international prefix is read: an ISO 3166 alpha-2 code (`GB`, `PL`).
@@ -7,8 +7,7 @@ import { z } from 'zod';
  */
 export type PhoneCountry = CountryCode;
 
-export const PhoneCountry = z
-  .string()
+export const PhoneCountry = text()
   .trim()
   .toUpperCase()
   .refine(isSupportedCountry, 'an ISO 3166 country code with a telephone numbering plan, e.g. GB or PL')

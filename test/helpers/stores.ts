@@ -39,15 +39,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A new, empty database on the run's PostgreSQL server, so no test sees another file's rows. */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+/**
+ * A new, empty database on the run's PostgreSQL server, so no test sees another file's rows. `locale: 'C'` makes
+ * it as `initdb --locale=C` would (its `lower()` folds ASCII only), whatever the server's own locale.
+ */
+export async function createTestDatabase(label = 'test', options: { locale?: 'C' } = {}): Promise<TestDatabase> {
   const serverUrl = testServers.databaseUrl();
   if (!serverUrl) throw new Error('no PostgreSQL in this run (TEST_DATABASE_URL is unset)');
   const name = `jr_${label
     .replace(/[^a-z0-9]+/gi, '_')
     .toLowerCase()
     .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
-  await admin(serverUrl, (c) => c.query(`create database ${name}`));
+  const locale = options.locale ? ` template template0 encoding 'UTF8' lc_collate '${options.locale}' lc_ctype '${options.locale}'` : '';
+  await admin(serverUrl, (c) => c.query(`create database ${name}${locale}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
