@@ -5,7 +5,7 @@ import { openStore, type Store } from '../../src/store';
 import { leverConnector, waitForRuns } from '../fixtures/connectors';
 import { setUpCvLibrary } from '../fixtures/cv-library';
 import { applicationId, applyOnBoard, intakeOutcome, type LivePosting, postLiveJob, untilApplications } from '../fixtures/direct-apply';
-import { deliveriesSettled, erecruiterCompany, inhireAccount, pairConnector, pairOf } from '../fixtures/erecruiter-inhire';
+import { deliveriesSettled, ownPairConnector, pairOf } from '../fixtures/erecruiter-inhire';
 import { runLeverSandbox } from '../fixtures/lever';
 import { describeWithPostgres } from '../helpers/postgres';
 import { createTestDatabase, describeEachStore, type TestDatabase } from '../helpers/stores';
@@ -98,32 +98,21 @@ describeEachStore('candidate matching across countries and locales', (store) => 
   });
 
   it('relays inhire’s Polish national numbers as +48 ones, and refuses one erased when it was kept as digits', async () => {
-    const company = erecruiterCompany(t, 4800);
-    const connector = await t.api(
-      'POST',
-      '/v1/connectors',
-      pairConnector(t, {
-        name: 'matching',
-        settings: { companyId: company.companyId },
-        credentials: { ...company.credentials, ...inhireAccount(t, 'matching') },
-      }),
-    );
-    expect(connector.status).toBe(201);
-    await waitForRuns(t, connector.body.id, 1);
+    const connectorId = await ownPairConnector(t, 'matching', 4800);
     const { erecruiter, inhire } = pairOf(t);
-    const recruitment = erecruiter.addRecruitment({ companyId: company.companyId });
+    const recruitment = erecruiter.addRecruitment({ companyId: 4800 });
     // Erased before this change with a national number: their key was made of its digits.
     await rememberLegacyErasure('600777888:nowak');
     const [sliwa, nowak] = inhire.addReady(recruitment.id, 2, { account: 'matching' });
     Object.assign(sliwa, { lastName: 'Śliwa', phone: '600 123 456' });
     Object.assign(nowak, { lastName: 'NOWAK', phone: '600-777-888' });
-    const runs = (await t.api('GET', `/v1/connectors/${connector.body.id}`)).body.status.streams.deliveries.totals.runs as number;
-    expect((await t.api('POST', `/v1/connectors/${connector.body.id}/sync`, {})).status).toBe(202);
-    await waitForRuns(t, connector.body.id, runs + 1);
-    const settled = await deliveriesSettled(t, connector.body.id, [sliwa.id]);
+    const runs = (await t.api('GET', `/v1/connectors/${connectorId}`)).body.status.streams.deliveries.totals.runs as number;
+    expect((await t.api('POST', `/v1/connectors/${connectorId}/sync`, {})).status).toBe(202);
+    await waitForRuns(t, connectorId, runs + 1);
+    const settled = await deliveriesSettled(t, connectorId, [sliwa.id]);
     expect(settled.get(sliwa.id)).toBeDefined();
     expect(settled.get(nowak.id)).toBeUndefined();
-    const status = (await t.api('GET', `/v1/connectors/${connector.body.id}`)).body.status.streams.deliveries;
+    const status = (await t.api('GET', `/v1/connectors/${connectorId}`)).body.status.streams.deliveries;
     expect(status.skippedReasons).toMatchObject({ erased: 1 });
 
     const found = await t.api('POST', '/v1/privacy/subjects/find', { phone: '+48 600 123 456', lastName: 'ŚLIWA' });

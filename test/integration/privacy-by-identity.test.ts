@@ -1,6 +1,6 @@
 import { SANDBOX_INHIRE_ORIGIN } from '../../src/providers/erecruiter-inhire/sandbox-erecruiter';
 import { waitForRuns } from '../fixtures/connectors';
-import { deliveriesSettled, erecruiterCompany, inhireAccount, pairConnector, pairOf } from '../fixtures/erecruiter-inhire';
+import { deliveriesSettled, ownPairConnector, pairOf } from '../fixtures/erecruiter-inhire';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
@@ -25,21 +25,10 @@ describeEachStore('data subject requests by email, or phone and surname', (store
 
   beforeAll(async () => {
     t = await startTestSystem({}, { store });
-    const company = erecruiterCompany(t, 700);
-    const created = await t.api(
-      'POST',
-      '/v1/connectors',
-      pairConnector(t, {
-        name: 'by identity',
-        settings: { companyId: company.companyId }, // no source chosen: deliveries wait, refused, with the person staged
-        credentials: { ...company.credentials, ...inhireAccount(t, 'by-identity') },
-      }),
-    );
-    expect(created.status).toBe(201);
-    connectorId = created.body.id;
-    await waitForRuns(t, connectorId, 1);
+    // No source chosen: deliveries wait, refused, with the person staged.
+    connectorId = await ownPairConnector(t, 'by-identity', 700);
     const { erecruiter, inhire } = pairOf(t);
-    const recruitment = erecruiter.addRecruitment({ companyId: company.companyId });
+    const recruitment = erecruiter.addRecruitment({ companyId: 700 });
     recruitmentId = recruitment.id;
     [maja, tomasz] = inhire.addReady(recruitment.id, 2, { account: 'by-identity' });
     await sync();
