@@ -43,11 +43,14 @@ export const ConnectorInput = z.object({
     .describe('the reconciling sweep (default daily at 03:00 UTC): {enabled, timeOfDay, timeZone}'),
 });
 
-/** `PATCH /v1/connectors/:id`: settings given are merged over the current ones; credentials given replace them. */
+/** `PATCH /v1/connectors/:id`: settings given are merged over the current ones (`null` clears one); credentials given replace them. */
 export const ConnectorPatch = z
   .object({
     name: text().trim().min(1).max(200).optional(),
-    settings: z.record(text(), z.unknown()).optional(),
+    settings: z
+      .record(text(), z.unknown())
+      .optional()
+      .describe('merged over the current settings; a setting given as null is cleared (its default applies), e.g. a start date'),
     credentials: z.record(text(), z.unknown()).optional(),
     sweep: z.record(text(), z.unknown()).optional().describe('merged over the current sweep settings'),
   })

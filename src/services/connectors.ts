@@ -83,7 +83,9 @@ export function createConnectorsService(store: Store, workflows: ConnectorWorkfl
       const row = await store.connectors.get(id);
       if (!row) return undefined;
       const sync = syncOf(row.provider);
-      const settings = patch.settings ? (validate(sync.settings, { ...row.settings, ...patch.settings }, 'settings') as object) : undefined;
+      const settings = patch.settings
+        ? (validate(sync.settings, mergeSettings(row.settings, patch.settings), 'settings') as object)
+        : undefined;
       const credentials = patch.credentials ? validate(sync.credentials, patch.credentials, 'credentials') : undefined;
       const origin = allowedOrigin(row.provider, settings ?? row.settings);
       // Stored credentials go only where they were saved for: a new address needs them again, in the same request.
@@ -129,6 +131,13 @@ function syncOf(provider: string, path?: string): SyncProvider {
     ]);
   }
   return sync;
+}
+
+/** Each setting given replaces the current one; `null` clears it (e.g. a start date set for a backfill), so its default applies. */
+function mergeSettings(current: object, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...current, ...patch };
+  for (const [key, value] of Object.entries(patch)) if (value === null) delete merged[key];
+  return merged;
 }
 
 /** The provider's zod schema, with its issues reported under `settings.…` / `credentials.…` (never echoing secrets). */

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 const PROVIDERS = path.resolve(__dirname, '../../src/providers');
 // fflate: the zip writer the SmartRecruiters sandbox builds its DOCX résumés with (the client reads them with mammoth).
-const ALLOWED = [/^node:/, /^express$/, /^zod$/, /^fflate$/, /^\.\.\/seeded-random$/, /^\.\/sandbox-[a-z-]+$/];
+const ALLOWED = [/^node:/, /^express$/, /^zod$/, /^fflate$/, /^\.\.\/seeded-random$/, /^\.\.\/sandbox-patch$/, /^\.\/sandbox-[a-z-]+$/];
 
 describe('sandboxes', () => {
   const files = fs

@@ -86,12 +86,10 @@ describe('Lever postings → jobs', () => {
     expect(decidePosting(aPosting({ state: 'draft' }), leverSettings())).toMatchObject({ action: 'unpublish', state: 'open' });
   });
 
-  it('skips a posting without a location, saying why', () => {
-    expect(decidePosting(aPosting({ categories: { team: 'Sales', location: '  ' } }), leverSettings())).toEqual({
-      action: 'skip',
-      reason: 'no location',
-    });
-    expect(decidePosting(aPosting({ categories: { team: 'Sales' } }), leverSettings())).toEqual({ action: 'skip', reason: 'no location' });
+  it('does not publish a posting without a location, saying why (one held already comes off the careers site)', () => {
+    const unpublished = { action: 'unpublish', state: 'open', reason: 'no location' };
+    expect(decidePosting(aPosting({ categories: { team: 'Sales', location: '  ' } }), leverSettings())).toEqual(unpublished);
+    expect(decidePosting(aPosting({ categories: { team: 'Sales' } }), leverSettings())).toEqual(unpublished);
   });
 
   it('identifies remote and hybrid jobs by the user’s regexes on categories.location', () => {

@@ -42,10 +42,16 @@ describe('SmartRecruiters mapping', () => {
     expect(decision.job.description).toContain('<h3>Qualifications</h3>\n<ul><li>Ten years in customer success</li></ul>');
   });
 
-  it('skips a posting with no place, and unpublishes one released before the jobs start date', () => {
+  it('places a posting open across a country in that country, unpublishes one with no place or released before the jobs start date', () => {
     const posting = SrPosting.parse(example('smartrecruiters-posting'));
-    expect(decidePosting({ ...posting, location: { country: 'us', remote: false } }, settings())).toEqual({
-      action: 'skip',
+    const countryWide = decidePosting({ ...posting, location: { city: '', region: '', country: 'us', remote: false } }, settings());
+    expect(countryWide).toMatchObject({
+      action: 'import',
+      job: { location: { city: 'United States', country: 'US' }, workplace: 'onsite' },
+    });
+    expect(decidePosting({ ...posting, location: { city: '', country: '', remote: false } }, settings())).toEqual({
+      action: 'unpublish',
+      state: 'open',
       reason: 'no location',
     });
     expect(decidePosting(posting, settings({ jobsStartDate: '2020-01-01' }))).toMatchObject({ action: 'unpublish' });

@@ -11,7 +11,8 @@ export function decidePosting(posting: LeverPosting, settings: LeverSettings): J
   const mismatch = postingMismatch(posting, settings);
   if (mismatch) return { action: 'unpublish', state: posting.state === 'closed' ? 'closed' : 'open', reason: mismatch };
   const location = posting.categories.location?.trim();
-  if (!location) return { action: 'skip', reason: 'no location' };
+  // Only jobs with a location are pulled (seed 003): one whose location is removed in Lever leaves the careers site.
+  if (!location) return { action: 'unpublish', state: 'open', reason: 'no location' };
   return { action: 'import', job: toJob(posting, settings, location) };
 }
 

@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { applyMergePatch } from '../sandbox-patch';
 import { seededRandom } from '../seeded-random';
 import { ARCHIVE_REASONS, generate, type SandboxOpportunity, type SandboxPosting, type SeedOptions, STAGES, USERS } from './sandbox-data';
 
@@ -368,11 +369,25 @@ export class LeverSandbox {
     return router;
   }
 
-  /** Test and demo controls (not part of Lever): seed, faults, keys, request log. */
+  /** Test and demo controls (not part of Lever): seed, edits as a recruiter makes them, faults, keys, request log. */
   private controlRoutes(app: Express) {
     app.post('/_sandbox/seed', (req, res) => {
       const { postings, opportunities } = this.seed(req.body ?? {});
       res.json({ postings: postings.length, opportunities: opportunities.length });
+    });
+    // A JSON merge patch (`null` removes a field); `updatedAt` moves to now, so the next incremental read sees the edit.
+    app.patch('/_sandbox/postings/:id', (req, res) => {
+      const p = this.postings.get(req.params.id);
+      if (!p) return error(res, 404, 'NotFoundError', 'Posting not found');
+      if (!applyMergePatch(p, req.body)) return error(res, 400, 'BadRequestError', 'The body must be a JSON object (a merge patch)');
+      res.json(this.updatePosting(p.id, {}));
+    });
+    app.patch('/_sandbox/opportunities/:id', (req, res) => {
+      const o = this.opportunities.get(req.params.id);
+      if (!o) return error(res, 404, 'NotFoundError', 'Opportunity not found');
+      if (!applyMergePatch(o, req.body)) return error(res, 400, 'BadRequestError', 'The body must be a JSON object (a merge patch)');
+      const { resumes: _resumes, ...edited } = this.updateOpportunity(o.id, {});
+      res.json(edited);
     });
     app.put('/_sandbox/faults', (req, res) => {
       this.faults = { ...this.faults, ...(req.body ?? {}) };

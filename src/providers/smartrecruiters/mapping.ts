@@ -1,3 +1,4 @@
+import { countryName } from '../../careers/present';
 import type { CandidateFields } from '../../domain/candidate';
 import type { Workplace } from '../../sync/classify';
 import type { JobDecision, SyncedJob, SyncedPerson } from '../../sync/writes';
@@ -15,15 +16,17 @@ export function decidePosting(posting: SrPosting, settings: SmartRecruitersSetti
   if (settings.jobsStartDate && released !== undefined && released < Date.parse(settings.jobsStartDate))
     return { action: 'unpublish', state: 'open', reason: 'released before the jobs start date' };
   const location = placeOf(posting);
-  if (!location) return { action: 'skip', reason: 'no location' };
+  if (!location) return { action: 'unpublish', state: 'open', reason: 'no location' };
   return { action: 'import', job: toJob(posting, settings, location) };
 }
 
+/** The city, else the region, else "Remote", else the country (a posting open anywhere in it): none only without any. */
 function placeOf(p: SrPostingItem): SyncedJob['location'] | undefined {
   const l = p.location ?? {};
-  const city = clean(l.city) ?? clean(l.region) ?? (l.remote ? 'Remote' : undefined);
+  const country = clean(l.country)?.toUpperCase();
+  const city = clean(l.city) ?? clean(l.region) ?? (l.remote ? 'Remote' : undefined) ?? (country && countryName(country));
   if (!city) return undefined;
-  return { city, region: clean(l.region), country: clean(l.country)?.toUpperCase() ?? 'unknown' };
+  return { city, region: clean(l.region), country: country ?? 'unknown' };
 }
 
 export function toJob(p: SrPosting, settings: SmartRecruitersSettings, location: SyncedJob['location']): SyncedJob {

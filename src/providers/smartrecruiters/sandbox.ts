@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { applyMergePatch } from '../sandbox-patch';
 import { seededRandom } from '../seeded-random';
 import { generate, type SandboxCandidate, type SandboxPosting, type SeedOptions } from './sandbox-data';
 import { docxOf, pdfOf } from './sandbox-files';
@@ -367,6 +368,13 @@ export class SmartRecruitersSandbox {
     app.delete('/_sandbox/candidates/:id', (req, res) => {
       if (!this.candidates.delete(req.params.id)) return error(res, 404, 'Candidate not found');
       res.status(204).end();
+    });
+    // A job ad edited in SmartRecruiters: a JSON merge patch of the posting (`sections`, `location`, `name`, …).
+    app.patch('/_sandbox/postings/:id', (req, res) => {
+      const p = this.postings.get(req.params.id);
+      if (!p) return error(res, 404, 'Posting not found');
+      if (!applyMergePatch(p, req.body)) return error(res, 400, 'The body must be a JSON object (a merge patch)');
+      res.json(p);
     });
     app.delete('/_sandbox/postings/:id', (req, res) => {
       if (!this.postings.delete(req.params.id)) return error(res, 404, 'Posting not found');

@@ -1,0 +1,158 @@
+import { SANDBOX_API_KEY as LEVER_KEY } from '../../src/providers/lever/sandbox';
+import { SANDBOX_COMPANY, SANDBOX_API_KEY as SR_KEY } from '../../src/providers/smartrecruiters/sandbox';
+import { leverConnector, waitForRuns } from '../fixtures/connectors';
+import { smartRecruitersConnector } from '../fixtures/smartrecruiters';
+import { describeEachStore } from '../helpers/stores';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+
+// Seeds 003 (Lever) and 001 (SmartRecruiters) as their users walk them: records changed in the ATS through the
+// sandboxes' HTTP controls (as `npm start` offers them), a sync, then what the user looks at — the API and the
+// careers pages.
+
+describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and careers site', (store) => {
+  let t: TestSystem;
+  beforeAll(async () => {
+    t = await startTestSystem({}, { store });
+  });
+  afterAll(() => t?.stop());
+
+  const careers = async (path = '/careers') => (await fetch(`${t.system.apiUrl}${path}`)).text();
+  const listedTitles = async () => [...(await careers('/careers?q=')).matchAll(/<h2><a href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+  const jobOf = async (source: string, externalId: string) => {
+    const jobs = (await t.api('GET', `/v1/jobs?source=${source}&limit=200`)).body.items as Array<Record<string, any>>;
+    return jobs.find((j) => j.externalId === externalId);
+  };
+  const syncAgain = async (id: string, runs: number) => {
+    expect((await t.api('POST', `/v1/connectors/${id}/sync`, {})).status).toBe(202);
+    return waitForRuns(t, id, runs);
+  };
+
+  it('Lever: a job published in Lever appears, an edited description shows, a job whose location is removed leaves the site', async () => {
+    expect((await t.sandbox('POST', 'lever', '/_sandbox/seed', { postings: 3, opportunities: 0, seed: 303 })).status).toBe(200);
+    const listed = await fetch(`${t.sandboxes.urlFor('lever')}/v1/postings?limit=100&confidentiality=all`, {
+      headers: { authorization: `Basic ${Buffer.from(`${LEVER_KEY}:`).toString('base64')}` },
+    }).then((r) => r.json() as Promise<{ data: Array<{ id: string }> }>);
+    const [payroll, office, field] = listed.data.map((p) => p.id);
+    const edit = async (id: string, patch: Record<string, unknown>) => {
+      const res = await t.sandbox('PATCH', 'lever', `/_sandbox/postings/${id}`, patch);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const published = { state: 'published', distributionChannels: ['public'], confidentiality: 'non-confidential', tags: [] };
+    await edit(payroll, { ...published, text: 'Payroll Administrator', categories: { location: 'Leeds' } });
+    await edit(office, {
+      ...published,
+      text: 'Office Manager',
+      state: 'internal',
+      distributionChannels: [],
+      categories: { location: 'York' },
+    });
+    await edit(field, { ...published, text: 'Field Engineer', categories: { location: 'Manchester' } });
+    expect((await t.sandbox('PATCH', 'lever', '/_sandbox/postings/no-such-posting', { text: 'x' })).status).toBe(404);
+    expect((await t.sandbox('PATCH', 'lever', `/_sandbox/postings/${payroll}`, ['not', 'a', 'patch'])).status).toBe(400);
+
+    // Every field of the seed's form; the start dates blank, as it advises.
+    const created = await t.api(
+      'POST',
+      '/v1/connectors',
+      leverConnector(`${t.sandboxes.urlFor('lever')}/v1`, LEVER_KEY, {
+        distributionChannel: 'public',
+        remote: { field: 'location', remoteRegex: '^remote', hybridRegex: 'hybrid' },
+        hiddenJobs: { tags: ['Evergreen'] },
+        jobsStartDate: undefined,
+        candidatesStartDate: undefined,
+      }),
+    );
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    await waitForRuns(t, id, 1);
+    expect(await listedTitles()).toEqual(expect.arrayContaining(['Payroll Administrator', 'Field Engineer']));
+    expect(await listedTitles()).not.toContain('Office Manager');
+
+    // In Lever: the office job published ("Publishing Pages"), the payroll job's description edited, and the field
+    // job's location removed ("only jobs that have a location field in Lever will be pulled").
+    await edit(office, { state: 'published', distributionChannels: ['public'] });
+    await edit(payroll, { content: { descriptionHtml: '<p>Run payroll for 1,200 staff.</p>' } });
+    const located = await edit(field, { categories: { location: null, allLocations: [] } });
+    expect(located.categories).not.toHaveProperty('location');
+    const after = await syncAgain(id, 2);
+    expect(after.status.streams.jobs).toMatchObject({ created: 1, updated: 2 });
+
+    const titles = await listedTitles();
+    expect(titles).toEqual(expect.arrayContaining(['Payroll Administrator', 'Office Manager']));
+    expect(titles).not.toContain('Field Engineer');
+    expect(await jobOf('lever', field)).toMatchObject({ published: false, state: 'open', location: { city: 'Manchester' } });
+    const payrollJob = await jobOf('lever', payroll);
+    const page = await careers(`/careers/jobs/payroll-administrator-${payrollJob?.id.replace(/^job_/, '')}`);
+    expect(page).toContain('Run payroll for 1,200 staff.');
+
+    // The location back in Lever: the job is published again.
+    await edit(field, { categories: { location: 'Manchester' } });
+    await syncAgain(id, 3);
+    expect(await jobOf('lever', field)).toMatchObject({ published: true });
+  });
+
+  it('a start date set for a backfill is cleared again with null, as the seed advises ("normally set to blank")', async () => {
+    const created = await t.api('POST', '/v1/connectors', leverConnector(`${t.sandboxes.urlFor('lever')}/v1`, LEVER_KEY));
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect(created.body.settings).toMatchObject({ candidatesStartDate: '2000-01-01', jobsIntervalMinutes: 60 });
+
+    const cleared = await t.api('PATCH', `/v1/connectors/${id}`, { settings: { candidatesStartDate: null, jobsIntervalMinutes: null } });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.settings).not.toHaveProperty('candidatesStartDate');
+    expect(cleared.body.settings).toMatchObject({ jobsStartDate: '2000-01-01', jobsIntervalMinutes: 15 });
+    expect((await t.api('GET', `/v1/connectors/${id}`)).body.settings).not.toHaveProperty('candidatesStartDate');
+
+    // A required setting cannot be cleared: refused, naming it, and nothing changes.
+    const refused = await t.api('PATCH', `/v1/connectors/${id}`, { settings: { companyCode: null } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([expect.objectContaining({ path: 'settings.companyCode' })]);
+    expect((await t.api('GET', `/v1/connectors/${id}`)).body.settings).toMatchObject({ companyCode: 'acme' });
+    expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
+  });
+
+  it('SmartRecruiters: a posting open across a whole country is on the careers site, and a job edited in SmartRecruiters follows', async () => {
+    const base = t.sandboxes.urlFor('smartrecruiters');
+    expect((await t.sandbox('POST', 'smartrecruiters', '/_sandbox/seed', { postings: 2, candidates: 0, seed: 101 })).status).toBe(200);
+    const list = await fetch(`${base}/v1/companies/${SANDBOX_COMPANY}/postings?limit=100`).then(
+      (r) => r.json() as Promise<{ content: Array<{ id: string }> }>,
+    );
+    const [nationwide, leeds] = list.content.map((p) => p.id);
+    const edit = async (id: string, patch: Record<string, unknown>) =>
+      expect((await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/postings/${id}`, patch)).status).toBe(200);
+    await edit(nationwide, {
+      name: 'Payroll Specialist',
+      location: { city: '', region: '', country: 'us', remote: false },
+      customField: [],
+    });
+    await edit(leeds, {
+      name: 'Talent Partner',
+      location: { city: 'Leeds', region: 'England', country: 'gb', remote: false },
+      customField: [],
+    });
+
+    const created = await t.api('POST', '/v1/connectors', smartRecruitersConnector(base, SANDBOX_COMPANY, SR_KEY));
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const first = await waitForRuns(t, id, 1);
+    expect(first.status.streams.jobs).toMatchObject({ created: 2, skipped: 0 });
+    expect(await jobOf('smartrecruiters', nationwide)).toMatchObject({
+      location: { city: 'United States', country: 'US' },
+      workplace: 'onsite',
+      published: true,
+    });
+    expect(await listedTitles()).toEqual(expect.arrayContaining(['Payroll Specialist', 'Talent Partner']));
+    const job = await jobOf('smartrecruiters', nationwide);
+    expect(await careers(`/careers/jobs/payroll-specialist-${job?.id.replace(/^job_/, '')}`)).toContain('<li>United States</li>');
+
+    // Moved to a city and retitled in SmartRecruiters (its list item changes): the job follows on the next cycle.
+    await edit(nationwide, { name: 'Senior Payroll Specialist', location: { city: 'Austin', region: 'TX' } });
+    await syncAgain(id, 2);
+    expect(await jobOf('smartrecruiters', nationwide)).toMatchObject({
+      title: 'Senior Payroll Specialist',
+      location: { city: 'Austin', region: 'TX', country: 'US' },
+    });
+    expect(await listedTitles()).toContain('Senior Payroll Specialist');
+  });
+});
