@@ -50,7 +50,7 @@ export async function run(): Promise<void> {
     await b.api('POST', `/v1/connectors/${created.body.id}/sync`, {});
     await untilRuns(b, created.body.id, 2);
     console.log(
-      `  no-change cycle: ${sandbox.requests.length - before} requests (${Math.ceil(postings / 100)} postings list pages + 1 candidates list)`,
+      `  no-change cycle: ${sandbox.requests.length - before} requests (${Math.ceil(postings / 100)} postings list pages + 1 candidates list, and the job ads due for their hourly re-read)`,
     );
   } finally {
     await b.stop();

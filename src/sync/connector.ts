@@ -52,6 +52,12 @@ export interface StreamSpec<R, Settings, Client> {
   identify(record: R): { id: string; updatedAt?: number };
   /** What of the record as listed its writes depend on (hashed); default: all of it. */
   version?(record: R): unknown;
+  /**
+   * A list that does not show everything a record's write reads (e.g. a posting's job ad, from its details): each
+   * record listed unchanged is still written again once in this many ms, each at a time of its own, so every run
+   * reads a share of them. Unset or 0: only when listed changed (and by `rewrite` sweeps).
+   */
+  rereadEvery?(settings: Settings): number | undefined;
   /** The settings this stream's writes depend on: when they change, records are written again though unchanged at the provider. */
   fingerprint(settings: Settings): unknown;
   /**
@@ -125,12 +131,23 @@ export interface ConnectorSpec<Settings, Credentials, Client extends CountingCli
 /** Records a settling page looks at, at most (each may cost the provider a request to confirm it gone). */
 const SETTLE_BATCH = 50;
 
+/**
+ * Which round of re-reads a record is in at `now`: it moves on once every `everyMs`, at an offset of the record's own
+ * (from its id), so the records due are spread evenly over the period instead of all falling due at once.
+ */
+export function rereadRound(id: string, now: number, everyMs: number): number {
+  const offset = Number.parseInt(digestOf(id).slice(0, 12), 16) % everyMs;
+  return Math.floor((now + offset) / everyMs);
+}
+
 /** Seals a stream's record type, so a connector can hold streams of different records. */
 export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, Client>): Stream<Settings, Client> {
-  const listed = (record: R): ListedRecord => ({
-    ...spec.identify(record),
-    version: digestOf(spec.version ? spec.version(record) : record),
-  });
+  const listed = (record: R, settings: Settings): ListedRecord => {
+    const identity = spec.identify(record);
+    const content = spec.version ? spec.version(record) : record;
+    const every = spec.rereadEvery?.(settings);
+    return { ...identity, version: digestOf(every ? { content, round: rereadRound(identity.id, Date.now(), every) } : content) };
+  };
   return {
     schedule: (settings) => ({
       ...spec.schedule(settings),
@@ -152,7 +169,7 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
         fetchAhead(ctx.cache, request.stream, keyOf(next), client as CountingClient, () => spec.fetch({ ...ctx, client }, window, next));
       }
       const tally = new PageTally(position);
-      const records = page.records.map(listed);
+      const records = page.records.map((record) => listed(record, ctx.settings));
       const listedOf = new Map(page.records.map((record, i) => [record, records[i]]));
       const ledger = await RecordLedger.open(
         ctx.store,
@@ -171,7 +188,7 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
       await spec
         .write(changed, ctx, (record, outcome) => {
           tally.add(outcome);
-          ledger.enter(listedOf.get(record) ?? listed(record), outcome.wrote);
+          ledger.enter(listedOf.get(record) ?? listed(record, ctx.settings), outcome.wrote);
           ctx.heartbeat();
         })
         .finally(() => announcePeople(ctx, request)); // what was written is announced even when the page fails part-way

@@ -1,9 +1,12 @@
+import { slugFor } from '../../src/careers/slug';
+import type { Job } from '../../src/domain/job';
 import { SANDBOX_API_KEY as LEVER_KEY } from '../../src/providers/lever/sandbox';
 import { SANDBOX_COMPANY, SANDBOX_API_KEY as SR_KEY } from '../../src/providers/smartrecruiters/sandbox';
 import { leverConnector, waitForRuns } from '../fixtures/connectors';
 import { smartRecruitersConnector } from '../fixtures/smartrecruiters';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
+import { waitFor } from '../helpers/wait';
 
 // Seeds 003 (Lever) and 001 (SmartRecruiters) as their users walk them: records changed in the ATS through the
 // sandboxes' HTTP controls (as `npm start` offers them), a sync, then what the user looks at — the API and the
@@ -83,7 +86,7 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
     expect(titles).not.toContain('Field Engineer');
     expect(await jobOf('lever', field)).toMatchObject({ published: false, state: 'open', location: { city: 'Manchester' } });
     const payrollJob = await jobOf('lever', payroll);
-    const page = await careers(`/careers/jobs/payroll-administrator-${payrollJob?.id.replace(/^job_/, '')}`);
+    const page = await careers(`/careers/jobs/${slugFor(payrollJob as Job)}`);
     expect(page).toContain('Run payroll for 1,200 staff.');
 
     // The location back in Lever: the job is published again.
@@ -144,7 +147,7 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
     });
     expect(await listedTitles()).toEqual(expect.arrayContaining(['Payroll Specialist', 'Talent Partner']));
     const job = await jobOf('smartrecruiters', nationwide);
-    expect(await careers(`/careers/jobs/payroll-specialist-${job?.id.replace(/^job_/, '')}`)).toContain('<li>United States</li>');
+    expect(await careers(`/careers/jobs/${slugFor(job as Job)}`)).toContain('<li>United States</li>');
 
     // Moved to a city and retitled in SmartRecruiters (its list item changes): the job follows on the next cycle.
     await edit(nationwide, { name: 'Senior Payroll Specialist', location: { city: 'Austin', region: 'TX' } });
@@ -154,5 +157,43 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
       location: { city: 'Austin', region: 'TX', country: 'US' },
     });
     expect(await listedTitles()).toContain('Senior Payroll Specialist');
+  });
+
+  it('SmartRecruiters: a job ad edited in SmartRecruiters (nothing in the postings list changes) shows on its page without a sweep', async () => {
+    const base = t.sandboxes.urlFor('smartrecruiters');
+    expect((await t.sandbox('POST', 'smartrecruiters', '/_sandbox/seed', { postings: 1, candidates: 0, seed: 102 })).status).toBe(200);
+    const list = await fetch(`${base}/v1/companies/${SANDBOX_COMPANY}/postings?limit=100`).then(
+      (r) => r.json() as Promise<{ content: Array<{ id: string }> }>,
+    );
+    const posting = list.content[0].id;
+    await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/postings/${posting}`, { location: { city: 'Leeds' } });
+    // Cycles every second, each job ad re-read every second: the edit shows within a few cycles.
+    const created = await t.api(
+      'POST',
+      '/v1/connectors',
+      smartRecruitersConnector(base, SANDBOX_COMPANY, undefined, { jobsIntervalMinutes: 1 / 60, jobAdsRefreshMinutes: 1 / 60 }),
+    );
+    expect(created.status).toBe(201);
+    await waitForRuns(t, created.body.id, 1, 90_000, 'jobs'); // no API key: candidates are off
+    const job = await jobOf('smartrecruiters', posting);
+    const page = `/careers/jobs/${slugFor(job as Job)}`;
+    expect(await careers(page)).not.toContain('Now remote-first');
+
+    const edited = await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/postings/${posting}`, {
+      sections: { jobDescription: { text: '<p>Now remote-first.</p>' } },
+    });
+    expect(edited.body.sections).toMatchObject({
+      jobDescription: { title: 'Job Description', text: '<p>Now remote-first.</p>' },
+      qualifications: { title: 'Qualifications' },
+    });
+    await waitFor(
+      () => careers(page),
+      (html) => html.includes('Now remote-first.'),
+      30_000,
+      'the edited job ad on its page',
+    );
+    const connector = (await t.api('GET', `/v1/connectors/${created.body.id}`)).body;
+    expect(connector.status.sweep.totals.runs).toBe(0);
+    expect((await t.api('POST', `/v1/connectors/${created.body.id}/pause`, {})).status).toBe(200);
   });
 });

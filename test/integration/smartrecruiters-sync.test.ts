@@ -58,7 +58,8 @@ describeEachStore('SmartRecruiters connector through the API, Temporal, the sand
       const created = await t.api(
         'POST',
         '/v1/connectors',
-        smartRecruitersConnector(s.baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY, { syncResumes: false }),
+        // Job ads re-read only when listed changed: the quiet cycle below reads lists only.
+        smartRecruitersConnector(s.baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY, { syncResumes: false, jobAdsRefreshMinutes: 0 }),
       );
       expect(created.status).toBe(201);
       const id = created.body.id;
@@ -190,7 +191,12 @@ describeEachStore('SmartRecruiters connector through the API, Temporal, the sand
     const s = await runSmartRecruitersSandbox({ rateLimit: { perSecond: 500, burst: 60 } });
     try {
       s.sandbox.seed({ postings: 30, candidates: 40, seed: 8 });
-      const created = await t.api('POST', '/v1/connectors', smartRecruitersConnector(s.baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY));
+      // Job ads re-read only by the sweep here (the seed walk tests their periodic re-read).
+      const created = await t.api(
+        'POST',
+        '/v1/connectors',
+        smartRecruitersConnector(s.baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY, { jobAdsRefreshMinutes: 0 }),
+      );
       const id = created.body.id;
       await waitForRuns(t, id, 1);
       const withResume = [...s.sandbox.candidates.values()].filter((c) => c.attachments.some((x) => x.type === 'RESUME'));

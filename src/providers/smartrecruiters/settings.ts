@@ -41,6 +41,14 @@ export const SmartRecruitersSettings = z
       .optional()
       .describe('a posting matching any of these (labels or ids, case-insensitive) is synced but flagged hidden'),
     jobsIntervalMinutes: minutes,
+    jobAdsRefreshMinutes: z
+      .number()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60)
+      .describe(
+        'each job ad is read again at least this often, a share every jobs cycle: an edited job ad does not show in the postings list. 0: only by the daily sweep',
+      ),
     candidatesIntervalMinutes: minutes,
     importUnknownCandidates: z.boolean().default(true).describe('off: only candidates matching an existing profile by email are updated'),
     syncResumes: z.boolean().default(true).describe('download the RESUME attachment and store it as the candidate’s CV'),

@@ -35,8 +35,10 @@ const jobs = defineStream<SrPostingItem, SmartRecruitersSettings, SmartRecruiter
     const more = answer.content.length > 0 && after < (answer.totalFound ?? 0);
     return { records: answer.content, next: more ? String(after) : undefined, total: answer.totalFound };
   },
-  // No update time in the list: a posting is read again (its details) when its list item changed.
+  // No update time in the list: a posting is read again (its details) when its list item changed, and — as the list
+  // does not show the job ad, whose edits the careers pages must follow — each at least every `jobAdsRefreshMinutes`.
   identify: (p) => ({ id: p.id }),
+  rereadEvery: (s) => s.jobAdsRefreshMinutes * MINUTE,
   fingerprint: (s) => ({ v: 2, h: s.hiddenJobs, d: s.jobsStartDate }),
   listsEverything: true,
   // The list does not show the job ad: a sweep reads every posting's details, and the store tells what changed.
