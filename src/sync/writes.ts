@@ -40,6 +40,8 @@ export interface SyncedPerson {
   }>;
   /** Stored once per person and content, linked to their first application. */
   cv?: { filename: string; contentType: string; content: Buffer };
+  /** Their other files (e.g. a cover letter), kept as the CV is, under their kind. */
+  documents?: Array<{ kind: string; filename: string; contentType: string; content: Buffer }>;
 }
 
 /** A person whose data was erased: counted as `skipped: erased` in the connector's status. */
@@ -189,7 +191,7 @@ export class SyncWriter {
     }
   }
 
-  /** The person's CV, and their outcome (counted for the page's events). */
+  /** The person's CV and other files, and their outcome (counted for the page's events). */
   private async finish(
     person: SyncedPerson,
     candidateId: string,
@@ -198,15 +200,16 @@ export class SyncWriter {
     firstApplicationId: string | undefined,
   ): Promise<RecordOutcome> {
     let changed = candidateOutcome !== 'unchanged' || applicationsChanged;
-    if (person.cv) {
-      try {
-        const doc = await this.store.documents.put({ candidateId, applicationId: firstApplicationId, kind: 'cv', ...person.cv });
+    const files = [...(person.cv ? [{ kind: 'cv', ...person.cv }] : []), ...(person.documents ?? [])];
+    try {
+      for (const file of files) {
+        const doc = await this.store.documents.put({ candidateId, applicationId: firstApplicationId, ...file });
         changed ||= doc.created;
-      } catch (err) {
-        // The person was erased between their candidate write and their CV: nothing more of them is written.
-        if (err instanceof GoneError) return ERASED;
-        throw err;
       }
+    } catch (err) {
+      // The person was erased between their candidate write and their files: nothing more of them is written.
+      if (err instanceof GoneError) return ERASED;
+      throw err;
     }
     const outcome = candidateOutcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged';
     if (outcome !== 'unchanged') this.people[outcome].push(candidateId);

@@ -5,7 +5,7 @@ import { SANDBOX_COMPANY, SANDBOX_API_KEY as SR_KEY } from '../../src/providers/
 import { leverConnector, waitForRuns } from '../fixtures/connectors';
 import { smartRecruitersConnector } from '../fixtures/smartrecruiters';
 import { describeEachStore } from '../helpers/stores';
-import { startTestSystem, type TestSystem } from '../helpers/system';
+import { startTestSystem, TEST_TOKEN, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';
 
 // Seeds 003 (Lever) and 001 (SmartRecruiters) as their users walk them: records changed in the ATS through the
@@ -157,6 +157,59 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
       location: { city: 'Austin', region: 'TX', country: 'US' },
     });
     expect(await listedTitles()).toContain('Senior Payroll Specialist');
+  });
+
+  it('SmartRecruiters: a candidate comes with their history, résumé and other documents, and each job application’s status follows', async () => {
+    const base = t.sandboxes.urlFor('smartrecruiters');
+    expect((await t.sandbox('POST', 'smartrecruiters', '/_sandbox/seed', { candidates: 1, seed: 104 })).status).toBe(200);
+    const listed = await fetch(`${base}/candidates?limit=100`, { headers: { 'x-smarttoken': SR_KEY } }).then(
+      (r) => r.json() as Promise<{ content: Array<{ id: string; email: string; primaryAssignment: Record<string, unknown> }> }>,
+    );
+    const person = listed.content.find((c) => c.email.includes('.104.'));
+    if (!person) throw new Error('the seeded candidate is not listed');
+    const file = (type: string, name: string, format: string, contentType: string) => ({
+      id: `${type}-1`,
+      name,
+      type,
+      contentType,
+      format,
+      lines: [name],
+    });
+    const attachments = [
+      file('RESUME', 'CV.pdf', 'pdf', 'application/pdf'),
+      file('COVER_LETTER', 'Cover letter.pdf', 'pdf', 'application/pdf'),
+      file('AVATAR', 'avatar.jpg', 'jpg', 'image/jpeg'),
+    ];
+    expect((await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/candidates/${person.id}`, { attachments })).status).toBe(200);
+
+    const created = await t.api('POST', '/v1/connectors', smartRecruitersConnector(base, SANDBOX_COMPANY, SR_KEY));
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    await waitForRuns(t, id, 1);
+    const candidates = (await t.api('GET', '/v1/candidates?source=smartrecruiters&limit=200')).body.items as Array<Record<string, any>>;
+    const candidate = candidates.find((c) => c.email === person.email);
+    expect(candidate).toMatchObject({ firstName: expect.any(String), lastName: expect.any(String), phone: expect.any(String) });
+    expect(candidate?.location).toMatchObject({ city: expect.any(String), country: expect.any(String) });
+    expect(candidate?.education).toEqual([expect.objectContaining({ degree: 'BSc', field: 'Economics' })]);
+    expect(candidate?.experience).toEqual([expect.objectContaining({ title: 'Analyst', current: true })]);
+    // The résumé and the cover letter (the photo is no document).
+    expect(candidate?.documents.map((d: { filename: string }) => d.filename).sort()).toEqual(['CV.pdf', 'Cover letter.pdf']);
+    const cover = candidate?.documents.find((d: { filename: string }) => d.filename === 'Cover letter.pdf');
+    const download = await fetch(`${t.system.apiUrl}${cover.url}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+    expect(download.headers.get('content-type')).toMatch(/^application\/pdf/);
+    expect((await download.text()).startsWith('%PDF')).toBe(true);
+
+    const applications = async () =>
+      (await t.api('GET', `/v1/applications?candidateId=${candidate?.id}`)).body.items as Array<Record<string, any>>;
+    const [before] = await applications();
+    expect(before).toMatchObject({ providerStatus: expect.stringMatching(/^[A-Z_]+/) });
+    await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/candidates/${person.id}`, {
+      primaryAssignment: { ...person.primaryAssignment, status: 'HIRED', subStatus: null },
+    });
+    await syncAgain(id, 2);
+    const [after] = await applications();
+    expect(after).toMatchObject({ id: before.id, status: 'hired', providerStatus: 'HIRED' });
+    expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
   });
 
   it('SmartRecruiters: a job ad edited in SmartRecruiters (nothing in the postings list changes) shows on its page without a sweep', async () => {

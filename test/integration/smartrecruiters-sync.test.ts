@@ -53,13 +53,17 @@ describeEachStore('SmartRecruiters connector through the API, Temporal, the sand
   it(`syncs ${POSTINGS} postings and ${CANDIDATES} candidates completely with no request over a limit; a quiet cycle reads lists only`, async () => {
     const s = await runSmartRecruitersSandbox({ rateLimit: { perSecond: 500, burst: 60 } });
     try {
-      // Résumés are left to the smaller tests below: here the lists, details and writes at scale.
+      // Résumés and other documents are left to the smaller tests: here the lists, details and writes at scale.
       s.sandbox.seed({ postings: POSTINGS, candidates: CANDIDATES, resumes: false, seed: 5 });
       const created = await t.api(
         'POST',
         '/v1/connectors',
         // Job ads re-read only when listed changed: the quiet cycle below reads lists only.
-        smartRecruitersConnector(s.baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY, { syncResumes: false, jobAdsRefreshMinutes: 0 }),
+        smartRecruitersConnector(s.baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY, {
+          syncResumes: false,
+          syncDocuments: false,
+          jobAdsRefreshMinutes: 0,
+        }),
       );
       expect(created.status).toBe(201);
       const id = created.body.id;

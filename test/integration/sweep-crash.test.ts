@@ -55,7 +55,11 @@ describeWithPostgres('worker killed (SIGKILL) in the middle of a sweep', () => {
     const created = await harness.api(
       'POST',
       '/v1/connectors',
-      smartRecruitersConnector(baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY, { pageSize: PAGE_SIZE, syncResumes: false }),
+      smartRecruitersConnector(baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY, {
+        pageSize: PAGE_SIZE,
+        syncResumes: false,
+        syncDocuments: false,
+      }),
     );
     expect(created.status).toBe(201);
     connectorId = created.body.id;

@@ -143,10 +143,12 @@ export interface PersonInput {
   /** From the résumé when SmartRecruiters has none (parse résumés on). */
   parsed?: Pick<CandidateFields, 'education' | 'experience'>;
   cv?: { filename: string; contentType: string; content: Buffer };
+  /** Their other documents (a cover letter, …), downloaded. */
+  documents?: SyncedPerson['documents'];
 }
 
 /** One person: the candidate, an application per job they are in (with its status), and their résumé as CV. */
-export function personOf({ item, details, parsed, cv }: PersonInput, settings: SmartRecruitersSettings): SyncedPerson {
+export function personOf({ item, details, parsed, cv, documents }: PersonInput, settings: SmartRecruitersSettings): SyncedPerson {
   const c = { ...item, ...details };
   const structured = details ? historyOf(details) : {};
   const assignments = [item.primaryAssignment, ...(item.secondaryAssignments ?? [])].filter((a): a is SrAssignment => !!a);
@@ -176,6 +178,7 @@ export function personOf({ item, details, parsed, cv }: PersonInput, settings: S
       appliedAt: a.createdOn ?? item.createdOn ?? item.updatedOn,
     })),
     cv,
+    documents,
   };
 }
 

@@ -52,6 +52,10 @@ export const SmartRecruitersSettings = z
     candidatesIntervalMinutes: minutes,
     importUnknownCandidates: z.boolean().default(true).describe('off: only candidates matching an existing profile by email are updated'),
     syncResumes: z.boolean().default(true).describe('download the RESUME attachment and store it as the candidate’s CV'),
+    syncDocuments: z
+      .boolean()
+      .default(true)
+      .describe('download the candidate’s other attachments (cover letter, …; not photos) and store them as their documents'),
     parseResumes: z
       .boolean()
       .default(false)

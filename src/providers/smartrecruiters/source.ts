@@ -75,7 +75,7 @@ const candidates = defineStream<SrCandidateItem, SmartRecruitersSettings, SmartR
     return { records: answer.content, next: answer.next || undefined, total: answer.totalFound };
   },
   identify: (c) => ({ id: c.id, updatedAt: Date.parse(c.updatedOn) }),
-  fingerprint: (s) => ({ v: 2, u: s.importUnknownCandidates, r: s.syncResumes, p: s.parseResumes }),
+  fingerprint: (s) => ({ v: 2, u: s.importUnknownCandidates, r: s.syncResumes, p: s.parseResumes, d: s.syncDocuments }),
   isStalePage: (err) => err instanceof ApplicationFailure && err.type === ProviderErrorType.Validation && /page ?id/i.test(err.message),
   async write(items, ctx, done) {
     await inOrder(
@@ -93,17 +93,23 @@ interface ReadPerson {
   notes: string[];
 }
 
-/** A candidate's details and, as the settings ask, their résumé (downloaded, and read when there is no history). */
+/**
+ * A candidate's details and, as the settings ask, their documents (every attachment but the résumé and photos) and
+ * their résumé (downloaded, and read when there is no history).
+ */
 async function readPerson(ctx: Ctx, item: SrCandidateItem): Promise<ReadPerson> {
   const { client, settings } = ctx;
   const details = await client.candidate(item.id);
   if (!details) return { notes: [] };
   const hasHistory = !!(details.education?.length || details.experience?.length);
   const wantParse = settings.parseResumes && !hasHistory;
-  if (!settings.syncResumes && !wantParse) return { input: { item, details }, notes: [] };
-  const resume = latestResume((await client.attachments(item.id)).content);
-  const url = resume?.actions?.download?.url ?? (resume ? `/candidates/${item.id}/attachments/${resume.id}` : undefined);
-  if (!resume || !url) return { input: { item, details }, notes: wantParse ? ['résumé: none to parse'] : [] };
+  if (!settings.syncResumes && !wantParse && !settings.syncDocuments) return { input: { item, details }, notes: [] };
+  const attachments = (await client.attachments(item.id)).content;
+  const documents = settings.syncDocuments ? await downloadDocuments(ctx, item.id, attachments) : undefined;
+  if (!settings.syncResumes && !wantParse) return { input: { item, details, documents }, notes: [] };
+  const resume = latestResume(attachments);
+  const url = resume && downloadUrl(item.id, resume);
+  if (!resume || !url) return { input: { item, details, documents }, notes: wantParse ? ['résumé: none to parse'] : [] };
   const file = await client.download(url);
   const cv = { filename: resume.name, contentType: resume.contentType ?? file.contentType, content: file.content };
   const notes: string[] = [];
@@ -117,8 +123,24 @@ async function readPerson(ctx: Ctx, item: SrCandidateItem): Promise<ReadPerson> 
       parsed = { education: sections.education, experience: sections.experience };
     }
   }
-  return { input: { item, details, parsed, cv: settings.syncResumes ? cv : undefined }, notes };
+  return { input: { item, details, parsed, cv: settings.syncResumes ? cv : undefined, documents }, notes };
 }
+
+/** Kinds of attachment that are not documents of the candidate's application: the résumé (its own setting) and photos. */
+const NOT_DOCUMENTS = new Set(['RESUME', 'AVATAR']);
+
+async function downloadDocuments(ctx: Ctx, candidateId: string, attachments: SrAttachment[]): Promise<PersonInput['documents']> {
+  const documents: NonNullable<PersonInput['documents']> = [];
+  for (const a of attachments) {
+    const kind = a.type?.toUpperCase() ?? 'OTHER';
+    if (NOT_DOCUMENTS.has(kind)) continue;
+    const file = await ctx.client.download(downloadUrl(candidateId, a));
+    documents.push({ kind: kind.toLowerCase(), filename: a.name, contentType: a.contentType ?? file.contentType, content: file.content });
+  }
+  return documents.length ? documents : undefined;
+}
+
+const downloadUrl = (candidateId: string, a: SrAttachment) => a.actions?.download?.url ?? `/candidates/${candidateId}/attachments/${a.id}`;
 
 async function writePerson(ctx: Ctx, item: SrCandidateItem, read: ReadPerson): Promise<RecordOutcome> {
   if (!read.input) {
@@ -152,7 +174,7 @@ async function testConnection(t: ConnectionTest, { client, settings }: Ctx): Pro
   await t.check('company identifier', 'the company identifier', () => client.postings(0, 1), company);
   if (!client.hasKey) return t.skip('candidates', 'no API key: candidates are off');
   const page = await t.check('API key', 'access to candidates', () => client.candidates({ limit: 1 }));
-  if (t.credentialsRefused || !settings.syncResumes) return;
+  if (t.credentialsRefused || (!settings.syncResumes && !settings.syncDocuments)) return;
   const first = page?.content[0];
   if (!first) return t.skip('attachments', 'no candidate yet to try the attachments on');
   await t.check('candidate attachments', 'access to candidate attachments', () => client.attachments(first.id));
