@@ -25,6 +25,17 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
     const jobs = (await t.api('GET', `/v1/jobs?source=${source}&limit=200`)).body.items as Array<Record<string, any>>;
     return jobs.find((j) => j.externalId === externalId);
   };
+  /** The ids of postings the SmartRecruiters sandbox seeds now, as its public list shows them. */
+  const newSmartRecruitersPostings = async (postings: number, seed: number) => {
+    const listed = async () => {
+      const url = `${t.sandboxes.urlFor('smartrecruiters')}/v1/companies/${SANDBOX_COMPANY}/postings?limit=100`;
+      const page = (await (await fetch(url)).json()) as { content: Array<{ id: string }> };
+      return page.content.map((p) => p.id);
+    };
+    const before = new Set(await listed());
+    expect((await t.sandbox('POST', 'smartrecruiters', '/_sandbox/seed', { postings, candidates: 0, seed })).status).toBe(200);
+    return (await listed()).filter((id) => !before.has(id));
+  };
   const syncAgain = async (id: string, runs: number) => {
     expect((await t.api('POST', `/v1/connectors/${id}/sync`, {})).status).toBe(202);
     return waitForRuns(t, id, runs);
@@ -117,11 +128,7 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
 
   it('SmartRecruiters: a posting open across a whole country is on the careers site, and a job edited in SmartRecruiters follows', async () => {
     const base = t.sandboxes.urlFor('smartrecruiters');
-    expect((await t.sandbox('POST', 'smartrecruiters', '/_sandbox/seed', { postings: 2, candidates: 0, seed: 101 })).status).toBe(200);
-    const list = await fetch(`${base}/v1/companies/${SANDBOX_COMPANY}/postings?limit=100`).then(
-      (r) => r.json() as Promise<{ content: Array<{ id: string }> }>,
-    );
-    const [nationwide, leeds] = list.content.map((p) => p.id);
+    const [nationwide, leeds] = await newSmartRecruitersPostings(2, 101);
     const edit = async (id: string, patch: Record<string, unknown>) =>
       expect((await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/postings/${id}`, patch)).status).toBe(200);
     await edit(nationwide, {
@@ -214,11 +221,7 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
 
   it('SmartRecruiters: a job ad edited in SmartRecruiters (nothing in the postings list changes) shows on its page without a sweep', async () => {
     const base = t.sandboxes.urlFor('smartrecruiters');
-    expect((await t.sandbox('POST', 'smartrecruiters', '/_sandbox/seed', { postings: 1, candidates: 0, seed: 102 })).status).toBe(200);
-    const list = await fetch(`${base}/v1/companies/${SANDBOX_COMPANY}/postings?limit=100`).then(
-      (r) => r.json() as Promise<{ content: Array<{ id: string }> }>,
-    );
-    const posting = list.content[0].id;
+    const [posting] = await newSmartRecruitersPostings(1, 102);
     await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/postings/${posting}`, { location: { city: 'Leeds' } });
     // Cycles every second, each job ad re-read every second: the edit shows within a few cycles.
     const created = await t.api(
