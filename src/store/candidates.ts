@@ -102,7 +102,11 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
           ],
           tx,
         );
-        // The source's own person, else the first rule that matches, in order: source and email in one statement.
+        // The source's own person, else the first rule that matches, in order: every lookup in one statement (the
+        // transaction holds PGlite's one connection, so a statement more is a wait more for the webhook's answers).
+        // The phone's candidates come with their surnames, compared after `foldSurname` here (see heldByPhoneAndSurname).
+        const forms =
+          phone && surname && input.matchBy.includes('phone+surname') ? phoneForms(input.fields.phone, input.fields.phoneCountry) : [];
         const found = await tx
           .selectNoFrom((eb) => [
             eb
@@ -120,16 +124,26 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
               .orderBy('created_at')
               .limit(1)
               .as('email'),
+            eb
+              .selectFrom('candidates')
+              .select(
+                sql<Array<{
+                  id: string;
+                  last_name: string;
+                }> | null>`json_agg(json_build_object('id', id, 'last_name', last_name) order by created_at, id)`.as('rows'),
+              )
+              .where('phone', '=', forms.length ? anyOf(forms) : null)
+              .where('deleted_at', 'is', null)
+              .where('erased_at', 'is', null)
+              .$if(Boolean(email), (q) => q.where('email', 'is', null))
+              .as('byPhone'),
           ])
           .executeTakeFirstOrThrow();
         let id = found.source ?? undefined;
         for (const rule of input.matchBy) {
           if (id) break;
           if (rule === 'email') id = found.email ?? undefined;
-          else if (phone && surname)
-            id = (await heldByPhoneAndSurname(tx, phoneForms(input.fields.phone, input.fields.phoneCountry), surname, Boolean(email))).find(
-              (c) => c.deleted_at === null,
-            )?.id;
+          else id = found.byPhone?.find((c) => foldSurname(c.last_name) === surname)?.id;
         }
         const verdict = decideErased(wasErased, {
           liveCandidate: id !== undefined,
