@@ -9,11 +9,15 @@ function shown(args: string[]): string {
     encoding: 'utf8',
   });
   const decoded: string[] = [];
-  JSON.parse(json, (key, value) => {
-    if ((key === 'data' || key === 'encoding') && typeof value === 'string') decoded.push(Buffer.from(value, 'base64').toString('utf8'));
+  // The base64 itself is left out: decoded below, and as text it is noise in which a short name may turn up by chance.
+  const shownJson = JSON.parse(json, (key, value) => {
+    if ((key === 'data' || key === 'encoding') && typeof value === 'string') {
+      decoded.push(Buffer.from(value, 'base64').toString('utf8'));
+      return '(decoded below)';
+    }
     return value;
   });
-  return `${json}\n${decoded.join('\n')}`;
+  return `${JSON.stringify(shownJson, null, 2)}\n${decoded.join('\n')}`;
 }
 
 /**
