@@ -1,6 +1,5 @@
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { tinyPdf } from '../src/providers/cv-library/sandbox-direct-apply';
+import { paddedPdf } from '../src/providers/cv-library/sandbox-direct-apply';
 
 /** What the board did in one burst: when each application was sent, how long each answer took, what else came back. */
 export interface Burst {
@@ -70,20 +69,8 @@ export async function sendBurst({ url, rate, seconds, duplicateEvery }: BurstPla
 
 /** A CV of about BENCH_CV_KB (200 KB, as a real one): a small PDF padded with incompressible comment lines. */
 const CV_KB = Number(process.env.BENCH_CV_KB ?? 200);
-const CV = cvOfAbout(CV_KB * 1024);
+const CV = paddedPdf('Bench Candidate', CV_KB * 1024);
 export const cvSize = () => Buffer.from(CV, 'base64').byteLength;
-
-/**
- * The padding goes after the PDF and the file ends as an incremental update does (`startxref` pointing at the
- * original table, then `%%EOF`), so it is still a PDF by its bytes and the intake stores it as the candidate's CV.
- */
-function cvOfAbout(bytes: number): string {
-  const pdf = Buffer.from(tinyPdf('Bench Candidate'), 'base64');
-  const xref = /startxref\n(\d+)\n%%EOF\n$/.exec(pdf.toString('latin1'))?.[1];
-  const lines: string[] = [];
-  for (let size = pdf.byteLength; size < bytes; size += 78) lines.push(`% ${randomBytes(57).toString('base64')}\n`);
-  return Buffer.concat([pdf, Buffer.from(`${lines.join('')}startxref\n${xref}\n%%EOF\n`, 'latin1')]).toString('base64');
-}
 
 const CV_PLACEHOLDER = '<cv>';
 

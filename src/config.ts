@@ -64,6 +64,8 @@ export const EnvSchema = z.object({
   INTAKE_SWEEP_MINUTES: z.coerce.number().positive().default(5),
   /** Applications taken in at once by the worker in the API's process; a burst beyond waits (staged) its turn. */
   INTAKE_CONCURRENCY: z.coerce.number().int().min(1).default(1),
+  /** Embedded PGlite (no autovacuum): rows written between vacuums of the tables written; unset = the store's default. */
+  PGLITE_VACUUM_AFTER_ROWS: optional.pipe(z.coerce.number<string | undefined>().int().min(1).optional()),
   /** Candidates with no activity for this many months are erased by the retention schedule; unset = kept. */
   RETENTION_MONTHS: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(1200).optional()),
   /** A person whose data was erased who applies again: `refuse` (default) or `recreate` (a new application is new consent). */
@@ -108,6 +110,7 @@ export interface Config {
   workerMetricsPort?: number;
   demo: boolean;
   intake: { signingSecret?: string; sweepMinutes: number; concurrency: number };
+  pgliteVacuumAfterRows?: number;
   privacy: { retentionMonths?: number; erasedReapply: 'refuse' | 'recreate' };
   /** The country a phone is read in when its source declares none (see src/domain/phone.ts). */
   defaultPhoneCountry: PhoneCountry;
@@ -168,6 +171,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerMetricsPort: e.WORKER_METRICS_PORT,
     demo: e.DEMO ?? true,
     intake: { signingSecret: e.DIRECT_APPLY_SIGNING_SECRET, sweepMinutes: e.INTAKE_SWEEP_MINUTES, concurrency: e.INTAKE_CONCURRENCY },
+    pgliteVacuumAfterRows: e.PGLITE_VACUUM_AFTER_ROWS,
     privacy: { retentionMonths: e.RETENTION_MONTHS, erasedReapply: e.ERASED_REAPPLY },
     defaultPhoneCountry: e.DEFAULT_PHONE_COUNTRY,
   };

@@ -24,6 +24,7 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     pgliteDir: path.join(config.dataDir, 'pglite'),
+    pgliteMaintenance: { vacuumAfterRows: config.pgliteVacuumAfterRows },
     secrets,
     erasedReapply: config.privacy.erasedReapply,
   });

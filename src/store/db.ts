@@ -4,7 +4,7 @@ import { type DatabaseConnection, type Dialect, Kysely, Migrator, PostgresDialec
 import pg from 'pg';
 import { sanitised } from './errors';
 import { migrationProvider } from './migrations';
-import { PGliteThreadDialect } from './pglite-thread-dialect';
+import { type MaintenanceOptions, PGliteThreadDialect } from './pglite-thread-dialect';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -14,6 +14,8 @@ export interface DbOptions {
   databaseUrl?: string;
   /** Folder of the PGlite data; `memory://` for an in-memory database. */
   pgliteDir?: string;
+  /** PGlite's upkeep (it has no autovacuum): tests make it come sooner. */
+  pgliteMaintenance?: MaintenanceOptions;
 }
 
 /** Opens the database (PGlite or PostgreSQL) and applies every pending migration. */
@@ -23,7 +25,7 @@ export async function openDb(options: DbOptions): Promise<Db> {
   return db;
 }
 
-async function dialectFor({ databaseUrl, pgliteDir }: DbOptions) {
+async function dialectFor({ databaseUrl, pgliteDir, pgliteMaintenance }: DbOptions) {
   if (databaseUrl) {
     // Return timestamps as Date and bigints as numbers, the same as PGlite.
     pg.types.setTypeParser(20, (v) => Number(v));
@@ -36,7 +38,7 @@ async function dialectFor({ databaseUrl, pgliteDir }: DbOptions) {
   }
   const dir = pgliteDir ?? 'memory://';
   if (!dir.startsWith('memory://')) fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
-  return new PGliteThreadDialect(dir);
+  return new PGliteThreadDialect(dir, pgliteMaintenance);
 }
 
 export async function migrate(db: Db): Promise<void> {

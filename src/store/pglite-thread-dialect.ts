@@ -25,9 +25,12 @@ import {
  * slips a statement (or a transaction, held across the event loop's turns) between the answer's statements.
  */
 export class PGliteThreadDialect implements Dialect {
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly maintenance: MaintenanceOptions = {},
+  ) {}
   createAdapter = () => new PostgresAdapter();
-  createDriver = (): Driver => new PGliteThreadDriver(this.dir);
+  createDriver = (): Driver => new PGliteThreadDriver(this.dir, this.maintenance.vacuumAfterRows ?? VACUUM_AFTER_ROWS);
   createQueryCompiler = () => new PostgresQueryCompiler();
   createIntrospector = (db: Parameters<Dialect['createIntrospector']>[0]) => new PostgresIntrospector(db);
 }
@@ -74,21 +77,45 @@ interface Answer {
  */
 const ANALYZE_FIRST_AFTER_ROWS = 1_000;
 
+/**
+ * Nor did anything VACUUM them: every row updated or deleted stayed in the files as a dead tuple for good. Each
+ * application taken in left its staged CV (about 200 KB) behind that way, so the store grew by the CV again for every
+ * application, and an erased person's rows stayed in the files after they were deleted. The tables written since
+ * are vacuumed, a table at a time when the connection is free, each time this many more rows were written, and
+ * every few minutes while any were: the space is reused, the file's empty tail given back.
+ */
+export const VACUUM_AFTER_ROWS = 2_000;
+const VACUUM_AT_LEAST_EVERY_MS = 5 * 60_000;
+
+/** The tables a statement writes (`insert into`, `update`, `delete from`, in CTEs too); other words caught are dropped later. */
+const WRITTEN_TABLE = /\b(?:insert\s+into|update|delete\s+from)\s+(?:only\s+)?"?([a-z_][a-z0-9_]*)"?/gi;
+
+export interface MaintenanceOptions {
+  /** Rows written between vacuums (VACUUM_AFTER_ROWS). */
+  vacuumAfterRows?: number;
+}
+
 class PGliteThreadDriver implements Driver {
   private thread?: PGliteThread;
   private readonly connection = new ThreadConnection(
     () => this.thread,
-    (rows) => {
-      this.written += rows;
-    },
+    (rows, sql) => this.wrote(rows, sql),
   );
   private held = false;
   private written = 0;
   private analyzeAfter = ANALYZE_FIRST_AFTER_ROWS;
-  private analyzing = false;
+  private writtenSinceVacuum = 0;
+  private lastVacuumAt = Date.now();
+  /** Tables written since their last vacuum. */
+  private readonly dirty = new Set<string>();
+  private maintaining = false;
+  private readonly clock = setInterval(() => this.maintainWhenFree(), 60_000).unref();
   private readonly waiting = { ahead: [] as Array<() => void>, behind: [] as Array<() => void> };
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly vacuumAfterRows: number,
+  ) {}
 
   async init(): Promise<void> {
     this.thread = await PGliteThread.start(this.dir);
@@ -107,30 +134,66 @@ class PGliteThreadDriver implements Driver {
     if (aheadContext.getStore()?.holding !== this) this.handOn();
   }
 
-  /** The connection to the next waiting (ahead first), else to statistics when due, else free. */
+  /** The connection to the next waiting (ahead first), else to maintenance when due, else free. */
   handOn(): void {
     const next = this.waiting.ahead.shift() ?? this.waiting.behind.shift();
     if (next) next();
-    else if (!this.analyzing && this.written >= this.analyzeAfter) void aheadContext.exit(() => this.analyze());
+    else if (!this.maintaining && this.maintenanceDue()) void aheadContext.exit(() => this.maintain());
     else this.held = false;
   }
 
+  /** Every statement: a write in a CTE answers no rows written, but its table is written all the same. */
+  private wrote(rows: number, sql: string): void {
+    this.written += rows;
+    this.writtenSinceVacuum += rows;
+    for (const [, table] of sql.matchAll(WRITTEN_TABLE)) this.dirty.add(table.toLowerCase());
+  }
+
+  private maintenanceDue(): boolean {
+    return this.written >= this.analyzeAfter || this.vacuumDue();
+  }
+
+  private vacuumDue(): boolean {
+    if (this.writtenSinceVacuum === 0) return false;
+    return this.writtenSinceVacuum >= this.vacuumAfterRows || Date.now() - this.lastVacuumAt >= VACUUM_AT_LEAST_EVERY_MS;
+  }
+
+  /** An idle process's writes are vacuumed too: the clock takes the free connection when maintenance is due. */
+  private maintainWhenFree(): void {
+    if (this.held || this.maintaining || !this.thread || !this.maintenanceDue()) return;
+    this.held = true;
+    void aheadContext.exit(() => this.maintain());
+  }
+
   /**
-   * Takes statistics with the connection it was handed (free: no transaction is open between holders), one table at
-   * a time, each after the work that came meanwhile.
+   * With the connection it was handed (free: no transaction is open between holders): statistics when due, and the
+   * tables written since their last vacuum when due, one statement at a time, each after the work that came meanwhile.
    */
-  private async analyze(): Promise<void> {
-    this.analyzeAfter = 2 * this.written;
-    this.analyzing = true;
+  private async maintain(): Promise<void> {
+    this.maintaining = true;
+    const analyze = this.written >= this.analyzeAfter;
+    if (analyze) this.analyzeAfter = 2 * this.written;
+    const vacuum = this.vacuumDue();
+    const dirty = vacuum ? [...this.dirty] : [];
+    if (vacuum) {
+      this.dirty.clear();
+      this.writtenSinceVacuum = 0;
+      this.lastVacuumAt = Date.now();
+    }
     const tables = await this.thread
-      ?.query(`select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname = current_schema()`, [])
+      ?.query(`select tablename as name, format('%I', tablename) as quoted from pg_tables where schemaname = current_schema()`, [])
       .catch(() => undefined);
-    for (const { name } of (tables?.rows ?? []) as Array<{ name: string }>) {
+    const own = (tables?.rows ?? []) as Array<{ name: string; quoted: string }>;
+    const statements = [
+      ...(analyze ? own.map((t) => `analyze ${t.quoted}`) : []),
+      ...own.filter((t) => dirty.includes(t.name)).map((t) => `vacuum ${t.quoted}`),
+    ];
+    for (const statement of statements) {
       this.handOn();
       await this.acquireConnection();
-      await this.thread?.query(`analyze ${name}`, []).catch(() => undefined);
+      await this.thread?.query(statement, []).catch(() => undefined);
     }
-    this.analyzing = false;
+    this.maintaining = false;
     this.handOn();
   }
 
@@ -148,6 +211,7 @@ class PGliteThreadDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    clearInterval(this.clock);
     await this.thread?.close();
     this.thread = undefined;
   }
@@ -156,7 +220,7 @@ class PGliteThreadDriver implements Driver {
 class ThreadConnection implements DatabaseConnection {
   constructor(
     private readonly thread: () => PGliteThread | undefined,
-    private readonly wrote: (rows: number) => void,
+    private readonly wrote: (rows: number, sql: string) => void,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -164,7 +228,7 @@ class ThreadConnection implements DatabaseConnection {
     if (!thread) throw new Error('connection is closed: the store was closed');
     const answer = await thread.query(query.sql, query.parameters);
     const rows = (answer.rows ?? []).map(local) as R[];
-    if (answer.affectedRows) this.wrote(answer.affectedRows);
+    this.wrote(answer.affectedRows ?? 0, query.sql);
     return answer.affectedRows ? { rows, numAffectedRows: BigInt(answer.affectedRows) } : { rows };
   }
 

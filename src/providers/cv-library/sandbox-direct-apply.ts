@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Response } from 'express';
 import { z } from 'zod';
@@ -191,4 +191,17 @@ export function tinyPdf(text: string): string {
   pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
   pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(pdf, 'latin1').toString('base64');
+}
+
+/**
+ * `tinyPdf(text)` padded to about `bytes` with incompressible comment lines, as large as a real CV. The padding goes
+ * after the PDF and the file ends as an incremental update does (`startxref` pointing at the original table, then
+ * `%%EOF`), so it is still a PDF by its bytes and the intake stores it as the candidate's CV. Base64-encoded.
+ */
+export function paddedPdf(text: string, bytes: number): string {
+  const pdf = Buffer.from(tinyPdf(text), 'base64');
+  const xref = /startxref\n(\d+)\n%%EOF\n$/.exec(pdf.toString('latin1'))?.[1];
+  const lines: string[] = [];
+  for (let size = pdf.byteLength; size < bytes; size += 78) lines.push(`% ${randomBytes(57).toString('base64')}\n`);
+  return Buffer.concat([pdf, Buffer.from(`${lines.join('')}startxref\n${xref}\n%%EOF\n`, 'latin1')]).toString('base64');
 }
