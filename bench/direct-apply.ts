@@ -56,6 +56,9 @@ export async function run(): Promise<void> {
       b.deps.store.db,
     );
     const { candidates, cvs } = counts.rows[0];
+    // What the store takes on disk afterwards: each CV once as the candidate's document, plus what awaits a vacuum.
+    const size = await sql<{ bytes: number }>`select pg_database_size(current_database())::float8 as bytes`.execute(b.deps.store.db);
+    const storeMiB = size.rows[0].bytes / 2 ** 20;
     const requests = latencies.length + Object.values(failures).reduce((a, n) => a + n, 0);
     const exactlyOnce = distinct === total && stored.length === total && candidates === total && cvs === total;
     const perApp = (ms: number) => (ms / total).toFixed(1);
@@ -81,6 +84,7 @@ export async function run(): Promise<void> {
     console.log(
       `  stored exactly once: ${exactlyOnce ? 'yes' : 'NO'} — ${stored.length} application rows for ${distinct} distinct of ${total} sent; ${candidates} candidate sources, ${cvs} CVs`,
     );
+    console.log(`  store size after: ${storeMiB.toFixed(0)} MiB (CVs taken in: ${((total * cvSize()) / 2 ** 20).toFixed(0)} MiB)`);
     recordResults(process.env.DATABASE_URL ? 'direct-apply-postgres' : 'direct-apply', {
       deliveriesPerSecond: RATE,
       seconds: SECONDS,
@@ -95,6 +99,7 @@ export async function run(): Promise<void> {
       devServerCpuMsPerApplication: round(devServerMs / total, 1),
       eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
       storedExactlyOnce: exactlyOnce,
+      storeMiB: round(storeMiB),
     });
   } finally {
     await b.stop();
