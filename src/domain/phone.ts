@@ -35,6 +35,23 @@ export function phoneForms(phone: string | undefined, country?: PhoneCountry): s
   return [...new Set([normalisePhone(phone, country), legacyPhone(phone)].filter((p): p is string => p !== undefined))];
 }
 
+/**
+ * The forms an international number was held in when its source's country was not known: its national digits, without
+ * and with the trunk prefix (`+48 600 100 200`: `600100200`; `+33 6 12 34 56 78`: `612345678`, `0612345678`), those not
+ * among `phoneForms`. Ambiguous across countries: asked only to recognise an erased person (see `IdentityKeys.returning`).
+ */
+export function nationalForms(phone: string | undefined, country?: PhoneCountry): string[] {
+  if (!phone) return [];
+  const rest = international(digitsOf(phone));
+  const today = normalisePhone(phone, country);
+  const e164 = rest !== undefined ? `+${rest}` : today?.startsWith('+') ? today : undefined;
+  const parsed = e164 ? parsePhoneNumberFromString(e164) : undefined;
+  if (!parsed?.isPossible()) return [];
+  const held = phoneForms(phone, country);
+  const forms = [parsed.nationalNumber, parsed.format('NATIONAL').replace(/\D/g, '')];
+  return [...new Set(forms)].filter((f) => f.length >= 6 && !held.includes(f));
+}
+
 /** The rule before countries: UK numbers in national form whether written +44, 0044 or with `(0)`; others as `+<digits>`. */
 function legacyPhone(phone: string | undefined): string | undefined {
   if (!phone) return undefined;

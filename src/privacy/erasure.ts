@@ -41,14 +41,17 @@ export interface PersonOnRecord {
   last_name: string;
 }
 
+/** What identifies the person, as `IdentityKeys` takes it. */
+export const identifyingFields = (person: PersonOnRecord) => ({
+  email: person.email ?? undefined,
+  phone: person.phone ?? undefined,
+  phoneCountry: person.phoneCountry,
+  lastName: person.last_name,
+});
+
 /** The person as every holder looks for them: by candidate id, and by keyed email and phone + surname under the match rules. */
 export function subjectFrom(keys: IdentityKeys, candidate: PersonOnRecord): DataSubject {
-  const personKeys = keys.person({
-    email: candidate.email ?? undefined,
-    phone: candidate.phone ?? undefined,
-    phoneCountry: candidate.phoneCountry,
-    lastName: candidate.last_name,
-  });
+  const personKeys = keys.person(identifyingFields(candidate));
   const held = new Set(personKeys.map((k) => k.key));
   return {
     candidateId: candidate.id,

@@ -5,7 +5,15 @@ import { heldByPhoneAndSurname, personLockKey } from '../store/candidates';
 import { lockPeople } from '../store/candidates-batch';
 import type { Db } from '../store/db';
 import { anyOf } from '../store/json-rows';
-import { type DataProtection, type ErasureReport, type PersonOnRecord, type SubjectExport, sectionSizes, subjectFrom } from './erasure';
+import {
+  type DataProtection,
+  type ErasureReport,
+  identifyingFields,
+  type PersonOnRecord,
+  type SubjectExport,
+  sectionSizes,
+  subjectFrom,
+} from './erasure';
 import type { ExportOptions, PersonalDataHolder } from './holders';
 import { personalData } from './registry';
 
@@ -94,7 +102,8 @@ export function createIdentityRequests(
   return {
     async find(identity: SubjectIdentity): Promise<SubjectsFound> {
       const person = personOf(identity);
-      const keys = subjectFrom(store.identityKeys, person).personKeys.map((k) => k.key);
+      // Asked as an arriving person is screened: erased before under any form their phone was held in.
+      const keys = store.identityKeys.returning(identifyingFields(person)).map((k) => k.key);
       const erased = await store.db.selectFrom('erased_identities').select('key').where('key', '=', anyOf(keys)).limit(1).execute();
       return {
         candidates: (await candidatesOf(store.db, person)).map((c) => ({

@@ -1,6 +1,6 @@
 import type { SecretBox } from '../crypto/secrets';
 import { type CandidateFields, foldSurname, normaliseEmail } from '../domain/candidate';
-import { phoneForms } from '../domain/phone';
+import { nationalForms, phoneForms } from '../domain/phone';
 
 /**
  * What can identify a person once their data is erased: their email, their phone with their surname (the intake's
@@ -33,6 +33,18 @@ export class IdentityKeys {
     if (surname)
       for (const phone of phoneForms(fields.phone, fields.phoneCountry)) keys.push(this.key('phone+surname', `${phone}:${surname}`));
     return keys;
+  }
+
+  /**
+   * The keys an arriving person is checked against erased people by: `person`'s, then phone + surname under the national
+   * forms of an international phone (erased while held as the national digits of a source whose country was not known).
+   * Those digits are ambiguous across countries, so asked with the surname like every phone key, and only here: a false
+   * match refuses one record, where matching the living by them would merge two people or erase another's data.
+   */
+  returning(fields: Pick<CandidateFields, 'email' | 'phone' | 'lastName' | 'phoneCountry'>): IdentityKey[] {
+    const surname = foldSurname(fields.lastName);
+    const national = surname ? nationalForms(fields.phone, fields.phoneCountry) : [];
+    return [...this.person(fields), ...national.map((phone) => this.key('phone+surname', `${phone}:${surname}`))];
   }
 
   /** The person's record at a provider (a board's application id, a connector's person id). */

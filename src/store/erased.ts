@@ -26,7 +26,7 @@ export function createErasedRepository(db: Db, keys: IdentityKeys) {
     /** For each arriving person, in order: whether their record, or they themselves, were erased. */
     async screen(people: ArrivingPerson[], tx: Db = db): Promise<ErasedMatch[]> {
       const asked = people.map((p) => {
-        const person = keys.person(p.fields);
+        const person = keys.returning(p.fields);
         return {
           record: [keys.source(p.provider, p.sourceId), ...p.applicationIds.map((id) => keys.application(p.provider, id))],
           person: person.filter((k) => p.matchBy.includes(k.kind as MatchRule)),

@@ -97,6 +97,27 @@ describeEachStore('candidate matching across countries and locales', (store) => 
     expect((await t.api('POST', '/v1/privacy/subjects/find', { phone: '07700 900999', lastName: 'Walsh' })).body.erasedBefore).toBe(true);
   });
 
+  it('refuses a person erased while their Polish number was held as its digits, who returns with +48; not another surname', async () => {
+    // CV-Library reads phones in the UK: her Polish number written nationally is held as its digits, and erased so.
+    const first = applicationId('kowalska');
+    await applyOnBoard(t, posting, { id: first, first_name: 'Anna', last_name: 'Kowalska', email: null, phone: '600 200 300' });
+    const annaId = await candidateOfApplication(first);
+    expect((await t.api('GET', `/v1/candidates/${annaId}`)).body.phone).toBe('600200300');
+    expect((await t.api('DELETE', `/v1/candidates/${annaId}`)).status).toBe(200);
+
+    const again = applicationId('kowalska-again');
+    await applyOnBoard(t, posting, { id: again, first_name: 'Anna', last_name: 'KOWALSKA', email: null, phone: '+48 600 200 300' });
+    expect(await intakeOutcome(t, again)).toEqual({ outcome: 'skipped', reason: 'erased' });
+    const find = (lastName: string) => t.api('POST', '/v1/privacy/subjects/find', { phone: '+48 600 200 300', lastName });
+    expect((await find('Kowalska')).body.erasedBefore).toBe(true);
+
+    // The digits alone are not her: someone else with that number and another surname is taken in.
+    const other = applicationId('kowalczyk');
+    await applyOnBoard(t, posting, { id: other, first_name: 'Jan', last_name: 'Kowalczyk', email: null, phone: '+48 600 200 300' });
+    expect(await candidateOfApplication(other)).not.toBe(annaId);
+    expect((await find('Kowalczyk')).body.erasedBefore).toBe(false);
+  });
+
   it('relays inhire’s Polish national numbers as +48 ones, and refuses one erased when it was kept as digits', async () => {
     const connectorId = await ownPairConnector(t, 'matching', 4800);
     const { erecruiter, inhire } = pairOf(t);

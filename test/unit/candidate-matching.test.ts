@@ -1,5 +1,5 @@
 import { foldSurname } from '../../src/domain/candidate';
-import { normalisePhone, PhoneCountry, phoneForms } from '../../src/domain/phone';
+import { nationalForms, normalisePhone, PhoneCountry, phoneForms } from '../../src/domain/phone';
 
 describe('phone normal form', () => {
   it('keeps what UK numbers, international ones and unknown national ones always became', () => {
@@ -40,6 +40,17 @@ describe('phone normal form', () => {
     expect(phoneForms('600 100 200', 'PL')).toEqual(['+48600100200', '600100200']);
     expect(phoneForms('+48 600 100 200', 'PL')).toEqual(['+48600100200']);
     expect(phoneForms('07700 900123', 'GB')).toEqual(['07700900123']);
+  });
+
+  it('gives an international number’s national digits, without and with the trunk prefix, not already among its forms', () => {
+    expect(nationalForms('+48 600 100 200', 'GB')).toEqual(['600100200']);
+    expect(nationalForms('0048 600-100-200')).toEqual(['600100200']);
+    expect(nationalForms('+33 6 12 34 56 78', 'GB')).toEqual(['612345678', '0612345678']);
+    expect(nationalForms('+44 (0)7700 900123')).toEqual(['7700900123']);
+    // Read in its source's country, a national number's digits are among its forms already (the legacy one).
+    expect(nationalForms('600 100 200', 'PL')).toEqual([]);
+    // Digits whose country is not known have no national form, nor has junk.
+    for (const phone of ['600 100 200', '07700 900123', '+48 12', 'n/a', undefined]) expect(nationalForms(phone, 'GB')).toEqual([]);
   });
 
   it('names a country by its ISO code, in any case', () => {
