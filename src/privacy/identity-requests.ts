@@ -87,7 +87,9 @@ export function createIdentityRequests(
       : [];
     const surname = foldSurname(person.last_name);
     const phones = phoneForms(person.phone ?? undefined, person.phoneCountry);
-    const byPhone = surname ? await heldByPhoneAndSurname(db, phones, surname, Boolean(person.email)) : [];
+    const byPhone = surname
+      ? await heldByPhoneAndSurname(db, phones, surname, { withoutEmail: Boolean(person.email), deletedAtSource: true })
+      : [];
     const found = new Map([...byEmail, ...byPhone].map((c) => [c.id, c]));
     return [...found.values()].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1));
   }

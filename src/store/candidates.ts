@@ -52,23 +52,41 @@ export function personLockKey(
   return source && `${source.provider}:${source.externalId}`;
 }
 
+/** Whom `underPhones` looks for. */
+export interface PhoneLookup {
+  /** Only people with no email (two different email addresses are two people, whatever their phone says). */
+  withoutEmail: boolean;
+  /** Also people deleted at every source (a request by identity finds them; the intake matches only live ones). */
+  deletedAtSource: boolean;
+}
+
 /**
- * Unerased candidates held under any of these phones (`phoneForms`: today's form and the one written before phones
- * were read in their source's country, so rows stored then are found without a migration and take today's form on
- * their next write) whose surname folds to `surname`, oldest first. The surname is compared after `foldSurname`, in
- * JavaScript, never by SQL `lower()`, which folds only ASCII on a C-locale database; the phone index narrows the rows.
- * `withoutEmail`: only people with no email (two different email addresses are two people, whatever their phone says).
+ * THE lookup of "candidates under these phones whose surname folds to this", as a query: unerased candidates held under
+ * any of these phones (`phoneForms`: today's form and the one written before phones were read in their source's country,
+ * so rows stored then are found without a migration and take today's form on their next write), oldest first. The
+ * surname is compared on its rows by `ofSurname`, never by SQL `lower()`, which folds only ASCII on a C-locale database;
+ * the phone index narrows the rows. A query, so the intake can run it inside its one statement.
  */
-export async function heldByPhoneAndSurname(db: Db, phones: string[], surname: string, withoutEmail: boolean) {
-  if (phones.length === 0) return [];
-  let q = db
+export function underPhones(db: Db, phones: string[], lookup: PhoneLookup) {
+  return db
     .selectFrom('candidates')
     .select(['id', 'last_name', 'created_at', 'deleted_at'])
     .where('phone', '=', anyOf(phones))
-    .where('erased_at', 'is', null);
-  if (withoutEmail) q = q.where('email', 'is', null);
-  const rows = await q.orderBy('created_at').orderBy('id').execute();
-  return rows.filter((r) => foldSurname(r.last_name) === surname);
+    .where('erased_at', 'is', null)
+    .$if(lookup.withoutEmail, (q) => q.where('email', 'is', null))
+    .$if(!lookup.deletedAtSource, (q) => q.where('deleted_at', 'is', null))
+    .orderBy('created_at')
+    .orderBy('id');
+}
+
+/** The rows of `underPhones` whose surname folds to `surname` (see `foldSurname`), in their order. */
+export const ofSurname = <R extends { last_name: string }>(rows: R[], surname: string) =>
+  rows.filter((r) => foldSurname(r.last_name) === surname);
+
+/** `underPhones` run on its own, its rows of this surname. */
+export async function heldByPhoneAndSurname(db: Db, phones: string[], surname: string, lookup: PhoneLookup) {
+  if (phones.length === 0) return [];
+  return ofSurname(await underPhones(db, phones, lookup).execute(), surname);
 }
 
 export async function lockPerson(tx: Db, key: string): Promise<void> {
@@ -104,9 +122,10 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
         );
         // The source's own person, else the first rule that matches, in order: every lookup in one statement (the
         // transaction holds PGlite's one connection, so a statement more is a wait more for the webhook's answers).
-        // The phone's candidates come with their surnames, compared after `foldSurname` here (see heldByPhoneAndSurname).
+        // The phone's candidates come as json with their surnames, folded here (see underPhones).
         const forms =
           phone && surname && input.matchBy.includes('phone+surname') ? phoneForms(input.fields.phone, input.fields.phoneCountry) : [];
+        const byPhone = underPhones(tx, forms, { withoutEmail: Boolean(email), deletedAtSource: false }).as('c');
         const found = await tx
           .selectNoFrom((eb) => [
             eb
@@ -125,17 +144,13 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
               .limit(1)
               .as('email'),
             eb
-              .selectFrom('candidates')
+              .selectFrom(byPhone)
               .select(
                 sql<Array<{
                   id: string;
                   last_name: string;
-                }> | null>`json_agg(json_build_object('id', id, 'last_name', last_name) order by created_at, id)`.as('rows'),
+                }> | null>`json_agg(json_build_object('id', c.id, 'last_name', c.last_name) order by c.created_at, c.id)`.as('rows'),
               )
-              .where('phone', '=', forms.length ? anyOf(forms) : null)
-              .where('deleted_at', 'is', null)
-              .where('erased_at', 'is', null)
-              .$if(Boolean(email), (q) => q.where('email', 'is', null))
               .as('byPhone'),
           ])
           .executeTakeFirstOrThrow();
@@ -143,7 +158,7 @@ export function createCandidatesRepository(db: Db, erased: ErasedRepository, rea
         for (const rule of input.matchBy) {
           if (id) break;
           if (rule === 'email') id = found.email ?? undefined;
-          else id = found.byPhone?.find((c) => foldSurname(c.last_name) === surname)?.id;
+          else if (surname) id = ofSurname(found.byPhone ?? [], surname)[0]?.id;
         }
         const verdict = decideErased(wasErased, {
           liveCandidate: id !== undefined,

@@ -1,3 +1,5 @@
+import { phoneForms } from '../../src/domain/phone';
+import { heldByPhoneAndSurname } from '../../src/store/candidates';
 import { storeBackends } from '../helpers/stores';
 
 const cv = new TextEncoder().encode('%PDF-1.4 fake cv');
@@ -77,6 +79,29 @@ describe.each(storeBackends())('candidates store on %s', (_name, open) => {
       });
       expect(again.candidateId).toBe(first.candidateId);
     }
+  });
+
+  it('finds people under a phone and surname by one lookup: the intake only those live at a source, a request all of them', async () => {
+    const write = (externalId: string, lastName: string) =>
+      store.candidates.upsertFromSource({
+        source: { provider: 'smartrecruiters', externalId },
+        fields: { firstName: 'Ola', lastName, phone: '+48 600 300 400' },
+        matchBy: ['email', 'phone+surname'],
+        createIfUnknown: true,
+      });
+    const gone = await write('h-1', 'ŁUCZAK');
+    await store.candidates.markSourcesGone('smartrecruiters', ['h-1']);
+    const live = await write('h-2', 'Łuczak');
+    expect(live.outcome).toBe('created');
+    expect((await write('h-3', 'Łuczakowa')).candidateId).not.toBe(live.candidateId);
+    expect((await write('h-4', ' łuczak ')).candidateId).toBe(live.candidateId);
+
+    const held = async (deletedAtSource: boolean) =>
+      (await heldByPhoneAndSurname(store.db, phoneForms('+48 600 300 400'), 'łuczak', { withoutEmail: false, deletedAtSource })).map(
+        (c) => c.id,
+      );
+    expect(await held(true)).toEqual([gone.candidateId, live.candidateId]);
+    expect(await held(false)).toEqual([live.candidateId]);
   });
 
   it('does not merge people with different emails on phone and surname', async () => {
