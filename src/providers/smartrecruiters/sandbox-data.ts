@@ -18,7 +18,8 @@ export interface SandboxPosting {
   industry: Labelled;
   department: Labelled & { description: string };
   function: Labelled;
-  typeOfEmployment: Labelled;
+  /** Only a label, as documented (the other attributes have an id too). */
+  typeOfEmployment: { label: string };
   experienceLevel: Labelled;
   customField: Array<{ fieldId: string; fieldLabel: string; valueId: string; valueLabel: string }>;
   creator: { name: string };
@@ -30,7 +31,6 @@ export interface SandboxAssignment {
   status: string;
   subStatus: string | null;
   source: string;
-  createdOn: string;
 }
 
 export interface SandboxAttachment {
@@ -123,7 +123,7 @@ export function generate(options: SeedOptions & { seed: number; company: string;
       industry: { id: 'internet', label: 'Internet' },
       department: { id: String(18_550 + d), label: DEPARTMENTS[d], description: `${DEPARTMENTS[d]} department` },
       function: { id: FUNCTIONS[d], label: DEPARTMENTS[d] },
-      typeOfEmployment: { id: pick(EMPLOYMENT).toLowerCase(), label: pick(EMPLOYMENT) },
+      typeOfEmployment: { label: pick(EMPLOYMENT) },
       experienceLevel: (() => {
         const level = pick(LEVELS);
         return { id: level, label: level.replace(/_/g, ' ') };
@@ -152,7 +152,6 @@ export function generate(options: SeedOptions & { seed: number; company: string;
         status,
         subStatus: status === 'INTERVIEW' ? pick(['Phone screen', 'Onsite']) : null,
         source: pick(SOURCES),
-        createdOn: iso(created + Math.floor(random() * day)),
       };
     };
     const structured = i % 2 === 0;
