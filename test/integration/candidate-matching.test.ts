@@ -118,23 +118,26 @@ describeEachStore('candidate matching across countries and locales', (store) => 
     expect((await find('Kowalczyk')).body.erasedBefore).toBe(false);
   });
 
-  it('relays inhire’s Polish national numbers as +48 ones, and refuses one erased when it was kept as digits', async () => {
+  it('relays inhire’s Polish national numbers as +48 ones, and refuses one erased when it was kept as digits, however written now', async () => {
     const connectorId = await ownPairConnector(t, 'matching', 4800);
     const { erecruiter, inhire } = pairOf(t);
     const recruitment = erecruiter.addRecruitment({ companyId: 4800 });
     // Erased before this change with a national number: their key was made of its digits.
     await rememberLegacyErasure('600777888:nowak');
-    const [sliwa, nowak] = inhire.addReady(recruitment.id, 2, { account: 'matching' });
+    const [sliwa, nowak, nowakAbroad] = inhire.addReady(recruitment.id, 3, { account: 'matching' });
     Object.assign(sliwa, { lastName: 'Śliwa', phone: '600 123 456' });
     Object.assign(nowak, { lastName: 'NOWAK', phone: '600-777-888' });
+    // The same number in international form: its national digits are asked too.
+    Object.assign(nowakAbroad, { lastName: 'Nowak', phone: '+48 600 777 888' });
     const runs = (await t.api('GET', `/v1/connectors/${connectorId}`)).body.status.streams.deliveries.totals.runs as number;
     expect((await t.api('POST', `/v1/connectors/${connectorId}/sync`, {})).status).toBe(202);
     await waitForRuns(t, connectorId, runs + 1);
     const settled = await deliveriesSettled(t, connectorId, [sliwa.id]);
     expect(settled.get(sliwa.id)).toBeDefined();
     expect(settled.get(nowak.id)).toBeUndefined();
+    expect(settled.get(nowakAbroad.id)).toBeUndefined();
     const status = (await t.api('GET', `/v1/connectors/${connectorId}`)).body.status.streams.deliveries;
-    expect(status.skippedReasons).toMatchObject({ erased: 1 });
+    expect(status.skippedReasons).toMatchObject({ erased: 2 });
 
     const found = await t.api('POST', '/v1/privacy/subjects/find', { phone: '+48 600 123 456', lastName: 'ŚLIWA' });
     expect(found.body.foundByIdentity).toMatchObject({ relayDeliveries: 1 });
