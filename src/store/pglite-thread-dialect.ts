@@ -78,17 +78,22 @@ interface Answer {
 const ANALYZE_FIRST_AFTER_ROWS = 1_000;
 
 /**
- * Nor did anything VACUUM them: every row updated or deleted stayed in the files as a dead tuple for good. Each
+ * Nor did anything VACUUM them: every row updated or deleted stayed in the files as a dead row for good. Each
  * application taken in left its staged CV (about 200 KB) behind that way, so the store grew by the CV again for every
- * application, and an erased person's rows stayed in the files after they were deleted. The tables written since
- * are vacuumed, a table at a time when the connection is free, each time this many more rows were written, and
- * every few minutes while any were: the space is reused, the file's empty tail given back.
+ * application, and an erased person's rows stayed in the files after they were deleted. The tables with rows updated
+ * or deleted since are vacuumed (tables only inserted into have nothing to take out, and a vacuum would read all their
+ * new pages: hundreds of megabytes of CVs), a table at a time, once this many rows were written, or every few minutes
+ * while any were. A vacuum holds the one connection while it runs (up to a few hundred milliseconds), so it waits for
+ * the store to be quiet for a second; one that never is (a long burst) is vacuumed after ten times as many rows.
  */
 export const VACUUM_AFTER_ROWS = 2_000;
 const VACUUM_AT_LEAST_EVERY_MS = 5 * 60_000;
+const QUIET_MS = 1_000;
 
-/** The tables a statement writes (`insert into`, `update`, `delete from`, in CTEs too); other words caught are dropped later. */
-const WRITTEN_TABLE = /\b(?:insert\s+into|update|delete\s+from)\s+(?:only\s+)?"?([a-z_][a-z0-9_]*)"?/gi;
+/** Tables a statement leaves dead rows in: updated, deleted from, or upserted into (`insert … on conflict … do update`). */
+const UPDATED_OR_DELETED = /\b(?:update|delete\s+from)\s+(?:only\s+)?"?([a-z_][a-z0-9_]*)"?/gi;
+const INSERTED = /\binsert\s+into\s+"?([a-z_][a-z0-9_]*)"?/gi;
+const UPSERT = /\bdo\s+update\b/i;
 
 export interface MaintenanceOptions {
   /** Rows written between vacuums (VACUUM_AFTER_ROWS). */
@@ -109,7 +114,8 @@ class PGliteThreadDriver implements Driver {
   /** Tables written since their last vacuum. */
   private readonly dirty = new Set<string>();
   private maintaining = false;
-  private readonly clock = setInterval(() => this.maintainWhenFree(), 60_000).unref();
+  private lastWriteAt = Date.now();
+  private readonly clock = setInterval(() => this.maintainWhenQuiet(), QUIET_MS).unref();
   private readonly waiting = { ahead: [] as Array<() => void>, behind: [] as Array<() => void> };
 
   constructor(
@@ -138,19 +144,22 @@ class PGliteThreadDriver implements Driver {
   handOn(): void {
     const next = this.waiting.ahead.shift() ?? this.waiting.behind.shift();
     if (next) next();
-    else if (!this.maintaining && this.maintenanceDue()) void aheadContext.exit(() => this.maintain());
+    else if (!this.maintaining && this.maintenanceDueNow()) void aheadContext.exit(() => this.maintain(false));
     else this.held = false;
   }
 
-  /** Every statement: a write in a CTE answers no rows written, but its table is written all the same. */
+  /** Every statement (a write in a CTE answers no rows written): the rows written, and the tables it left dead rows in. */
   private wrote(rows: number, sql: string): void {
+    if (rows > 0) this.lastWriteAt = Date.now();
     this.written += rows;
     this.writtenSinceVacuum += rows;
-    for (const [, table] of sql.matchAll(WRITTEN_TABLE)) this.dirty.add(table.toLowerCase());
+    for (const [, table] of sql.matchAll(UPDATED_OR_DELETED)) this.dirty.add(table.toLowerCase());
+    if (UPSERT.test(sql)) for (const [, table] of sql.matchAll(INSERTED)) this.dirty.add(table.toLowerCase());
   }
 
-  private maintenanceDue(): boolean {
-    return this.written >= this.analyzeAfter || this.vacuumDue();
+  /** Statistics as soon as they are due (a statement a table, each brief); a vacuum only when it cannot wait for quiet. */
+  private maintenanceDueNow(): boolean {
+    return this.written >= this.analyzeAfter || this.writtenSinceVacuum >= 10 * this.vacuumAfterRows;
   }
 
   private vacuumDue(): boolean {
@@ -158,22 +167,23 @@ class PGliteThreadDriver implements Driver {
     return this.writtenSinceVacuum >= this.vacuumAfterRows || Date.now() - this.lastVacuumAt >= VACUUM_AT_LEAST_EVERY_MS;
   }
 
-  /** An idle process's writes are vacuumed too: the clock takes the free connection when maintenance is due. */
-  private maintainWhenFree(): void {
-    if (this.held || this.maintaining || !this.thread || !this.maintenanceDue()) return;
+  /** The clock takes the free connection for a vacuum once nothing was written for a second (an idle process's writes too). */
+  private maintainWhenQuiet(): void {
+    if (this.held || this.maintaining || !this.thread || Date.now() - this.lastWriteAt < QUIET_MS || !this.vacuumDue()) return;
     this.held = true;
-    void aheadContext.exit(() => this.maintain());
+    void aheadContext.exit(() => this.maintain(true));
   }
 
   /**
-   * With the connection it was handed (free: no transaction is open between holders): statistics when due, and the
-   * tables written since their last vacuum when due, one statement at a time, each after the work that came meanwhile.
+   * With the connection it was handed (free: no transaction is open between holders): statistics when due, and a
+   * vacuum of the tables with dead rows when due (`quiet`) or overdue, one statement at a time, each after the work
+   * that came meanwhile.
    */
-  private async maintain(): Promise<void> {
+  private async maintain(quiet: boolean): Promise<void> {
     this.maintaining = true;
     const analyze = this.written >= this.analyzeAfter;
     if (analyze) this.analyzeAfter = 2 * this.written;
-    const vacuum = this.vacuumDue();
+    const vacuum = quiet ? this.vacuumDue() : this.writtenSinceVacuum >= 10 * this.vacuumAfterRows;
     const dirty = vacuum ? [...this.dirty] : [];
     if (vacuum) {
       this.dirty.clear();

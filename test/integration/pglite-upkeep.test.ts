@@ -16,8 +16,9 @@ describe('embedded PGlite store upkeep', () => {
   let posting: LivePosting;
 
   beforeAll(async () => {
-    // Vacuums come every 20 rows written (about every two applications) instead of every 2,000.
-    t = await startTestSystem({ PGLITE_VACUUM_AFTER_ROWS: '20' });
+    // A vacuum waits for a second without writes, or for ten times this many rows when none comes: here every 20 rows
+    // (about two applications; the next is delivered as soon as one is taken in) instead of every 20,000.
+    t = await startTestSystem({ PGLITE_VACUUM_AFTER_ROWS: '2' });
     await setUpCvLibrary(t);
     posting = await postLiveJob(t);
   });
@@ -50,6 +51,15 @@ describe('embedded PGlite store upkeep', () => {
       t.deps.store.db,
     );
     expect(staging[0].bytes).toBeLessThan((APPLICATIONS * CV_BYTES) / 3);
+
+    // Once nothing is written for a second, the last ones are vacuumed too, and the space is given back to the disk.
+    const stagedCvBytes = async () =>
+      (
+        await sql<{
+          bytes: number;
+        }>`select pg_relation_size(reltoastrelid)::int as bytes from pg_class where relname = 'intake_deliveries'`.execute(t.deps.store.db)
+      ).rows[0].bytes;
+    await waitFor(stagedCvBytes, (bytes) => bytes < CV_BYTES, 30_000, 'the staged CVs’ space given back');
 
     const { rows } = await sql<{ external_id: string; sha256: string }>`select a.external_id, encode(sha256(d.content), 'hex') as sha256
         from documents d join application_documents l on l.document_id = d.id join applications a on a.id = l.application_id
