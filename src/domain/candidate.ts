@@ -19,8 +19,15 @@ export const CandidateSource = z.object({
   deletedAt: text().optional().describe('the person is gone from this source'),
 });
 
+/** What a candidate's file is: their CV (résumé), a cover letter, or another file they or the recruiter added. */
+export const DocumentKind = z.enum(['cv', 'cover-letter', 'other']);
+
+/** A kind as stored; one the store does not know (not written since migration 160) reads as `other`. */
+export const documentKindOf = (stored: string): DocumentKind => DocumentKind.safeParse(stored).data ?? 'other';
+
 export const DocumentInfo = z.object({
   id: text(),
+  kind: DocumentKind.describe('cv, cover-letter or other'),
   filename: text(),
   contentType: text(),
   size: z.number(),
@@ -82,6 +89,7 @@ export type Candidate = z.infer<typeof Candidate>;
 export type CandidateSource = z.infer<typeof CandidateSource>;
 export type Application = z.infer<typeof Application>;
 export type DocumentInfo = z.infer<typeof DocumentInfo>;
+export type DocumentKind = z.infer<typeof DocumentKind>;
 
 export function normaliseEmail(email: string | undefined): string | undefined {
   const e = email?.trim().toLowerCase();

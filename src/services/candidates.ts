@@ -19,8 +19,9 @@ export interface ApplicationFilter extends CandidateFilter {
   candidateId?: string;
 }
 
-const documentView = ({ id, filename, contentType, size }: DocumentInfo): DocumentView => ({
+const documentView = ({ id, kind, filename, contentType, size }: DocumentInfo): DocumentView => ({
   id,
+  kind,
   filename,
   contentType,
   size,

@@ -5,6 +5,7 @@ import { normalisePhone, phoneForms } from '../domain/phone';
 import { decideErased, type ErasedReapply } from '../privacy/rules';
 import { type BatchCandidateInput, upsertCandidates } from './candidates-batch';
 import type { Db } from './db';
+import { toDocumentInfo } from './documents';
 import type { ErasedRepository } from './erased';
 import { anyOf } from './json-rows';
 import { newestFirst, type Page, type PageRequest, pageOf } from './paging';
@@ -353,7 +354,7 @@ async function withSourcesAndDocuments(db: Db, rows: Array<Selectable<Candidates
     db.selectFrom('candidate_sources').selectAll().where('candidate_id', 'in', ids).orderBy('first_seen_at').execute(),
     db
       .selectFrom('documents')
-      .select(['id', 'candidate_id', 'filename', 'content_type', 'size', 'sha256'])
+      .select(['id', 'candidate_id', 'kind', 'filename', 'content_type', 'size', 'sha256'])
       .where('candidate_id', 'in', ids)
       .orderBy('created_at')
       .execute(),
@@ -369,9 +370,7 @@ async function withSourcesAndDocuments(db: Db, rows: Array<Selectable<Candidates
         firstSeenAt: s.first_seen_at.toISOString(),
         deletedAt: s.deleted_at?.toISOString(),
       })),
-    documents: documents
-      .filter((d) => d.candidate_id === r.id)
-      .map((d) => ({ id: d.id, filename: d.filename, contentType: d.content_type, size: d.size, sha256: d.sha256 })),
+    documents: documents.filter((d) => d.candidate_id === r.id).map(toDocumentInfo),
   }));
 }
 

@@ -1,23 +1,32 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { DocumentInfo } from '../domain/candidate';
+import { type DocumentInfo, type DocumentKind, documentKindOf } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { Db } from './db';
 
 export interface DocumentInput {
   candidateId: string;
   applicationId?: string;
-  kind?: string;
+  /** Default: `cv`. */
+  kind?: DocumentKind;
   filename: string;
   contentType: string;
   content: Uint8Array;
 }
 
 /** Candidates' files (CVs): stored once per candidate and content, linked to the applications they came with. */
-const INFO_COLUMNS = ['id', 'filename', 'content_type', 'size', 'sha256'] as const;
+const INFO_COLUMNS = ['id', 'kind', 'filename', 'content_type', 'size', 'sha256'] as const;
 
-const toInfo = (row: { id: string; filename: string; content_type: string; size: number; sha256: string }): DocumentInfo => ({
+export const toDocumentInfo = (row: {
+  id: string;
+  kind: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+}): DocumentInfo => ({
   id: row.id,
+  kind: documentKindOf(row.kind),
   filename: row.filename,
   contentType: row.content_type,
   size: row.size,
@@ -62,7 +71,7 @@ export function createDocumentsRepository(db: Db) {
           .executeTakeFirstOrThrow());
       if (input.applicationId) await linkToApplication(input.applicationId, row.id);
       return {
-        document: toInfo(row),
+        document: toDocumentInfo(row),
         created: Boolean(inserted),
       };
     },
@@ -110,7 +119,7 @@ export function createDocumentsRepository(db: Db) {
           .executeTakeFirst());
       if (!row) return undefined;
       await linkToApplication(input.applicationId, row.id);
-      return toInfo(row);
+      return toDocumentInfo(row);
     },
 
     /** The files stored with each of these applications. */
@@ -119,29 +128,18 @@ export function createDocumentsRepository(db: Db) {
       const rows = await db
         .selectFrom('application_documents as l')
         .innerJoin('documents as d', 'd.id', 'l.document_id')
-        .select(['d.id', 'l.application_id', 'd.filename', 'd.content_type', 'd.size', 'd.sha256'])
+        .select(['d.id', 'l.application_id', 'd.kind', 'd.filename', 'd.content_type', 'd.size', 'd.sha256'])
         .where('l.application_id', 'in', applicationIds)
         .orderBy('d.created_at')
         .execute();
-      return rows.map((d) => ({
-        id: d.id,
-        applicationId: d.application_id,
-        filename: d.filename,
-        contentType: d.content_type,
-        size: d.size,
-        sha256: d.sha256,
-      }));
+      return rows.map((d) => ({ ...toDocumentInfo(d), applicationId: d.application_id }));
     },
 
     async get(id: string): Promise<(DocumentInfo & { content: Uint8Array; candidateId?: string }) | undefined> {
       const row = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) return undefined;
       return {
-        id: row.id,
-        filename: row.filename,
-        contentType: row.content_type,
-        size: row.size,
-        sha256: row.sha256,
+        ...toDocumentInfo(row),
         content: row.content,
         candidateId: row.candidate_id ?? undefined,
       };

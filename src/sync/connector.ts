@@ -191,6 +191,8 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
           ledger.enter(listedOf.get(record) ?? listed(record, ctx.settings), outcome.wrote);
           ctx.heartbeat();
         })
+        // Before the ledger is saved: a retry of a page cut short finds the same applications dropped.
+        .then(() => ctx.writer.gone({ applications: ledger.droppedApplications() }))
         .finally(() => announcePeople(ctx, request)); // what was written is announced even when the page fails part-way
       const complete = completeListing(spec, position);
       await ledger.save(

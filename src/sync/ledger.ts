@@ -66,6 +66,19 @@ export class RecordLedger {
   }
 
   /**
+   * Applications a record wrote when last read that it no longer lists (a candidate moved from one job to another, an
+   * opportunity moved to another posting): gone at the provider, though the record is not. Only records written now
+   * with their applications say so (one skipped or erased says nothing of them), and none another record now lists.
+   */
+  droppedApplications(): string[] {
+    const listed = new Set(this.entries.flatMap((e) => e.wrote?.applications ?? []));
+    return this.entries.flatMap((e) => {
+      const before = this.seen.get(e.externalId)?.wrote?.applications;
+      return e.wrote?.applications && before ? before.filter((id) => !listed.has(id)) : [];
+    });
+  }
+
+  /**
    * Written last, in one statement, after the records' own writes: a page cut short (crash, failure) is written
    * again in full by its retry, and its records come back `unchanged` only once they are in the store. In a complete
    * listing (`listedAt`, the run's start), the page's unchanged records are marked listed too.

@@ -1,4 +1,4 @@
-import type { CandidateFields } from '../domain/candidate';
+import type { CandidateFields, DocumentKind } from '../domain/candidate';
 import { GoneError } from '../domain/errors';
 import type { Job } from '../domain/job';
 import type { PhoneCountry } from '../domain/phone';
@@ -41,7 +41,7 @@ export interface SyncedPerson {
   /** Stored once per person and content, linked to their first application. */
   cv?: { filename: string; contentType: string; content: Buffer };
   /** Their other files (e.g. a cover letter), kept as the CV is, under their kind. */
-  documents?: Array<{ kind: string; filename: string; contentType: string; content: Buffer }>;
+  documents?: Array<{ kind: DocumentKind; filename: string; contentType: string; content: Buffer }>;
 }
 
 /** A person whose data was erased: counted as `skipped: erased` in the connector's status. */
@@ -77,9 +77,9 @@ export class SyncWriter {
   }
 
   /**
-   * What records gone at the provider had written is marked so, never deleted: jobs unpublished and closed, the
-   * people's source and their applications with `deletedAt` (a person with no live source left, too). The people
-   * it changed count as updated, for their events.
+   * What records gone at the provider had written (or applications a record no longer lists) is marked so, never
+   * deleted: jobs unpublished and closed, the people's source and their applications with `deletedAt` (a person with
+   * no live source left, too). The people it changed count as updated, for their events.
    */
   async gone(refs: WrittenRefs): Promise<void> {
     const { store, provider } = this;
@@ -200,7 +200,7 @@ export class SyncWriter {
     firstApplicationId: string | undefined,
   ): Promise<RecordOutcome> {
     let changed = candidateOutcome !== 'unchanged' || applicationsChanged;
-    const files = [...(person.cv ? [{ kind: 'cv', ...person.cv }] : []), ...(person.documents ?? [])];
+    const files = [...(person.cv ? [{ kind: 'cv' as const, ...person.cv }] : []), ...(person.documents ?? [])];
     try {
       for (const file of files) {
         const doc = await this.store.documents.put({ candidateId, applicationId: firstApplicationId, ...file });

@@ -65,6 +65,7 @@ describeEachStore('CV-Library DirectApply: sandbox board → webhook → Tempora
     expect(candidate.documents).toEqual([
       {
         id: expect.any(String),
+        kind: 'cv',
         filename: 'Amelia-Khan-CV.pdf',
         contentType: 'application/pdf',
         size: expect.any(Number),

@@ -185,6 +185,7 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
     const attachments = [
       file('RESUME', 'CV.pdf', 'pdf', 'application/pdf'),
       file('COVER_LETTER', 'Cover letter.pdf', 'pdf', 'application/pdf'),
+      file('PORTFOLIO', 'Portfolio.pdf', 'pdf', 'application/pdf'),
       file('AVATAR', 'avatar.jpg', 'jpg', 'image/jpeg'),
     ];
     expect((await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/candidates/${person.id}`, { attachments })).status).toBe(200);
@@ -199,8 +200,9 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
     expect(candidate?.location).toMatchObject({ city: expect.any(String), country: expect.any(String) });
     expect(candidate?.education).toEqual([expect.objectContaining({ degree: 'BSc', field: 'Economics' })]);
     expect(candidate?.experience).toEqual([expect.objectContaining({ title: 'Analyst', current: true })]);
-    // The résumé and the cover letter (the photo is no document).
-    expect(candidate?.documents.map((d: { filename: string }) => d.filename).sort()).toEqual(['CV.pdf', 'Cover letter.pdf']);
+    // The résumé, the cover letter and the other file, each known by its kind (the photo is no document).
+    const kinds = Object.fromEntries(candidate?.documents.map((d: { filename: string; kind: string }) => [d.filename, d.kind]));
+    expect(kinds).toEqual({ 'CV.pdf': 'cv', 'Cover letter.pdf': 'cover-letter', 'Portfolio.pdf': 'other' });
     const cover = candidate?.documents.find((d: { filename: string }) => d.filename === 'Cover letter.pdf');
     const download = await fetch(`${t.system.apiUrl}${cover.url}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
     expect(download.headers.get('content-type')).toMatch(/^application\/pdf/);
@@ -210,12 +212,122 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
       (await t.api('GET', `/v1/applications?candidateId=${candidate?.id}`)).body.items as Array<Record<string, any>>;
     const [before] = await applications();
     expect(before).toMatchObject({ providerStatus: expect.stringMatching(/^[A-Z_]+/) });
+    expect(before.documents.map((d: { kind: string }) => d.kind)).toContain('cv');
+    const openapi = (await t.api('GET', '/openapi.json')).body;
+    const documentSchema =
+      openapi.paths['/v1/candidates/{id}'].get.responses['200'].content['application/json'].schema.properties.documents.items;
+    expect(documentSchema.properties.kind).toMatchObject({ enum: ['cv', 'cover-letter', 'other'] });
+    expect(documentSchema.required).toContain('kind');
     await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/candidates/${person.id}`, {
       primaryAssignment: { ...person.primaryAssignment, status: 'HIRED', subStatus: null },
     });
     await syncAgain(id, 2);
     const [after] = await applications();
     expect(after).toMatchObject({ id: before.id, status: 'hired', providerStatus: 'HIRED' });
+    expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
+  });
+
+  it('SmartRecruiters: a candidate moved to another job: their application on the job they left is marked gone at the source', async () => {
+    const base = t.sandboxes.urlFor('smartrecruiters');
+    expect((await t.sandbox('POST', 'smartrecruiters', '/_sandbox/seed', { candidates: 1, seed: 105 })).status).toBe(200);
+    const listed = await fetch(`${base}/candidates?limit=100`, { headers: { 'x-smarttoken': SR_KEY } }).then(
+      (r) => r.json() as Promise<{ content: Array<{ id: string; email: string }> }>,
+    );
+    const person = listed.content.find((c) => c.email.includes('.105.'));
+    if (!person) throw new Error('the seeded candidate is not listed');
+    const assignment = (jobId: string, status: string) => ({
+      job: { id: jobId, title: `Job ${jobId}` },
+      status,
+      subStatus: null,
+      source: 'LinkedIn',
+      createdOn: '2026-10-01T09:00:00.000Z',
+    });
+    const assign = async (primary: object, secondary: object[] = []) =>
+      expect(
+        (
+          await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/candidates/${person.id}`, {
+            primaryAssignment: primary,
+            secondaryAssignments: secondary,
+          })
+        ).status,
+      ).toBe(200);
+    await assign(assignment('job-a-105', 'INTERVIEW'), [assignment('job-c-105', 'IN_REVIEW')]);
+
+    const created = await t.api('POST', '/v1/connectors', smartRecruitersConnector(base, SANDBOX_COMPANY, SR_KEY));
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    await waitForRuns(t, id, 1);
+    const applications = async () => {
+      const items = (await t.api('GET', '/v1/applications?provider=smartrecruiters&limit=200')).body.items as Array<Record<string, any>>;
+      return Object.fromEntries(items.filter((a) => a.externalId.startsWith(`${person.id}:`)).map((a) => [a.externalId, a]));
+    };
+    const first = await applications();
+    expect(Object.keys(first).sort()).toEqual([`${person.id}:job-a-105`, `${person.id}:job-c-105`]);
+    expect(first[`${person.id}:job-a-105`]).not.toHaveProperty('deletedAt');
+
+    // Moved in SmartRecruiters from job A to job B: A is no longer among their jobs; C stays.
+    await assign(assignment('job-b-105', 'NEW'), [assignment('job-c-105', 'IN_REVIEW')]);
+    await syncAgain(id, 2);
+    const after = await applications();
+    expect(after[`${person.id}:job-a-105`]).toMatchObject({
+      id: first[`${person.id}:job-a-105`].id,
+      status: 'interview',
+      providerStatus: 'INTERVIEW',
+      deletedAt: expect.any(String),
+    });
+    expect(after[`${person.id}:job-b-105`]).toMatchObject({ status: 'new' });
+    expect(after[`${person.id}:job-b-105`]).not.toHaveProperty('deletedAt');
+    expect(after[`${person.id}:job-c-105`]).not.toHaveProperty('deletedAt');
+    // The person is still at SmartRecruiters: their source is not gone.
+    const candidate = (await t.api('GET', `/v1/candidates/${after[`${person.id}:job-b-105`].candidateId}`)).body;
+    expect(candidate.sources.find((s: { provider: string }) => s.provider === 'smartrecruiters')).not.toHaveProperty('deletedAt');
+
+    // Moved back to job A: that application is live again.
+    await assign(assignment('job-a-105', 'OFFERED'), [assignment('job-c-105', 'IN_REVIEW')]);
+    await syncAgain(id, 3);
+    const back = await applications();
+    expect(back[`${person.id}:job-a-105`]).toMatchObject({ status: 'offered' });
+    expect(back[`${person.id}:job-a-105`]).not.toHaveProperty('deletedAt');
+    expect(back[`${person.id}:job-b-105`]).toMatchObject({ deletedAt: expect.any(String) });
+    expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
+  });
+
+  it('Lever: an opportunity moved to another posting: its application on the posting it left is marked gone at the source', async () => {
+    const lever = `${t.sandboxes.urlFor('lever')}/v1`;
+    expect((await t.sandbox('POST', 'lever', '/_sandbox/seed', { postings: 0, opportunities: 1, seed: 306 })).status).toBe(200);
+    const listed = await fetch(`${lever}/opportunities?limit=100&confidentiality=all`, {
+      headers: { authorization: `Basic ${Buffer.from(`${LEVER_KEY}:`).toString('base64')}` },
+    }).then((r) => r.json() as Promise<{ data: Array<{ id: string; contact: string; createdAt: number }> }>);
+    const opportunity = listed.data.at(-1);
+    if (!opportunity) throw new Error('no opportunity seeded');
+    const application = (appId: string, posting: string) => ({
+      id: appId,
+      type: 'posting',
+      opportunityId: opportunity.id,
+      candidateId: opportunity.contact,
+      posting,
+      createdAt: opportunity.createdAt,
+      archived: null,
+    });
+    const apply = async (...applications: object[]) =>
+      expect((await t.sandbox('PATCH', 'lever', `/_sandbox/opportunities/${opportunity.id}`, { applications })).status).toBe(200);
+    await apply(application('app-306-a', 'posting-306-a'));
+
+    const created = await t.api('POST', '/v1/connectors', leverConnector(lever, LEVER_KEY, { syncResumes: false }));
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    await waitForRuns(t, id, 1);
+    const applications = async () => {
+      const items = (await t.api('GET', '/v1/applications?provider=lever&limit=200')).body.items as Array<Record<string, any>>;
+      return Object.fromEntries(items.filter((a) => a.externalId.startsWith('app-306-')).map((a) => [a.externalId, a]));
+    };
+    expect((await applications())['app-306-a']).not.toHaveProperty('deletedAt');
+
+    await apply(application('app-306-b', 'posting-306-b'));
+    await syncAgain(id, 2);
+    const after = await applications();
+    expect(after['app-306-a']).toMatchObject({ deletedAt: expect.any(String) });
+    expect(after['app-306-b']).not.toHaveProperty('deletedAt');
     expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
   });
 

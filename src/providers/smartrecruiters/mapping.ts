@@ -1,5 +1,5 @@
 import { countryName } from '../../careers/present';
-import type { CandidateFields } from '../../domain/candidate';
+import type { CandidateFields, DocumentKind } from '../../domain/candidate';
 import type { Workplace } from '../../sync/classify';
 import type { JobDecision, SyncedJob, SyncedPerson } from '../../sync/writes';
 import type { SrAssignment, SrCandidate, SrCandidateItem, SrPosting, SrPostingItem } from './schemas';
@@ -180,6 +180,11 @@ export function personOf({ item, details, parsed, cv, documents }: PersonInput, 
     cv,
     documents,
   };
+}
+
+/** Our kind of a candidate's document from its attachment type (`COVER_LETTER`; any other is `other`). */
+export function attachmentKind(attachmentType: string): DocumentKind {
+  return attachmentType.trim().toUpperCase() === 'COVER_LETTER' ? 'cover-letter' : 'other';
 }
 
 /** A candidate's application to one job: SmartRecruiters has no id of its own for it. */

@@ -8,7 +8,7 @@ import { inOrder } from '../../sync/in-order';
 import type { RecordOutcome } from '../../sync/tally';
 import { EndpointLimits } from '../rate-limit';
 import { ENDPOINT_FAMILIES, SmartRecruitersClient } from './client';
-import { decidePosting, type PersonInput, personOf, refsOf } from './mapping';
+import { attachmentKind, decidePosting, type PersonInput, personOf, refsOf } from './mapping';
 import type { SrAttachment, SrCandidateItem, SrPostingItem } from './schemas';
 import { SmartRecruitersCredentials, SmartRecruitersSettings } from './settings';
 
@@ -135,7 +135,7 @@ async function downloadDocuments(ctx: Ctx, candidateId: string, attachments: SrA
     const kind = a.type?.toUpperCase() ?? 'OTHER';
     if (NOT_DOCUMENTS.has(kind)) continue;
     const file = await ctx.client.download(downloadUrl(candidateId, a));
-    documents.push({ kind: kind.toLowerCase(), filename: a.name, contentType: a.contentType ?? file.contentType, content: file.content });
+    documents.push({ kind: attachmentKind(kind), filename: a.name, contentType: a.contentType ?? file.contentType, content: file.content });
   }
   return documents.length ? documents : undefined;
 }

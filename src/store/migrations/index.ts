@@ -21,6 +21,7 @@ import * as m090 from './090_erased_check_per_statement';
 import * as m120 from './120_cv_bytes_uncompressed';
 import * as m130 from './130_newest_first_index';
 import * as m140 from './140_erasure_by_identity';
+import * as m160 from './160_document_kinds';
 
 /** Every migration, in order. Bundled in code so PGlite and PostgreSQL run exactly the same ones. */
 const migrations: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '120_cv_bytes_uncompressed': m120,
   '130_newest_first_index': m130,
   '140_erasure_by_identity': m140,
+  '160_document_kinds': m160,
 };
 
 export const migrationProvider: MigrationProvider = {
