@@ -69,7 +69,23 @@ export const RunMode = z.enum(['incremental', 'sweep', 'resync']);
 export const StreamStatus = z.object({
   intervalMinutes: z.number(),
   off: text().optional().describe('the stream does not run with these settings and credentials, and why'),
-  running: z.boolean(),
+  running: z.boolean().describe('a run is under way now; false while it waits after a failure (see failure), and while paused or failing'),
+  failure: z
+    .object({
+      message: text(),
+      at: text(),
+      retryAt: text().optional().describe('when the run is tried again from the page that failed; unset: once a person acts'),
+    })
+    .optional()
+    .describe('the run stopped on this failure (after its retries) and waits; cleared when it goes on'),
+  retrying: z
+    .object({
+      attempt: z.number().describe('the attempt under way or next (2 = the first retry)'),
+      message: text().describe('why the last attempt failed'),
+      nextAttemptAt: text().optional(),
+    })
+    .optional()
+    .describe('a page of the run under way failed and is being tried again'),
   mode: RunMode.describe('what the current (or last) run is for'),
   lastStartedAt: text().optional(),
   lastFinishedAt: text().optional(),

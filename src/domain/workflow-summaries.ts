@@ -57,10 +57,15 @@ export function connectorDetails(connector: { id: string; provider: string }): s
   ].join('\n\n');
 }
 
-/** `active · jobs: last run 24 Dec 2026 12:00 UTC (3 created, 1 updated), next 12:15 UTC · candidates: running, page 4`. */
+/**
+ * `active · jobs: last run 24 Dec 2026 12:00 UTC (3 created, 1 updated), next 12:15 UTC · candidates: running, page 4`
+ * (or `candidates: stopped on a failure at page 4, retry 13:00 UTC`).
+ */
 export function connectorState(status: ConnectorStatus): string {
   const streams = Object.entries(status.streams).map(([name, s]) => {
     if (s.running) return `${name}: running, page ${s.pages + 1}`;
+    if (s.failure)
+      return `${name}: stopped on a failure at page ${s.pages + 1}${s.failure.retryAt ? `, retry ${moment(s.failure.retryAt)}` : ''}`;
     const last = s.lastFinishedAt ? `last run ${moment(s.lastFinishedAt)} (${s.created} created, ${s.updated} updated)` : 'not run yet';
     return `${name}: ${last}${s.nextRunAt ? `, next ${moment(s.nextRunAt)}` : ''}`;
   });

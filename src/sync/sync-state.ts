@@ -52,6 +52,8 @@ export interface StreamSnapshot {
   current: RunCounters;
   backfill?: { done: number; total?: number; finished: boolean };
   totals: { created: number; updated: number; runs: number; repaired?: number; deleted?: number };
+  /** The run stopped on this failure and waits (for its next interval, or for a person); unset once it goes on. */
+  failure?: { message: string; at: number };
 }
 
 export interface SyncSnapshot {
@@ -316,6 +318,7 @@ export class SyncState {
   startRun(name: string, now: number): void {
     const st = this.stream(name);
     this.s.requested = this.s.requested.filter((n) => n !== name);
+    st.failure = undefined;
     if (st.cursor.run) return;
     const queued = this.queued.find((q) => q.stream === name);
     if (queued) this.s.queued = this.queued.filter((q) => q !== queued);
@@ -423,6 +426,7 @@ export class SyncState {
    */
   pageFailed(name: string, message: string, needsPerson: boolean, now: number): void {
     this.s.lastError = { message, stream: name, at: now };
+    this.stream(name).failure = { message, at: now };
     if (needsPerson) this.setState('failing');
     else this.stream(name).nextRunAt = now + this.stream(name).plan.intervalMs;
   }
@@ -440,10 +444,18 @@ export class SyncState {
     for (const [name, st] of Object.entries(this.s.streams)) {
       const { pages, requests, skippedReasons, notes, mode, deleted, repaired, ...counts } = st.current;
       const off = st.plan.off;
+      // Under way only while the loop works on it: not while it waits after a failure, nor while paused or failing.
+      const running = st.cursor.run !== undefined && this.isActive && !st.failure;
+      const failure = st.failure && {
+        message: st.failure.message,
+        at: iso(st.failure.at) as string,
+        ...(this.isActive && { retryAt: iso(st.nextRunAt) }),
+      };
       streams[name] = {
         intervalMinutes: st.plan.intervalMs / 60_000,
         ...(off ? { off } : {}),
-        running: st.cursor.run !== undefined,
+        running,
+        ...(failure && { failure }),
         mode: st.cursor.run?.mode ?? mode ?? 'incremental',
         lastStartedAt: iso(st.lastStartedAt),
         lastFinishedAt: iso(st.lastFinishedAt),
@@ -454,7 +466,7 @@ export class SyncState {
         notes: { ...notes },
         pages,
         requests,
-        nextRunAt: this.isActive && !off ? iso(st.cursor.run ? st.lastStartedAt : st.nextRunAt) : undefined,
+        nextRunAt: this.isActive && !off ? iso(running ? st.lastStartedAt : st.nextRunAt) : undefined,
         cursor: iso(st.cursor.highWater),
         backfill: st.backfill ? { ...st.backfill } : undefined,
         queued: this.queued.filter((q) => q.stream === name).map((q) => q.mode),

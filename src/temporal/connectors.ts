@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Client, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, type WorkflowExecutionDescription, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { optionalTsToDate } from '@temporalio/common/lib/time';
 import {
   connectorSync,
   connectorTest,
@@ -48,10 +49,14 @@ export function createConnectorWorkflows(client: Client, taskQueue: string) {
       return workflowId;
     },
 
-    /** The loop's live status, or undefined when it is not running. */
+    /**
+     * The loop's live status, or undefined when it is not running. A page being retried (which the loop learns of
+     * only once its retries are spent) shows as `retrying` on the stream under way, from Temporal's own record.
+     */
     async status(connectorId: string): Promise<ConnectorStatus | undefined> {
       try {
-        return await handle(connectorId).query(statusQuery);
+        const [status, description] = await Promise.all([handle(connectorId).query(statusQuery), handle(connectorId).describe()]);
+        return withRetryingPage(status, description);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return undefined;
         throw err;
@@ -78,3 +83,20 @@ export function createConnectorWorkflows(client: Client, taskQueue: string) {
 }
 
 export type ConnectorWorkflows = ReturnType<typeof createConnectorWorkflows>;
+
+/** The activity that reads and writes a stream's page (`pages.syncPage` in workflows/connector-sync.ts). */
+const PAGE_ACTIVITY = 'syncPage';
+
+/** The status with the retries of the page under way, when its last attempt failed; the loop runs one stream at a time. */
+function withRetryingPage(status: ConnectorStatus, description: WorkflowExecutionDescription): ConnectorStatus {
+  const page = description.raw.pendingActivities?.find((a) => a.activityType?.name === PAGE_ACTIVITY && a.lastFailure);
+  const stream = Object.values(status.streams).find((st) => st.running);
+  if (!page?.lastFailure || !stream) return status;
+  const nextAttemptAt = optionalTsToDate(page.nextAttemptScheduleTime)?.toISOString();
+  stream.retrying = {
+    attempt: page.attempt ?? 2,
+    message: page.lastFailure.message ?? 'unknown error',
+    ...(nextAttemptAt && { nextAttemptAt }),
+  };
+  return status;
+}

@@ -184,8 +184,50 @@ describeEachStore('SmartRecruiters connector through the API, Temporal, the sand
       const failed = await failing(created.body.id);
       expect(failed.lastError).toMatch(/^SmartRecruiters answered 401: the API key \(X-SmartToken\) is invalid or revoked/);
       expect(failed.status.lastError).toMatchObject({ stream: 'candidates' });
+      // The stream is not under way: stopped on the refusal until a person acts, with the reason and not the key.
+      expect(failed.status.streams.candidates).toMatchObject({
+        running: false,
+        failure: { message: expect.stringMatching(/^SmartRecruiters answered 401: the API key/) },
+      });
+      expect(failed.status.streams.candidates.failure).not.toHaveProperty('retryAt');
+      expect(JSON.stringify(failed)).not.toContain('not-the-sandbox-key');
       const refused = s.sandbox.requests.filter((r) => r.status === 401);
       expect(refused).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a page that keeps failing with 5xx shows as retrying with the reason while its retries go on, then runs on', async () => {
+    const s = await runSmartRecruitersSandbox({ rateLimit: { perSecond: 500, burst: 60 } });
+    try {
+      s.sandbox.seed({ postings: 3, candidates: 2, seed: 9 });
+      s.sandbox.faults = { ...s.sandbox.faults, errorRate: 1 };
+      const created = await t.api('POST', '/v1/connectors', smartRecruitersConnector(s.baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY));
+      expect(created.status).toBe(201);
+      const id = created.body.id;
+      const retrying = await waitFor(
+        async () => (await t.api('GET', `/v1/connectors/${id}`)).body,
+        (c) => c.status?.streams.jobs?.retrying !== undefined,
+        60_000,
+        'the jobs page retried',
+      );
+      expect(retrying.state).toBe('active');
+      expect(retrying.status.streams.jobs).toMatchObject({
+        running: true,
+        retrying: { attempt: expect.any(Number), message: expect.stringMatching(/^SmartRecruiters answered 50[023]/) },
+      });
+      expect(retrying.status.streams.jobs.retrying.attempt).toBeGreaterThanOrEqual(2);
+      expect(retrying.status.streams.candidates.running).toBe(false);
+      expect(JSON.stringify(retrying)).not.toContain(SANDBOX_API_KEY);
+
+      // SmartRecruiters answers again: the page's next attempt goes through and the run ends, nothing left failing.
+      s.sandbox.faults = { ...s.sandbox.faults, errorRate: 0 };
+      const done = await waitForRuns(t, id, 1);
+      expect(done.status.streams.jobs).toMatchObject({ running: false, created: 3 });
+      expect(done.status.streams.jobs).not.toHaveProperty('retrying');
+      expect(done.status.streams.jobs).not.toHaveProperty('failure');
+      expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
     } finally {
       await s.close();
     }

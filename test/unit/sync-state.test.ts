@@ -78,6 +78,12 @@ describe('sync state', () => {
     s.recordPage('candidates', page({ next: position }), T0);
     s.pageFailed('candidates', 'Lever answered 401: Invalid API key', true, T0);
     expect(s.state).toBe('failing');
+    // Not under way: stopped on the failure, until a person acts (no time of its own to try again).
+    expect(s.status().streams.candidates).toMatchObject({
+      running: false,
+      failure: { message: 'Lever answered 401: Invalid API key', at: new Date(T0).toISOString() },
+    });
+    expect(s.status().streams.candidates.failure).not.toHaveProperty('retryAt');
     expect(s.stateDirty).toBe(true);
     expect(s.dueStream(T0 + 10 * MIN)).toBeUndefined();
     expect(s.msUntilNextDue(T0)).toBeUndefined();
@@ -87,6 +93,9 @@ describe('sync state', () => {
     expect(s.state).toBe('active');
     expect(s.dueStream(T0 + MIN)).toBe('candidates');
     expect(s.pageRequest('candidates').position.page).toBe('tok-7');
+    s.startRun('candidates', T0 + MIN);
+    expect(s.status().streams.candidates).toMatchObject({ running: true });
+    expect(s.status().streams.candidates).not.toHaveProperty('failure');
   });
 
   it('retries a transient failure at the next interval, from the same page', () => {
@@ -98,6 +107,29 @@ describe('sync state', () => {
     expect(s.dueStream(T0 + MIN)).toBe('candidates');
     expect(s.dueStream(T0 + 15 * MIN)).toBe('jobs');
     expect(s.isRunning('jobs')).toBe(true);
+    // The run waits for its next interval: not under way meanwhile, with the failure and when it is tried again.
+    const retryAt = new Date(T0 + 15 * MIN).toISOString();
+    expect(s.status().streams.jobs).toMatchObject({
+      running: false,
+      failure: { message: 'Lever: no answer (ECONNRESET)', retryAt },
+      nextRunAt: retryAt,
+    });
+    s.startRun('jobs', T0 + 15 * MIN);
+    expect(s.status().streams.jobs).toMatchObject({ running: true });
+    expect(s.status().streams.jobs).not.toHaveProperty('failure');
+    s.recordPage('jobs', page(), T0 + 15 * MIN);
+    expect(s.status().lastError).toBeUndefined();
+  });
+
+  it('shows a run interrupted by a pause as not under way, and under way again once resumed', () => {
+    const s = new SyncState('conn_1');
+    s.configure(plan(), T0);
+    s.startRun('jobs', T0);
+    expect(s.status().streams.jobs.running).toBe(true);
+    s.pause();
+    expect(s.status().streams.jobs.running).toBe(false);
+    s.resume();
+    expect(s.status().streams.jobs.running).toBe(true);
   });
 
   it('backfills again when the start date changes, and keeps the cursor when only the interval does', () => {

@@ -178,6 +178,10 @@ describe('connectorSync under time skipping (engine with an in-memory provider)'
       const callsAtFailure = p.calls.length;
       expect(callsAtFailure).toBe(2);
       expect(status.lastError).toMatchObject({ message: expect.stringContaining('401: invalid key'), stream: 'candidates' });
+      expect(status.streams.candidates).toMatchObject({
+        running: false,
+        failure: { message: expect.stringContaining('401: invalid key') },
+      });
       await waitFor(
         async () => p.states,
         (states) => states.length > 0,
