@@ -240,7 +240,6 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
       status,
       subStatus: null,
       source: 'LinkedIn',
-      createdOn: '2026-10-01T09:00:00.000Z',
     });
     const assign = async (primary: object, secondary: object[] = []) =>
       expect(
