@@ -27,7 +27,7 @@ export const documentKindOf = (stored: string): DocumentKind => DocumentKind.saf
 
 export const DocumentInfo = z.object({
   id: text(),
-  kind: DocumentKind.describe('cv, cover-letter or other'),
+  kind: DocumentKind.describe('cv (the résumé), cover-letter, or other (any other file of the candidate’s)'),
   filename: text(),
   contentType: text(),
   size: z.number(),

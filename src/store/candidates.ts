@@ -62,7 +62,7 @@ export interface PhoneLookup {
 }
 
 /**
- * THE lookup of "candidates under these phones whose surname folds to this", as a query: unerased candidates held under
+ * The one lookup of "candidates under these phones whose surname folds to this", as a query: unerased candidates held under
  * any of these phones (`phoneForms`: today's form and the one written before phones were read in their source's country,
  * so rows stored then are found without a migration and take today's form on their next write), oldest first. The
  * surname is compared on its rows by `ofSurname`, never by SQL `lower()`, which folds only ASCII on a C-locale database;

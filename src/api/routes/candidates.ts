@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { Application, Candidate, DocumentKind } from '../../domain/candidate';
+import { Application, Candidate, DocumentInfo } from '../../domain/candidate';
 import { text } from '../../domain/text';
 import { safeFilename } from '../../intake/cv-type';
 import type { CandidatesService } from '../../services/candidates';
@@ -19,14 +19,7 @@ const ListQuery = z.object({
 });
 const ApplicationsQuery = ListQuery.extend({ candidateId: text().min(1).optional() });
 
-const DocumentView = z.object({
-  id: text(),
-  kind: DocumentKind.describe('cv (the résumé), cover-letter, or other (any other file of the candidate’s)'),
-  filename: text(),
-  contentType: text(),
-  size: z.number(),
-  url: text(),
-});
+const DocumentView = DocumentInfo.omit({ sha256: true }).extend({ url: text() });
 const CandidateView = Candidate.extend({ documents: z.array(DocumentView) });
 const ApplicationView = Application.extend({ documents: z.array(DocumentView) });
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: text().optional() });
