@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { BoardNotConfiguredError, boardClient, loadBoard } from '../src/boards/registry';
 import { type BoardClient, type BoardSettingsBase, JobNotPostableError, type PostingContext } from '../src/boards/types';
@@ -7,8 +8,18 @@ import type { Job } from '../src/domain/job';
 import type { Posting, PostingSnapshot } from '../src/domain/posting';
 import { directApplyUrl } from '../src/intake/delivery-url';
 import { CredentialsElsewhereError } from '../src/providers/origins';
+import { WAKE_EARLY_MS } from '../workflows/posting-machine';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Waits out the last seconds before a posting's due time (its workflow woke a little early and asked at once). A due
+ * time further off than the workflow ever wakes early is on another clock (time skipping in tests): not waited for.
+ */
+async function untilDue(dueAt: number | undefined): Promise<void> {
+  const rest = dueAt === undefined ? 0 : dueAt - Date.now();
+  if (rest > 0 && rest <= 2 * WAKE_EARLY_MS) await Context.current().sleep(rest);
+}
 
 /**
  * The posting workflow's hands: each reads the posting from the store, does one thing on the board,
@@ -190,11 +201,13 @@ export function createPostingActivities({
     },
 
     /**
-     * At a live posting's due time, read in the same step: reposted when auto-repost is on and its job open, else
-     * expired once `pastExpiry` (the workflow's clock says the board's expiry has passed), else left as it is. A
-     * retry after either finds it done (`fromRepostCount`, the state) and returns it.
+     * At a live posting's due time (`dueAt`, waited for here when the workflow asked a few seconds before it), read in
+     * the same step: reposted when auto-repost is on and its job open, else expired once `pastExpiry` (the workflow's
+     * clock says the board's expiry has passed by then), else left as it is. A retry after either finds it done
+     * (`fromRepostCount`, the state) and returns it.
      */
-    async settlePosting(postingId: string, fromRepostCount: number, pastExpiry: boolean): Promise<PostingSnapshot> {
+    async settlePosting(postingId: string, fromRepostCount: number, pastExpiry: boolean, dueAt?: number): Promise<PostingSnapshot> {
+      await untilDue(dueAt);
       const { posting, job } = await load(postingId);
       if (posting.state !== 'live' || posting.repostCount > fromRepostCount) return snapshot(posting, job);
       if (posting.options.autoRepost && job.state === 'open') return repost(posting, job, fromRepostCount, 'auto');

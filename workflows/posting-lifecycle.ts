@@ -43,6 +43,11 @@ const PUBLISH_ON_OPEN = 'publish-on-open';
  * no patch: the posting in its input says it is lean).
  */
 const LEAN_RUN = 'lean-run';
+/**
+ * A lean run woken a few seconds before its due time asks for the settling activity at once, and the activity waits
+ * out the rest: no second timer and workflow task on the due time's path, which a busy worker and server made late.
+ */
+const SETTLE_AT_DUE = 'settle-at-due';
 
 const board = proxyActivities<PostingActivities>({
   startToCloseTimeout: '1 minute',
@@ -62,6 +67,11 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
   registerHandlers(posting); // before the first await, so no update that arrives with the start is refused
   // A run the API started (not one continued as new) is there to post its pending posting: one activity reads and posts it.
   const started = input.liveSince === undefined && !input.repostFirst;
+  let settlesAtDue = input.settlesAtDue === true;
+  const settleAtDue = () => {
+    settlesAtDue ||= posting.lean && patched(SETTLE_AT_DUE);
+    return settlesAtDue;
+  };
   if (input.posting) {
     // Continued as new by a lean run: the posting, search attributes and memo came with it.
     posting.load(input.posting);
@@ -78,13 +88,14 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
   while (posting.isLive) {
     const commanded = await condition(() => posting.hasCommand, posting.msUntilWake(Date.now()));
     if (commanded) await run(posting, posting.nextCommand()!);
-    // Woken early (a run recorded before never was: its timer fired at the due time): wait out the rest.
+    else if (settleAtDue()) await settle(posting, posting.dueAt());
+    // Woken early, runs recorded before it waited out the rest with a second timer (earlier runs were never woken early).
     else if (posting.msUntilDue(Date.now()) > 0) continue;
     else if (posting.lean) await settle(posting);
     else await onDue(posting);
     if (posting.isLive && !posting.hasCommand && (posting.cycleEnded || workflowInfo().continueAsNewSuggested)) {
       await condition(allHandlersFinished);
-      return continueAsNewFrom(posting, input.postingId);
+      return continueAsNewFrom(posting, input.postingId, settlesAtDue);
     }
   }
   // Commands that arrived as the posting ended (e.g. unpost after expiry) are still carried out.
@@ -110,16 +121,17 @@ async function open(posting: PostingMachine, postingId: string): Promise<void> {
 
 /**
  * At the due time (a lean run), one activity reads the posting and reposts or expires it, or leaves it live when
- * its job closed before the expiry. A failed repost leaves the posting `failed` with the reason, as before; a fault
- * of the expiry fails the run, as before.
+ * its job closed before the expiry; given `dueAt`, the activity waits for it. A failed repost leaves the posting
+ * `failed` with the reason, as before; a fault of the expiry fails the run, as before.
  */
-async function settle(posting: PostingMachine): Promise<void> {
+async function settle(posting: PostingMachine, dueAt?: number): Promise<void> {
   const { postingId, repostCount, state, expiresAt } = posting.current;
   const askedAt = Date.now();
+  const actAt = Math.max(askedAt, dueAt ?? askedAt);
   try {
-    posting.update(await board.settlePosting(postingId, repostCount, posting.isPastExpiry(askedAt)), Date.now(), askedAt);
+    posting.update(await board.settlePosting(postingId, repostCount, posting.isPastExpiry(actAt), dueAt), Date.now(), askedAt);
   } catch (err) {
-    if (posting.decideWhenDue(askedAt) !== 'repost') throw err;
+    if (posting.decideWhenDue(actAt) !== 'repost') throw err;
     posting.update(await board.failPosting(postingId, `repost failed: ${reasonOf(err)}`), Date.now());
   }
   // Left live to wait for its expiry, it shows nothing new.
@@ -128,11 +140,11 @@ async function settle(posting: PostingMachine): Promise<void> {
 }
 
 /** A lean run hands its posting and memo to the next run, which then reads and upserts nothing to begin. */
-function continueAsNewFrom(posting: PostingMachine, postingId: string): Promise<never> {
+function continueAsNewFrom(posting: PostingMachine, postingId: string, settlesAtDue: boolean): Promise<never> {
   const { liveSince } = posting;
   if (!posting.lean) return makeContinueAsNewFunc<typeof postingLifecycle>()({ postingId, liveSince });
   const next = makeContinueAsNewFunc<typeof postingLifecycle>({ memo: { summary: summaryOf(posting) } });
-  return next({ postingId, liveSince, posting: { ...posting.current } });
+  return next({ postingId, liveSince, posting: { ...posting.current }, ...(settlesAtDue && { settlesAtDue }) });
 }
 
 async function onDue(posting: PostingMachine): Promise<void> {

@@ -101,4 +101,6 @@ export interface PostingInput {
    * starts from it instead of reading it again. Runs continued before it was carried read the posting.
    */
   posting?: PostingSnapshot;
+  /** Set when the run that continued as new settled at its due time (`settle-at-due`): this one does too, unasked. */
+  settlesAtDue?: boolean;
 }
