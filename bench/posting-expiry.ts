@@ -49,7 +49,7 @@ export async function shortenLifetimes(b: BenchSystem, lifetime: number) {
  */
 export async function checkExpiry(
   b: BenchSystem,
-  { postingIds, lifetime }: { postingIds: string[]; lifetime: number },
+  { postingIds, lifetime, whenAllEnded }: { postingIds: string[]; lifetime: number; whenAllEnded?: () => void },
 ): Promise<ExpiryFigures> {
   const started = Date.now();
   await moveBoardClock(b, DAY_MS - lifetime);
@@ -74,6 +74,7 @@ export async function checkExpiry(
     await new Promise((r) => setTimeout(r, 1000));
   }
   await new Promise((r) => setTimeout(r, 2000)); // a second repost or expiry, were there one, would show now
+  whenAllEnded?.();
 
   const events = await db
     .selectFrom('posting_events')
