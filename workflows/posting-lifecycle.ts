@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  type ActivityOptions,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -9,6 +10,7 @@ import {
   makeContinueAsNewFunc,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertMemo,
@@ -44,12 +46,13 @@ const PUBLISH_ON_OPEN = 'publish-on-open';
  */
 const LEAN_RUN = 'lean-run';
 /**
- * A lean run woken a few seconds before its due time asks for the settling activity at once, and the activity waits
- * out the rest: no second timer and workflow task on the due time's path, which a busy worker and server made late.
+ * A lean run woken a few seconds before its due time settles the posting in a local activity that waits out the rest:
+ * the wake is the only workflow task on the due time's path (no second timer, no activity task and the workflow task
+ * it answers), which a busy worker and server made late.
  */
 const SETTLE_AT_DUE = 'settle-at-due';
 
-const board = proxyActivities<PostingActivities>({
+const BOARD_CALLS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   // Provider faults (429, 5xx, timeouts) are ridden out for about half an hour; auth and validation faults fail at once.
   retry: {
@@ -59,7 +62,10 @@ const board = proxyActivities<PostingActivities>({
     maximumAttempts: 20,
     nonRetryableErrorTypes: [...PROVIDER_NEEDS_PERSON, POSTING_REJECTED],
   },
-});
+};
+const board = proxyActivities<PostingActivities>(BOARD_CALLS);
+/** Settling at the due time, in the wake's workflow task (a retry's wait longer than a task may last becomes a timer). */
+const boardAtDue = proxyLocalActivities<PostingActivities>(BOARD_CALLS);
 
 /** A job's life on one board: post it, keep it live through the board's expiry, amend, repost and unpost it on request. */
 export async function postingLifecycle(input: PostingInput): Promise<PostingSnapshot> {
@@ -88,10 +94,10 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
   while (posting.isLive) {
     const commanded = await condition(() => posting.hasCommand, posting.msUntilWake(Date.now()));
     if (commanded) await run(posting, posting.nextCommand()!);
-    else if (settleAtDue()) await settle(posting, posting.dueAt());
+    else if (settleAtDue()) await settle(posting, boardAtDue, posting.dueAt());
     // Woken early, runs recorded before it waited out the rest with a second timer (earlier runs were never woken early).
     else if (posting.msUntilDue(Date.now()) > 0) continue;
-    else if (posting.lean) await settle(posting);
+    else if (posting.lean) await settle(posting, board);
     else await onDue(posting);
     if (posting.isLive && !posting.hasCommand && (posting.cycleEnded || workflowInfo().continueAsNewSuggested)) {
       await condition(allHandlersFinished);
@@ -124,12 +130,12 @@ async function open(posting: PostingMachine, postingId: string): Promise<void> {
  * its job closed before the expiry; given `dueAt`, the activity waits for it. A failed repost leaves the posting
  * `failed` with the reason, as before; a fault of the expiry fails the run, as before.
  */
-async function settle(posting: PostingMachine, dueAt?: number): Promise<void> {
+async function settle(posting: PostingMachine, settler: typeof board, dueAt?: number): Promise<void> {
   const { postingId, repostCount, state, expiresAt } = posting.current;
   const askedAt = Date.now();
   const actAt = Math.max(askedAt, dueAt ?? askedAt);
   try {
-    posting.update(await board.settlePosting(postingId, repostCount, posting.isPastExpiry(actAt), dueAt), Date.now(), askedAt);
+    posting.update(await settler.settlePosting(postingId, repostCount, posting.isPastExpiry(actAt), dueAt), Date.now(), askedAt);
   } catch (err) {
     if (posting.decideWhenDue(actAt) !== 'repost') throw err;
     posting.update(await board.failPosting(postingId, `repost failed: ${reasonOf(err)}`), Date.now());

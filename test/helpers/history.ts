@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { requireBinary } from '../../src/tooling/binaries';
 import { testServers } from './env';
 
@@ -47,4 +48,18 @@ export async function pendingTimers(handle: WorkflowHandle): Promise<number> {
     if (ended) open.delete(String(ended.timerId));
   }
   return open.size;
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The activities a history ran, in order: scheduled ones by name, local ones (`local:<name>`) from their markers. */
+export function activitiesRun(events: HistoryEvent[]): string[] {
+  return events.flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (scheduled) return [scheduled];
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const data = marker.details?.data?.payloads?.[0]?.data;
+    return data ? [`local:${JSON.parse(Buffer.from(data).toString('utf8')).activity_type}`] : [];
+  });
 }
