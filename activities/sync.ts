@@ -95,17 +95,14 @@ export function createSyncActivities({
   }
 
   /**
-   * Where a retried page goes on from. The cursor is stored after each page with what the attempt has summed since
-   * the page it was asked for (`progress`): a retry goes on from the last page its failed attempt wrote, with that
-   * sum, so no page is asked for twice and the run's totals stay exact.
+   * What an earlier attempt of this activity (`attempt`: its run and activity id) wrote before it failed or its worker
+   * died: the cursor is stored after each page with the attempt's sum so far (`progress`), so a retry answers that
+   * sum and the workflow asks for the next page from there. No page is written twice and the run's totals stay exact,
+   * its last page and a settling batch included (written again, they would count as unchanged, or not at all).
    */
-  async function resumePoint(request: PageRequest): Promise<{ request: PageRequest; carried?: PageResult }> {
-    const stored = (await store.connectors.get(request.connectorId))?.streams[request.stream];
-    const asked = request.position;
-    const progress = stored?.progress;
-    if (!stored?.run || asked.settling || !progress || progress.until !== asked.until || progress.from !== (asked.page ?? ''))
-      return { request };
-    return { request: { ...request, position: stored.run }, carried: progress.result };
+  async function writtenBefore(request: PageRequest, attempt: string): Promise<PageResult | undefined> {
+    const progress = (await store.connectors.get(request.connectorId))?.streams[request.stream]?.progress;
+    return progress?.attempt === attempt ? progress.result : undefined;
   }
 
   function countPage(request: PageRequest, provider: string, result: PageResult) {
@@ -151,21 +148,22 @@ export function createSyncActivities({
       const activity = Context.current();
       const ticker = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
+        const { attempt, activityId, workflowExecution } = activity.info;
+        const key = `${workflowExecution?.runId}/${activityId}`;
+        const written = attempt > 1 ? await writtenBefore(request, key) : undefined;
+        if (written) return written;
         const source = await openSource(request.connectorId);
         const started = Date.now();
-        const from = request.position.page ?? '';
-        const resumed = activity.info.attempt > 1 ? await resumePoint(request) : { request };
-        let current = resumed.request;
-        let result = resumed.carried;
+        let current = request;
+        let result: PageResult | undefined;
         for (;;) {
           const page = await source.page(current);
           countPage(current, source.provider, page);
           result = result ? addPages(result, page) : page;
           const next = page.next;
-          // The run's last page leaves the cursor as the workflow keeps it (a retry then reads that page again).
           await store.connectors.saveCursor(request.connectorId, request.stream, {
             ...cursorAfterPage(current, page),
-            ...(next && { progress: { until: request.position.until, from, result } }),
+            progress: { attempt: key, result },
           });
           if (!next || next.settling || page.postingsToUnpost?.length || Date.now() - started >= PAGES_AT_ONCE_MS) return result;
           current = { ...request, position: next };

@@ -87,10 +87,11 @@ export interface StreamCursor {
   /** Without a start date: when the stream was set up (what a sweep covers from). */
   coversFrom?: number;
   /**
-   * Stored only: what the page activity writing this run has summed since the page it was asked for (`from`, '' for
-   * the first), so a retry of it goes on from here with exact totals.
+   * Stored only: what the page activity that wrote this cursor (`attempt`: its workflow run and activity id) has
+   * summed so far, so a retry of it answers that sum instead of writing its pages again. Kept after the run's last
+   * page too (the next run's first page replaces it).
    */
-  progress?: { until: number; from: string; result: PageResult };
+  progress?: { attempt: string; result: PageResult };
 }
 
 export interface PageRequest {

@@ -1,6 +1,6 @@
 import { syncWorkflowId } from '../../src/domain/connector';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
-import { landed, leverConnector, recordSyncHistory, waitForRuns, waitsOnlyForAPerson } from '../fixtures/connectors';
+import { expectedFrom, landed, leverConnector, recordSyncHistory, waitForRuns, waitsOnlyForAPerson } from '../fixtures/connectors';
 import { runLeverSandbox } from '../fixtures/lever';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -177,6 +177,57 @@ describeEachStore('Lever connector through the API, Temporal, the sandbox and th
       // The first page, read twice, came back unchanged the second time.
       expect(done.status.streams.candidates.unchanged).toBeGreaterThanOrEqual(50);
     } finally {
+      await s.close();
+    }
+  });
+
+  it('a page activity retried after writing the run’s last page (its answer lost) answers what it wrote: counts exact, a sweep’s deletions too', async () => {
+    const s = await runLeverSandbox({ rateLimit: { perSecond: 2000, burst: 200 } });
+    // The attempt that stores the candidates cursor with no run left (the listing's last page, a settling batch) loses
+    // its answer once its writes are done, as when its worker dies then: Temporal retries the activity.
+    const connectors = t.deps.store.connectors;
+    const saveCursor = connectors.saveCursor;
+    let losses = 0;
+    let loseNext = true;
+    connectors.saveCursor = async (connectorId, stream, cursor) => {
+      await saveCursor(connectorId, stream, cursor);
+      if (stream !== 'candidates' || cursor.run || !loseNext) return;
+      loseNext = false;
+      losses += 1;
+      throw new Error('the worker died before Temporal heard the answer');
+    };
+    try {
+      s.sandbox.seed({ postings: 3, opportunities: 60, resumes: false, seed: 64 });
+      const created = await t.api(
+        'POST',
+        '/v1/connectors',
+        leverConnector(s.baseUrl, SANDBOX_API_KEY, { pageSize: 25, syncResumes: false }),
+      );
+      const id = created.body.id;
+      const done = (await waitForRuns(t, id, 1)).status.streams.candidates;
+      expect(losses).toBe(1);
+      const people = expectedFrom(s.sandbox).contacts.size;
+      expect(done).toMatchObject({ pages: 3, created: people, unchanged: 0, skipped: 0, totals: { created: people } });
+      expect(done.created + done.updated).toBe(60);
+      // The retry asked Lever for no page again.
+      expect(s.sandbox.requests.filter((r) => r.path === '/v1/opportunities')).toHaveLength(3);
+
+      // A sweep whose settling batch (three opportunities gone) loses its answer the same way.
+      for (const o of [...s.sandbox.opportunities.values()].slice(0, 3)) s.sandbox.opportunities.delete(o.id);
+      loseNext = true;
+      expect((await t.api('POST', `/v1/connectors/${id}/sweep`, { stream: 'candidates' })).status).toBe(202);
+      const swept = await waitFor(
+        async () => (await t.api('GET', `/v1/connectors/${id}`)).body,
+        (c) => c.status.sweep.totals.runs >= 1 && !c.status.sweep.running,
+        60_000,
+        'the sweep',
+      );
+      expect(losses).toBe(2);
+      expect(swept.status.streams.candidates).toMatchObject({ mode: 'sweep', pages: 4, deleted: 3, totals: { deleted: 3 } });
+      expect(swept.status.sweep).toMatchObject({ deleted: 3, totals: { deleted: 3 } });
+      expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
+    } finally {
+      connectors.saveCursor = saveCursor;
       await s.close();
     }
   });
