@@ -93,7 +93,7 @@ export const StreamStatus = z.object({
   updated: z.number(),
   unchanged: z.number(),
   skipped: z.number(),
-  deleted: z.number().describe('records found gone at the provider and marked deleted'),
+  deleted: z.number().describe('records found gone at the provider, and applications a record no longer lists, marked deleted (each once)'),
   repaired: z.number().describe('records a sweep found missing or stale and wrote'),
   skippedReasons: z.record(text(), z.number()),
   notes: z.record(text(), z.number()).describe('what was written only in part, and why (e.g. a résumé that could not be read)'),
@@ -105,7 +105,7 @@ export const StreamStatus = z.object({
   queued: z.array(z.enum(['sweep', 'resync'])).describe('runs asked for besides the interval, in order'),
   totals: z
     .object({ created: z.number(), updated: z.number(), runs: z.number(), repaired: z.number().optional(), deleted: z.number().optional() })
-    .describe('since the loop started; repaired and deleted once a sweep or a complete listing found any'),
+    .describe('since the loop started; repaired and deleted once a run found any'),
 });
 
 export const SweepStatus = z.object({

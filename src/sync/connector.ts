@@ -192,7 +192,7 @@ export function defineStream<R, Settings, Client>(spec: StreamSpec<R, Settings, 
           ctx.heartbeat();
         })
         // Before the ledger is saved: a retry of a page cut short finds the same applications dropped.
-        .then(() => ctx.writer.gone({ applications: ledger.droppedApplications() }))
+        .then(async () => tally.dropped(await ctx.writer.gone({ applications: ledger.droppedApplications() })))
         .finally(() => announcePeople(ctx, request)); // what was written is announced even when the page fails part-way
       const complete = completeListing(spec, position);
       await ledger.save(

@@ -31,6 +31,14 @@ export class PageTally {
     for (const note of notes ?? []) this.notes[note] = (this.notes[note] ?? 0) + 1;
   }
 
+  /**
+   * Applications records of the page no longer list, marked gone now: `deleted`, as a record found gone is (each
+   * once: the store marks an application gone only once).
+   */
+  dropped(applications: number): void {
+    this.counts.deleted += applications;
+  }
+
   /** The page's result; `nextPage` is the provider's token for the next page (unset: the listing is done). */
   result(nextPage: string | undefined): Omit<PageResult, 'requests'> {
     const next = nextPage ? { ...this.position, page: nextPage, maxSeen: this.maxSeen } : undefined;

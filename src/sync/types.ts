@@ -110,7 +110,10 @@ export interface RecordCounts {
   updated: number;
   unchanged: number;
   skipped: number;
-  /** Records gone at the provider, marked deleted here (absent in results recorded before sweeps existed). */
+  /**
+   * Records gone at the provider, and applications a record no longer lists, marked deleted here, each once (absent
+   * in results recorded before sweeps existed).
+   */
   deleted?: number;
 }
 

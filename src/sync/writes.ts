@@ -79,17 +79,17 @@ export class SyncWriter {
   /**
    * What records gone at the provider had written (or applications a record no longer lists) is marked so, never
    * deleted: jobs unpublished and closed, the people's source and their applications with `deletedAt` (a person with
-   * no live source left, too). The people it changed count as updated, for their events.
+   * no live source left, too). The people it changed count as updated, for their events. Answers how many
+   * applications it marked (one already gone is not marked again).
    */
-  async gone(refs: WrittenRefs): Promise<void> {
+  async gone(refs: WrittenRefs): Promise<number> {
     const { store, provider } = this;
     await store.jobs.markGone(provider, refs.jobs ?? []);
-    const changed = [
-      ...(await store.applications.markGone(provider, refs.applications ?? [])),
-      ...(await store.candidates.markSourcesGone(provider, refs.people ?? [])),
-    ];
+    const applications = await store.applications.markGone(provider, refs.applications ?? []);
+    const changed = [...applications, ...(await store.candidates.markSourcesGone(provider, refs.people ?? []))];
     const known = new Set([...this.people.created, ...this.people.updated]);
     this.people.updated.push(...new Set(changed.filter((id) => !known.has(id))));
+    return applications.length;
   }
 
   /**

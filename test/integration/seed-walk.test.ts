@@ -266,7 +266,9 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
 
     // Moved in SmartRecruiters from job A to job B: A is no longer among their jobs; C stays.
     await assign(assignment('job-b-105', 'NEW'), [assignment('job-c-105', 'IN_REVIEW')]);
-    await syncAgain(id, 2);
+    const moved = await syncAgain(id, 2);
+    // Counted in the stream's `deleted`, as a record found gone is.
+    expect(moved.status.streams.candidates).toMatchObject({ updated: 1, deleted: 1, totals: { deleted: 1 } });
     const after = await applications();
     expect(after[`${person.id}:job-a-105`]).toMatchObject({
       id: first[`${person.id}:job-a-105`].id,
@@ -283,7 +285,8 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
 
     // Moved back to job A: that application is live again.
     await assign(assignment('job-a-105', 'OFFERED'), [assignment('job-c-105', 'IN_REVIEW')]);
-    await syncAgain(id, 3);
+    const movedBack = await syncAgain(id, 3);
+    expect(movedBack.status.streams.candidates).toMatchObject({ deleted: 1, totals: { deleted: 2 } });
     const back = await applications();
     expect(back[`${person.id}:job-a-105`]).toMatchObject({ status: 'offered' });
     expect(back[`${person.id}:job-a-105`]).not.toHaveProperty('deletedAt');
@@ -323,10 +326,15 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
     expect((await applications())['app-306-a']).not.toHaveProperty('deletedAt');
 
     await apply(application('app-306-b', 'posting-306-b'));
-    await syncAgain(id, 2);
+    const moved = await syncAgain(id, 2);
+    // Counted in the stream's `deleted`, as a record found gone is; once: written again, the record counts none.
+    expect(moved.status.streams.candidates).toMatchObject({ updated: 1, deleted: 1, totals: { deleted: 1 } });
     const after = await applications();
     expect(after['app-306-a']).toMatchObject({ deletedAt: expect.any(String) });
     expect(after['app-306-b']).not.toHaveProperty('deletedAt');
+    expect((await t.api('POST', `/v1/connectors/${id}/resync`, { since: '2000-01-01', stream: 'candidates' })).status).toBe(202);
+    const rewritten = await waitForRuns(t, id, 3, 90_000, 'candidates');
+    expect(rewritten.status.streams.candidates).toMatchObject({ mode: 'resync', deleted: 0, totals: { deleted: 1 } });
     expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
   });
 
