@@ -88,7 +88,8 @@ export function createApplicationsRepository(db: Db) {
 
     /**
      * Many applications at once inside the caller's transaction, each by the rules of `upsert` in order (an id twice
-     * is written once, as it stands last); the ids and outcomes, one per input.
+     * is written once, as it stands last); the ids and outcomes, one per input. A repeat also follows its job: a
+     * provider may keep an application's id while moving it to another job (Lever, to another posting).
      */
     async upsertMany(inputs: ApplicationInput[], tx: Db): Promise<Array<{ id: string; outcome: UpsertOutcome }>> {
       if (inputs.length === 0) return [];
@@ -97,7 +98,7 @@ export function createApplicationsRepository(db: Db) {
       for (const a of inputs) byProvider.set(a.provider, [...(byProvider.get(a.provider) ?? []), a.externalId]);
       const existing = await tx
         .selectFrom('applications')
-        .select(['id', 'provider', 'external_id', 'status', 'provider_status', 'deleted_at'])
+        .select(['id', 'provider', 'external_id', 'job_id', 'status', 'provider_status', 'deleted_at'])
         .where((eb) =>
           eb.or([...byProvider].map(([provider, ids]) => eb.and([eb('provider', '=', provider), eb('external_id', '=', anyOf(ids))]))),
         )
@@ -108,16 +109,17 @@ export function createApplicationsRepository(db: Db) {
       const results = inputs.map((input) => {
         const k = key({ provider: input.provider, external_id: input.externalId });
         const before = held.get(k);
-        const status = { status: input.status, provider_status: input.providerStatus ?? null };
-        if (before && before.status === status.status && before.provider_status === status.provider_status && before.deleted_at === null)
-          return { id: before.id, outcome: 'unchanged' as const };
+        const current = { job_id: input.jobId ?? null, status: input.status, provider_status: input.providerStatus ?? null };
+        const unchanged =
+          before?.deleted_at === null &&
+          (['job_id', 'status', 'provider_status'] as const).every((column) => before[column] === current[column]);
+        if (before && unchanged) return { id: before.id, outcome: 'unchanged' as const };
         const id = before?.id ?? newId('app');
-        held.set(k, { id, provider: input.provider, external_id: input.externalId, ...status, deleted_at: null });
+        held.set(k, { id, provider: input.provider, external_id: input.externalId, ...current, deleted_at: null });
         toWrite.set(k, {
           ...(toWrite.get(k) ?? {
             id,
             candidate_id: input.candidateId,
-            job_id: input.jobId ?? null,
             posting_id: input.postingId ?? null,
             provider: input.provider,
             external_id: input.externalId,
@@ -125,20 +127,21 @@ export function createApplicationsRepository(db: Db) {
             applied_at: input.appliedAt,
             late: input.late ?? false,
           }),
-          ...status,
+          ...current,
           deleted_at: null,
           updated_at: now,
         });
         return { id, outcome: before ? ('updated' as const) : ('created' as const) };
       });
       if (toWrite.size === 0) return results;
-      // A repeat updates only its status fields, as `upsert` does; one inserted meanwhile by another writer is updated.
+      // A repeat updates only its job and status fields; one inserted meanwhile by another writer is updated.
       const written = await tx
         .insertInto('applications')
         .columns(columnsOf(APPLICATION_ROW))
         .expression(jsonRows(APPLICATION_ROW, [...toWrite.values()]))
         .onConflict((oc) =>
           oc.columns(['provider', 'external_id']).doUpdateSet((eb) => ({
+            job_id: eb.ref('excluded.job_id'),
             status: eb.ref('excluded.status'),
             provider_status: eb.ref('excluded.provider_status'),
             deleted_at: null,

@@ -338,6 +338,63 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
     expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
   });
 
+  it('Lever: an application Lever keeps under its id while moving it to another posting follows it to that job, once', async () => {
+    const lever = `${t.sandboxes.urlFor('lever')}/v1`;
+    const auth = { authorization: `Basic ${Buffer.from(`${LEVER_KEY}:`).toString('base64')}` };
+    const listed = async (what: 'postings' | 'opportunities') =>
+      (
+        (await fetch(`${lever}/${what}?limit=100&confidentiality=all`, { headers: auth }).then((r) => r.json())) as {
+          data: Array<{ id: string; contact: string; createdAt: number }>;
+        }
+      ).data;
+    const [postingsBefore, opportunitiesBefore] = [await listed('postings'), await listed('opportunities')];
+    expect((await t.sandbox('POST', 'lever', '/_sandbox/seed', { postings: 2, opportunities: 1, seed: 307 })).status).toBe(200);
+    const [postingA, postingB] = (await listed('postings')).filter((p) => !postingsBefore.some((b) => b.id === p.id)).map((p) => p.id);
+    const opportunity = (await listed('opportunities')).find((o) => !opportunitiesBefore.some((b) => b.id === o.id));
+    if (!postingB || !opportunity) throw new Error('nothing seeded');
+    for (const id of [postingA, postingB]) {
+      const published = { state: 'published', distributionChannels: ['public'], confidentiality: 'non-confidential', tags: [] };
+      const res = await t.sandbox('PATCH', 'lever', `/_sandbox/postings/${id}`, { ...published, categories: { location: 'Leeds' } });
+      expect(res.status).toBe(200);
+    }
+    // One application, its id kept by Lever while its posting changes.
+    const applyTo = async (posting: string) => {
+      const applications = [
+        { id: 'app-307', type: 'posting', opportunityId: opportunity.id, candidateId: opportunity.contact, posting, archived: null },
+      ];
+      expect((await t.sandbox('PATCH', 'lever', `/_sandbox/opportunities/${opportunity.id}`, { applications })).status).toBe(200);
+    };
+    await applyTo(postingA);
+
+    const created = await t.api('POST', '/v1/connectors', leverConnector(lever, LEVER_KEY, { syncResumes: false }));
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    await waitForRuns(t, id, 1);
+    const [jobA, jobB] = [await jobOf('lever', postingA), await jobOf('lever', postingB)];
+    expect(jobA?.id).toBeDefined();
+    expect(jobB?.id).toBeDefined();
+    const application = async () => {
+      const items = (await t.api('GET', '/v1/applications?provider=lever&limit=200')).body.items as Array<Record<string, any>>;
+      return items.find((a) => a.externalId === 'app-307');
+    };
+    const first = await application();
+    expect(first).toMatchObject({ jobId: jobA?.id });
+
+    await applyTo(postingB);
+    const moved = await syncAgain(id, 2);
+    expect(moved.status.streams.candidates).toMatchObject({ updated: 1, deleted: 0 });
+    const after = await application();
+    expect(after).toMatchObject({ id: first?.id, jobId: jobB?.id });
+    expect(after).not.toHaveProperty('deletedAt');
+
+    // Written again (a resync rewrites every record), nothing changes.
+    expect((await t.api('POST', `/v1/connectors/${id}/resync`, { since: '2000-01-01', stream: 'candidates' })).status).toBe(202);
+    const rewritten = await waitForRuns(t, id, 3, 90_000, 'candidates');
+    expect(rewritten.status.streams.candidates).toMatchObject({ mode: 'resync', created: 0, updated: 0 });
+    expect(await application()).toEqual(after);
+    expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
+  });
+
   it('SmartRecruiters: a job ad edited in SmartRecruiters (nothing in the postings list changes) shows on its page without a sweep', async () => {
     const base = t.sandboxes.urlFor('smartrecruiters');
     const [posting] = await newSmartRecruitersPostings(1, 102);
