@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, type WorkflowExecutionDescription, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { optionalTsToDate } from '@temporalio/common/lib/time';
+import type { Timestamp } from '@temporalio/common';
 import {
   connectorSync,
   connectorTest,
@@ -92,11 +92,16 @@ function withRetryingPage(status: ConnectorStatus, description: WorkflowExecutio
   const page = description.raw.pendingActivities?.find((a) => a.activityType?.name === PAGE_ACTIVITY && a.lastFailure);
   const stream = Object.values(status.streams).find((st) => st.running);
   if (!page?.lastFailure || !stream) return status;
-  const nextAttemptAt = optionalTsToDate(page.nextAttemptScheduleTime)?.toISOString();
+  const nextAttemptAt = page.nextAttemptScheduleTime && dateOf(page.nextAttemptScheduleTime).toISOString();
   stream.retrying = {
     attempt: page.attempt ?? 2,
     message: page.lastFailure.message ?? 'unknown error',
     ...(nextAttemptAt && { nextAttemptAt }),
   };
   return status;
+}
+
+/** A timestamp of Temporal's raw description as a Date (its seconds may be a Long, which `Number` reads). */
+function dateOf({ seconds, nanos }: Timestamp): Date {
+  return new Date(Number(seconds ?? 0) * 1000 + Math.floor((nanos ?? 0) / 1e6));
 }

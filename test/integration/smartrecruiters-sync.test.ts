@@ -220,6 +220,15 @@ describeEachStore('SmartRecruiters connector through the API, Temporal, the sand
       expect(retrying.status.streams.jobs.retrying.attempt).toBeGreaterThanOrEqual(2);
       expect(retrying.status.streams.candidates.running).toBe(false);
       expect(JSON.stringify(retrying)).not.toContain(SANDBOX_API_KEY);
+      // Between two attempts, when the next one is due (from Temporal's record of the activity).
+      const waiting = await waitFor(
+        async () => (await t.api('GET', `/v1/connectors/${id}`)).body.status?.streams.jobs?.retrying,
+        (r) => r?.nextAttemptAt !== undefined,
+        60_000,
+        'the page waiting for its next attempt',
+      );
+      expect(Date.parse(waiting.nextAttemptAt)).toBeGreaterThan(Date.now() - 60_000);
+      expect(Date.parse(waiting.nextAttemptAt)).toBeLessThan(Date.now() + 120_000);
 
       // SmartRecruiters answers again: the page's next attempt goes through and the run ends, nothing left failing.
       s.sandbox.faults = { ...s.sandbox.faults, errorRate: 0 };
