@@ -24,7 +24,6 @@ export function createWorker({ deps, connection, workflowBundle, taskQueue }: Wo
     activities: createActivities(deps),
     maxCachedWorkflows: deps.config.temporal.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: deps.config.temporal.maxConcurrentWorkflowTasks,
-    maxConcurrentActivityTaskExecutions: deps.config.temporal.maxConcurrentActivities,
   });
 }
 

@@ -36,7 +36,6 @@ export const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('jobrelay'),
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   TEMPORAL_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
-  TEMPORAL_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(300),
   TEMPORAL_API_KEY: optional,
   TEMPORAL_TLS: bool,
   TEMPORAL_TLS_CERT_PATH: optional,
@@ -102,11 +101,6 @@ export interface Config {
      * 10 made 1,000 postings go live slower (see README, Performance).
      */
     maxConcurrentWorkflowTasks: number;
-    /**
-     * Activities the worker runs at once (the SDK's default is 100). A posting's settling activity waits out the last
-     * seconds before its due time in its slot, so postings falling due densely hold many slots idle for a moment.
-     */
-    maxConcurrentActivities: number;
     apiKey?: string;
     tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
     devServerPort: number;
@@ -161,7 +155,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: e.TEMPORAL_MAX_CONCURRENT_WORKFLOW_TASKS,
-      maxConcurrentActivities: e.TEMPORAL_MAX_CONCURRENT_ACTIVITIES,
       apiKey: e.TEMPORAL_API_KEY,
       tls: useTls
         ? {
