@@ -23,6 +23,7 @@ export async function run(): Promise<void> {
     {
       ...(BENCH_MAX_CACHED && { TEMPORAL_MAX_CACHED_WORKFLOWS: BENCH_MAX_CACHED }),
       ...(TEMPORAL_MAX_CONCURRENT_WORKFLOW_TASKS && { TEMPORAL_MAX_CONCURRENT_WORKFLOW_TASKS }),
+      ...(process.env.PGLITE_VACUUM_AFTER_ROWS && { PGLITE_VACUUM_AFTER_ROWS: process.env.PGLITE_VACUUM_AFTER_ROWS }),
     },
     { sandboxesApart: true },
   );

@@ -94,10 +94,10 @@ export async function postingLifecycle(input: PostingInput): Promise<PostingSnap
   while (posting.isLive) {
     const commanded = await condition(() => posting.hasCommand, posting.msUntilWake(Date.now()));
     if (commanded) await run(posting, posting.nextCommand()!);
-    else if (settleAtDue()) await settle(posting, boardAtDue, posting.dueAt());
+    else if (settleAtDue()) await settle(posting, 'waiting for the due time');
     // Woken early, runs recorded before it waited out the rest with a second timer (earlier runs were never woken early).
     else if (posting.msUntilDue(Date.now()) > 0) continue;
-    else if (posting.lean) await settle(posting, board);
+    else if (posting.lean) await settle(posting, 'at once');
     else await onDue(posting);
     if (posting.isLive && !posting.hasCommand && (posting.cycleEnded || workflowInfo().continueAsNewSuggested)) {
       await condition(allHandlersFinished);
@@ -126,16 +126,20 @@ async function open(posting: PostingMachine, postingId: string): Promise<void> {
 }
 
 /**
- * At the due time (a lean run), one activity reads the posting and reposts or expires it, or leaves it live when
- * its job closed before the expiry; given `dueAt`, the activity waits for it. A failed repost leaves the posting
- * `failed` with the reason, as before; a fault of the expiry fails the run, as before.
+ * At the due time (a lean run), one activity reads the posting and reposts or expires it, or leaves it live when its
+ * job closed before the expiry: a local one waiting for the due time in the task at the wake (`settle-at-due`), or,
+ * in runs recorded before it, one asked for at the due time. A failed repost leaves the posting `failed` with the
+ * reason; a fault of the expiry fails the run.
  */
-async function settle(posting: PostingMachine, settler: typeof board, dueAt?: number): Promise<void> {
+async function settle(posting: PostingMachine, when: 'waiting for the due time' | 'at once'): Promise<void> {
   const { postingId, repostCount, state, expiresAt } = posting.current;
   const askedAt = Date.now();
-  const actAt = Math.max(askedAt, dueAt ?? askedAt);
+  const waiting = when === 'waiting for the due time';
+  const actAt = waiting ? Math.max(askedAt, posting.dueAt() ?? askedAt) : askedAt;
   try {
-    posting.update(await settler.settlePosting(postingId, repostCount, posting.isPastExpiry(actAt), dueAt), Date.now(), askedAt);
+    const pastExpiry = posting.isPastExpiry(actAt);
+    if (waiting) posting.updateAfterWaiting(await boardAtDue.settlePosting(postingId, repostCount, pastExpiry, actAt), askedAt, actAt);
+    else posting.update(await board.settlePosting(postingId, repostCount, pastExpiry), Date.now(), askedAt);
   } catch (err) {
     if (posting.decideWhenDue(actAt) !== 'repost') throw err;
     posting.update(await board.failPosting(postingId, `repost failed: ${reasonOf(err)}`), Date.now());

@@ -89,11 +89,24 @@ export class PostingMachine {
     return this.snapshot ?? { state: 'loading' };
   }
 
-  /** `askedAt`: when the workflow asked for the activity that answered `snapshot` (a lean run's lifetime counts from it). */
-  update(snapshot: PostingSnapshot, now: number, askedAt?: number): void {
+  /**
+   * `askedAt`: when the workflow asked for the activity that answered `snapshot` (a lean run's lifetime counts from
+   * it); `answeredBy`: the latest the board's answer can have come, on the activity's clock (by default `now`).
+   */
+  update(snapshot: PostingSnapshot, now: number, askedAt?: number, answeredBy = now): void {
     const since = this.lean && askedAt !== undefined ? askedAt : now;
-    if (snapshot.postedAt !== this.snapshot?.postedAt) this.liveSince = liveSinceOf(snapshot.postedAt, now, since - ANSWER_CLOSE_MS);
+    if (snapshot.postedAt !== this.snapshot?.postedAt)
+      this.liveSince = liveSinceOf(snapshot.postedAt, now, since - ANSWER_CLOSE_MS, answeredBy);
     this.snapshot = snapshot;
+  }
+
+  /**
+   * The answer of a local activity asked for at `askedAt` to act at `actAt` (it waited for it). The workflow's clock as
+   * the answer comes back can read a little before the board stamped it (3 ms in a test run), and the next due time
+   * would then count from the workflow's clock: the board's answer counts when it came up to a minute after `actAt`.
+   */
+  updateAfterWaiting(snapshot: PostingSnapshot, askedAt: number, actAt: number): void {
+    this.update(snapshot, actAt, askedAt, actAt + ANSWER_CLOSE_MS);
   }
 
   /** Until the posting is read, commands are checked as for a posting in this state. */
@@ -178,8 +191,8 @@ export class PostingMachine {
   }
 }
 
-/** The board's answer (`postedAt`, read on the activity's clock) when it falls between `from` and `now`; else `now`. */
-function liveSinceOf(postedAt: string | undefined, now: number, from: number): number {
+/** The board's answer (`postedAt`, read on the activity's clock) when it falls between `from` and `to`; else `now`. */
+function liveSinceOf(postedAt: string | undefined, now: number, from: number, to: number): number {
   const answered = postedAt ? Date.parse(postedAt) : Number.NaN;
-  return from <= answered && answered <= now ? answered : now;
+  return from <= answered && answered <= to ? answered : now;
 }

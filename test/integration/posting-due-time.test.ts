@@ -59,6 +59,10 @@ describeEachStore('a posting at its board expiry, in real time (API → Temporal
     };
     expect(doneAt(expired, 'expired')).toBeGreaterThanOrEqual(expiresAt[0]);
     expect(doneAt(reposted, 'reposted')).toBeGreaterThanOrEqual(expiresAt[1]);
+    // The run continued after the repost counts the new lifetime from the board's answer, not from the wake.
+    const continued = (await t.system.client.workflow.getHandle(reposted.workflowId).fetchHistory()).events ?? [];
+    const input = continued[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(input!).toString('utf8')).liveSince).toBe(Date.parse(reposted.postedAt));
 
     // Each first cycle slept once and settled at its wake with a local activity (in the wake's workflow task).
     for (const p of [expired, reposted]) {

@@ -117,6 +117,19 @@ describe('PostingMachine', () => {
     expect(seenAt(T0 - 3_500, T0 - 3_000)).toBe(T0 - 3_000 + 28 * DAY); // an answer stamped after the workflow's now
   });
 
+
+  it('after waiting for the due time in a local activity, counts the lifetime from the board’s answer, though it came after the workflow’s clock', () => {
+    const reposted = live({ repostCount: 1, postedAt: new Date(T0 + 30).toISOString(), expiresAt: new Date(T0 + 30 + 28 * DAY).toISOString() });
+    const settled = (askedAt: number, actAt: number) => {
+      const m = machine(live({ postedAt: new Date(T0 - 28 * DAY).toISOString(), expiresAt: new Date(T0).toISOString() }), T0 - 28 * DAY);
+      m.updateAfterWaiting(reposted, askedAt, actAt);
+      return m.dueAt();
+    };
+    // Woken 5 s early, the board answered 30 ms after the due time, later than any clock the workflow read.
+    expect(settled(T0 - WAKE_EARLY_MS, T0)).toBe(T0 + 30 + 28 * DAY);
+    // A board clock far from the workflow's (time skipping): the lifetime counts from when it acted.
+    expect(settled(T0 + 5 * DAY - WAKE_EARLY_MS, T0 + 5 * DAY)).toBe(T0 + 5 * DAY + 28 * DAY);
+  });
   it('is past the board’s expiry on the workflow’s clock only from the expiry on', () => {
     const m = machine(live({ autoRepost: true }));
     expect(m.isPastExpiry(T0 + 26 * DAY)).toBe(false);
