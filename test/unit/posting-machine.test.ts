@@ -117,9 +117,12 @@ describe('PostingMachine', () => {
     expect(seenAt(T0 - 3_500, T0 - 3_000)).toBe(T0 - 3_000 + 28 * DAY); // an answer stamped after the workflow's now
   });
 
-
   it('after waiting for the due time in a local activity, counts the lifetime from the board’s answer, though it came after the workflow’s clock', () => {
-    const reposted = live({ repostCount: 1, postedAt: new Date(T0 + 30).toISOString(), expiresAt: new Date(T0 + 30 + 28 * DAY).toISOString() });
+    const reposted = live({
+      repostCount: 1,
+      postedAt: new Date(T0 + 30).toISOString(),
+      expiresAt: new Date(T0 + 30 + 28 * DAY).toISOString(),
+    });
     const settled = (askedAt: number, actAt: number) => {
       const m = machine(live({ postedAt: new Date(T0 - 28 * DAY).toISOString(), expiresAt: new Date(T0).toISOString() }), T0 - 28 * DAY);
       m.updateAfterWaiting(reposted, askedAt, actAt);
