@@ -28,9 +28,12 @@ export interface ExpiryFigures {
   [historyCount: `history${string}PerPosting`]: number;
 }
 
-/** How long the bench's board postings last: longer than posting them all takes (BENCH_EXPIRY_LIFETIME_S). */
+/**
+ * How long the bench's board postings last (BENCH_EXPIRY_LIFETIME_S): longer than posting them all takes, at 15 a
+ * second. Shorter, the first fall due while the last are posted, and their reposts slow the posting further.
+ */
 export function lifetimeFor(postings: number): number {
-  const seconds = Number(process.env.BENCH_EXPIRY_LIFETIME_S ?? Math.max(120, Math.ceil(postings / 40) + 90));
+  const seconds = Number(process.env.BENCH_EXPIRY_LIFETIME_S ?? Math.max(120, Math.ceil(postings / 15) + 120));
   return seconds * 1000;
 }
 
