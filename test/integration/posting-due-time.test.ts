@@ -59,12 +59,20 @@ describeEachStore('a posting at its board expiry, in real time (API → Temporal
     };
     expect(doneAt(expired, 'expired')).toBeGreaterThanOrEqual(expiresAt[0]);
     expect(doneAt(reposted, 'reposted')).toBeGreaterThanOrEqual(expiresAt[1]);
-    // The run continued after the repost counts the new lifetime from the board's answer, not from the wake.
-    const continued = (await t.system.client.workflow.getHandle(reposted.workflowId).fetchHistory()).events ?? [];
-    const input = continued[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    // The run continued after the repost (the store shows the repost before the workflow continues as new) counts
+    // the new lifetime from the board's answer, not from the wake.
+    const continued = await waitFor(
+      async () => (await t.system.client.workflow.getHandle(reposted.workflowId).fetchHistory()).events?.[0],
+      (started) => Boolean(started?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId),
+      30_000,
+      'the run continued after the repost',
+    );
+    const input = continued?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
     expect(JSON.parse(Buffer.from(input!).toString('utf8')).liveSince).toBe(Date.parse(reposted.postedAt));
 
-    // Each first cycle slept once and settled at its wake with a local activity (in the wake's workflow task).
+    // Each first cycle slept once and settled at its wake with a local activity (in the wake's workflow task); its
+    // marker is recorded as that task completes, which may be after the store shows the outcome.
+    await t.system.client.workflow.getHandle(expired.workflowId).result();
     for (const p of [expired, reposted]) {
       const workflow = t.system.client.workflow;
       const firstRun = (await workflow.getHandle(p.workflowId).describe()).raw.workflowExecutionInfo?.firstRunId ?? undefined;
