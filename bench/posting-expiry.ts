@@ -85,14 +85,12 @@ export async function checkExpiry(
     .where('posting_id', 'in', postingIds)
     .where('kind', 'in', ['reposted', 'expired'])
     .execute();
+  const byPosting = new Map<string, { reposted: number; expired: number }>();
   /** When the store recorded each posting's first repost or expiry: the effect done, the board asked before it. */
   const recorded = new Map<string, number>();
   for (const e of events) {
     const at = new Date(e.at as unknown as string).getTime();
     if (at < (recorded.get(e.posting_id) ?? Number.POSITIVE_INFINITY)) recorded.set(e.posting_id, at);
-  }
-  const byPosting = new Map<string, { reposted: number; expired: number }>();
-  for (const e of events) {
     const c = byPosting.get(e.posting_id) ?? { reposted: 0, expired: 0 };
     c[e.kind as 'reposted' | 'expired']++;
     byPosting.set(e.posting_id, c);
