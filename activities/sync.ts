@@ -5,13 +5,14 @@ import type { ConnectorState } from '../src/domain/connector';
 import { CONNECTOR_CONFIG_ERROR, ProviderErrorType } from '../src/domain/failures';
 import { countErasedReturn } from '../src/privacy/metrics';
 import { phoneCountryOf, providers } from '../src/providers';
+import type { RequestRetry } from '../src/providers/http';
 import { EndpointLimits, sharedLimiter } from '../src/providers/rate-limit';
 import { credentialsOriginOf } from '../src/sync/credential-origins';
 import { cursorAfterPage } from '../src/sync/cursor';
 import { digestOf } from '../src/sync/ledger';
 import { nextDailyAt, sweepPlanOf } from '../src/sync/sweep';
 import { addPages } from '../src/sync/tally';
-import type { ConnectorPlan, PageRequest, PageResult, SweepPlan, TestReport } from '../src/sync/types';
+import type { ConnectorPlan, PageHeartbeat, PageRequest, PageResult, SweepPlan, TestReport } from '../src/sync/types';
 import { ERASED_REASON } from '../src/sync/writes';
 import { createRecordWorkflows } from '../src/temporal/record-workflows';
 
@@ -53,7 +54,7 @@ export function createSyncActivities({
     return credentials.data;
   }
 
-  async function openSource(connectorId: string) {
+  async function openSource(connectorId: string, beat: PageBeat = plainBeat()) {
     const { connector, sync, settings } = await resolve(connectorId);
     // Credentials go only to the origin they were saved for: a base URL changed since needs them entered again.
     const origin = credentialsOriginOf(sync, settings, providers[connector.provider].origins);
@@ -85,7 +86,8 @@ export function createSyncActivities({
       endpoints: endpoints || undefined,
       cache,
       origins,
-      heartbeat: (detail) => activity.heartbeat(detail),
+      heartbeat: beat.heartbeat,
+      retrying: beat.retrying,
       logger: logger.child({ connectorId }),
       // The worker's own client: the record's workflow goes on this activity's task queue.
       startWorkflow: (workflow) =>
@@ -146,13 +148,14 @@ export function createSyncActivities({
      */
     async syncPage(request: PageRequest): Promise<PageResult> {
       const activity = Context.current();
-      const ticker = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
+      const beat = pageBeat();
+      const ticker = setInterval(beat.heartbeat, HEARTBEAT_EVERY_MS);
       try {
         const { attempt, activityId, workflowExecution } = activity.info;
         const key = `${workflowExecution?.runId}/${activityId}`;
         const written = attempt > 1 ? await writtenBefore(request, key) : undefined;
         if (written) return written;
-        const source = await openSource(request.connectorId);
+        const source = await openSource(request.connectorId, beat);
         const started = Date.now();
         let current = request;
         let result: PageResult | undefined;
@@ -187,3 +190,27 @@ export function createSyncActivities({
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
+
+/** How a page activity heartbeats: with its client's retry under way as the details, which the status reads. */
+interface PageBeat {
+  heartbeat(): void;
+  retrying(retry: RequestRetry | undefined): void;
+}
+
+function pageBeat(): PageBeat {
+  const activity = Context.current();
+  let current: PageHeartbeat = {};
+  const heartbeat = () => activity.heartbeat(current);
+  return {
+    heartbeat,
+    retrying(retry) {
+      current = retry ? { retrying: retry } : {};
+      heartbeat();
+    },
+  };
+}
+
+function plainBeat(): PageBeat {
+  const activity = Context.current();
+  return { heartbeat: () => activity.heartbeat(), retrying: () => undefined };
+}

@@ -80,12 +80,15 @@ export const StreamStatus = z.object({
     .describe('the run stopped on this failure (after its retries) and waits; cleared when it goes on'),
   retrying: z
     .object({
+      of: z
+        .enum(['request', 'page'])
+        .describe('`request`: one request to the provider, tried again by the client; `page`: the whole page, by Temporal'),
       attempt: z.number().describe('the attempt under way or next (2 = the first retry)'),
       message: text().describe('why the last attempt failed'),
       nextAttemptAt: text().optional(),
     })
     .optional()
-    .describe('a page of the run under way failed and is being tried again'),
+    .describe('the run under way is held up: a request or a page failed and is being tried again'),
   mode: RunMode.describe('what the current (or last) run is for'),
   lastStartedAt: text().optional(),
   lastFinishedAt: text().optional(),

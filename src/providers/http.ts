@@ -42,9 +42,24 @@ export interface ProviderHttpOptions {
   maxDelayMs?: number;
   /** Called while a request waits (rate limit, backoff), so a long activity keeps heartbeating. */
   onWait?: () => void;
+  /**
+   * Told when a request failed and is tried again here (the latest such retry of this client's requests still under
+   * way), and with undefined once none is: what an operator sees while a page is held up by its provider.
+   */
+  onRetrying?: (retry: RequestRetry | undefined) => void;
   /** The provider's error body as one line, for the failure's message. */
   describeError?: (body: unknown) => string | undefined;
   paramsSerializer?: AxiosRequestConfig['paramsSerializer'];
+}
+
+/** A request being tried again by the client itself, before its activity fails to Temporal's retry. */
+export interface RequestRetry {
+  /** The try to come (2 = the first retry). */
+  attempt: number;
+  /** Why the last try failed, as the page's failure would say it (never the credentials). */
+  message: string;
+  /** When the next try goes out (ms since the epoch). */
+  at: number;
 }
 
 /**
@@ -62,6 +77,8 @@ export class ProviderHttp {
   /** Requests sent (retries included): what the work cost against the provider's rate limit. */
   requests = 0;
   private readonly send: Send;
+  /** The retries of requests under way, by request. */
+  private readonly retries = new Map<object, RequestRetry>();
 
   constructor(private readonly options: ProviderHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -83,27 +100,34 @@ export class ProviderHttp {
     const family = endpoints?.familyOf(config);
     const bucket = family === undefined ? this.options.limiter : endpoints?.limits.bucket(family);
     const gate = family === undefined ? undefined : endpoints?.limits.gate(family);
-    for (let attempt = 1; ; attempt++) {
-      let failure: AxiosError;
-      // A concurrency slot is held from the token to the answer, never through a backoff.
-      const release = gate ? await this.waitFor(gate.acquire()) : undefined;
-      try {
-        if (bucket) await this.waitFor(bucket.take());
-        this.requests++;
-        const response = await this.send(config);
-        this.options.onResponse?.(response, family);
-        return response as AxiosResponse<T>;
-      } catch (err) {
-        if (isAxiosError(err) && err.response) this.options.onResponse?.(err.response, family);
-        if (!isTransient(err) || attempt >= attempts) throw toProviderFailure(provider, err, describeError);
-        failure = err;
-      } finally {
-        release?.();
+    const request = {};
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let failure: AxiosError;
+        // A concurrency slot is held from the token to the answer, never through a backoff.
+        const release = gate ? await this.waitFor(gate.acquire()) : undefined;
+        try {
+          if (bucket) await this.waitFor(bucket.take());
+          this.requests++;
+          const response = await this.send(config);
+          this.options.onResponse?.(response, family);
+          return response as AxiosResponse<T>;
+        } catch (err) {
+          if (isAxiosError(err) && err.response) this.options.onResponse?.(err.response, family);
+          if (!isTransient(err) || attempt >= attempts) throw toProviderFailure(provider, err, describeError);
+          failure = err;
+        } finally {
+          release?.();
+        }
+        const delay = retryAfterMs(failure.response?.headers?.['retry-after']) ?? backoffMs(attempt, baseDelayMs, maxDelayMs);
+        const message = toProviderFailure(provider, failure, describeError).message;
+        this.retrying(request, { attempt: attempt + 1, message, at: Date.now() + delay });
+        if (failure.response?.status === 429 && bucket) bucket.holdFor(delay);
+        else await this.waitFor(systemClock.sleep(delay));
+        onWait?.();
       }
-      const delay = retryAfterMs(failure.response?.headers?.['retry-after']) ?? backoffMs(attempt, baseDelayMs, maxDelayMs);
-      if (failure.response?.status === 429 && bucket) bucket.holdFor(delay);
-      else await this.waitFor(systemClock.sleep(delay));
-      onWait?.();
+    } finally {
+      this.retrying(request, undefined);
     }
   }
 
@@ -122,6 +146,13 @@ export class ProviderHttp {
     const origin = new URL(this.baseUrl).origin;
     if (target.origin !== origin) throw new Error(`refusing to send the ${this.options.provider} key to ${target.origin}`);
     return target.toString();
+  }
+
+  /** Notes a request's retry (or its end) and tells `onRetrying` the latest retry still under way. */
+  private retrying(request: object, retry: RequestRetry | undefined): void {
+    if (!retry && !this.retries.delete(request)) return;
+    if (retry) this.retries.set(request, retry);
+    this.options.onRetrying?.([...this.retries.values()].at(-1));
   }
 
   private async waitFor<T>(promise: Promise<T>): Promise<T> {

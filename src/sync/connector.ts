@@ -323,7 +323,7 @@ export function defineConnector<Settings, Credentials, Client extends CountingCl
       const context = (): StreamContext<Settings, Client> => ({
         ...source,
         client,
-        spareClient: () => spec.connect({ ...source, heartbeat: () => undefined }),
+        spareClient: () => spec.connect({ ...source, heartbeat: () => undefined, retrying: undefined }),
         writer: new SyncWriter(source.store, source.provider, source.phoneCountry),
       });
       return {

@@ -1,6 +1,7 @@
 import type { ZodType } from 'zod';
 import type { PhoneCountry } from '../domain/phone';
 import type { Logger } from '../logger';
+import type { RequestRetry } from '../providers/http';
 import type { OriginPolicy } from '../providers/origins';
 import type { EndpointLimit, EndpointLimits, TokenBucket, TokenBucketOptions } from '../providers/rate-limit';
 import type { Store } from '../store';
@@ -47,7 +48,9 @@ export interface SourceContext<Settings, Credentials> {
   /** Shared likewise, when the provider declares `endpointLimits`: a bucket (and concurrency gate) per endpoint family. */
   endpoints?: EndpointLimits;
   /** Called while a page makes progress (records done) and while it waits on the rate limit. */
-  heartbeat(detail?: unknown): void;
+  heartbeat(): void;
+  /** Told while the client tries a request again itself (the status shows it), and with undefined once it stops. */
+  retrying?(retry: RequestRetry | undefined): void;
   logger: Logger;
   /** A cache that outlives one activity (e.g. archive reasons), scoped to the connector. */
   cache: Map<string, unknown>;

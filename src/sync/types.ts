@@ -1,4 +1,5 @@
 // The sync engine's vocabulary, shared by the workflow (pure) and the activities. No runtime imports here.
+import type { RequestRetry } from '../providers/http';
 
 export type ConnectorState = 'active' | 'paused' | 'failing';
 
@@ -115,6 +116,11 @@ export interface RecordCounts {
    * in results recorded before sweeps existed).
    */
   deleted?: number;
+}
+
+/** A page activity's heartbeat details: its client's retry of a request, while one is under way (see ProviderHttp). */
+export interface PageHeartbeat {
+  retrying?: RequestRetry;
 }
 
 /** What the writes for one provider record produced, by kind (external ids): what a record found gone takes with it. */

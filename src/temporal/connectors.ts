@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type Client, type WorkflowExecutionDescription, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import type { Timestamp } from '@temporalio/common';
+import {
+  type Client,
+  decodePendingActivityState,
+  type WorkflowExecutionDescription,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import type { PayloadConverter, Timestamp } from '@temporalio/common';
 import {
   connectorSync,
   connectorTest,
@@ -15,7 +21,7 @@ import {
 import { type ConnectorStatus, syncWorkflowId } from '../domain/connector';
 import { ConnectorId, Provider } from '../domain/search-attributes';
 import { connectorDetails, connectorSummary } from '../domain/workflow-summaries';
-import type { TestReport } from '../sync/types';
+import type { PageHeartbeat, TestReport } from '../sync/types';
 import { sendCommand, startOnce } from './workflow-calls';
 
 /** The connector sync loop as the API steers it: the only place that talks to Temporal about connectors. */
@@ -56,7 +62,7 @@ export function createConnectorWorkflows(client: Client, taskQueue: string) {
     async status(connectorId: string): Promise<ConnectorStatus | undefined> {
       try {
         const [status, description] = await Promise.all([handle(connectorId).query(statusQuery), handle(connectorId).describe()]);
-        return withRetryingPage(status, description);
+        return withRetryingPage(status, description, client.options.loadedDataConverter.payloadConverter);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return undefined;
         throw err;
@@ -87,13 +93,37 @@ export type ConnectorWorkflows = ReturnType<typeof createConnectorWorkflows>;
 /** The activity that reads and writes a stream's page (`pages.syncPage` in workflows/connector-sync.ts). */
 const PAGE_ACTIVITY = 'syncPage';
 
-/** The status with the retries of the page under way, when its last attempt failed; the loop runs one stream at a time. */
-function withRetryingPage(status: ConnectorStatus, description: WorkflowExecutionDescription): ConnectorStatus {
-  const page = description.raw.pendingActivities?.find((a) => a.activityType?.name === PAGE_ACTIVITY && a.lastFailure);
+/**
+ * How long a request's retry is shown after its next try was due, without a heartbeat saying it is still retried: the
+ * heartbeat that clears it reaches Temporal within its throttle (80 % of the page's 10 s heartbeat timeout).
+ */
+const REQUEST_RETRY_SHOWN_MS = 10_000;
+
+/**
+ * The status with what holds up the page under way: a request its client is trying again (from the activity's
+ * heartbeat), else the page's own retries once an attempt failed (Temporal's record). The loop runs one stream at a
+ * time.
+ */
+function withRetryingPage(
+  status: ConnectorStatus,
+  description: WorkflowExecutionDescription,
+  payloads: PayloadConverter,
+  now = Date.now(),
+): ConnectorStatus {
+  const page = description.raw.pendingActivities?.find((a) => a.activityType?.name === PAGE_ACTIVITY);
   const stream = Object.values(status.streams).find((st) => st.running);
-  if (!page?.lastFailure || !stream) return status;
+  if (!page || !stream) return status;
+  const details = page.heartbeatDetails?.payloads?.[0];
+  const request = details && (payloads.fromPayload(details) as PageHeartbeat | undefined)?.retrying;
+  if (decodePendingActivityState(page.state) === 'STARTED' && request && request.at > now - REQUEST_RETRY_SHOWN_MS) {
+    const { attempt, message, at } = request;
+    stream.retrying = { of: 'request', attempt, message, nextAttemptAt: new Date(at).toISOString() };
+    return status;
+  }
+  if (!page.lastFailure) return status;
   const nextAttemptAt = page.nextAttemptScheduleTime && dateOf(page.nextAttemptScheduleTime).toISOString();
   stream.retrying = {
+    of: 'page',
     attempt: page.attempt ?? 2,
     message: page.lastFailure.message ?? 'unknown error',
     ...(nextAttemptAt && { nextAttemptAt }),

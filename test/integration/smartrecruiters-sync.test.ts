@@ -198,7 +198,7 @@ describeEachStore('SmartRecruiters connector through the API, Temporal, the sand
     }
   });
 
-  it('a page that keeps failing with 5xx shows as retrying with the reason while its retries go on, then runs on', async () => {
+  it('a page that keeps failing with 5xx shows as retrying with the reason while its requests and then the page are tried again, then runs on', async () => {
     const s = await runSmartRecruitersSandbox({ rateLimit: { perSecond: 500, burst: 60 } });
     try {
       s.sandbox.seed({ postings: 3, candidates: 2, seed: 9 });
@@ -206,9 +206,23 @@ describeEachStore('SmartRecruiters connector through the API, Temporal, the sand
       const created = await t.api('POST', '/v1/connectors', smartRecruitersConnector(s.baseUrl, SANDBOX_COMPANY, SANDBOX_API_KEY));
       expect(created.status).toBe(201);
       const id = created.body.id;
+      // First the client tries the request again itself, then Temporal the whole page.
+      const request = await waitFor(
+        async () => (await t.api('GET', `/v1/connectors/${id}`)).body,
+        (c) => c.status?.streams.jobs?.retrying?.of === 'request',
+        60_000,
+        'the jobs page’s request retried',
+      );
+      expect(request.status.streams.jobs).toMatchObject({
+        running: true,
+        retrying: { attempt: expect.any(Number), message: expect.stringMatching(/^SmartRecruiters answered 50[023]/) },
+      });
+      expect(request.status.streams.jobs.retrying.attempt).toBeGreaterThanOrEqual(2);
+      expect(Date.parse(request.status.streams.jobs.retrying.nextAttemptAt)).toBeGreaterThan(Date.now() - 60_000);
+      expect(JSON.stringify(request)).not.toContain(SANDBOX_API_KEY);
       const retrying = await waitFor(
         async () => (await t.api('GET', `/v1/connectors/${id}`)).body,
-        (c) => c.status?.streams.jobs?.retrying !== undefined,
+        (c) => c.status?.streams.jobs?.retrying?.of === 'page',
         60_000,
         'the jobs page retried',
       );
@@ -223,7 +237,7 @@ describeEachStore('SmartRecruiters connector through the API, Temporal, the sand
       // Between two attempts, when the next one is due (from Temporal's record of the activity).
       const waiting = await waitFor(
         async () => (await t.api('GET', `/v1/connectors/${id}`)).body.status?.streams.jobs?.retrying,
-        (r) => r?.nextAttemptAt !== undefined,
+        (r) => r?.of === 'page' && r.nextAttemptAt !== undefined,
         60_000,
         'the page waiting for its next attempt',
       );

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { RequestRetry } from '../../src/providers/http';
 import { LeverClient } from '../../src/providers/lever/client';
 import { SANDBOX_API_KEY } from '../../src/providers/lever/sandbox';
 import { LeverOpportunity, LeverPosting } from '../../src/providers/lever/schemas';
@@ -109,6 +110,48 @@ describe('Lever client against the sandbox', () => {
     expect(statuses).toEqual(expect.arrayContaining([429, 200]));
     expect(statuses.some((s) => s >= 500)).toBe(true);
     expect(c.requests).toBeGreaterThan(60);
+  });
+
+  it('says which request it is trying again, and why, until it is answered or given up', async () => {
+    const seen: Array<RequestRetry | undefined> = [];
+    const c = new LeverClient({
+      baseUrl: r.baseUrl,
+      apiKey: SANDBOX_API_KEY,
+      origins: sandboxOrigins(),
+      limiter: new TokenBucket({ perSecond: 1000, burst: 1000 }),
+      attempts: 3,
+      baseDelayMs: 5,
+      maxDelayMs: 50,
+      onRetrying: (retry) => seen.push(retry),
+    });
+    r.sandbox.faults = { ...r.sandbox.faults, errorRate: 1 };
+    const before = Date.now();
+    await expect(c.list('/postings', LeverPosting, { limit: 1 })).rejects.toThrow(/^Lever answered 5\d\d/);
+    expect(seen.map((s) => s?.attempt)).toEqual([2, 3, undefined]);
+    for (const retry of seen.slice(0, 2)) {
+      expect(retry?.message).toMatch(/^Lever answered 5\d\d/);
+      expect(retry?.at).toBeGreaterThanOrEqual(before);
+      expect(JSON.stringify(retry)).not.toContain(SANDBOX_API_KEY);
+    }
+
+    // Answered on its second try: the retry is shown, then cleared.
+    seen.length = 0;
+    const answered = new LeverClient({
+      baseUrl: r.baseUrl,
+      apiKey: SANDBOX_API_KEY,
+      origins: sandboxOrigins(),
+      limiter: new TokenBucket({ perSecond: 1000, burst: 1000 }),
+      attempts: 3,
+      baseDelayMs: 5,
+      maxDelayMs: 50,
+      onRetrying: (retry) => {
+        seen.push(retry);
+        r.sandbox.faults = { ...r.sandbox.faults, errorRate: 0 };
+      },
+    });
+    r.sandbox.faults = { ...r.sandbox.faults, errorRate: 1 };
+    await expect(answered.list('/postings', LeverPosting, { limit: 1 })).resolves.toBeDefined();
+    expect(seen.map((s) => s?.attempt)).toEqual([2, undefined]);
   });
 
   it('downloads a resume from Lever’s own host only', async () => {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { jsonBody } from '../errors';
-import { ProviderHttp } from '../http';
+import { ProviderHttp, type ProviderHttpOptions } from '../http';
 import type { OriginPolicy } from '../origins';
 import type { TokenBucket } from '../rate-limit';
 import { LeverError, listEnvelope } from './schemas';
@@ -20,6 +20,8 @@ export interface LeverClientOptions {
   maxDelayMs?: number;
   /** Called while waiting (rate limit, backoff), so a long page keeps heartbeating. */
   onWait?: () => void;
+  /** Told while a request is being tried again here (see ProviderHttp). */
+  onRetrying?: ProviderHttpOptions['onRetrying'];
   timeoutMs?: number;
 }
 
@@ -50,6 +52,7 @@ export class LeverClient {
       baseDelayMs: options.baseDelayMs,
       maxDelayMs: options.maxDelayMs,
       onWait: options.onWait,
+      onRetrying: options.onRetrying,
       describeError: describeLeverError,
     });
   }

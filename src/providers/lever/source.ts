@@ -144,6 +144,7 @@ export const leverSync = defineConnector({
       origins: ctx.origins,
       limiter: ctx.limiter,
       onWait: () => ctx.heartbeat(),
+      onRetrying: ctx.retrying,
     }),
   streams: { jobs, candidates },
   credentialWords: {

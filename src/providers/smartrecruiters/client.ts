@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { ProviderErrorType } from '../../domain/failures';
 import { jsonBody, refusalOf } from '../errors';
-import { ProviderHttp, parseAnswer } from '../http';
+import { ProviderHttp, type ProviderHttpOptions, parseAnswer } from '../http';
 import type { OriginPolicy } from '../origins';
 import type { EndpointLimits, TokenBucket } from '../rate-limit';
 import { SrAttachments, SrCandidate, SrCandidatesPage, SrError, SrPosting, SrPostingsPage } from './schemas';
@@ -35,6 +35,8 @@ export interface SmartRecruitersClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   onWait?: () => void;
+  /** Told while a request is being tried again here (see ProviderHttp). */
+  onRetrying?: ProviderHttpOptions['onRetrying'];
   timeoutMs?: number;
 }
 
@@ -69,6 +71,7 @@ export class SmartRecruitersClient {
       baseDelayMs: options.baseDelayMs,
       maxDelayMs: options.maxDelayMs,
       onWait: options.onWait,
+      onRetrying: options.onRetrying,
       describeError: describeSmartRecruitersError,
     });
   }

@@ -199,6 +199,7 @@ export const smartRecruitersSync = defineConnector({
       origins: ctx.origins,
       endpoints: ctx.endpoints ?? new EndpointLimits(endpointLimits(ctx.settings)),
       onWait: () => ctx.heartbeat(),
+      onRetrying: ctx.retrying,
     }),
   streams: { jobs, candidates },
   streamsOff: (_s, c) => ({ candidates: c.apiKey ? undefined : 'no API key: candidates are off (jobs need none)' }),
