@@ -114,19 +114,21 @@ describe('Lever client against the sandbox', () => {
 
   it('says which request it is trying again, and why, until it is answered or given up', async () => {
     const seen: Array<RequestRetry | undefined> = [];
-    const c = new LeverClient({
-      baseUrl: r.baseUrl,
-      apiKey: SANDBOX_API_KEY,
-      origins: sandboxOrigins(),
-      limiter: new TokenBucket({ perSecond: 1000, burst: 1000 }),
-      attempts: 3,
-      baseDelayMs: 5,
-      maxDelayMs: 50,
-      onRetrying: (retry) => seen.push(retry),
-    });
+    const watched = (onRetrying: (retry: RequestRetry | undefined) => void) =>
+      new LeverClient({
+        baseUrl: r.baseUrl,
+        apiKey: SANDBOX_API_KEY,
+        origins: sandboxOrigins(),
+        limiter: new TokenBucket({ perSecond: 1000, burst: 1000 }),
+        attempts: 3,
+        baseDelayMs: 5,
+        maxDelayMs: 50,
+        onRetrying,
+      });
     r.sandbox.faults = { ...r.sandbox.faults, errorRate: 1 };
     const before = Date.now();
-    await expect(c.list('/postings', LeverPosting, { limit: 1 })).rejects.toThrow(/^Lever answered 5\d\d/);
+    const givenUp = watched((retry) => seen.push(retry));
+    await expect(givenUp.list('/postings', LeverPosting, { limit: 1 })).rejects.toThrow(/^Lever answered 5\d\d/);
     expect(seen.map((s) => s?.attempt)).toEqual([2, 3, undefined]);
     for (const retry of seen.slice(0, 2)) {
       expect(retry?.message).toMatch(/^Lever answered 5\d\d/);
@@ -136,20 +138,10 @@ describe('Lever client against the sandbox', () => {
 
     // Answered on its second try: the retry is shown, then cleared.
     seen.length = 0;
-    const answered = new LeverClient({
-      baseUrl: r.baseUrl,
-      apiKey: SANDBOX_API_KEY,
-      origins: sandboxOrigins(),
-      limiter: new TokenBucket({ perSecond: 1000, burst: 1000 }),
-      attempts: 3,
-      baseDelayMs: 5,
-      maxDelayMs: 50,
-      onRetrying: (retry) => {
-        seen.push(retry);
-        r.sandbox.faults = { ...r.sandbox.faults, errorRate: 0 };
-      },
+    const answered = watched((retry) => {
+      seen.push(retry);
+      r.sandbox.faults = { ...r.sandbox.faults, errorRate: 0 };
     });
-    r.sandbox.faults = { ...r.sandbox.faults, errorRate: 1 };
     await expect(answered.list('/postings', LeverPosting, { limit: 1 })).resolves.toBeDefined();
     expect(seen.map((s) => s?.attempt)).toEqual([2, undefined]);
   });
