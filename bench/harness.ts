@@ -34,7 +34,9 @@ export async function startBenchSystem(
     runtimeInstalled = true;
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-bench-'));
-  const devServer = await startDevServer({ port: await freePort() });
+  // BENCH_TEMPORAL_DB=file: the dev server keeps its state in a file, as `npm start` has it (else in memory).
+  const dbFile = process.env.BENCH_TEMPORAL_DB === 'file' ? path.join(dataDir, 'temporal.db') : undefined;
+  const devServer = await startDevServer({ port: await freePort(), dbFile });
   const port = await freePort();
   const token = 'bench-token';
   const config = loadConfig({

@@ -50,7 +50,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--dynamic-config-value',
     'system.enableActivityEagerExecution=true',
     ...searchAttributeArgs(),
-    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    // A write-ahead log instead of SQLite's default rollback journal: each of the server's transactions then costs one
+    // fsync of the log, not a journal file created, synced and deleted: as durable, and several times the throughput.
+    ...(options.dbFile ? ['--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal'] : []),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
   ];
   const child = spawn(requireBinary('temporal'), args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -55,6 +55,15 @@ describeWithPostgres('/readyz follows Temporal and the database down and back', 
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('runs Temporal on a write-ahead-logged file (SQLite’s rollback journal cost a file and fsyncs a transaction)', () => {
+    // SQLite's header: bytes 18 and 19 (file format write and read versions) are 2 in WAL mode, 1 with the journal.
+    const header = Buffer.alloc(20);
+    const fd = fs.openSync(path.join(dataDir, 'temporal.db'), 'r');
+    fs.readSync(fd, header, 0, 20, 0);
+    fs.closeSync(fd);
+    expect([header[18], header[19]]).toEqual([2, 2]);
+  });
+
   it('answers 503 naming Temporal while it is down, and 200 again once it is back', async () => {
     expect(await readyz()).toEqual({
       status: 200,
