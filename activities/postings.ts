@@ -6,9 +6,9 @@ import type { Deps } from '../src/deps';
 import { POSTING_REJECTED, ProviderErrorType } from '../src/domain/failures';
 import type { Job } from '../src/domain/job';
 import type { Posting, PostingSnapshot } from '../src/domain/posting';
+import { WAKE_EARLY_MS } from '../src/domain/posting-timing';
 import { directApplyUrl } from '../src/intake/delivery-url';
 import { CredentialsElsewhereError } from '../src/providers/origins';
-import { WAKE_EARLY_MS } from '../workflows/posting-machine';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

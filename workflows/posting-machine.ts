@@ -1,16 +1,11 @@
 import type { PostingSnapshot, PostingState } from '../src/domain/posting';
+import { WAKE_EARLY_MS } from '../src/domain/posting-timing';
 
 export type CommandKind = 'amend' | 'repost' | 'unpost';
 /** Commands a caller may hand over without waiting for them to be carried out. */
 export const QUEUED_KINDS = ['amend', 'unpost'] as const satisfies CommandKind[];
 export type QueuedKind = (typeof QUEUED_KINDS)[number];
 
-/**
- * A posting's workflow wakes this long before its due time and then waits out the rest: Temporal starts a timer when
- * the workflow task that set it completes, so the short last timer is late only by the task at the wake, not by one
- * taken when the worker was busy (posting many at once) weeks before.
- */
-export const WAKE_EARLY_MS = 5_000;
 /**
  * The lifetime counts from the board's answer (the activity's clock) when the workflow saw the posting live at most
  * this long after it; a workflow clock further off (time skipping in tests, a clock skewed from the worker's) counts

@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { msNumberToTs, tsToDate } from '@temporalio/common/lib/time';
+import { msNumberToTs, tsToDate } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { SANDBOX_INHIRE_ORIGIN, SANDBOX_OAUTH } from '../../src/providers/erecruiter-inhire/sandbox-erecruiter';
 import { NO_SOURCE_REASON } from '../../src/relay/refs';

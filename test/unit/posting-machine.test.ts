@@ -1,5 +1,6 @@
 import type { PostingSnapshot } from '../../src/domain/posting';
-import { PostingMachine, WAKE_EARLY_MS } from '../../workflows/posting-machine';
+import { WAKE_EARLY_MS } from '../../src/domain/posting-timing';
+import { PostingMachine } from '../../workflows/posting-machine';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
