@@ -1,10 +1,11 @@
 import http from 'node:http';
-import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig } from './src/config';
 import { buildDeps, type Deps } from './src/deps';
 import { createLogger, temporalLogger } from './src/logger';
 import { connectWorker } from './src/temporal/connection';
+import { installRuntime } from './src/temporal/runtime';
 
 export interface WorkerOptions {
   deps: Deps;
@@ -31,7 +32,7 @@ export function createWorker({ deps, connection, workflowBundle, taskQueue }: Wo
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  Runtime.install({ logger: temporalLogger(logger) });
+  installRuntime({ logger: temporalLogger(logger) });
   const deps = await buildDeps(config, logger);
   const connection = await connectWorker(config);
   const worker = await createWorker({ deps, connection });

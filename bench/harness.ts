@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { buildDeps, type Deps } from '../src/deps';
 import { createLogger } from '../src/logger';
 import { freePort } from '../src/net';
 import { type RunningSandboxes, startSandboxes } from '../src/providers/sandboxes';
 import { type System, startSystem } from '../src/system';
+import { installRuntime } from '../src/temporal/runtime';
 import { type DevServer, startDevServer } from '../src/tooling/dev-server';
 import { startSandboxProcess } from './sandbox-process';
 
@@ -30,7 +31,7 @@ export async function startBenchSystem(
   { sandboxesApart = false }: { sandboxesApart?: boolean } = {},
 ): Promise<BenchSystem> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+    installRuntime({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
     runtimeInstalled = true;
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobrelay-bench-'));

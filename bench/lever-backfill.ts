@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { buildDeps } from '../src/deps';
 import { createLogger } from '../src/logger';
 import { freePort } from '../src/net';
 import { startSystem } from '../src/system';
+import { installRuntime } from '../src/temporal/runtime';
 import { startDevServer } from '../src/tooling/dev-server';
 import { percentile, threadCpuSeconds, threadCpuSince } from './harness';
 import {
@@ -44,7 +45,7 @@ export async function run(): Promise<void> {
   const postgres =
     process.env.BENCH_STORE === 'postgres' ? await (await import('../test/helpers/postgres')).startPostgres(await freePort()) : undefined;
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+    installRuntime({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   } catch {
     // installed already by another bench module
   }

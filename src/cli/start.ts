@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Runtime } from '@temporalio/worker';
 import { type Config, ConfigError, loadConfig } from '../config';
 import { buildDeps } from '../deps';
 import { createLogger, prettyDestination, temporalLogger } from '../logger';
 import { isPortFree } from '../net';
 import { startSandboxes } from '../providers/sandboxes';
 import { startSystem } from '../system';
+import { installRuntime } from '../temporal/runtime';
 import { type DevServer, startDevServer } from '../tooling/dev-server';
 import { runDemo } from './demo';
 
@@ -58,7 +58,7 @@ async function main() {
       );
       devServer = await starting;
     }
-    Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' }, { level: 'warn' })), shutdownSignals: [] });
+    installRuntime({ logger: temporalLogger(logger.child({ component: 'temporal' }, { level: 'warn' })), shutdownSignals: [] });
     const sandboxes = await startSandboxes(config.sandboxPort);
     stops.push(() => sandboxes.close());
     // The local sandboxes are the one origin besides the providers' own that `npm start` lets credentials go to.

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort } from '../../src/net';
+import { warnOfSlowTasksFrom } from '../../src/temporal/runtime';
 import { startDevServer } from '../../src/tooling/dev-server';
 import { findPostgresBin, startPostgres } from './postgres';
 
@@ -22,6 +23,8 @@ export default async function globalSetup() {
   fs.writeFileSync(bundlePath, bundle.code);
 
   process.env.TEST_TEMPORAL_ADDRESS = devServer.address;
+  // Set here, in the environment the test workers inherit: a test file's own process.env is Jest's copy of it.
+  warnOfSlowTasksFrom();
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   if (postgres) process.env.TEST_DATABASE_URL = postgres.url;
   (globalThis as Record<string, unknown>).__JOBRELAY_TEST__ = { devServer, postgres };

@@ -1,5 +1,5 @@
-import { Runtime } from '@temporalio/worker';
 import { createLogger, temporalLogger } from '../../src/logger';
+import { installRuntime } from '../../src/temporal/runtime';
 
 /** Lines the Temporal runtime logged in this test file, for tests that assert on what the worker's logs hold. */
 export const runtimeLogLines: string[] = [];
@@ -13,7 +13,7 @@ try {
       process.stderr.write(line);
     },
   };
-  Runtime.install({ logger: temporalLogger(createLogger('warn', destination)), shutdownSignals: [] });
+  installRuntime({ logger: temporalLogger(createLogger('warn', destination)), shutdownSignals: [] });
 } catch {
   // already installed in this worker process
 }
