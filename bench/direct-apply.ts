@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import { pgliteThreadTasks } from '../src/store/pglite-thread-dialect';
 import { application, cvSize, deliverOne, sendBurstFromChild } from './direct-apply-board';
 import { type BenchSystem, percentile, setUpCvLibraryBoard, startBenchSystem } from './harness';
 import { recordResults } from './results';
@@ -27,6 +28,7 @@ export async function run(): Promise<void> {
     const total = RATE * SECONDS;
     const cpuBefore = process.cpuUsage();
     const devServerBefore = cpuMsOf(b.devServer.process.pid);
+    const storeThreadBefore = storeThreadCpuMs();
     // How late this process's event loop ran while the board sent (a webhook answer waits that long for its turn).
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
@@ -48,6 +50,7 @@ export async function run(): Promise<void> {
     await untilFinished(b, 60_000); // the CV is linked just after the application row: count once every intake is done
     const cpu = process.cpuUsage(cpuBefore);
     const devServerMs = cpuMsOf(b.devServer.process.pid) - devServerBefore;
+    const storeThreadMs = storeThreadCpuMs() - storeThreadBefore;
     const toStored = stored.map((row) => row.created_at.getTime() - sentAt[row.external_id]);
     const distinct = new Set(stored.map((r) => r.external_id)).size;
     const counts = await sql<{ candidates: number; cvs: number }>`select
@@ -79,7 +82,7 @@ export async function run(): Promise<void> {
       `  time from delivery to stored application: p50 ${fmt(percentile(toStored, 50))} ms, p99 ${fmt(percentile(toStored, 99))} ms`,
     );
     console.log(
-      `  CPU an application: ${perApp((cpu.user + cpu.system) / 1000)} ms this process (API, worker, store), ${perApp(devServerMs)} ms the Temporal dev server, ${perApp(boardCpuMs)} ms the board's sender (its own process)`,
+      `  CPU an application: ${perApp((cpu.user + cpu.system) / 1000)} ms this process (API, worker, store), of which ${process.env.DATABASE_URL ? '–' : perApp(storeThreadMs)} ms PGlite's thread; ${perApp(devServerMs)} ms the Temporal dev server, ${perApp(boardCpuMs)} ms the board's sender (its own process)`,
     );
     console.log(
       `  stored exactly once: ${exactlyOnce ? 'yes' : 'NO'} — ${stored.length} application rows for ${distinct} distinct of ${total} sent; ${candidates} candidate sources, ${cvs} CVs`,
@@ -97,6 +100,7 @@ export async function run(): Promise<void> {
       storedP99Ms: round(percentile(toStored, 99)),
       cpuMsPerApplication: round((cpu.user + cpu.system) / 1000 / total, 1),
       devServerCpuMsPerApplication: round(devServerMs / total, 1),
+      ...(!process.env.DATABASE_URL && { pgliteThreadCpuMsPerApplication: round(storeThreadMs / total, 1) }),
       eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
       storedExactlyOnce: exactlyOnce,
       storeMiB: round(storeMiB),
@@ -106,15 +110,18 @@ export async function run(): Promise<void> {
   }
 }
 
-/** CPU time (user + system) a process has used so far, from /proc; 0 where there is no /proc. */
-function cpuMsOf(pid: number | undefined): number {
+/** CPU time (user + system) a process or thread (`<pid>/task/<tid>`) has used so far, from /proc; 0 where there is no /proc. */
+function cpuMsOf(entry: number | string | undefined): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
     return 0;
   }
 }
+
+/** CPU time PGlite's thread in this process has used so far (0 on PostgreSQL). */
+const storeThreadCpuMs = () => pgliteThreadTasks().reduce((ms, task) => ms + cpuMsOf(task), 0);
 
 /** A job posted live on the sandbox board; its DirectApply URL (where the board delivers applications). */
 export async function livePostingUrl(b: BenchSystem): Promise<string> {

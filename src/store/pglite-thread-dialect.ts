@@ -261,16 +261,29 @@ function local(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, local(v)]));
 }
 
+/** The PGlite threads running in this process, by their entry under /proc. */
+const runningTasks = new Set<string>();
+
+/** Where the PGlite threads now running in this process show under /proc (`<pid>/task/<tid>`): benches read their CPU time there. */
+export const pgliteThreadTasks = (): string[] => [...runningTasks];
+
 /** The thread and its statements in flight; the thread keeps the process alive only while a statement is. */
 class PGliteThread {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(a: Answer): void; reject(e: Error): void }>();
   private exited?: Error;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    task?: string,
+  ) {
     worker.on('message', (answer: Answer) => this.settle(answer));
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => this.fail(new Error(`connection is closed: the PGlite thread exited (${code})`)));
+    if (task) {
+      runningTasks.add(task);
+      worker.once('exit', () => runningTasks.delete(task));
+    }
   }
 
   static start(dir: string): Promise<PGliteThread> {
@@ -282,7 +295,7 @@ class PGliteThread {
       const exited = (code: number) => failed(new Error(`its thread exited (${code})`));
       worker.once('error', failed);
       worker.once('exit', exited);
-      worker.once('message', (ready: { ready: boolean; error?: { message: string } }) => {
+      worker.once('message', (ready: { ready: boolean; task?: string; error?: { message: string } }) => {
         worker.off('error', failed);
         worker.off('exit', exited);
         if (!ready.ready) {
@@ -290,7 +303,7 @@ class PGliteThread {
           return reject(new Error(`PGlite did not start: ${ready.error?.message}`));
         }
         worker.unref();
-        resolve(new PGliteThread(worker));
+        resolve(new PGliteThread(worker, ready.task));
       });
     });
   }

@@ -1,5 +1,6 @@
 // PGlite on a thread of its own (see pglite-thread-dialect.ts): plain JavaScript, so it runs as it is under tsx,
 // jest and node alike. One message a statement in, one answer out; statements run in the order they came.
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -19,9 +20,18 @@ const byteaFromText = (text) => Buffer.from(text.slice(2), 'hex');
 let db;
 try {
   db = await PGlite.create(workerData.dir, { serializers: { [BYTEA]: byteaAsIs }, parsers: { [BYTEA]: byteaFromText } });
-  parentPort.postMessage({ ready: true });
+  parentPort.postMessage({ ready: true, task: ownTask() });
 } catch (err) {
   parentPort.postMessage({ ready: false, error: { message: String(err?.message ?? err) } });
+}
+
+/** This thread's entry under /proc (`<pid>/task/<tid>`), where its CPU time is read (benches); undefined elsewhere. */
+function ownTask() {
+  try {
+    return readlinkSync('/proc/thread-self');
+  } catch {
+    return undefined;
+  }
 }
 
 parentPort.on('message', async ({ id, sql, params, close }) => {
