@@ -6,7 +6,14 @@ import { GoneError } from '../src/domain/errors';
 import { INTAKE_ERASED, INTAKE_NOT_STAGED, INTAKE_REFUSED } from '../src/domain/failures';
 import { applicationCreated } from '../src/events/catalog';
 import { inspectCv } from '../src/intake/cv-type';
-import { decideIntake, type IntakeFacts, type IntakeOutcome, type IntakeRef, NEW_APPLICATION_STATUS } from '../src/intake/rules';
+import {
+  type CvVerdict,
+  decideIntake,
+  type IntakeFacts,
+  type IntakeOutcome,
+  type IntakeRef,
+  NEW_APPLICATION_STATUS,
+} from '../src/intake/rules';
 import { countErasedReturn } from '../src/privacy/metrics';
 import { phoneCountryOf } from '../src/providers';
 import { inputFault } from '../src/store/errors';
@@ -106,6 +113,20 @@ export function createIntakeActivities({ store, metrics, config }: Pick<Deps, 's
     if (outcome.outcome === 'recorded') await store.events.raise(applicationCreated(ref, outcome, delivery ?? (await staged(ref))));
   }
 
+  /**
+   * The staged CV made the candidate's document (once per candidate and file), linked to the application: its bytes
+   * were stored when the delivery was staged and are not written again. Typed by its bytes, not by what was declared.
+   */
+  async function takeCv(delivery: StagedDelivery, verdict: CvVerdict, candidateId: string, applicationId: string) {
+    if (verdict.kind !== 'acceptable' || !delivery.cv?.documentId) return undefined;
+    return refusalIsFinal(
+      store.documents.takeStagedCv(
+        { documentId: delivery.cv.documentId, sha256: delivery.cv.sha256 },
+        { candidateId, applicationId, contentType: verdict.contentType },
+      ),
+    );
+  }
+
   async function cvOf(ref: IntakeRef, delivery: StagedDelivery) {
     const content = delivery.cv && (await store.intake.cvContent(ref));
     return delivery.cv && content ? { ...delivery.cv, content } : undefined;
@@ -130,15 +151,7 @@ export function createIntakeActivities({ store, metrics, config }: Pick<Deps, 's
       const candidateId = await writeCandidate(ref, intake.referrer, candidate);
       if (!candidateId) return finish(ref, { outcome: 'skipped', reason: 'erased' });
       const application = await writeApplication(ref, delivery, candidateId, intake.referrer, appliedAt);
-      const document =
-        decision.storeCv && verdict.kind === 'acceptable'
-          ? await refusalIsFinal(
-              store.documents.putStagedCv(
-                { provider: ref.provider, externalId: ref.applicationId },
-                { candidateId, applicationId: application.id, contentType: verdict.contentType },
-              ),
-            )
-          : undefined;
+      const document = decision.storeCv ? await takeCv(delivery, verdict, candidateId, application.id) : undefined;
       return finish(
         ref,
         {
@@ -194,20 +207,9 @@ export function createIntakeActivities({ store, metrics, config }: Pick<Deps, 's
     async storeCv(ref: IntakeRef, candidateId: string, applicationId: string): Promise<{ documentId?: string }> {
       const delivery = await writable(ref);
       if (delivery.documentId) return { documentId: delivery.documentId };
-      const cv = await cvOf(ref, delivery);
-      if (!cv) return {}; // finished by an earlier run: the bytes are gone and nothing is left to store
-      const verdict = inspectCv(cv);
-      if (verdict.kind !== 'acceptable') return {};
-      const { document } = await refusalIsFinal(
-        store.documents.put({
-          candidateId,
-          applicationId,
-          kind: 'cv',
-          filename: cv.filename,
-          contentType: verdict.contentType,
-          content: cv.content,
-        }),
-      );
+      if (!delivery.cv?.documentId) return {}; // finished by an earlier run, or a CV the webhook refused: nothing to store
+      const document = await takeCv(delivery, delivery.cv.verdict ?? inspectCv(await cvOf(ref, delivery)), candidateId, applicationId);
+      if (!document) return {};
       await store.intake.note(ref, { documentId: document.id });
       return { documentId: document.id };
     },

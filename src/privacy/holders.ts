@@ -4,6 +4,7 @@ import type { CandidateFields } from '../domain/candidate';
 import { providers } from '../providers';
 import { toApplication } from '../store/applications';
 import { toCandidateFields } from '../store/candidates';
+import { dropStagedCvs } from '../store/documents';
 import type { Db } from '../store/db';
 import type { IdentityKey, IdentityKeys } from './keys';
 
@@ -239,6 +240,8 @@ export const stagedDeliveries: PersonalDataHolder = {
   async erase(tx, subject) {
     const rows = await deliveriesOf(tx, subject);
     for (const d of rows) {
+      // A CV still waiting for its intake (a document of no one yet) goes too; one taken in is the candidate's documents'.
+      if (d.cv_document_id) await dropStagedCvs(tx, d.cv_document_id).execute();
       await tx
         .updateTable('intake_deliveries')
         .set({
@@ -246,6 +249,7 @@ export const stagedDeliveries: PersonalDataHolder = {
           cv_content: null,
           cv_filename: null,
           cv_sha256: null,
+          cv_document_id: null,
           // One still waiting is finished here: its workflow then finds it done and writes nothing.
           ...(d.processed_at === null && { state: 'skipped', reason: 'erased', processed_at: new Date() }),
         })

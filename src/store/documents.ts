@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import type { ExpressionBuilder, QueryCreator, SelectQueryBuilder } from 'kysely';
 import { type DocumentInfo, type DocumentKind, documentKindOf } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { Db } from './db';
+import { StoreError } from './errors';
+import type { Database } from './schema';
+
+const UNIQUE_VIOLATION = '23505';
 
 export interface DocumentInput {
   candidateId: string;
@@ -32,6 +36,26 @@ export const toDocumentInfo = (row: {
   size: row.size,
   sha256: row.sha256,
 });
+
+/** A document of no one, linked to no application: a staged delivery's CV (migration 110), until an intake takes it. */
+const unclaimed = (eb: ExpressionBuilder<Database, 'documents'>) =>
+  eb.and([
+    eb('documents.candidate_id', 'is', null),
+    eb.not(eb.exists(eb.selectFrom('application_documents as l').select('l.document_id').whereRef('l.document_id', '=', 'documents.id'))),
+  ]);
+
+/**
+ * Deletes these staged CVs if still no one's: what a delivery finished without its CV (refused, skipped, erased,
+ * expired) leaves behind. A document an intake has taken in stays. A statement of its own, or a step of one (`with`).
+ */
+export const dropStagedCvs = (
+  qc: Pick<QueryCreator<Database>, 'deleteFrom'>,
+  staged: string | SelectQueryBuilder<Database, any, { cv_document_id: string | null }>,
+) =>
+  qc
+    .deleteFrom('documents')
+    .where('id', typeof staged === 'string' ? '=' : 'in', staged)
+    .where(unclaimed);
 
 export function createDocumentsRepository(db: Db) {
   const linkToApplication = (applicationId: string, documentId: string) =>
@@ -77,47 +101,44 @@ export function createDocumentsRepository(db: Db) {
     },
 
     /**
-     * A staged delivery's CV as the candidate's document, copied inside the database (the bytes, often hundreds of
-     * kilobytes, never travel back through the process); once per candidate and file, linked to the application.
-     * Undefined when the delivery holds no CV bytes any more.
+     * A staged delivery's CV (stored by the webhook as a document of no one, `stageCv`) made the candidate's and
+     * linked to the application, its bytes not written again; when the candidate already holds the same file (by
+     * sha256) that one is linked and the staged one dropped. Done again, it finds its work done. Undefined when
+     * neither is there (the staged CV was erased meanwhile). Refused (GoneError) for a candidate erased meanwhile.
      */
-    async putStagedCv(
-      staged: { provider: string; externalId: string },
+    async takeStagedCv(
+      staged: { documentId: string; sha256: string },
       input: { candidateId: string; applicationId: string; contentType: string },
     ): Promise<DocumentInfo | undefined> {
-      const fromStaged = db
-        .selectFrom('intake_deliveries')
-        .where('provider', '=', staged.provider)
-        .where('external_id', '=', staged.externalId)
-        .where('cv_content', 'is not', null);
-      const inserted = await db
-        .insertInto('documents')
-        .columns(['id', 'candidate_id', 'application_id', 'kind', 'filename', 'content_type', 'size', 'sha256', 'content'])
-        .expression(
-          fromStaged.select((eb) => [
-            eb.val(newId('doc')).as('id'),
-            eb.val(input.candidateId).as('candidate_id'),
-            eb.val(input.applicationId).as('application_id'),
-            eb.val('cv').as('kind'),
-            'cv_filename',
-            eb.val(input.contentType).as('content_type'),
-            sql<number>`octet_length(cv_content)`.as('size'),
-            'cv_sha256',
-            'cv_content',
-          ]),
-        )
-        .onConflict((oc) => oc.columns(['candidate_id', 'sha256']).doNothing())
-        .returning(INFO_COLUMNS)
-        .executeTakeFirst();
-      const row =
-        inserted ??
-        (await db
+      const held = () =>
+        db
           .selectFrom('documents')
           .select(INFO_COLUMNS)
           .where('candidate_id', '=', input.candidateId)
-          .where('sha256', '=', fromStaged.select('cv_sha256'))
-          .executeTakeFirst());
+          .where('sha256', '=', staged.sha256)
+          .executeTakeFirst();
+      const taken = await db
+        .updateTable('documents')
+        .set({ candidate_id: input.candidateId, application_id: input.applicationId, content_type: input.contentType })
+        .where('id', '=', staged.documentId)
+        .where(unclaimed)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('documents as d')
+                .select('d.id')
+                .where('d.candidate_id', '=', input.candidateId)
+                .where('d.sha256', '=', staged.sha256),
+            ),
+          ),
+        )
+        .returning(INFO_COLUMNS)
+        .executeTakeFirst()
+        // Another intake of this person gave them the same file just now (PostgreSQL): theirs is the one kept.
+        .catch((err: unknown) => (err instanceof StoreError && err.code === UNIQUE_VIOLATION ? undefined : Promise.reject(err)));
+      const row = taken ?? (await held());
       if (!row) return undefined;
+      if (row.id !== staged.documentId) await dropStagedCvs(db, staged.documentId).execute();
       await linkToApplication(input.applicationId, row.id);
       return toDocumentInfo(row);
     },
@@ -135,8 +156,14 @@ export function createDocumentsRepository(db: Db) {
       return rows.map((d) => ({ ...toDocumentInfo(d), applicationId: d.application_id }));
     },
 
+    /** A file, unless it is a staged CV no intake has taken in yet (those are invisible, as their deliveries are). */
     async get(id: string): Promise<(DocumentInfo & { content: Uint8Array; candidateId?: string }) | undefined> {
-      const row = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('documents')
+        .selectAll()
+        .where('id', '=', id)
+        .where((eb) => eb.not(unclaimed(eb)))
+        .executeTakeFirst();
       if (!row) return undefined;
       return {
         ...toDocumentInfo(row),

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { type QueryCreator, type Selectable, sql } from 'kysely';
+import { newId } from '../domain/ids';
 import type { CvVerdict, IntakeOutcome, IntakeRef } from '../intake/rules';
 import type { Db } from './db';
-import type { IntakeDeliveriesTable } from './schema';
+import { dropStagedCvs } from './documents';
+import type { Database, IntakeDeliveriesTable } from './schema';
 
 export interface StageInput {
   provider: string;
@@ -18,7 +20,8 @@ export interface StageInput {
 }
 
 export interface StagedDelivery extends Omit<StageInput, 'cv' | 'cvVerdict'> {
-  cv?: { filename: string; contentType: string; sha256: string; verdict?: CvVerdict };
+  /** `documentId`: where its bytes wait (a document of no one yet); none once finished, or when the webhook refused the file. */
+  cv?: { filename: string; contentType: string; sha256: string; verdict?: CvVerdict; documentId?: string };
   /**
    * `failed`: its intake hit a fault no retry fixes; kept (CV included) for an operator to replay.
    * `skipped`: not taken in because the applicant's data was erased (reason `erased`).
@@ -35,25 +38,53 @@ export interface StagedDelivery extends Omit<StageInput, 'cv' | 'cvVerdict'> {
 /** Applications as boards delivered them, held until their intake workflow has turned them into records. */
 export function createIntakeRepository(db: Db) {
   return {
-    /** Stages a delivery once: a repeat of the same application (same provider and id) changes nothing. */
+    /**
+     * Stages a delivery once: a repeat of the same application (same provider and id) changes nothing. Its CV's bytes
+     * are stored here, once, as a document of no one yet, which the intake makes the candidate's (one statement: the
+     * document only with a new delivery). A CV the webhook found unacceptable is described, its bytes not kept.
+     */
     async stage(input: StageInput): Promise<{ staged: boolean }> {
+      const cv = input.cv;
+      const keptCv = cv && input.cvVerdict?.kind !== 'refused' ? { ...cv, documentId: newId('doc') } : undefined;
+      const delivery = (qc: QueryCreator<Database>) =>
+        qc
+          .insertInto('intake_deliveries')
+          .values({
+            provider: input.provider,
+            external_id: input.externalId,
+            posting_id: input.postingId,
+            job_id: input.jobId,
+            payload: JSON.stringify(input.payload),
+            cv_required: input.cvRequired,
+            late: input.late,
+            cv_filename: cv?.filename ?? null,
+            cv_content_type: cv?.contentType ?? null,
+            cv_sha256: cv ? createHash('sha256').update(cv.content).digest('hex') : null,
+            cv_document_id: keptCv?.documentId ?? null,
+            cv_verdict: cv && input.cvVerdict ? JSON.stringify(input.cvVerdict) : null,
+          })
+          .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing());
+      if (!keptCv) {
+        const inserted = await delivery(db).executeTakeFirst();
+        return { staged: Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 };
+      }
+      const contentType = input.cvVerdict?.kind === 'acceptable' ? input.cvVerdict.contentType : keptCv.contentType;
       const inserted = await db
-        .insertInto('intake_deliveries')
-        .values({
-          provider: input.provider,
-          external_id: input.externalId,
-          posting_id: input.postingId,
-          job_id: input.jobId,
-          payload: JSON.stringify(input.payload),
-          cv_required: input.cvRequired,
-          late: input.late,
-          cv_filename: input.cv?.filename ?? null,
-          cv_content_type: input.cv?.contentType ?? null,
-          cv_sha256: input.cv ? createHash('sha256').update(input.cv.content).digest('hex') : null,
-          cv_content: input.cv?.content ?? null,
-          cv_verdict: input.cv && input.cvVerdict ? JSON.stringify(input.cvVerdict) : null,
-        })
-        .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
+        .with('staged', (qc) => delivery(qc).returning(['cv_document_id', 'cv_sha256']))
+        .insertInto('documents')
+        .columns(['id', 'filename', 'content_type', 'size', 'sha256', 'content'])
+        .expression((eb) =>
+          eb
+            .selectFrom('staged')
+            .select([
+              'cv_document_id',
+              eb.val(keptCv.filename).as('filename'),
+              eb.val(contentType).as('content_type'),
+              sql<number>`${keptCv.content.byteLength}::int`.as('size'),
+              'cv_sha256',
+              sql<Uint8Array>`${keptCv.content}::bytea`.as('content'),
+            ]),
+        )
         .executeTakeFirst();
       return { staged: Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 };
     },
@@ -79,15 +110,16 @@ export function createIntakeRepository(db: Db) {
       return row && toStaged(row);
     },
 
-    /** The CV's bytes, until the delivery is finished. */
+    /** The CV's bytes (its staged document), until the delivery is finished. */
     async cvContent(ref: IntakeRef): Promise<Buffer | undefined> {
       const row = await db
-        .selectFrom('intake_deliveries')
-        .select('cv_content')
-        .where('provider', '=', ref.provider)
-        .where('external_id', '=', ref.applicationId)
+        .selectFrom('intake_deliveries as i')
+        .innerJoin('documents as d', 'd.id', 'i.cv_document_id')
+        .select('d.content')
+        .where('i.provider', '=', ref.provider)
+        .where('i.external_id', '=', ref.applicationId)
         .executeTakeFirst();
-      return row?.cv_content ? Buffer.from(row.cv_content) : undefined;
+      return row ? Buffer.from(row.content) : undefined;
     },
 
     /** Remembers what the intake made so far (a retried step finds it). */
@@ -108,10 +140,11 @@ export function createIntakeRepository(db: Db) {
 
     /**
      * Records the outcome (with the ids it made) and drops the applicant's fields and CV (the candidate, application and document hold
-     * what was taken in; a refused application keeps nothing): ids and the outcome stay.
+     * what was taken in; a refused application keeps nothing, its staged CV deleted in the same statement): ids and the outcome stay.
      */
     async finish(ref: IntakeRef, outcome: IntakeOutcome): Promise<void> {
       await db
+        .with('dropped', (qc) => dropStagedCvs(qc, unfinished(qc, ref).select('cv_document_id')))
         .updateTable('intake_deliveries')
         .set({
           state: FINISHED_STATE[outcome.outcome],
@@ -120,9 +153,9 @@ export function createIntakeRepository(db: Db) {
           ...(outcome.applicationId && { application_id: outcome.applicationId }),
           ...(outcome.documentId && { document_id: outcome.documentId }),
           payload: '{}',
-          cv_content: null,
           cv_filename: null,
           cv_sha256: null,
+          cv_document_id: null,
           cv_verdict: null,
           processed_at: new Date(),
         })
@@ -194,15 +227,18 @@ export function createIntakeRepository(db: Db) {
      * are finished as `skipped` without the applicant's fields and CV. Returns how many.
      */
     async expireUnprocessed(before: Date): Promise<number> {
+      const expiring = (qc: QueryCreator<Database>) =>
+        qc.selectFrom('intake_deliveries').where('processed_at', 'is', null).where('received_at', '<', before);
       const done = await db
+        .with('dropped', (qc) => dropStagedCvs(qc, expiring(qc).select('cv_document_id')))
         .updateTable('intake_deliveries')
         .set({
           state: 'skipped',
           reason: 'expired by retention',
           payload: '{}',
-          cv_content: null,
           cv_filename: null,
           cv_sha256: null,
+          cv_document_id: null,
           processed_at: new Date(),
         })
         .where('processed_at', 'is', null)
@@ -250,6 +286,7 @@ const STAGED_COLUMNS = [
   'cv_content_type',
   'cv_sha256',
   'cv_verdict',
+  'cv_document_id',
   'state',
   'reason',
   'candidate_id',
@@ -258,6 +295,14 @@ const STAGED_COLUMNS = [
   'received_at',
   'processed_at',
 ] as const;
+
+/** The delivery, while no intake has finished it. */
+const unfinished = (qc: QueryCreator<Database>, ref: IntakeRef) =>
+  qc
+    .selectFrom('intake_deliveries')
+    .where('provider', '=', ref.provider)
+    .where('external_id', '=', ref.applicationId)
+    .where('processed_at', 'is', null);
 
 const FINISHED_STATE = { recorded: 'processed', rejected: 'rejected', skipped: 'skipped' } as const;
 
@@ -293,6 +338,7 @@ function toStaged(row: Omit<Selectable<IntakeDeliveriesTable>, 'cv_content'>): S
             contentType: row.cv_content_type,
             sha256: row.cv_sha256,
             ...(row.cv_verdict && { verdict: row.cv_verdict }),
+            ...(row.cv_document_id && { documentId: row.cv_document_id }),
           }
         : undefined,
     state: row.state as StagedDelivery['state'],

@@ -307,7 +307,10 @@ export interface IntakeDeliveriesTable {
   cv_sha256: string | null;
   /** What the CV's bytes are (`CvVerdict`), decided when staged; null for deliveries staged before it was kept. */
   cv_verdict: ColumnType<CvVerdict | null, string | null | undefined, string | null>;
+  /** Written by versions before migration 110 only (which moved the bytes of deliveries still waiting into `documents`). */
   cv_content: Uint8Array | null;
+  /** The CV's bytes, stored once as a document of no one yet until the intake makes it the candidate's (migration 110). */
+  cv_document_id: string | null;
   state: ColumnType<string, string | undefined, string>;
   reason: string | null;
   candidate_id: string | null;

@@ -59,7 +59,7 @@ describeEachStore('applicationIntake (real activities and store; a worker that c
       applications: { ...store.applications, upsert: crashingAfterWrite('application', (i) => i.externalId, store.applications.upsert) },
       documents: {
         ...store.documents,
-        putStagedCv: crashingAfterWrite('document', (_staged, i) => i.applicationId, store.documents.putStagedCv),
+        takeStagedCv: crashingAfterWrite('document', (_staged, i) => i.applicationId, store.documents.takeStagedCv),
       },
     };
     const real = createIntakeActivities({ store: crashingStore, metrics: new Metrics(), config: loadConfig({}) });

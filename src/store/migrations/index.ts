@@ -18,6 +18,7 @@ import * as m070 from './070_events';
 import * as m071 from './071_events_by_candidate';
 import * as m080 from './080_intake_cv_verdict';
 import * as m090 from './090_erased_check_per_statement';
+import * as m110 from './110_cv_staged_as_document';
 import * as m120 from './120_cv_bytes_uncompressed';
 import * as m130 from './130_newest_first_index';
 import * as m140 from './140_erasure_by_identity';
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '071_events_by_candidate': m071,
   '080_intake_cv_verdict': m080,
   '090_erased_check_per_statement': m090,
+  '110_cv_staged_as_document': m110,
   '120_cv_bytes_uncompressed': m120,
   '130_newest_first_index': m130,
   '140_erasure_by_identity': m140,
