@@ -4,8 +4,8 @@ import type { CandidateFields } from '../domain/candidate';
 import { providers } from '../providers';
 import { toApplication } from '../store/applications';
 import { toCandidateFields } from '../store/candidates';
-import { dropStagedCvs } from '../store/documents';
 import type { Db } from '../store/db';
+import { dropStagedCvs } from '../store/documents';
 import type { IdentityKey, IdentityKeys } from './keys';
 
 /** The person a subject-access export or an erasure is about. */

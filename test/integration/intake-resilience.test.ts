@@ -22,6 +22,8 @@ import {
   intakeOutcome,
   type LivePosting,
   postLiveJob,
+  startAnotherWorker,
+  stopWorker,
   untilApplications,
 } from '../fixtures/direct-apply';
 import { testServers } from '../helpers/env';
@@ -36,7 +38,7 @@ const BOARD_WAITS_MS = 15_000;
 describeEachStore('DirectApply intake when the worker or Temporal is down', (store) => {
   let t: TestSystem;
   let posting: LivePosting;
-  let replacement: { worker: Worker; running: Promise<void>; close(): Promise<void> } | undefined;
+  let replacement: { stop(): Promise<void> } | undefined;
 
   beforeAll(async () => {
     // The API's own intake sweep every 0.6 s (grace period two minutes), so a test sees it act.
@@ -46,11 +48,7 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     posting = await postLiveJob(t);
   });
   afterAll(async () => {
-    if (replacement) {
-      replacement.worker.shutdown();
-      await replacement.running;
-      await replacement.close();
-    }
+    await replacement?.stop();
     await t?.stop();
   });
 
@@ -165,13 +163,7 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
 
   it('with the worker stopped, acknowledges deliveries Temporal holds and processes every one once a worker is back', async () => {
     const job = await postLiveJob(t);
-    t.system.worker.shutdown();
-    await waitFor(
-      async () => t.system.worker.getState(),
-      (state) => state === 'STOPPED',
-      20_000,
-      'worker stopped',
-    );
+    await stopWorker(t);
 
     const ids = [applicationId('down-a'), applicationId('down-b'), applicationId('down-c')];
     const sent = await Promise.all(
@@ -196,9 +188,7 @@ describeEachStore('DirectApply intake when the worker or Temporal is down', (sto
     }
     expect((await t.api('GET', `/v1/applications?jobId=${job.jobId}`)).body.items).toEqual([]);
 
-    const connection = await connectWorker(t.deps.config);
-    const worker = await createWorker({ deps: t.deps, connection, workflowBundle: testServers.workflowBundle() });
-    replacement = { worker, running: worker.run(), close: () => connection.close() };
+    replacement = await startAnotherWorker(t);
 
     const outcomes = await Promise.all(ids.map((id) => intakeOutcome(t, id)));
     expect(outcomes.map((o) => o.outcome)).toEqual(['recorded', 'recorded', 'recorded']);
