@@ -50,7 +50,7 @@ const unclaimed = (eb: ExpressionBuilder<Database, 'documents'>) =>
  */
 export const dropStagedCvs = (
   qc: Pick<QueryCreator<Database>, 'deleteFrom'>,
-  staged: string | SelectQueryBuilder<Database, any, { cv_document_id: string | null }>,
+  staged: string | SelectQueryBuilder<Database, 'intake_deliveries', { cv_document_id: string | null }>,
 ) =>
   qc
     .deleteFrom('documents')

@@ -40,14 +40,16 @@ describeEachStore('a DirectApply CV is written once: staged as a document of no 
     await t?.stop();
   });
 
-  /** No worker takes deliveries in until `resumeIntake`: they stay staged, as the webhook left them. */
-  async function pauseIntake() {
-    if (!replacement) return stopWorker(t);
-    await replacement.stop();
+  /** Runs `staged` while no worker takes deliveries in (they stay as the webhook left them), then starts a worker again. */
+  async function whileNoIntake<T>(staged: () => Promise<T>): Promise<T> {
+    if (replacement) await replacement.stop();
+    else await stopWorker(t);
     replacement = undefined;
-  }
-  async function resumeIntake() {
-    replacement = await startAnotherWorker(t);
+    try {
+      return await staged();
+    } finally {
+      replacement = await startAnotherWorker(t);
+    }
   }
 
   /** Where a CV's bytes are held: the documents with its hash, and the bytes still in the staging table (older versions kept them there). */
@@ -86,37 +88,24 @@ describeEachStore('a DirectApply CV is written once: staged as a document of no 
       expect(await walSince(from)).toBeLessThan(1.3 * 1024 * 1024);
     });
 
-  it('holds a delivered CV once, as a document of no one, which the intake makes the candidate’s; a CV it cannot take leaves no bytes', async () => {
+  it('holds a delivered CV once, as a document of no one, which the intake makes the candidate’s', async () => {
     const taken = withCv({ id: applicationId('once'), email: 'ada.once@example.com', last_name: 'Once' });
-    const refused = {
-      id: applicationId('refused'),
-      email: 'rex.refused@example.com',
-      last_name: 'Refused',
-      cv: {
-        filename: 'cv.docx',
-        content_type: 'application/msword',
-        content: Buffer.from('PK\x03\x04not a document', 'latin1').toString('base64'),
-      },
-    };
-    const refusedSha = sha256Of(refused.cv.content);
-    await pauseIntake();
-    // The first application delivered twice at once, as a board retrying over a slow answer does.
-    await Promise.all([deliverTo(posting, taken), deliverTo(posting, taken), deliverTo(posting, refused)]);
+    const staged = await whileNoIntake(async () => {
+      // Delivered twice at once, as a board retrying over a slow answer does.
+      await Promise.all([deliverTo(posting, taken), deliverTo(posting, taken)]);
 
-    // Answered 200 = staged: the bytes are in the store once, as a document nobody holds yet, none in the staging table.
-    const staged = await whereHeld(shaOfCv(taken));
-    expect(staged).toEqual({ documents: [{ id: expect.any(String), candidate_id: null }], stagedBytes: 0 });
-    expect((await t.deps.store.intake.get(ref(taken.id)))?.cv).toMatchObject({ documentId: staged.documents[0].id });
-    // Not shown by the API until it is someone's.
-    const hidden = await fetch(`${t.system.apiUrl}/v1/documents/${staged.documents[0].id}`, {
-      headers: { authorization: `Bearer ${TEST_TOKEN}` },
+      // Answered 200 = staged: the bytes are in the store once, as a document nobody holds yet, none in the staging table.
+      const held = await whereHeld(shaOfCv(taken));
+      expect(held).toEqual({ documents: [{ id: expect.any(String), candidate_id: null }], stagedBytes: 0 });
+      expect((await t.deps.store.intake.get(ref(taken.id)))?.cv).toMatchObject({ documentId: held.documents[0].id });
+      // Not shown by the API until it is someone's.
+      const hidden = await fetch(`${t.system.apiUrl}/v1/documents/${held.documents[0].id}`, {
+        headers: { authorization: `Bearer ${TEST_TOKEN}` },
+      });
+      expect(hidden.status).toBe(404);
+      return held;
     });
-    expect(hidden.status).toBe(404);
-    // The file the webhook found is not a document: described on the delivery, its bytes not kept anywhere.
-    expect(await whereHeld(refusedSha)).toEqual({ documents: [], stagedBytes: 0 });
-    expect((await t.deps.store.intake.get(ref(refused.id)))?.cv).toMatchObject({ filename: 'cv.docx', verdict: { kind: 'refused' } });
 
-    await resumeIntake();
     const outcome = await intakeOutcome(t, taken.id);
     expect(outcome).toMatchObject({ outcome: 'recorded', documentId: staged.documents[0].id });
     expect(await whereHeld(shaOfCv(taken))).toEqual({
@@ -127,9 +116,27 @@ describeEachStore('a DirectApply CV is written once: staged as a document of no 
       headers: { authorization: `Bearer ${TEST_TOKEN}` },
     });
     expect(sha256Of(Buffer.from(await download.arrayBuffer()).toString('base64'))).toBe(shaOfCv(taken));
+  });
 
+  it('keeps no bytes of a CV that is not a document we take, staged or after the intake', async () => {
+    const refused = {
+      id: applicationId('refused'),
+      email: 'rex.refused@example.com',
+      last_name: 'Refused',
+      cv: {
+        filename: 'cv.docx',
+        content_type: 'application/msword',
+        content: Buffer.from('PK\x03\x04not a document', 'latin1').toString('base64'),
+      },
+    };
+    await whileNoIntake(async () => {
+      await deliverTo(posting, refused);
+      // Described on the delivery (the intake records why it was left out), its bytes not kept anywhere.
+      expect(await whereHeld(shaOfCv(refused))).toEqual({ documents: [], stagedBytes: 0 });
+      expect((await t.deps.store.intake.get(ref(refused.id)))?.cv).toMatchObject({ filename: 'cv.docx', verdict: { kind: 'refused' } });
+    });
     expect(await intakeOutcome(t, refused.id)).toMatchObject({ outcome: 'recorded', cvNote: expect.stringContaining('not a PDF') });
-    expect(await whereHeld(refusedSha)).toEqual({ documents: [], stagedBytes: 0 });
+    expect(await whereHeld(shaOfCv(refused))).toEqual({ documents: [], stagedBytes: 0 });
   });
 
   it('keeps the copy a candidate already holds when they send the same file again, and drops the staged one', async () => {
@@ -152,13 +159,13 @@ describeEachStore('a DirectApply CV is written once: staged as a document of no 
 
   it('erases a person’s CV still waiting for its intake with them, and drops the CV of one erased who applies again', async () => {
     // Waiting: their delivery is staged, no worker has taken it in, and they ask to be erased by their email.
-    await pauseIntake();
     const waiting = withCv({ id: applicationId('erase-waiting'), email: 'wanda.waiting@example.com', last_name: 'Waiting' });
-    await deliverTo(posting, waiting);
-    expect((await whereHeld(shaOfCv(waiting))).documents).toHaveLength(1);
-    expect((await t.api('POST', '/v1/privacy/subjects/erase', { email: waiting.email })).status).toBe(200);
-    expect(await whereHeld(shaOfCv(waiting))).toEqual({ documents: [], stagedBytes: 0 });
-    await resumeIntake();
+    await whileNoIntake(async () => {
+      await deliverTo(posting, waiting);
+      expect(await whereHeld(shaOfCv(waiting))).not.toEqual({ documents: [], stagedBytes: 0 });
+      expect((await t.api('POST', '/v1/privacy/subjects/erase', { email: waiting.email })).status).toBe(200);
+      expect(await whereHeld(shaOfCv(waiting))).toEqual({ documents: [], stagedBytes: 0 });
+    });
     expect(await intakeOutcome(t, waiting.id)).toEqual({ outcome: 'skipped', reason: 'erased' });
     expect(await whereHeld(shaOfCv(waiting))).toEqual({ documents: [], stagedBytes: 0 });
 

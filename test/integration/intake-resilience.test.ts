@@ -1,7 +1,6 @@
 import type http from 'node:http';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { createApp } from '../../src/api/app';
 import { signBody } from '../../src/intake/signature';
@@ -10,9 +9,7 @@ import { sweepWaitingDeliveries } from '../../src/intake/sweeper';
 import { freePort } from '../../src/net';
 import { tinyPdf } from '../../src/providers/cv-library/sandbox-direct-apply';
 import { createIntakeService } from '../../src/services/intake';
-import { connectWorker } from '../../src/temporal/connection';
 import { createIntakeWorkflows } from '../../src/temporal/intake';
-import { createWorker } from '../../worker';
 import { setUpCvLibrary } from '../fixtures/cv-library';
 import {
   aDelivery,
@@ -26,7 +23,6 @@ import {
   stopWorker,
   untilApplications,
 } from '../fixtures/direct-apply';
-import { testServers } from '../helpers/env';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 import { waitFor } from '../helpers/wait';

@@ -85,6 +85,10 @@ describeEachStore('retentionSweep under time skipping (real activities and store
       cv: { filename: 'Ignatius-Dormant-CV.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 Ignatius Dormant') },
     });
     await store.intake.fail(failed, 'the store refused the application');
+    // Its CV waits as a document of no one (written once, when staged), until the intake or retention is done with it.
+    const failedCv = (await store.intake.get(failed))?.cv?.documentId as string;
+    const heldAs = (id: string) => store.db.selectFrom('documents').select(['id', 'candidate_id']).where('id', '=', id).execute();
+    expect(await heldAs(failedCv)).toEqual([{ id: failedCv, candidate_id: null }]);
 
     // Relay deliveries into an ATS: one refused and one failed (kept for a retry), one delivered, one under way.
     const connector = await store.connectors.create({ provider: 'erecruiter-inhire', name: 'Relay', settings: {}, credentials: {} });
@@ -122,6 +126,7 @@ describeEachStore('retentionSweep under time skipping (real activities and store
     expect(await store.relay.delivery(relayRef('pending'))).toMatchObject({ state: 'pending', person: { lastName: 'Dormant' } });
     expect(await store.relay.delivery(relayRef('delivered'))).toMatchObject({ state: 'delivered', applicationId: '70' });
     expect(await store.intake.get(failed)).toMatchObject({ state: 'skipped', reason: 'expired by retention', payload: {}, cv: undefined });
+    expect(await heldAs(failedCv)).toEqual([]);
     expect(Date.parse(report.idleBefore)).toBeGreaterThan(Date.now()); // the cut-off came from the workflow's (skipped) clock
 
     const tombstone = await store.candidates.get(candidateId as string);
