@@ -101,7 +101,7 @@ export function createDocumentsRepository(db: Db) {
     },
 
     /**
-     * A staged delivery's CV (stored by the webhook as a document of no one, `stageCv`) made the candidate's and
+     * A staged delivery's CV (stored as a document of no one when it was staged, `intake.stage`) made the candidate's and
      * linked to the application, its bytes not written again; when the candidate already holds the same file (by
      * sha256) that one is linked and the staged one dropped. Done again, it finds its work done. Undefined when
      * neither is there (the staged CV was erased meanwhile). Refused (GoneError) for a candidate erased meanwhile.
