@@ -52,18 +52,7 @@ describeEachStore('a DirectApply CV is written once: staged as a document of no 
     }
   }
 
-  /** Where a CV's bytes are held: the documents with its hash, and the bytes still in the staging table (older versions kept them there). */
-  async function whereHeld(sha256: string) {
-    const documents = await t.deps.store.db
-      .selectFrom('documents')
-      .select(['id', 'candidate_id'])
-      .where('sha256', '=', sha256)
-      .orderBy('created_at')
-      .execute();
-    const staged = await sql<{ bytes: number }>`select coalesce(sum(octet_length(cv_content)), 0)::int as bytes
-        from intake_deliveries where cv_sha256 = ${sha256}`.execute(t.deps.store.db);
-    return { documents, stagedBytes: staged.rows[0].bytes };
-  }
+  const whereHeld = (sha256: string) => whereHeldIn(t.deps.store.db, sha256);
 
   const ref = (id: string) => ({ provider: 'cv-library', applicationId: id });
   const shaOfCv = (application: { cv: { content: string } }) => sha256Of(application.cv.content);
@@ -197,6 +186,8 @@ describeEachStore('a DirectApply delivery staged by an older version (CV bytes i
     const sha256 = createHash('sha256').update(pdf).digest('hex');
     const fields = aDelivery({ id, email: 'olive.older@example.com', last_name: 'Older' });
     // As the older version staged it (before it kept the webhook's verdict too), and as migration 110 then finds it.
+    const { up } = await import('../../src/store/migrations/110_cv_staged_as_document');
+    await asBefore110(t);
     await t.deps.store.db
       .insertInto('intake_deliveries')
       .values({
@@ -213,8 +204,7 @@ describeEachStore('a DirectApply delivery staged by an older version (CV bytes i
         cv_content: pdf,
       })
       .execute();
-    const { up } = await import('../../src/store/migrations/110_cv_staged_as_document');
-    await moveStagedBytes(t, up);
+    await up(t.deps.store.db as never);
 
     // The board delivers it again (its first answer lost): staging changes nothing, the intake starts.
     expect((await deliver(posting.directApplyUrl, fields)).status).toBe(200);
@@ -235,13 +225,78 @@ describeEachStore('a DirectApply delivery staged by an older version (CV bytes i
   });
 });
 
-/**
- * Migration 110's move of staged bytes, run on a store that has the migration already (its column exists): the
- * statements that move them, as the upgrade runs them on a database an older version left.
- */
-async function moveStagedBytes(t: TestSystem, up: (db: never) => Promise<void>) {
+/** A process of the version before 110 still running beside this one (a rolling upgrade on PostgreSQL) stages bytes in the row. */
+describeEachStore('a DirectApply delivery staged by an older process after the upgrade', (store) => {
+  let t: TestSystem;
+  afterAll(() => t?.stop());
+
+  it('has its CV moved into a document as it is staged, and taken in with it', async () => {
+    t = await startTestSystem({}, { store });
+    await setUpCvLibrary(t);
+    const posting = await postLiveJob(t);
+    const id = applicationId('rolling');
+    const pdf = Buffer.from(tinyPdf('Rolf Rolling'), 'base64');
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    const fields = aDelivery({ id, email: 'rolf.rolling@example.com', last_name: 'Rolling' });
+    const staged = {
+      provider: 'cv-library',
+      external_id: id,
+      posting_id: posting.id,
+      job_id: posting.jobId,
+      payload: JSON.stringify(fields),
+      cv_required: false,
+      late: false,
+      cv_filename: 'Rolf-Rolling-CV.pdf',
+      cv_content_type: 'application/octet-stream',
+      cv_sha256: sha256,
+      cv_content: pdf,
+    };
+    // The older process's insert, twice (the board's repeat): the bytes move once, into one document of no one.
+    await t.deps.store.db.insertInto('intake_deliveries').values(staged).execute();
+    await t.deps.store.db
+      .insertInto('intake_deliveries')
+      .values(staged)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const row = await t.deps.store.db
+      .selectFrom('intake_deliveries')
+      .select(['cv_content', 'cv_document_id'])
+      .where('external_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.cv_content).toBeNull();
+    expect(await whereHeldIn(t.deps.store.db, sha256)).toEqual({
+      documents: [{ id: row.cv_document_id, candidate_id: null }],
+      stagedBytes: 0,
+    });
+
+    expect((await deliver(posting.directApplyUrl, fields)).status).toBe(200);
+    const outcome = await intakeOutcome(t, id);
+    expect(outcome).toMatchObject({ outcome: 'recorded', documentId: row.cv_document_id });
+    expect(await whereHeldIn(t.deps.store.db, sha256)).toEqual({
+      documents: [{ id: row.cv_document_id, candidate_id: outcome.candidateId }],
+      stagedBytes: 0,
+    });
+  });
+});
+
+/** The staging table as it was before migration 110 (which the test then runs on it): bytes in the row, no pointer. */
+async function asBefore110(t: TestSystem) {
   const db = t.deps.store.db;
+  await sql`drop trigger intake_deliveries_cv_as_document on intake_deliveries`.execute(db);
+  await sql`drop function intake_delivery_cv_as_document()`.execute(db);
   await sql`alter table intake_deliveries drop column cv_document_id`.execute(db);
   await sql`drop trigger documents_refuse_erased_update on documents`.execute(db);
-  await up(db as never);
+}
+
+/** Where a CV's bytes are held: the documents with its hash, and the bytes still in the staging table (older versions kept them there). */
+async function whereHeldIn(db: TestSystem['deps']['store']['db'], sha256: string) {
+  const documents = await db
+    .selectFrom('documents')
+    .select(['id', 'candidate_id'])
+    .where('sha256', '=', sha256)
+    .orderBy('created_at')
+    .execute();
+  const staged = await sql<{ bytes: number }>`select coalesce(sum(octet_length(cv_content)), 0)::int as bytes
+      from intake_deliveries where cv_sha256 = ${sha256}`.execute(db);
+  return { documents, stagedBytes: staged.rows[0].bytes };
 }

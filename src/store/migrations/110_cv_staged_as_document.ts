@@ -21,6 +21,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
             from intake_deliveries where cv_document_id is not null`.execute(db);
   await sql`update intake_deliveries set cv_content = null where cv_document_id is not null`.execute(db);
 
+  // A process of the version before this one (a rolling upgrade on PostgreSQL) still stages the bytes in the row:
+  // they are moved into a document as they arrive, so this version's intake finds them where it looks. A repeat
+  // delivery (which the insert will leave out) moves nothing.
+  await sql`create function intake_delivery_cv_as_document() returns trigger language plpgsql as $$
+            begin
+              if new.cv_content is null or new.cv_document_id is not null then return new; end if;
+              if exists (select 1 from intake_deliveries where provider = new.provider and external_id = new.external_id) then
+                return new;
+              end if;
+              new.cv_document_id := 'doc_' || substr(md5(gen_random_uuid()::text), 1, 20);
+              insert into documents (id, candidate_id, application_id, kind, filename, content_type, size, sha256, content)
+              values (new.cv_document_id, null, null, 'cv', coalesce(new.cv_filename, 'cv'),
+                      coalesce(new.cv_content_type, 'application/octet-stream'), octet_length(new.cv_content),
+                      coalesce(new.cv_sha256, encode(sha256(new.cv_content), 'hex')), new.cv_content);
+              new.cv_content := null;
+              return new;
+            end $$`.execute(db);
+  await sql`create trigger intake_deliveries_cv_as_document before insert on intake_deliveries
+            for each row execute function intake_delivery_cv_as_document()`.execute(db);
+
   await sql`create trigger documents_refuse_erased_update after update on documents
             referencing new table as inserted
             for each statement execute function refuse_erased_candidates()`.execute(db);
@@ -28,6 +48,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger documents_refuse_erased_update on documents`.execute(db);
+  await sql`drop trigger intake_deliveries_cv_as_document on intake_deliveries`.execute(db);
+  await sql`drop function intake_delivery_cv_as_document()`.execute(db);
   await sql`update intake_deliveries i set cv_content = d.content
             from documents d where d.id = i.cv_document_id and d.candidate_id is null`.execute(db);
   await sql`delete from documents d using intake_deliveries i where d.id = i.cv_document_id and d.candidate_id is null`.execute(db);
