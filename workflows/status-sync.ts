@@ -16,6 +16,15 @@ const control = proxyActivities<RelayActivities>({
   },
 });
 
+/**
+ * A lookup the API waits for (the ATS's sources or stages): the clients already retry a fault in process, so a
+ * refusal or an ATS that does not answer is told to the caller in seconds, not after minutes of retries.
+ */
+const lookups = proxyActivities<RelayActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '5 seconds', maximumAttempts: 2, nonRetryableErrorTypes: CONNECTOR_NEEDS_PERSON },
+});
+
 const pages = proxyActivities<RelayActivities>({
   startToCloseTimeout: '30 minutes',
   // A page heartbeats every couple of seconds: a killed worker's page is taken over within seconds.
@@ -63,7 +72,7 @@ export async function statusSync(input: StatusRunInput): Promise<StatusRun> {
 
 /** The ATS's publication places or stages, read on a worker (where credentials are opened) for the API. */
 export async function relayLookup(connectorId: string, question: 'sources' | 'stages'): Promise<Source[] | AtsStage[]> {
-  return control.lookUpRelay(connectorId, question);
+  return lookups.lookUpRelay(connectorId, question);
 }
 
 function messageOf(err: unknown): string {

@@ -89,15 +89,15 @@ export function createRelayService(store: Store, workflows: RelayWorkflows, conn
   return {
     /** "Import source ID": the ATS's publication places, and the one chosen. */
     async sources(id: string) {
-      const { row } = await relayConnector(id);
-      const sources = await workflows.lookUp(id, 'sources');
+      const { row, relay } = await relayConnector(id);
+      const sources = await workflows.lookUp(id, 'sources', relay.names.ats);
       return { sources, selected: (row.settings as { sourceId?: string }).sourceId };
     },
 
     /** Chooses the publication place delivered candidates are tagged with; deliveries refused for want of it go again. */
     async chooseSource(id: string, sourceId: string) {
       const { row, relay } = await relayConnector(id);
-      const sources = await workflows.lookUp(id, 'sources');
+      const sources = await workflows.lookUp(id, 'sources', relay.names.ats);
       if (!sources.some((s) => s.id === sourceId)) {
         const known = sources.map((s) => `${s.id} "${s.name}"`).join(', ') || 'none';
         throw new RefusedError(`${relay.names.ats} has no publication place ${sourceId} (it has: ${known})`);
@@ -124,14 +124,14 @@ export function createRelayService(store: Store, workflows: RelayWorkflows, conn
     /**
      * "Włącz synchronizację": needs a working connection; reads every stage of the ATS (defaults pre-mapped and
      * locked, the company's own unmapped), records when the sync was switched on and creates the daily Schedule.
-     * On again changes nothing.
+     * On again changes nothing but a time or zone given, which moves the Schedule as `PATCH` does.
      */
     async enableStatusSync(id: string, at: Partial<DailyTime>): Promise<{ created: boolean; view: StatusSync }> {
-      const { row, rules } = await relayConnector(id);
+      const { row, relay, rules } = await relayConnector(id);
       const existing = await store.relay.statusSync(id);
       if (!existing) {
         await assertConnectionWorks(id, 'the status sync');
-        const stages = await workflows.lookUp(id, 'stages');
+        const stages = await workflows.lookUp(id, 'stages', relay.names.ats);
         await store.relay.enableStatusSync({
           connectorId: id,
           enabledAt: Date.now(),
@@ -140,6 +140,8 @@ export function createRelayService(store: Store, workflows: RelayWorkflows, conn
           stages,
           mapping: rules.initial(stages),
         });
+      } else if ((at.time ?? existing.time) !== existing.time || (at.timezone ?? existing.timezone) !== existing.timezone) {
+        await store.relay.setSchedule(id, { time: at.time ?? existing.time, timezone: at.timezone ?? existing.timezone });
       }
       const sync = (await store.relay.statusSync(id))!;
       await workflows.ensureSchedule({ id, provider: row.provider }, sync);

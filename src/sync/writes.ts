@@ -37,6 +37,8 @@ export interface SyncedPerson {
     status: string;
     providerStatus?: string;
     appliedAt: string;
+    /** Where this application came from, when the provider says it per application (else the person's referrer). */
+    referrer?: string;
   }>;
   /** Stored once per person and content, linked to their first application. */
   cv?: { filename: string; contentType: string; content: Buffer };
@@ -173,7 +175,7 @@ export class SyncWriter {
             jobId: a.jobExternalId ? jobIds.get(a.jobExternalId) : undefined,
             status: a.status,
             providerStatus: a.providerStatus,
-            referrer: persons[i].referrer,
+            referrer: a.referrer ?? persons[i].referrer,
             appliedAt: a.appliedAt,
           })),
           tx,

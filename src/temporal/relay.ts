@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  type Client,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  WorkflowFailedError,
+} from '@temporalio/client';
 import { relayLookup, statusSync } from '../../workflows/status-sync';
-import { ConflictError, UnavailableError } from '../domain/errors';
+import { ConflictError, ProviderUnreachableError, RefusedError, UnavailableError } from '../domain/errors';
+import { CONNECTOR_CONFIG_ERROR, PROVIDER_NEEDS_PERSON } from '../domain/failures';
 import { ConnectorId, Provider } from '../domain/search-attributes';
+import { failureClass } from '../providers/errors';
 import { deliveryWorkflow } from '../relay/hand-over';
 import { type DeliveryRef, statusSyncScheduleId, statusSyncWorkflowId } from '../relay/refs';
 import type { AtsStage, RelayEntry, Source } from '../relay/types';
@@ -123,15 +133,37 @@ export function createRelayWorkflows(client: Client, taskQueue: string) {
       });
     },
 
-    /** The ATS's publication places or stages, read on a worker with the connector's credentials. */
-    lookUp: <Q extends 'sources' | 'stages'>(connectorId: string, question: Q): Promise<Q extends 'sources' ? Source[] : AtsStage[]> =>
-      client.workflow.execute(relayLookup, {
-        workflowId: `relay-lookup:${connectorId}:${randomUUID()}`,
-        taskQueue,
-        args: [connectorId, question],
-        workflowExecutionTimeout: '2 minutes',
-        staticSummary: `read ${question} of connector ${connectorId}`,
-      }) as never,
+    /**
+     * The ATS's publication places or stages, read on a worker with the connector's credentials. The ATS refusing
+     * the credentials is a RefusedError (422), the ATS not answering a ProviderUnreachableError (502): each names
+     * the failure's class, never what the host answered (as the connection test reports it).
+     */
+    async lookUp<Q extends 'sources' | 'stages'>(
+      connectorId: string,
+      question: Q,
+      ats: string,
+    ): Promise<Q extends 'sources' ? Source[] : AtsStage[]> {
+      try {
+        return (await client.workflow.execute(relayLookup, {
+          workflowId: `relay-lookup:${connectorId}:${randomUUID()}`,
+          taskQueue,
+          args: [connectorId, question],
+          workflowExecutionTimeout: '2 minutes',
+          staticSummary: `read ${question} of connector ${connectorId}`,
+        })) as never;
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err;
+        const what = `${ats}'s ${question === 'sources' ? 'publication places' : 'stages'} could not be read`;
+        const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
+        if (cause instanceof ApplicationFailure && cause.type === CONNECTOR_CONFIG_ERROR)
+          throw new RefusedError(`${what}: ${cause.message}`);
+        if (cause instanceof ApplicationFailure && PROVIDER_NEEDS_PERSON.includes(cause.type as string))
+          throw new RefusedError(
+            `${what}: ${ats} refused (${failureClass(cause)}); POST /v1/connectors/${connectorId}/test says which check fails`,
+          );
+        throw new ProviderUnreachableError(`${what}: ${ats} did not answer (${failureClass(cause)})`);
+      }
+    },
 
     /** Starts a delivery again (unless one is running). */
     startDelivery: (ref: DeliveryRef, provider: string, names: RelayEntry['names']) =>

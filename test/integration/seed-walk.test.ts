@@ -188,7 +188,15 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
       file('PORTFOLIO', 'Portfolio.pdf', 'pdf', 'application/pdf'),
       file('AVATAR', 'avatar.jpg', 'jpg', 'image/jpeg'),
     ];
-    expect((await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/candidates/${person.id}`, { attachments })).status).toBe(200);
+    // Found on LinkedIn for one job, applied through the careers site for another: each application keeps its own source.
+    const primaryAssignment = { ...(person.primaryAssignment as { job: { id: string } }), source: 'Career site' };
+    const secondaryAssignments = [{ job: { id: 'job-104-b', title: 'Second job' }, status: 'NEW', subStatus: null, source: 'LinkedIn' }];
+    const patched = await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/candidates/${person.id}`, {
+      attachments,
+      primaryAssignment,
+      secondaryAssignments,
+    });
+    expect(patched.status).toBe(200);
 
     const created = await t.api('POST', '/v1/connectors', smartRecruitersConnector(base, SANDBOX_COMPANY, SR_KEY));
     expect(created.status).toBe(201);
@@ -210,7 +218,9 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
 
     const applications = async () =>
       (await t.api('GET', `/v1/applications?candidateId=${candidate?.id}`)).body.items as Array<Record<string, any>>;
-    const [before] = await applications();
+    const referrers = Object.fromEntries((await applications()).map((a) => [a.externalId, a.referrer]));
+    expect(referrers).toEqual({ [`${person.id}:${primaryAssignment.job.id}`]: 'Career site', [`${person.id}:job-104-b`]: 'LinkedIn' });
+    const before = (await applications()).find((a) => a.referrer === 'Career site') as Record<string, any>;
     expect(before).toMatchObject({ providerStatus: expect.stringMatching(/^[A-Z_]+/) });
     expect(before.documents.map((d: { kind: string }) => d.kind)).toContain('cv');
     const openapi = (await t.api('GET', '/openapi.json')).body;
@@ -219,10 +229,10 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
     expect(documentSchema.properties.kind).toMatchObject({ enum: ['cv', 'cover-letter', 'other'] });
     expect(documentSchema.required).toContain('kind');
     await t.sandbox('PATCH', 'smartrecruiters', `/_sandbox/candidates/${person.id}`, {
-      primaryAssignment: { ...person.primaryAssignment, status: 'HIRED', subStatus: null },
+      primaryAssignment: { ...primaryAssignment, status: 'HIRED', subStatus: null },
     });
     await syncAgain(id, 2);
-    const [after] = await applications();
+    const after = (await applications()).find((a) => a.id === before.id);
     expect(after).toMatchObject({ id: before.id, status: 'hired', providerStatus: 'HIRED' });
     expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
   });

@@ -176,6 +176,8 @@ export function personOf({ item, details, parsed, cv, documents }: PersonInput, 
       jobExternalId: a.job.id,
       ...applicationStatus(a),
       appliedAt: a.createdOn ?? item.createdOn ?? item.updatedOn,
+      // Each assignment names its own source: a candidate found on LinkedIn for one job may have applied on the site for another.
+      referrer: clean(a.source),
     })),
     cv,
     documents,
