@@ -22,6 +22,10 @@ import { route } from '../route';
 const Empty = z.object({}).strict();
 const notRelay = { description: 'no such connector, or its provider relays nothing' };
 const notEnabled = { description: 'the status sync is not enabled' };
+const atsRefused = {
+  description: 'the ATS refused the connector’s credentials (the failure’s class; the connection test says which check)',
+};
+const atsSilent = { description: 'the ATS did not answer' };
 
 /** A relay connector's own routes (erecruiter-inhire): source id, deliveries, status mapping and the daily status sync. */
 export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: RelayService) {
@@ -35,7 +39,7 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
       path: '/v1/connectors/:id/sources',
       summary: 'The ATS’s publication places ("Import source ID"), read live, and the one chosen',
       tags,
-      responses: { 200: { description: 'the places', schema: Sources }, 404: notRelay },
+      responses: { 200: { description: 'the places', schema: Sources }, 404: notRelay, 422: atsRefused, 502: atsSilent },
     },
     async ({ params, res }) => {
       res.json(await relay.sources(params.id));
@@ -52,7 +56,12 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
       summary: 'Choose the publication place delivered candidates are tagged with; deliveries refused for want of one go again',
       tags,
       body: SourceChoice,
-      responses: { 200: { description: 'chosen', schema: Sources }, 404: notRelay, 422: { description: 'the ATS has no such place' } },
+      responses: {
+        200: { description: 'chosen', schema: Sources },
+        404: notRelay,
+        422: { description: 'the ATS has no such place, or refused the connector’s credentials' },
+        502: atsSilent,
+      },
     },
     async ({ params, body, res }) => {
       res.json(await relay.chooseSource(params.id, body.sourceId));
@@ -107,9 +116,10 @@ export function relayRoutes(router: Router, openapi: OpenApiRegistry, relay: Rel
       body: StatusSyncSchedule,
       responses: {
         201: { description: 'switched on', schema: StatusSync },
-        200: { description: 'it was on already', schema: StatusSync },
+        200: { description: 'it was on already (a time or zone given moves the Schedule)', schema: StatusSync },
         404: notRelay,
         422: { description: 'the connection does not work: the test report says which side and why' },
+        502: atsSilent,
       },
     },
     async ({ params, body, res }) => {
