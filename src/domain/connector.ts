@@ -36,7 +36,12 @@ export const ConnectorInput = z.object({
   provider: text().min(1).describe('lever, smartrecruiters, …'),
   name: text().trim().min(1).max(200),
   settings: z.record(text(), z.unknown()),
-  credentials: z.record(text(), z.unknown()).describe('stored encrypted; never returned'),
+  credentials: z
+    .record(text(), z.unknown())
+    .default({})
+    .describe(
+      'stored encrypted; never returned. Left out: none (SmartRecruiters syncs jobs without a key); a provider that needs them names what is missing',
+    ),
   sweep: z
     .record(text(), z.unknown())
     .optional()

@@ -126,6 +126,25 @@ describeEachStore('seeds 003 and 001 walked: ATS edits → sync → API and care
     expect((await t.api('POST', `/v1/connectors/${id}/pause`, {})).status).toBe(200);
   });
 
+  it('SmartRecruiters: job postings need no API key: a connector made with no credentials at all syncs jobs, candidates off', async () => {
+    const base = t.sandboxes.urlFor('smartrecruiters');
+    const { credentials: _none, ...withoutCredentials } = smartRecruitersConnector(base, SANDBOX_COMPANY, undefined);
+    const created = await t.api('POST', '/v1/connectors', withoutCredentials);
+    expect(created.status).toBe(201);
+    await waitForRuns(t, created.body.id, 1, 90_000, 'jobs');
+    const { body } = await t.api('GET', `/v1/connectors/${created.body.id}`);
+    expect(body.state).toBe('active');
+    expect(body.status.streams.jobs).toMatchObject({ backfill: { finished: true } });
+    expect(body.status.streams.candidates.off).toMatch(/no API key: candidates are off/);
+    expect((await t.api('POST', `/v1/connectors/${created.body.id}/pause`, {})).status).toBe(200);
+
+    // A provider that needs a key says which, as it does for a wrong one.
+    const { credentials: _key, ...leverWithout } = leverConnector(t.sandboxes.urlFor('lever'), LEVER_KEY);
+    const refused = await t.api('POST', '/v1/connectors', leverWithout);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('credentials.apiKey');
+  });
+
   it('SmartRecruiters: a posting open across a whole country is on the careers site, and a job edited in SmartRecruiters follows', async () => {
     const base = t.sandboxes.urlFor('smartrecruiters');
     const [nationwide, leeds] = await newSmartRecruitersPostings(2, 101);
