@@ -68,12 +68,13 @@ function jobRoutes(app: express.Express, state: CvLibrarySandboxState, now: Now)
       holder.requests++;
       return fail(res, 409, 'conflict', `reference ${job.reference} is already live as job ${holder.jobId}`, { job_id: holder.jobId });
     }
+    const postedAt = now(); // one reading: the job lasts exactly its days from its creation
     const created: SandboxJob = {
       jobId: state.nextJobId++,
       accountId: account.id,
       job,
-      createdAt: now(),
-      expiresAt: now() + job.duration_days * DAY_MS,
+      createdAt: postedAt,
+      expiresAt: postedAt + job.duration_days * DAY_MS,
       requests: 1,
     };
     state.jobs.set(created.jobId, created);
