@@ -99,6 +99,14 @@ describeEachStore('stored credentials go only to the origin they were saved for'
     expect(report.body.checks[0]).toEqual({ name: 'API key', ok: false, detail: 'ProviderAuthError (HTTP 401)' });
     expect(JSON.stringify(report.body)).not.toMatch(/hunter2|SECRET BODY/);
     await t.api('POST', `/v1/connectors/${created.body.id}/pause`, {});
+    // A page the loop began before the pause still goes to the trap: the next test counts from after it.
+    const loop = t.system.client.workflow.getHandle(`sync:${created.body.id}`);
+    await waitFor(
+      () => loop.describe(),
+      (d) => (d.raw.pendingActivities ?? []).length === 0,
+      30_000,
+      'the paused loop’s page to end',
+    );
     trap.seen.length = 0;
   });
 
