@@ -23,8 +23,25 @@ export const PostingOptions = z.object({
 });
 export type PostingOptions = z.infer<typeof PostingOptions>;
 
-/** The options a request names, and only those: defaults are the posting's business, not the request's. */
-const GivenOptions = z.object(optionFields).partial();
+/**
+ * The options a request names, and only those: defaults are the posting's business, not the request's. An override
+ * given as `null` is removed (the job's own field applies again).
+ */
+const GivenOptions = z
+  .object({
+    ...optionFields,
+    jobType: optionFields.jobType.nullable(),
+    salaryText: optionFields.salaryText.nullable(),
+  })
+  .partial();
+type GivenOptions = z.infer<typeof GivenOptions>;
+
+/** The posting's options once a request's are applied: named ones change, `null` removes an override, the rest stay. */
+export function withGivenOptions(current: Partial<PostingOptions>, given: GivenOptions): PostingOptions {
+  const merged: Record<string, unknown> = { ...current, ...given };
+  for (const [key, value] of Object.entries(given)) if (value === null) delete merged[key];
+  return PostingOptions.parse(merged);
+}
 
 export const CreatePosting = GivenOptions.extend({
   board: text().min(1),

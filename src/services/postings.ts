@@ -3,7 +3,15 @@ import { BoardNotConfiguredError, boardEntry, boards, loadBoard } from '../board
 import type { BoardAccountBase } from '../boards/types';
 import { ConflictError, InvalidError, notFound, RefusedError } from '../domain/errors';
 import type { Job, JobPatch } from '../domain/job';
-import { type AmendPosting, type CreatePosting, GENERIC_ACCOUNT, hasEnded, type Posting, PostingOptions } from '../domain/posting';
+import {
+  type AmendPosting,
+  type CreatePosting,
+  GENERIC_ACCOUNT,
+  hasEnded,
+  type Posting,
+  type PostingOptions,
+  withGivenOptions,
+} from '../domain/posting';
 import type { Store } from '../store';
 import type { PostingWorkflows } from '../temporal/postings';
 
@@ -78,10 +86,12 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
    * A request for a posting that exists stays on its account; while the posting is pending or live it must also ask
    * for the options it has (new ones go through PATCH).
    */
-  function assertSameRequest(posting: Posting, account: string | undefined, given: Partial<PostingOptions>) {
+  function assertSameRequest(posting: Posting, account: string | undefined, given: z.infer<typeof AmendPosting>) {
     const differ: string[] = hasEnded(posting.state)
       ? []
-      : (Object.keys(given) as Array<keyof PostingOptions>).filter((k) => given[k] !== undefined && given[k] !== posting.options[k]);
+      : (Object.keys(given) as Array<keyof PostingOptions>).filter(
+          (k) => given[k] !== undefined && (given[k] ?? undefined) !== posting.options[k],
+        );
     if (account && account !== posting.account) differ.push('account');
     if (!differ.length) return;
     const fix = differ.includes('account')
@@ -110,7 +120,7 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
         if (existing.state === 'pending') await workflows.start(existing); // its run, should an earlier start have failed
         return { posting: existing, created: false };
       }
-      const options = PostingOptions.parse({ ...existing?.options, ...given });
+      const options = withGivenOptions(existing?.options ?? {}, given);
       await assertPostable(job, board, existing?.account ?? account, options, loaded);
       if (existing) return postAgain(existing, options);
       const { posting, created } = await store.postings.createOrGet({ jobId, board, account, options });
@@ -130,7 +140,7 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
           `the posting is ${posting.state}: nothing of it is on the board to amend; post it again with these options (POST /v1/jobs/${posting.jobId}/postings)`,
         );
       const job = await mustGetJob(posting.jobId);
-      const options = PostingOptions.parse({ ...posting.options, ...patch });
+      const options = withGivenOptions(posting.options, patch);
       await assertPostable(job, posting.board, posting.account, options);
       await store.postings.setOptions(id, options);
       try {

@@ -253,4 +253,21 @@ describeEachStore('CV-Library postings through API → Temporal → activity →
     expect((await t.api('GET', `/v1/jobs/${job.id}`)).body).toMatchObject({ title: job.title, employmentStatus: 'full-time' });
     expect((await sandboxJobs(t)).find((j) => j.job_id === live.externalId)).toMatchObject({ title: job.title, status: 'live' });
   });
+
+  it('removes a job type or salary text override with null: the board gets the job status mapping and no benefits text again', async () => {
+    const { job, accepted } = await postAJob({ reference: 'REQ-10' }, { jobType: 'Contract', salaryText: '£32k + pension' });
+    const live = await untilState(accepted.id, 'live');
+    const onBoard = async () => (await sandboxJobs(t)).find((j) => j.job_id === live.externalId);
+    expect(await onBoard()).toMatchObject({ job_type: 'Contract', salary_benefits: '£32k + pension' });
+    // The same options again, and null for an override the posting has not got, are the same request.
+    expect((await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library', jobType: 'Contract' })).status).toBe(200);
+
+    const cleared = await t.api('PATCH', `/v1/postings/${accepted.id}`, { jobType: null, salaryText: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.options).toEqual({ autoRepost: false, quickApply: true });
+    const board = await onBoard();
+    expect(board).toMatchObject({ job_type: 'Permanent', status: 'live' });
+    expect(board).not.toHaveProperty('salary_benefits');
+    expect((await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library', salaryText: null })).status).toBe(200);
+  });
 });
