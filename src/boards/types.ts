@@ -63,7 +63,8 @@ export interface BoardIntake {
 
 /** A job board's entry in the provider registry. */
 export interface BoardEntry<S extends BoardSettingsBase = BoardSettingsBase, A extends BoardAccountBase = BoardAccountBase> {
-  settingsSchema: ZodType<S>;
+  /** The settings a PUT takes: the credentials may be left out to keep the stored ones. */
+  settingsSchema: ZodType<Omit<S, 'credentials'> & { credentials?: S['credentials'] }>;
   accountSchema: ZodType<A>;
   /** Why this job cannot be posted with these settings and options; empty when it can. */
   problems(job: Job, settings: S, options: PostingOptions): string[];

@@ -195,7 +195,7 @@ export function createPostingsService(store: Store, workflows: PostingWorkflows)
       for (const posting of await store.postings.listForJob(job.id)) {
         if (posting.state !== 'live' && posting.state !== 'pending') continue;
         const { entry, settings } = await boardFor(posting.board);
-        const problems = entry.problems(edited, { ...settings, enabled: true }, posting.options);
+        const problems = entry.problems(edited, settings, posting.options);
         if (problems.length)
           throw new RefusedError(
             `the ${posting.board} posting ${posting.id} could not carry this edit to the board: ${problems.join('; ')}`,

@@ -1,4 +1,4 @@
-import { CV_ACCOUNT, putCvLibraryBoard, setUpCvLibrary } from '../fixtures/cv-library';
+import { CV_ACCOUNT, putCvLibraryBoard, setUpCvLibrary, untilPostingState } from '../fixtures/cv-library';
 import { aJob } from '../fixtures/jobs';
 import { describeEachStore } from '../helpers/stores';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -130,5 +130,38 @@ describeEachStore('CV-Library setup is checked when it is saved, not when a post
 
     await putCvLibraryBoard(t, { jobTypeMapping: { 'full-time': 'Permanent', 'zero-hours': 'Temporary' } });
     expect((await t.api('GET', '/v1/boards/cv-library')).body.unmappedJobStatuses).toEqual([]);
+  });
+
+  it('edits the settings without the secret (a job status mapped, the board disabled): the stored credentials are kept, and asked for when the board moves', async () => {
+    const { credentials: _, ...withoutSecret } = {
+      baseUrl: t.sandboxes.urlFor('cv-library'),
+      credentials: undefined,
+      posterEmail: 'jobs@acme.example',
+      genericAccount: true,
+      jobTypeMapping: { 'full-time': 'Permanent', seasonal: 'Temporary' },
+      industryMapping: {},
+    };
+    const mapped = await t.api('PUT', '/v1/boards/cv-library', withoutSecret);
+    expect(mapped.status).toBe(200);
+    expect(mapped.body).toMatchObject({
+      jobTypeMapping: { seasonal: 'Temporary' },
+      credentials: { username: CV_ACCOUNT.username, password: '••••' },
+    });
+    const job = (await t.api('POST', '/v1/jobs', aJob({ reference: 'SETUP-2', employmentStatus: 'seasonal' }))).body;
+    const posted = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
+    expect(posted.status).toBe(202);
+    expect((await untilPostingState(t, posted.body.id, 'live')).lastError).toBeUndefined();
+
+    const disabled = await t.api('PUT', '/v1/boards/cv-library', { ...withoutSecret, enabled: false });
+    expect(disabled.status).toBe(200);
+    const other = (await t.api('POST', '/v1/jobs', aJob({ reference: 'SETUP-3' }))).body;
+    const refused = await t.api('POST', `/v1/jobs/${other.id}/postings`, { board: 'cv-library' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.details.problems).toEqual(['cv-library is disabled: live postings stay until unposted, new ones are refused']);
+
+    const moved = await t.api('PUT', '/v1/boards/cv-library', { ...withoutSecret, baseUrl: 'http://127.0.0.1:9/cv-library' });
+    expect(moved.status).toBe(422);
+    expect(moved.body.error).toContain('credentials are required when the board moves');
+    await putCvLibraryBoard(t);
   });
 });

@@ -70,11 +70,11 @@ export function toCvLibraryJob(job: Job, ctx: CvLibraryMappingContext): CvLibrar
  */
 export function checkPostable(
   job: Job,
-  settings: { enabled?: boolean; jobTypeMapping: Record<string, string> },
+  settings: { jobTypeMapping: Record<string, string> },
   overrides: { jobType?: string } = {},
 ): string[] {
+  // A disabled board is every board's rule: the postings service says so once.
   const problems: string[] = [];
-  if (settings.enabled === false) problems.push('CV-Library is disabled in the board settings');
   if (job.state !== 'open') problems.push('the job is closed');
   try {
     jobTypeFor(job.employmentStatus, settings.jobTypeMapping as Record<string, JobType>, overrides.jobType);

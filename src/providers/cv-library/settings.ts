@@ -18,7 +18,9 @@ export const CvLibraryBoardSettings = z
   .object({
     enabled: z.boolean().default(true),
     baseUrl: httpUrl().optional(),
-    credentials: CvLibraryCredentials,
+    credentials: CvLibraryCredentials.optional().describe(
+      'required when the board is first set up or moves to another baseUrl; left out, the stored credentials are kept',
+    ),
     /** The poster on the generic account; a recruiter's own account brings its own. */
     posterEmail: email().optional(),
     /** Every posting goes to the one company account instead of each recruiter's own. */
@@ -36,7 +38,8 @@ export const CvLibraryBoardSettings = z
       .default(0),
   })
   .refine((s) => s.repostLeadDays < s.expiryDays, { message: 'repostLeadDays must be less than expiryDays', path: ['repostLeadDays'] });
-export type CvLibraryBoardSettings = z.infer<typeof CvLibraryBoardSettings>;
+/** The settings as stored: a PUT that leaves the credentials out keeps the stored ones (src/services/boards.ts). */
+export type CvLibraryBoardSettings = z.infer<typeof CvLibraryBoardSettings> & { credentials: CvLibraryCredentials };
 
 /** `PUT /v1/boards/cv-library/accounts/:recruiterEmail`: a recruiter's own CV-Library account. */
 export const CvLibraryAccountSettings = z.object({
