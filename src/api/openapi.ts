@@ -44,9 +44,15 @@ function commonResponses(op: OperationSpec): OperationSpec['responses'] {
 /** Collects every route's spec and renders the OpenAPI 3.1 document from the same zod schemas that validate. */
 export class OpenApiRegistry {
   private readonly operations: OperationSpec[] = [];
+  private readonly schemas = new Map<string, ZodType>();
 
   add(spec: OperationSpec): void {
     this.operations.push(spec);
+  }
+
+  /** A schema a body refers to by name only (e.g. each provider's connector settings): under `components.schemas`. */
+  addSchema(name: string, schema: ZodType): void {
+    this.schemas.set(name, schema);
   }
 
   document(serverUrl: string) {
@@ -89,7 +95,10 @@ export class OpenApiRegistry {
       openapi: '3.1.0',
       info: { title: 'jobrelay API', version: '0.1.0', description: 'Recruiting-integration orchestrator on Temporal.' },
       servers: [{ url: serverUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        schemas: Object.fromEntries([...this.schemas].map(([name, schema]) => [name, jsonSchema(schema, 'input')])),
+      },
       paths,
     };
   }

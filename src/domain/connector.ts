@@ -35,12 +35,14 @@ export type SweepSettings = z.infer<typeof SweepSettings>;
 export const ConnectorInput = z.object({
   provider: text().min(1).describe('lever, smartrecruiters, …'),
   name: text().trim().min(1).max(200),
-  settings: z.record(text(), z.unknown()),
+  settings: z
+    .record(text(), z.unknown())
+    .describe('the provider’s settings: the schema `<provider>.settings` under components.schemas (e.g. lever.settings)'),
   credentials: z
     .record(text(), z.unknown())
     .default({})
     .describe(
-      'stored encrypted; never returned. Left out: none (SmartRecruiters syncs jobs without a key); a provider that needs them names what is missing',
+      'stored encrypted; never returned: the schema `<provider>.credentials` under components.schemas. Left out: none (SmartRecruiters syncs jobs without a key); a provider that needs them names what is missing',
     ),
   sweep: z
     .record(text(), z.unknown())

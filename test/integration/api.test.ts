@@ -64,6 +64,25 @@ describeEachStore('API on a real Temporal dev server', (store) => {
       expect.arrayContaining(['title', 'description', 'location', 'employmentStatus', 'recruiter']),
     );
     expect(doc.body.paths['/v1/jobs/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path' });
+    // A connector's settings are each provider's own: the document names them, as seed 003's form has them.
+    const lever = doc.body.components.schemas['lever.settings'];
+    expect(lever.required).toEqual(expect.arrayContaining(['companyCode', 'postingState']));
+    expect(lever.properties.distributionChannel).toMatchObject({ enum: ['public', 'internal', 'public-and-internal'] });
+    expect(Object.keys(lever.properties)).toEqual(
+      expect.arrayContaining([
+        'remote',
+        'hiddenJobs',
+        'syncResumes',
+        'importUnknownCandidates',
+        'jobsIntervalMinutes',
+        'candidatesStartDate',
+      ]),
+    );
+    expect(doc.body.components.schemas['lever.credentials'].required).toEqual(['apiKey']);
+    expect(doc.body.components.schemas['smartrecruiters.settings'].required).toContain('companyIdentifier');
+    expect(doc.body.paths['/v1/connectors'].post.requestBody.content['application/json'].schema.properties.settings.description).toContain(
+      'lever.settings',
+    );
     const docs = await fetch(`${t.system.apiUrl}/docs`);
     expect(await docs.text()).toContain('/openapi.json');
     expect((await fetch(`${t.system.apiUrl}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);

@@ -4,6 +4,7 @@ import { Connector, ConnectorInput, ConnectorPatch, ResyncInput, TestReport } fr
 import { notFound } from '../../domain/errors';
 import { PageQuery } from '../../domain/job';
 import { text } from '../../domain/text';
+import { providers } from '../../providers';
 import type { ConnectorsService } from '../../services/connectors';
 import type { OpenApiRegistry } from '../openapi';
 import { route } from '../route';
@@ -13,6 +14,11 @@ const Empty = z.object({}).strict();
 
 export function connectorRoutes(router: Router, openapi: OpenApiRegistry, connectors: ConnectorsService) {
   const tags = ['connectors'];
+  for (const [name, { sync }] of Object.entries(providers)) {
+    if (!sync) continue;
+    openapi.addSchema(`${name}.settings`, sync.settings);
+    openapi.addSchema(`${name}.credentials`, sync.credentials);
+  }
   const found = (c: Connector | undefined) => {
     if (!c) throw notFound('connector');
     return c;
