@@ -270,4 +270,15 @@ describeEachStore('CV-Library postings through API → Temporal → activity →
     expect(board).not.toHaveProperty('salary_benefits');
     expect((await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library', salaryText: null })).status).toBe(200);
   });
+
+  it('maps a job status and category an ATS writes in another case ("Full-time", "Finance") as the mapping’s "full-time" and "finance"', async () => {
+    const { accepted } = await postAJob({ reference: 'REQ-11', employmentStatus: 'Full-time', category: ' Finance' });
+    const live = await untilState(accepted.id, 'live');
+    expect((await sandboxJobs(t)).find((j) => j.job_id === live.externalId)).toMatchObject({
+      job_type: 'Permanent',
+      industry: 'Accounting/Financial/Insurance',
+    });
+    const statuses = (await t.api('GET', '/v1/boards/cv-library')).body.unmappedJobStatuses as Array<{ employmentStatus: string }>;
+    expect(statuses.map((s) => s.employmentStatus)).not.toContain('Full-time');
+  });
 });

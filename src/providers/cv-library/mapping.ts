@@ -99,13 +99,25 @@ function jobTypeFor(employmentStatus: string, mapping: Record<string, JobType>, 
 
 /** The CV-Library job type our employment status maps to, if any. */
 export function mappedJobType(mapping: Record<string, string>, employmentStatus: string): JobType | undefined {
-  const mapped = Object.hasOwn(mapping, employmentStatus) ? mapping[employmentStatus] : undefined;
+  const mapped = mappedValue(mapping, employmentStatus);
   return mapped && isJobType(mapped) ? mapped : undefined;
 }
 
 function industryFor(category: string | undefined, mapping: Record<string, Industry>): Industry {
-  const mapped = category && Object.hasOwn(mapping, category) ? mapping[category] : undefined;
-  return mapped && (INDUSTRIES as readonly string[]).includes(mapped) ? mapped : 'Other';
+  const mapped = category ? mappedValue(mapping, category) : undefined;
+  return mapped && isIndustry(mapped) ? mapped : 'Other';
+}
+
+/**
+ * A mapping's value for a job's status or category: its own key, else one written in another case or spacing
+ * ("Full-time" from an ATS under a "full-time" mapping is the same status).
+ */
+function mappedValue(mapping: Record<string, string>, key: string): string | undefined {
+  if (Object.hasOwn(mapping, key)) return mapping[key];
+  const wanted = key.trim().toLowerCase();
+  const match = Object.keys(mapping).find((k) => k.trim().toLowerCase() === wanted);
+  return match === undefined ? undefined : mapping[match];
 }
 
 const isJobType = (value: string): value is JobType => (JOB_TYPES as readonly string[]).includes(value);
+const isIndustry = (value: string): value is Industry => (INDUSTRIES as readonly string[]).includes(value);
