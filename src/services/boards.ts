@@ -151,8 +151,8 @@ export function createBoardsService(store: Store, origins: OriginPolicy) {
             posting: posting && {
               id: posting.id,
               state: posting.state,
-              publicUrl: posting.publicUrl,
-              expiresAt: posting.expiresAt,
+              // The link to view the role on the board, while the board shows it (the posting keeps it as history).
+              ...(posting.state === 'live' && { publicUrl: posting.publicUrl, expiresAt: posting.expiresAt }),
               repostCount: posting.repostCount,
             },
           };

@@ -109,6 +109,10 @@ describeEachStore('CV-Library postings through API → Temporal → activity →
     const closed = await untilState(accepted.id, 'unposted');
     expect(closed.events.at(-1)).toMatchObject({ kind: 'unposted', details: { reason: 'job closed' } });
     expect((await sandboxJobs(t)).find((j) => j.job_id === live.externalId)!.status).toBe('deleted');
+    // The job boards screen no longer links to the role on CV-Library: it is gone there.
+    const [board] = (await t.api('GET', `/v1/jobs/${job.id}/boards`)).body.items;
+    expect(board).toMatchObject({ posted: false, posting: { id: accepted.id, state: 'unposted' } });
+    expect(board.posting).not.toHaveProperty('publicUrl');
     const refused = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
     expect(refused.status).toBe(422);
     expect(refused.body.details.problems).toContain('the job is closed');
