@@ -64,4 +64,27 @@ describeEachStore('the demo npm start runs', (store) => {
       'the demo candidates delivered into eRecruiter',
     );
   });
+
+  it('keeps the CV-Library settings a user saved over the demo’s when it runs again (a restart)', async () => {
+    const account = { clientId: 'own-client', clientSecret: 'own-secret-key', posterEmails: ['jobs@own.example'] };
+    expect((await t.sandbox('POST', 'cv-library', '/_sandbox/accounts', account)).status).toBe(201);
+    const own = await t.api('PUT', '/v1/boards/cv-library', {
+      baseUrl: t.sandboxes.urlFor('cv-library'),
+      credentials: { clientId: account.clientId, clientSecret: account.clientSecret },
+      posterEmail: 'jobs@own.example',
+      genericAccount: true,
+      jobTypeMapping: { 'full-time': 'Contract' },
+      industryMapping: {},
+    });
+    expect(own.status).toBe(200);
+
+    const lines: string[] = [];
+    await runDemo({ apiUrl: t.system.apiUrl, token: TEST_TOKEN, sandboxes: t.sandboxes, log: (line) => lines.push(line) });
+    expect(lines[0]).toBe('CV-Library is set up with your own settings: the demo leaves them and posts nothing there');
+    expect((await t.api('GET', '/v1/boards/cv-library')).body).toMatchObject({
+      credentials: { clientId: 'own-client', clientSecret: '••••' },
+      posterEmail: 'jobs@own.example',
+      jobTypeMapping: { 'full-time': 'Contract' },
+    });
+  });
 });
