@@ -13,6 +13,12 @@ const optionFields = {
   quickApply: z.boolean().describe('false makes a CV mandatory for DirectApply'),
   jobType: text().trim().min(1).optional().describe('the board’s job type, instead of the job status mapping'),
   salaryText: text().trim().min(1).max(200).optional().describe('salary/benefits text shown on the board'),
+  postcode: text()
+    .trim()
+    .min(1)
+    .max(20)
+    .optional()
+    .describe('the postcode on the board, instead of the job’s (e.g. a job synced from an ATS that keeps none)'),
 };
 
 /** Per-posting choices and overrides of the job's fields, validated like the job. */
@@ -32,6 +38,7 @@ const GivenOptions = z
     ...optionFields,
     jobType: optionFields.jobType.nullable(),
     salaryText: optionFields.salaryText.nullable(),
+    postcode: optionFields.postcode.nullable(),
   })
   .partial();
 type GivenOptions = z.infer<typeof GivenOptions>;

@@ -51,8 +51,29 @@ describeEachStore('jobs synced from an ATS', (store) => {
     const refused = await t.api('POST', `/v1/jobs/${lacking.id}/postings`, { board: 'cv-library' });
     expect(refused.status).toBe(422);
     // A Lever posting carries no postcode, which CV-Library requires; being synced is no reason to refuse.
-    expect(refused.body.details.problems).toContain('the job has no postcode: CV-Library requires one (location.postcode)');
+    expect(refused.body.details.problems).toContain(
+      'the job has no postcode: CV-Library requires one (the job’s location.postcode, or the posting’s postcode option)',
+    );
     expect(JSON.stringify(refused.body)).not.toMatch(/synced|source/);
+
+    // The posting form's required field, filled in for the board (seed 002, step 3): the Lever job goes live with it.
+    const withPostcode = await t.api('POST', `/v1/jobs/${lacking.id}/postings`, {
+      board: 'cv-library',
+      postcode: 'EC2A 4NE',
+      jobType: 'Permanent',
+    });
+    expect(withPostcode.status).toBe(202);
+    expect(withPostcode.body.options).toMatchObject({ postcode: 'EC2A 4NE' });
+    const onBoard = await untilPostingState(t, withPostcode.body.id, 'live');
+    expect((await sandboxJobs(t)).find((j) => j.job_id === onBoard.externalId)).toMatchObject({
+      title: lacking.title,
+      town: lacking.location.city,
+      postcode: 'EC2A 4NE',
+    });
+    // It cannot be taken away while the job has none of its own.
+    const cleared = await t.api('PATCH', `/v1/postings/${onBoard.id}`, { postcode: null });
+    expect(cleared.status).toBe(422);
+    expect((await t.api('GET', `/v1/postings/${onBoard.id}`)).body.options.postcode).toBe('EC2A 4NE');
 
     // A job as a connector whose ATS gives a postcode writes it.
     const { id } = await t.deps.store.jobs.upsertFromSource({
@@ -80,20 +101,13 @@ describeEachStore('jobs synced from an ATS', (store) => {
     const synced = (await t.api('GET', '/v1/jobs?source=lever&state=open&limit=100')).body.items.filter(
       (j: { published: boolean; externalId: string }) => j.published && j.externalId !== 'ats-job-with-postcode',
     );
-    const [closing, moving] = synced;
+    const notPosted = [];
+    for (const job of synced) if (!(await t.api('GET', `/v1/jobs/${job.id}/boards`)).body.items[0].posting) notPosted.push(job);
+    const [closing, moving] = notPosted;
     const live: Array<{ id: string; externalId: string }> = [];
     for (const job of [closing, moving]) {
-      // Lever gives no postcode and CV-Library needs one: the job as written by an ATS that gives one.
-      await t.deps.store.jobs.upsertFromSource({
-        ...aJob({ reference: `LEVER-${job.externalId.slice(0, 8)}` }),
-        workplace: 'onsite',
-        state: 'open',
-        source: 'lever',
-        externalId: job.externalId,
-        hidden: false,
-        published: true,
-      });
-      const posted = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library' });
+      // Lever gives no postcode and CV-Library needs one: the posting's own.
+      const posted = await t.api('POST', `/v1/jobs/${job.id}/postings`, { board: 'cv-library', postcode: 'LS1 4AP', jobType: 'Permanent' });
       expect(posted.status).toBe(202);
       live.push(await untilPostingState(t, posted.body.id, 'live'));
     }

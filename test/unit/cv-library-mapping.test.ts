@@ -119,7 +119,7 @@ describe('CV-Library job mapping', () => {
     ).toEqual([
       'the job is closed',
       'employment status "zero-hours" has no CV-Library job type: map it to one of Permanent, Contract, Temporary, Part time, Apprenticeship',
-      'the job has no postcode: CV-Library requires one (location.postcode)',
+      'the job has no postcode: CV-Library requires one (the job’s location.postcode, or the posting’s postcode option)',
     ]);
     expect(checkPostable(job({ employmentStatus: 'zero-hours' }), parsed, { jobType: 'Contract' })).toEqual([]);
     expect(() => toCvLibraryJob(job({ location: { city: 'Leeds', country: 'GB' } }), ctx)).toThrow(NotPostableError);

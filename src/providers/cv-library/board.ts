@@ -11,7 +11,7 @@ export const cvLibraryBoard: BoardEntry<CvLibraryBoardSettings, CvLibraryAccount
   settingsSchema: CvLibraryBoardSettings,
   accountSchema: CvLibraryAccountSettings,
 
-  problems: (job, settings, options) => checkPostable(job, settings, { jobType: options.jobType }),
+  problems: (job, settings, options) => checkPostable(job, settings, { jobType: options.jobType, postcode: options.postcode }),
 
   accountProblems: (settings, account) => (posterOf(settings, account) ? [] : [missingPoster(account)]),
 
@@ -35,7 +35,7 @@ export const cvLibraryBoard: BoardEntry<CvLibraryBoardSettings, CvLibraryAccount
         directApplyUrl: ctx.directApplyUrl,
         quickApply: ctx.options.quickApply,
         expiryDays: settings.expiryDays,
-        overrides: { jobType: ctx.options.jobType, salaryText: ctx.options.salaryText },
+        overrides: { jobType: ctx.options.jobType, salaryText: ctx.options.salaryText, postcode: ctx.options.postcode },
       });
     return {
       publish: async (job, ctx) => toPublished(await client.createJob(toJob(job, ctx))),

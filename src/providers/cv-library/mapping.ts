@@ -12,7 +12,7 @@ export interface CvLibraryMappingContext {
   /** Quick apply lets a candidate apply without a CV; off makes the CV mandatory. */
   quickApply: boolean;
   expiryDays: number;
-  overrides?: { jobType?: string; salaryText?: string };
+  overrides?: { jobType?: string; salaryText?: string; postcode?: string };
 }
 
 /**
@@ -39,7 +39,7 @@ export class UnmappedJobTypeError extends NotPostableError {
 
 /** Our Job → the job CV-Library takes. Throws UnmappedJobTypeError or NotPostableError; `checkPostable` says so in advance. */
 export function toCvLibraryJob(job: Job, ctx: CvLibraryMappingContext): CvLibraryJob {
-  const postcode = job.location.postcode?.trim();
+  const postcode = postcodeOf(job, ctx.overrides);
   if (!postcode) throw new NotPostableError(missingPostcode);
   const { salary } = job;
   return {
@@ -71,7 +71,7 @@ export function toCvLibraryJob(job: Job, ctx: CvLibraryMappingContext): CvLibrar
 export function checkPostable(
   job: Job,
   settings: { jobTypeMapping: Record<string, string> },
-  overrides: { jobType?: string } = {},
+  overrides: { jobType?: string; postcode?: string } = {},
 ): string[] {
   // A disabled board is every board's rule: the postings service says so once.
   const problems: string[] = [];
@@ -81,11 +81,15 @@ export function checkPostable(
   } catch (err) {
     problems.push((err as Error).message);
   }
-  if (!job.location.postcode?.trim()) problems.push(missingPostcode);
+  if (!postcodeOf(job, overrides)) problems.push(missingPostcode);
   return problems;
 }
 
-const missingPostcode = 'the job has no postcode: CV-Library requires one (location.postcode)';
+const missingPostcode =
+  'the job has no postcode: CV-Library requires one (the job’s location.postcode, or the posting’s postcode option)';
+
+/** The posting's own postcode, else the job's. */
+const postcodeOf = (job: Job, overrides?: { postcode?: string }) => overrides?.postcode?.trim() || job.location.postcode?.trim();
 
 function jobTypeFor(employmentStatus: string, mapping: Record<string, JobType>, override?: string): JobType {
   if (override !== undefined) {
