@@ -85,8 +85,7 @@ export function checkPostable(
   return problems;
 }
 
-const missingPostcode =
-  'the job has no postcode: CV-Library requires one (the job’s location.postcode, or the posting’s postcode option)';
+const missingPostcode = 'the job has no postcode: CV-Library requires one (the job’s location.postcode, or the posting’s postcode option)';
 
 /** The posting's own postcode, else the job's. */
 const postcodeOf = (job: Job, overrides?: { postcode?: string }) => overrides?.postcode?.trim() || job.location.postcode?.trim();
