@@ -7,7 +7,8 @@ import type { Page, PageRequest } from '../store/paging';
 /** A stored file as the API shows it: with the link that downloads it. */
 export type DocumentView = Omit<DocumentInfo, 'sha256'> & { url: string };
 export type CandidateView = Omit<Candidate, 'documents'> & { documents: DocumentView[] };
-export type ApplicationView = Application & { documents: DocumentView[] };
+/** `cvNote`: why a CV that came with the application was not kept (e.g. not a document file). */
+export type ApplicationView = Application & { documents: DocumentView[]; cvNote?: string };
 
 export interface CandidateFilter extends PageRequest {
   provider?: string;
@@ -47,10 +48,15 @@ export function createCandidatesService(store: Store) {
 
     async listApplications(filter: ApplicationFilter): Promise<Page<ApplicationView>> {
       const page = await store.applications.list(filter);
-      const documents = await store.documents.ofApplications(page.items.map((a) => a.id));
+      const ids = page.items.map((a) => a.id);
+      const [documents, cvNotes] = await Promise.all([store.documents.ofApplications(ids), store.intake.cvNotes(page.items)]);
       return {
         ...page,
-        items: page.items.map((a) => ({ ...a, documents: documents.filter((d) => d.applicationId === a.id).map(documentView) })),
+        items: page.items.map((a) => ({
+          ...a,
+          documents: documents.filter((d) => d.applicationId === a.id).map(documentView),
+          ...(cvNotes.has(a.id) && { cvNote: cvNotes.get(a.id) }),
+        })),
       };
     },
 

@@ -165,6 +165,30 @@ export function createIntakeRepository(db: Db) {
         .execute();
     },
 
+    /**
+     * Why the CV that came with each of these applications was not kept, by our application id, for those whose CV
+     * was left out. Read by the deliveries' keys (the board's ids), which the primary key covers.
+     */
+    async cvNotes(applications: Array<{ id: string; provider: string; externalId: string }>): Promise<Map<string, string>> {
+      if (applications.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('intake_deliveries')
+        .select(['application_id', 'reason'])
+        .where('provider', 'in', [...new Set(applications.map((a) => a.provider))])
+        .where(
+          'external_id',
+          'in',
+          applications.map((a) => a.externalId),
+        )
+        .where('state', '=', 'processed')
+        .where('reason', 'is not', null)
+        .execute();
+      const ids = new Set(applications.map((a) => a.id));
+      return new Map(
+        rows.filter((r) => r.application_id && ids.has(r.application_id)).map((r) => [r.application_id as string, r.reason as string]),
+      );
+    },
+
     /** The intake could not take it in and no retry would help: kept as it came (CV included), with the reason. */
     async fail(ref: IntakeRef, reason: string): Promise<void> {
       await db

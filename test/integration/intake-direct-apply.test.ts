@@ -346,6 +346,9 @@ describeEachStore('CV-Library DirectApply: sandbox board → webhook → Tempora
     });
     const [application] = await untilApplications(t, job.jobId, 1);
     expect(application.documents).toEqual([]);
+    // The recruiter reading the application sees that a CV came, and why it is not there (seed 002: a submitted résumé
+    // is attached to the candidate's profile).
+    expect(application.cvNote).toBe('the CV is not a PDF, DOC, DOCX, RTF, TXT or ODT file (declared "application/msword")');
   });
 
   /** Every page of a list, walked by its cursor, `limit` at a time. */

@@ -21,7 +21,10 @@ const ApplicationsQuery = ListQuery.extend({ candidateId: text().min(1).optional
 
 const DocumentView = DocumentInfo.omit({ sha256: true }).extend({ url: text() });
 const CandidateView = Candidate.extend({ documents: z.array(DocumentView) });
-const ApplicationView = Application.extend({ documents: z.array(DocumentView) });
+const ApplicationView = Application.extend({
+  documents: z.array(DocumentView),
+  cvNote: text().optional().describe('why a CV that came with the application was not kept (e.g. not a document file)'),
+});
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: text().optional() });
 
 const filterOf = <Q extends z.infer<typeof ListQuery>>({ source, provider, ...rest }: Q) => ({ ...rest, provider: provider ?? source });
