@@ -181,29 +181,11 @@ describeEachStore('a DirectApply delivery staged by an older version (CV bytes i
     t = await startTestSystem({}, { store });
     await setUpCvLibrary(t);
     const posting = await postLiveJob(t);
-    const id = applicationId('older');
-    const pdf = Buffer.from(tinyPdf('Olive Older'), 'base64');
-    const sha256 = createHash('sha256').update(pdf).digest('hex');
-    const fields = aDelivery({ id, email: 'olive.older@example.com', last_name: 'Older' });
-    // As the older version staged it (before it kept the webhook's verdict too), and as migration 110 then finds it.
     const { up } = await import('../../src/store/migrations/110_cv_staged_as_document');
     await asBefore110(t);
-    await t.deps.store.db
-      .insertInto('intake_deliveries')
-      .values({
-        provider: 'cv-library',
-        external_id: id,
-        posting_id: posting.id,
-        job_id: posting.jobId,
-        payload: JSON.stringify(fields),
-        cv_required: false,
-        late: false,
-        cv_filename: 'Olive-Older-CV.pdf',
-        cv_content_type: 'application/octet-stream',
-        cv_sha256: sha256,
-        cv_content: pdf,
-      })
-      .execute();
+    // As the older version staged it (before it kept the webhook's verdict too), and as migration 110 then finds it.
+    const { id, sha256, fields, staged } = stagedByOlderVersion(posting, 'older', 'Olive Older');
+    await t.deps.store.db.insertInto('intake_deliveries').values(staged).execute();
     await up(t.deps.store.db as never);
 
     // The board delivers it again (its first answer lost): staging changes nothing, the intake starts.
@@ -234,23 +216,7 @@ describeEachStore('a DirectApply delivery staged by an older process after the u
     t = await startTestSystem({}, { store });
     await setUpCvLibrary(t);
     const posting = await postLiveJob(t);
-    const id = applicationId('rolling');
-    const pdf = Buffer.from(tinyPdf('Rolf Rolling'), 'base64');
-    const sha256 = createHash('sha256').update(pdf).digest('hex');
-    const fields = aDelivery({ id, email: 'rolf.rolling@example.com', last_name: 'Rolling' });
-    const staged = {
-      provider: 'cv-library',
-      external_id: id,
-      posting_id: posting.id,
-      job_id: posting.jobId,
-      payload: JSON.stringify(fields),
-      cv_required: false,
-      late: false,
-      cv_filename: 'Rolf-Rolling-CV.pdf',
-      cv_content_type: 'application/octet-stream',
-      cv_sha256: sha256,
-      cv_content: pdf,
-    };
+    const { id, sha256, fields, staged } = stagedByOlderVersion(posting, 'rolling', 'Rolf Rolling');
     // The older process's insert, twice (the board's repeat): the bytes move once, into one document of no one.
     await t.deps.store.db.insertInto('intake_deliveries').values(staged).execute();
     await t.deps.store.db
@@ -278,6 +244,29 @@ describeEachStore('a DirectApply delivery staged by an older process after the u
     });
   });
 });
+
+/** A delivery as a version before migration 110 staged it: the CV's bytes in the row (and no verdict yet). */
+function stagedByOlderVersion(posting: LivePosting, key: string, name: string) {
+  const id = applicationId(key);
+  const pdf = Buffer.from(tinyPdf(name), 'base64');
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  const [first, last] = name.split(' ');
+  const fields = aDelivery({ id, email: `${first}.${last}@example.com`.toLowerCase(), last_name: last });
+  const staged = {
+    provider: 'cv-library',
+    external_id: id,
+    posting_id: posting.id,
+    job_id: posting.jobId,
+    payload: JSON.stringify(fields),
+    cv_required: false,
+    late: false,
+    cv_filename: `${first}-${last}-CV.pdf`,
+    cv_content_type: 'application/octet-stream',
+    cv_sha256: sha256,
+    cv_content: pdf,
+  };
+  return { id, sha256, fields, staged };
+}
 
 /** The staging table as it was before migration 110 (which the test then runs on it): bytes in the row, no pointer. */
 async function asBefore110(t: TestSystem) {
