@@ -3,10 +3,8 @@ import type { ExpressionBuilder, QueryCreator, SelectQueryBuilder } from 'kysely
 import { type DocumentInfo, type DocumentKind, documentKindOf } from '../domain/candidate';
 import { newId } from '../domain/ids';
 import type { Db } from './db';
-import { StoreError } from './errors';
+import { StoreError, UNIQUE_VIOLATION } from './errors';
 import type { Database } from './schema';
-
-const UNIQUE_VIOLATION = '23505';
 
 export interface DocumentInput {
   candidateId: string;

@@ -19,6 +19,9 @@ export class StoreError extends Error {
 /** What a fault caused by the values written means for whoever sent them; undefined for a fault of ours. */
 export type InputFault = { status: 400 | 409 | 413 | 422; message: string };
 
+/** PostgreSQL's SQLSTATE for a row a unique key already has. */
+export const UNIQUE_VIOLATION = '23505';
+
 /**
  * Faults the values themselves caused: retrying cannot fix them and the caller is told (4xx), while anything else
  * (a lost connection, a bug) stays a fault of ours. Class 22 is a data exception, 23 an integrity violation, 54 a
@@ -27,7 +30,7 @@ export type InputFault = { status: 400 | 409 | 413 | 422; message: string };
 export function inputFault(err: unknown): InputFault | undefined {
   if (!(err instanceof StoreError)) return undefined;
   const { code } = err;
-  if (code === '23505') return { status: 409, message: 'it already exists' };
+  if (code === UNIQUE_VIOLATION) return { status: 409, message: 'it already exists' };
   if (code.startsWith('22')) return { status: 400, message: `a value cannot be stored: ${err.message}` };
   if (code.startsWith('23')) return { status: 422, message: `a value breaks a rule of the store: ${err.message}` };
   if (code.startsWith('54')) return { status: 413, message: 'a value is too large to store' };
